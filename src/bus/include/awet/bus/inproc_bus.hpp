@@ -1,0 +1,41 @@
+#pragma once
+// In-process EventBus: a single FIFO queue dispatched on the caller's thread. Deterministic (same
+// publishes, same delivery order), no locks, no heap per event beyond the queue's storage.
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "awet/bus/event_bus.hpp"
+
+namespace awet {
+
+class InProcBus final : public EventBus {
+public:
+    InProcBus() = default;
+
+    Status publish(Topic topic, const Event& event) override;
+    void subscribe(Topic topic, std::string group, Handler handler) override;
+    uint64_t poll(uint64_t max_events = UINT64_MAX) override;
+    BusStats stats() const override { return stats_; }
+
+    size_t queued() const { return queue_.size(); }
+
+private:
+    struct Subscriber {
+        std::string group;
+        Handler handler;
+    };
+    struct Queued {
+        Topic topic;
+        uint64_t offset;
+        Event event;
+    };
+    void dead_letter(Topic topic, const Event& event, const std::string& error);
+
+    std::array<std::vector<Subscriber>, kNumTopics> subscribers_;
+    std::array<uint64_t, kNumTopics> next_offset_{};
+    std::deque<Queued> queue_;
+    BusStats stats_;
+};
+
+}  // namespace awet

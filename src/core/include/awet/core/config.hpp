@@ -1,0 +1,105 @@
+#pragma once
+// AWET configuration: every parameter of seed §2.3 with its default, read from YAML
+// (config/awet.yaml), overridable by environment variables, validated at start.
+//
+// Override rule: key "risk.max_trade_notional_usd" <- env AWET_RISK_MAX_TRADE_NOTIONAL_USD.
+// Unknown keys, wrong types and out-of-range values are errors naming the key (and the file).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "awet/core/fixed.hpp"
+#include "awet/core/result.hpp"
+#include "awet/core/time.hpp"
+
+namespace awet {
+
+struct RiskConfig {
+    Money max_trade_notional_usd = Money::from_units(1000);
+    Quantity max_qty_per_trade = Quantity::from_units(100);
+    int max_orders_per_minute = 5;
+    int max_orders_per_symbol_per_day = 3;
+    int cooldown_minutes = 15;
+    Money max_total_exposure_usd = Money::from_units(50000);
+    Money max_symbol_exposure_usd = Money::from_units(10000);
+    bool cvar_enabled = true;
+    double cvar_alpha = 0.10;          // tail probability (matches the forecast's q10)
+    double max_cvar_pct = 0.02;        // max expected tail loss over the horizon, fraction of notional
+    int cvar_lookback_bars = 390;      // recent 1-minute returns for the historical estimate
+    int no_entry_before_close_minutes = 15;
+    double min_confidence = 0.10;      // predictions below this are HOLD: no trade intent
+    bool allow_short = false;
+};
+
+struct ExitConfig {
+    double take_profit_pct = 1.0;
+    double stop_loss_pct = 0.5;
+    int max_holding_minutes = 60;
+    bool flat_at_close = true;
+    int flat_before_close_minutes = 5;
+};
+
+struct ExecutionConfig {
+    bool dry_run = true;  // seed §9.1 layer 2: true blocks every order
+    std::string approval_file = ".tmp/APPROVE_EXECUTION";  // seed §9.1 layer 3
+    std::string broker = "sim";
+    int64_t slippage_bps = 2;
+    Money fee_per_share_usd = Money::from_raw(0);
+    Money min_fee_usd = Money::from_raw(0);
+    double participation_rate = 0.0;  // 0: fill whole order at next bar; else max fraction of bar volume
+};
+
+struct PredictionConfig {
+    std::string model_dir = "models";
+    int reload_check_bars = 60;  // how often (in bars) the agent checks models_registry for a new green
+};
+
+struct StoreConfig {
+    std::string backend = "sqlite";
+    std::string path = "var/awet.db";
+    int batch_size = 5000;  // rows per transaction in replay
+};
+
+struct DataConfig {
+    std::vector<std::string> symbols = {"AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA"};
+    std::string source = "synthetic";
+};
+
+struct LoggingConfig {
+    std::string level = "info";  // trace|debug|info|warn|error|off
+    std::string format = "json";  // json|text
+};
+
+struct Config {
+    uint64_t seed = 42;
+    RiskConfig risk;
+    ExitConfig exits;
+    ExecutionConfig execution;
+    PredictionConfig prediction;
+    StoreConfig store;
+    DataConfig data;
+    LoggingConfig logging;
+};
+
+/// One documented configuration key (drives validation, env overrides and the README table).
+struct ConfigKey {
+    std::string key;            // "risk.max_trade_notional_usd"
+    std::string default_value;  // as text
+    std::string description;
+};
+
+/// Every key with its default and meaning.
+const std::vector<ConfigKey>& config_keys();
+
+/// Environment variable that overrides a key: "risk.cooldown_minutes" -> "AWET_RISK_COOLDOWN_MINUTES".
+std::string config_env_var(const std::string& key);
+
+/// Loads defaults, then the YAML file (if path is non-empty), then env overrides; validates.
+/// Errors name the file, the key and what is wrong.
+Result<Config> load_config(const std::string& path);
+/// Same from YAML text (tests); `origin` names it in errors.
+Result<Config> load_config_from_string(const std::string& yaml, const std::string& origin);
+/// Checks ranges and cross-field rules.
+Status validate(const Config& config);
+
+}  // namespace awet

@@ -1,0 +1,93 @@
+#pragma once
+// Identifiers: 128-bit UUIDs (stored as two words, formatted only when written out), and short
+// fixed-capacity strings for symbols and keys so that events stay flat and copyable without heap.
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace awet {
+
+struct Uuid {
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+
+    bool is_nil() const { return hi == 0 && lo == 0; }
+    /// Canonical 36-char lowercase form.
+    std::string str() const;
+    /// Writes the 36 characters to out (no terminator).
+    void write(char* out) const;
+    static std::optional<Uuid> parse(std::string_view text);
+    auto operator<=>(const Uuid&) const = default;
+};
+
+/// Generates RFC 4122 version-4-shaped UUIDs from a seeded splitmix64 stream, so a replay with the
+/// same seed produces the same ids. Not for secrets. One per process/agent graph; single-threaded.
+class IdGenerator {
+public:
+    explicit IdGenerator(uint64_t seed) : state_(seed ^ 0x9E3779B97F4A7C15ULL) {}
+    Uuid next();
+
+private:
+    uint64_t state_;
+};
+
+/// Inline string of at most N bytes. Construction truncates (for trusted literals); input from
+/// outside goes through assign(), which refuses what does not fit.
+template <size_t N>
+class FixedString {
+public:
+    constexpr FixedString() = default;
+    FixedString(std::string_view s) { assign_truncating(s); }  // NOLINT: implicit by design
+    FixedString(const char* s) : FixedString(std::string_view(s)) {}  // NOLINT
+
+    /// false (and unchanged) if s is longer than N.
+    bool assign(std::string_view s) {
+        if (s.size() > N) return false;
+        std::memcpy(data_.data(), s.data(), s.size());
+        len_ = static_cast<uint8_t>(s.size());
+        return true;
+    }
+    std::string_view view() const { return {data_.data(), len_}; }
+    std::string str() const { return std::string(view()); }
+    size_t size() const { return len_; }
+    bool empty() const { return len_ == 0; }
+    static constexpr size_t capacity() { return N; }
+
+    bool operator==(const FixedString& o) const { return view() == o.view(); }
+    auto operator<=>(const FixedString& o) const { return view() <=> o.view(); }
+    bool operator==(std::string_view o) const { return view() == o; }
+
+private:
+    void assign_truncating(std::string_view s) {
+        size_t n = s.size() < N ? s.size() : N;
+        std::memcpy(data_.data(), s.data(), n);
+        len_ = static_cast<uint8_t>(n);
+    }
+    std::array<char, N> data_{};
+    uint8_t len_ = 0;
+};
+
+/// Ticker symbol, e.g. "AAPL", "BRK.B".
+using Symbol = FixedString<15>;
+/// Deduplication key of an event or an order (also the broker-side client order id).
+using IdempotencyKey = FixedString<63>;
+/// Model identifier in models_registry.
+using ModelId = FixedString<47>;
+
+}  // namespace awet
+
+template <size_t N>
+struct std::hash<awet::FixedString<N>> {
+    size_t operator()(const awet::FixedString<N>& s) const noexcept {
+        return std::hash<std::string_view>{}(s.view());
+    }
+};
+template <>
+struct std::hash<awet::Uuid> {
+    size_t operator()(const awet::Uuid& u) const noexcept { return u.hi ^ (u.lo * 0x9E3779B97F4A7C15ULL); }
+};

@@ -1,0 +1,54 @@
+#pragma once
+// Builds the seed §6.2 header of each new event: a fresh event_id from the agent's seeded id stream,
+// the correlation id inherited from the cause, the agent as source.
+#include <string_view>
+
+#include "awet/core/ids.hpp"
+#include "awet/core/time.hpp"
+#include "awet/model/events.hpp"
+
+namespace awet {
+
+/// One per agent; single-threaded. Seeded, so a replay with the same seed yields the same ids.
+class HeaderFactory {
+public:
+    HeaderFactory(Source source, uint64_t seed) : source_(source), ids_(seed * 31 + static_cast<uint64_t>(source) + 1) {}
+
+    /// A header for an event caused by `parent` (same correlation id and symbol).
+    EventHeader derive(const EventHeader& parent, std::string_view idempotency_key, Timestamp ts,
+                       Timestamp ts_init) {
+        EventHeader h;
+        h.event_id = ids_.next();
+        h.correlation_id = parent.correlation_id;
+        h.idempotency_key = IdempotencyKey(idempotency_key);
+        h.symbol = parent.symbol;
+        h.ts = ts;
+        h.ts_init = ts_init;
+        h.source = source_;
+        return h;
+    }
+    /// A header that starts a new chain (new correlation id), e.g. a market bar.
+    EventHeader root(Symbol symbol, std::string_view idempotency_key, Timestamp ts, Timestamp ts_init) {
+        EventHeader h;
+        h.event_id = ids_.next();
+        h.correlation_id = ids_.next();
+        h.idempotency_key = IdempotencyKey(idempotency_key);
+        h.symbol = symbol;
+        h.ts = ts;
+        h.ts_init = ts_init;
+        h.source = source_;
+        return h;
+    }
+    Source source() const { return source_; }
+    IdGenerator& ids() { return ids_; }
+
+private:
+    Source source_;
+    IdGenerator ids_;
+};
+
+/// "<kind>:<symbol>:<ns>" — the idempotency key convention ("bar:AAPL:1773322200000000000").
+/// Writes into a stack buffer; the result fits IdempotencyKey.
+IdempotencyKey make_key(std::string_view kind, const Symbol& symbol, Timestamp ts);
+
+}  // namespace awet

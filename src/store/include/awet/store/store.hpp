@@ -1,0 +1,195 @@
+#pragma once
+// The record of everything AWET saw and did (seed §8). One interface, backends named for their
+// engine: SqliteStore (embedded default), PostgresStore (later). Callers never see SQL.
+//
+// Columns hold human units (prices and PnL in dollars, quantities in shares, times as ISO-8601
+// UTC text in SQLite / TIMESTAMPTZ in PostgreSQL); fixed-point values round-trip exactly.
+// Writes may be batched into one transaction; `flush()` commits. Reads see earlier writes of the
+// same Store object (a backend flushes before reading). Not thread-safe: one owner thread.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "awet/core/fixed.hpp"
+#include "awet/core/ids.hpp"
+#include "awet/core/result.hpp"
+#include "awet/core/time.hpp"
+#include "awet/model/events.hpp"
+
+namespace awet {
+
+/// Half-open time range [from, to) on bar start; empty symbols = all.
+struct BarQuery {
+    std::vector<std::string> symbols;
+    Timestamp from = Timestamp::from_ns(INT64_MIN);
+    Timestamp to = Timestamp::from_ns(INT64_MAX);
+    Duration interval = Duration::minutes(1);  // 1 minute: market_raw_minute; 1 day: market_raw_day
+};
+
+/// A row of `trades` (seed §8.2) plus AWET's own columns.
+struct TradeRow {
+    int64_t id = 0;  // assigned by the store
+    Timestamp ts;    // order time
+    Symbol symbol;
+    Side side = Side::kBuy;
+    Quantity qty;
+    Quantity filled_qty;
+    Price avg_fill_price;
+    OrderStatus status = OrderStatus::kPending;
+    std::string alpaca_order_id;  // broker order id (any broker; column name per seed)
+    std::string alpaca_status;    // broker's own status word
+    Timestamp filled_at;          // unset (0) while not filled
+    Uuid correlation_id;
+    IdempotencyKey idempotency_key;  // also the client order id
+    bool paper_trade = true;         // always true: AWET is paper only
+    bool dry_run = false;
+    OrderIntent intent = OrderIntent::kEntry;
+    ExitReason exit_reason = ExitReason::kNone;
+    Money fees;
+    std::string block_reason;
+};
+
+struct TradeQuery {
+    std::optional<std::string> symbol;
+    Timestamp from = Timestamp::from_ns(INT64_MIN);
+    Timestamp to = Timestamp::from_ns(INT64_MAX);
+    std::optional<Uuid> correlation_id;
+    size_t limit = SIZE_MAX;
+};
+
+/// A row of `positions` (seed §8.2): the current holding of one symbol (qty 0 when flat).
+struct PositionRow {
+    Symbol symbol;
+    Quantity qty;  // signed: negative is short
+    Price avg_entry_price;
+    Money market_value;
+    Money unrealized_pl;
+    Money cost_basis;
+    Money realized_pl;  // cumulative, FIFO
+    Timestamp opened_at;
+    Timestamp updated_at;
+};
+
+/// A row of `audit_events` (seed §8.2).
+struct AuditRecord {
+    Uuid event_id;
+    Uuid correlation_id;
+    std::string idempotency_key;
+    std::string symbol;
+    Timestamp ts;
+    std::string source;
+    std::string event_type;
+    std::string payload;  // JSON
+    int64_t seq = 0;      // insertion order (ties on ts)
+};
+
+enum class ModelStatus : uint8_t { kCandidate, kGreen, kDeprecated };
+std::string_view to_string(ModelStatus s);  // "candidate", "green", "deprecated"
+std::optional<ModelStatus> model_status_from_string(std::string_view s);
+
+/// A row of `models_registry` (seed §7.3).
+struct ModelRecord {
+    std::string model_id;
+    std::string model_type;  // "linear_quantile", "tft"
+    ModelStatus status = ModelStatus::kCandidate;
+    std::string path;          // artifact file
+    std::string metrics_json;  // validation metrics
+    std::string params_json;   // hyper-parameters, feature list, data range
+    Timestamp created_at;
+    Timestamp promoted_at;  // unset unless it was ever green
+};
+
+/// A row of `daily_pnl_summary` (seed §8.2).
+struct DailyPnlRow {
+    Date report_date;
+    Money realized_pnl_usd;
+    Money unrealized_pnl_usd;
+    Money total_pnl_usd;
+    int num_trades = 0;  // round trips closed that day
+    int num_wins = 0;
+    int num_losses = 0;
+    double win_rate = 0;  // percent, 0..100
+    std::string best_symbol;
+    std::string worst_symbol;
+    Timestamp created_at;
+};
+
+/// A row of `backfill_checkpoints`: how far a (source, symbol) backfill got.
+struct BackfillCheckpoint {
+    std::string source;
+    std::string symbol;
+    Timestamp last_ts;
+    int64_t rows = 0;
+    Timestamp updated_at;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    /// Applies pending versioned migrations; idempotent.
+    virtual Status migrate() = 0;
+    virtual Result<int> schema_version() = 0;
+    /// Commits the open batch.
+    virtual Status flush() = 0;
+    /// Backend name for logs: "sqlite", "postgres", "null".
+    virtual std::string_view backend() const = 0;
+
+    // market_raw_minute / market_raw_day (by bar interval). false: already stored (symbol, ts).
+    virtual Result<bool> put_bar(const MarketBar& bar) = 0;
+    virtual Result<std::vector<MarketBar>> load_bars(const BarQuery& query) = 0;
+    // features_tft (one row per symbol and bar; a repeat is ignored)
+    virtual Status put_features(const FeatureVector& features) = 0;
+    virtual Result<std::vector<FeatureVector>> load_features(const BarQuery& query) = 0;
+    // predictions_tft
+    virtual Status put_prediction(const Prediction& prediction) = 0;
+    virtual Result<std::vector<Prediction>> load_predictions(const BarQuery& query) = 0;
+    // risk_decisions (unique idempotency_key)
+    virtual Status put_risk_decision(const RiskDecision& decision) = 0;
+    virtual Result<std::vector<RiskDecision>> load_risk_decisions(Timestamp from, Timestamp to) = 0;
+
+    // trades: insert-once by idempotency_key (false: the key exists, nothing written).
+    virtual Result<bool> insert_trade(const TradeRow& trade) = 0;
+    /// Updates the mutable columns of the trade with trade.idempotency_key.
+    virtual Status update_trade(const TradeRow& trade) = 0;
+    virtual Result<std::optional<TradeRow>> find_trade(std::string_view idempotency_key) = 0;
+    virtual Result<std::vector<TradeRow>> load_trades(const TradeQuery& query) = 0;
+
+    // positions
+    virtual Status upsert_position(const PositionRow& position) = 0;
+    virtual Result<std::vector<PositionRow>> load_positions() = 0;
+
+    // audit_events (a repeated event_id is ignored)
+    virtual Status put_audit(const EventHeader& header, std::string_view event_type,
+                             std::string_view payload_json) = 0;
+    /// The chain of one correlation id, in insertion order.
+    virtual Result<std::vector<AuditRecord>> load_audit(const Uuid& correlation_id) = 0;
+
+    // models_registry
+    virtual Status register_model(const ModelRecord& model) = 0;
+    virtual Result<std::vector<ModelRecord>> list_models() = 0;
+    virtual Result<std::optional<ModelRecord>> find_model(std::string_view model_id) = 0;
+    virtual Result<std::optional<ModelRecord>> green_model() = 0;
+    /// candidate -> green; the previous green becomes deprecated in the same transaction.
+    virtual Status promote_model(std::string_view model_id, Timestamp at) = 0;
+    virtual Status deprecate_model(std::string_view model_id) = 0;
+
+    // daily_pnl_summary (primary key report_date: a re-run replaces the day)
+    virtual Status upsert_daily_pnl(const DailyPnlRow& row) = 0;
+    virtual Result<std::vector<DailyPnlRow>> load_daily_pnl(Date from, Date to) = 0;
+
+    // backfill_checkpoints
+    virtual Status put_checkpoint(const BackfillCheckpoint& checkpoint) = 0;
+    virtual Result<std::optional<BackfillCheckpoint>> get_checkpoint(std::string_view source,
+                                                                     std::string_view symbol) = 0;
+
+    /// Row count of one of the tables above (for reports and tests).
+    virtual Result<int64_t> count_rows(std::string_view table) = 0;
+};
+
+}  // namespace awet
