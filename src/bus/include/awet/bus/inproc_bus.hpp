@@ -1,6 +1,7 @@
 #pragma once
 // In-process EventBus: a single FIFO queue dispatched on the caller's thread. Deterministic (same
 // publishes, same delivery order), no locks, no heap per event beyond the queue's storage.
+#include <array>
 #include <deque>
 #include <string>
 #include <vector>
@@ -32,7 +33,8 @@ private:
     };
     void dead_letter(Topic topic, const Event& event, const std::string& error);
 
-    std::array<std::vector<Subscriber>, kNumTopics> subscribers_;
+    // A deque so that a handler may subscribe while it runs (no reallocation under it).
+    std::array<std::deque<Subscriber>, kNumTopics> subscribers_;
     std::array<uint64_t, kNumTopics> next_offset_{};
     std::deque<Queued> queue_;
     BusStats stats_;

@@ -61,6 +61,8 @@ public:
     bool operator==(const FixedString& o) const { return view() == o.view(); }
     auto operator<=>(const FixedString& o) const { return view() <=> o.view(); }
     bool operator==(std::string_view o) const { return view() == o; }
+    // Exact match for literals (otherwise `s == "AAPL"` is ambiguous between the two above).
+    bool operator==(const char* o) const { return view() == std::string_view(o); }
 
 private:
     void assign_truncating(std::string_view s) {

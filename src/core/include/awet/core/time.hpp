@@ -1,6 +1,7 @@
 #pragma once
 // Time is int64 nanoseconds since the Unix epoch, UTC. Strong types keep instants and durations apart.
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,10 @@ public:
     constexpr bool is_set() const { return ns_ != 0; }
     /// ISO-8601 UTC with seconds, and with fractional digits only when present: "2026-03-12T13:30:00Z".
     std::string iso() const;
+    /// Writes iso() into out (room for kIsoMaxLen bytes, no terminator); returns the length. For
+    /// encoders on the hot path (no allocation).
+    size_t write_iso(char* out) const;
+    static constexpr size_t kIsoMaxLen = 48;
     /// "2026-03-12" (UTC date).
     std::string date_utc() const;
 

@@ -1,0 +1,220 @@
+#include "awet/execution/execution_engine.hpp"
+
+#include <utility>
+
+namespace awet {
+namespace {
+
+constexpr std::string_view kOutcomeUnknown = "OUTCOME_UNKNOWN";
+
+std::string_view broker_word(OrderStatus s) { return to_string(s); }
+
+}  // namespace
+
+ExecutionEngine::ExecutionEngine(const ExecutionConfig& config, Broker& broker, Store* store,
+                                 uint64_t seed)
+    : gate_(config), broker_(broker), store_(store), headers_(Source::kExecution, seed) {
+    broker_.set_listener(this);
+}
+
+ExecutionEngine::~ExecutionEngine() { broker_.set_listener(nullptr); }
+
+void ExecutionEngine::persist(const TradeRow& row) {
+    if (store_ == nullptr) return;
+    Status s = store_->update_trade(row);
+    if (s.ok()) s = store_->flush();
+    if (!s.ok()) ++stats_.store_errors;
+}
+
+ExecutionReport ExecutionEngine::make_report(OrderInfo& info, OrderStatus status, Timestamp ts) {
+    const TradeRow& row = info.row;
+    ExecutionReport r;
+    r.header = headers_.derive(info.decision_header, row.idempotency_key.view(), ts, ts);
+    r.broker_order_id = FixedString<47>(row.alpaca_order_id);
+    r.intent = row.intent;
+    r.exit_reason = row.exit_reason;
+    r.side = row.side;
+    r.status = status;
+    r.qty = row.qty;
+    r.filled_qty = row.filled_qty;
+    r.avg_fill_price = row.avg_fill_price;
+    r.filled_at = row.filled_at;
+    r.dry_run = row.dry_run;
+    r.block_reason = FixedString<63>(row.block_reason);
+    return r;
+}
+
+void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
+                                  std::vector<ExecutionReport>& out) {
+    if (!d.approved) return;
+    const IdempotencyKey& key = d.header.idempotency_key;
+    if (seen_.contains(key)) {
+        ++stats_.duplicates;
+        return;
+    }
+
+    OrderInfo info;
+    info.decision_header = d.header;
+    TradeRow& row = info.row;
+    row.ts = now;
+    row.symbol = d.header.symbol;
+    row.side = d.side;
+    row.qty = d.qty;
+    row.correlation_id = d.header.correlation_id;
+    row.idempotency_key = key;
+    row.paper_trade = kPaperTradeOnly;
+    row.intent = d.intent;
+    row.exit_reason = d.exit_reason;
+
+    std::optional<std::string> block =
+        key.empty() ? std::optional<std::string>("MISSING_IDEMPOTENCY_KEY") : gate_.check(broker_);
+    if (block) {
+        row.status = OrderStatus::kBlocked;
+        row.dry_run = *block == kBlockDryRun;
+        row.block_reason = std::move(*block);
+    } else {
+        row.status = OrderStatus::kPending;
+    }
+
+    // Write-ahead: the trade row is committed before the broker hears of the order, so a restart
+    // can never send the same key twice.
+    if (store_ != nullptr && !key.empty()) {
+        Result<bool> inserted = store_->insert_trade(row);
+        Status flushed = inserted.ok() ? store_->flush() : Status(inserted.error());
+        if (inserted.ok() && !*inserted) {
+            seen_.insert(key);
+            ++stats_.duplicates;
+            return;
+        }
+        if (!flushed.ok()) {
+            ++stats_.store_errors;
+            if (row.status != OrderStatus::kBlocked) {
+                // Without a durable record the order could be sent twice after a restart.
+                row.status = OrderStatus::kBlocked;
+                row.block_reason = "STORE_UNAVAILABLE: " + flushed.error().message;
+                if (inserted.ok()) persist(row);
+            }
+        }
+    }
+    if (!key.empty()) seen_.insert(key);
+
+    if (row.status == OrderStatus::kBlocked) {
+        ++stats_.blocked;
+        info.terminal = true;
+        out.push_back(make_report(info, OrderStatus::kBlocked, now));
+        if (!key.empty()) orders_.insert_or_assign(key, std::move(info));
+        return;
+    }
+
+    // Kept before the call so a broker that reports synchronously finds the order.
+    OrderInfo& kept = orders_.insert_or_assign(key, std::move(info)).first->second;
+    OrderRequest req;
+    req.client_order_id = key;
+    req.symbol = d.header.symbol;
+    req.side = d.side;
+    req.qty = d.qty;
+    req.ts = now;
+    req.correlation_id = d.header.correlation_id;
+    req.intent = d.intent;
+    req.exit_reason = d.exit_reason;
+    Result<BrokerOrder> sent = broker_.submit(req);
+
+    TradeRow& r = kept.row;
+    if (sent.ok()) {
+        ++stats_.submitted;
+        if (r.alpaca_order_id.empty()) r.alpaca_order_id = sent->broker_order_id;
+        if (r.status == OrderStatus::kPending) r.alpaca_status = sent->broker_status;
+        persist(r);
+        out.push_back(make_report(kept, OrderStatus::kPending, now));
+    } else if (sent.error().code == ErrorCode::kOutcomeUnknown) {
+        // The broker may hold the order: keep it pending under its key, never resend; fills or a
+        // reconciliation by client order id settle it.
+        ++stats_.unknown;
+        r.alpaca_status = "unknown";
+        r.block_reason = std::string(kOutcomeUnknown) + ": " + sent.error().message;
+        persist(r);
+        out.push_back(make_report(kept, OrderStatus::kPending, now));
+    } else {
+        ++stats_.rejected;
+        r.status = OrderStatus::kRejected;
+        r.alpaca_status = "rejected";
+        r.block_reason = "BROKER_REJECTED: " + sent.error().to_string();
+        kept.terminal = true;
+        persist(r);
+        out.push_back(make_report(kept, OrderStatus::kRejected, now));
+    }
+}
+
+ExecutionEngine::OrderInfo* ExecutionEngine::find_or_restore(const IdempotencyKey& key) {
+    if (auto it = orders_.find(key); it != orders_.end()) return &it->second;
+    if (store_ == nullptr) return nullptr;
+    Result<std::optional<TradeRow>> found = store_->find_trade(key.view());
+    if (!found.ok()) {
+        ++stats_.store_errors;
+        return nullptr;
+    }
+    if (!found->has_value()) return nullptr;
+    OrderInfo info;
+    info.row = std::move(**found);
+    info.decision_header.correlation_id = info.row.correlation_id;
+    info.decision_header.symbol = info.row.symbol;
+    info.decision_header.idempotency_key = key;
+    info.fill_cost = notional(info.row.avg_fill_price, info.row.filled_qty);
+    info.terminal =
+        info.row.status == OrderStatus::kFilled || info.row.status == OrderStatus::kBlocked ||
+        info.row.status == OrderStatus::kRejected || info.row.status == OrderStatus::kCanceled;
+    seen_.insert(key);
+    return &orders_.insert_or_assign(key, std::move(info)).first->second;
+}
+
+void ExecutionEngine::on_fill(const Fill& fill) {
+    if (!fill_ids_.insert(fill.fill_id).second) {
+        ++stats_.duplicate_fills;
+        return;
+    }
+    OrderInfo* info = find_or_restore(fill.client_order_id);
+    if (info == nullptr || info->row.status == OrderStatus::kBlocked) {
+        ++stats_.orphan_fills;
+        return;
+    }
+    TradeRow& row = info->row;
+    row.filled_qty += fill.qty;
+    info->fill_cost += notional(fill.price, fill.qty);
+    row.avg_fill_price = average_price(info->fill_cost, row.filled_qty);
+    row.fees += fill.fees;
+    row.filled_at = fill.ts;
+    if (!fill.broker_order_id.empty()) row.alpaca_order_id = fill.broker_order_id;
+    const bool done = fill.order_done || row.filled_qty >= row.qty;
+    row.status = done ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
+    row.alpaca_status = broker_word(row.status);
+    if (row.block_reason.starts_with(kOutcomeUnknown)) row.block_reason.clear();
+    info->terminal = done;
+    persist(row);
+    ++stats_.fills;
+
+    ExecutionReport r = make_report(*info, row.status, fill.ts);
+    r.fill_qty = fill.qty;
+    r.fill_price = fill.price;
+    r.fees = fill.fees;
+    queue_.push_back(r);
+}
+
+void ExecutionEngine::on_order_update(const BrokerOrder& order) {
+    if (order.status != OrderStatus::kCanceled && order.status != OrderStatus::kRejected) return;
+    OrderInfo* info = find_or_restore(order.client_order_id);
+    if (info == nullptr || info->terminal) return;
+    TradeRow& row = info->row;
+    row.status = order.status;
+    row.alpaca_status = order.broker_status;
+    if (row.alpaca_order_id.empty()) row.alpaca_order_id = order.broker_order_id;
+    info->terminal = true;
+    persist(row);
+    queue_.push_back(make_report(*info, order.status, order.updated_at));
+}
+
+void ExecutionEngine::drain(std::vector<ExecutionReport>& out) {
+    out.insert(out.end(), queue_.begin(), queue_.end());
+    queue_.clear();
+}
+
+}  // namespace awet

@@ -1,0 +1,84 @@
+#pragma once
+// The execution engine: turns approved RiskDecisions into broker orders exactly once, through the
+// safety gate, records every order in `trades`, and turns broker fills into ExecutionReports.
+// Pure logic: the execution agent feeds it decisions and publishes the reports it returns
+// (kBlocked on execution.blocked, everything else on execution.completed).
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "awet/core/config.hpp"
+#include "awet/core/ids.hpp"
+#include "awet/core/time.hpp"
+#include "awet/execution/broker.hpp"
+#include "awet/execution/safety_gate.hpp"
+#include "awet/model/events.hpp"
+#include "awet/model/header_factory.hpp"
+#include "awet/store/store.hpp"
+
+namespace awet {
+
+struct ExecutionStats {
+    int64_t submitted = 0;   // accepted by the broker
+    int64_t blocked = 0;     // stopped by the safety gate (or a store failure)
+    int64_t rejected = 0;    // refused by the broker
+    int64_t unknown = 0;     // submit outcome unknown: recorded pending, never resent
+    int64_t duplicates = 0;  // decisions whose idempotency key was already used
+    int64_t fills = 0;       // distinct fills applied
+    int64_t duplicate_fills = 0;
+    int64_t orphan_fills = 0;  // fills for an order the engine and the store do not know
+    int64_t store_errors = 0;
+};
+
+/// Owned by the execution agent; single-threaded (decisions, broker callbacks and drain all on the
+/// agent's loop). Registers itself as the broker's listener for its lifetime. `store` may be null
+/// (no persistence: idempotency is then in-memory only). The broker and the store must outlive the
+/// engine (its destructor detaches itself from the broker).
+class ExecutionEngine final : public BrokerListener {
+public:
+    ExecutionEngine(const ExecutionConfig& config, Broker& broker, Store* store, uint64_t seed);
+    ~ExecutionEngine() override;
+    ExecutionEngine(const ExecutionEngine&) = delete;
+    ExecutionEngine& operator=(const ExecutionEngine&) = delete;
+
+    /// Handles one approved decision (entry or exit); a rejected decision is ignored. Appends the
+    /// resulting report (kBlocked, kPending or kRejected) to `out`, or nothing for a duplicate.
+    void on_decision(const RiskDecision& d, Timestamp now, std::vector<ExecutionReport>& out);
+
+    // BrokerListener: fills and cancellations become queued reports.
+    void on_fill(const Fill& fill) override;
+    void on_order_update(const BrokerOrder& order) override;
+
+    /// Moves the queued fill/cancel reports to `out` (in arrival order).
+    void drain(std::vector<ExecutionReport>& out);
+
+    const ExecutionStats& stats() const { return stats_; }
+    const SafetyGate& gate() const { return gate_; }
+
+private:
+    /// What the engine keeps per client order id to write the trade row and build reports.
+    struct OrderInfo {
+        EventHeader decision_header;
+        TradeRow row;
+        Money fill_cost;  // sum of fill notionals
+        bool terminal = false;
+    };
+
+    ExecutionReport make_report(OrderInfo& info, OrderStatus status, Timestamp ts);
+    OrderInfo* find_or_restore(const IdempotencyKey& key);
+    void persist(const TradeRow& row);
+
+    SafetyGate gate_;
+    Broker& broker_;
+    Store* store_;
+    HeaderFactory headers_;
+    std::unordered_set<IdempotencyKey> seen_;               // keys of decisions handled
+    std::unordered_map<IdempotencyKey, OrderInfo> orders_;  // lookup only, never iterated
+    std::unordered_set<std::string> fill_ids_;
+    std::vector<ExecutionReport> queue_;
+    ExecutionStats stats_;
+};
+
+}  // namespace awet

@@ -1,0 +1,248 @@
+#include "awet/execution/sim_broker.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace awet {
+namespace {
+
+bool is_open(OrderStatus s) {
+    return s == OrderStatus::kPending || s == OrderStatus::kPartiallyFilled;
+}
+
+/// |qty| * price with the sign of qty.
+Money signed_value(Price price, Quantity qty) {
+    Money v = notional(price, qty.abs());
+    return qty < Quantity{} ? -v : v;
+}
+
+}  // namespace
+
+SimBrokerConfig SimBrokerConfig::from(const ExecutionConfig& config) {
+    SimBrokerConfig c;
+    c.slippage_bps = config.slippage_bps;
+    c.fee_per_share = config.fee_per_share_usd;
+    c.min_fee = config.min_fee_usd;
+    c.participation_rate = config.participation_rate;
+    return c;
+}
+
+SimBroker::SimBroker(SimBrokerConfig config) : config_(config), cash_(config.starting_cash) {}
+
+void SimBroker::fail_next_submit(ErrorCode code, bool accept_anyway) {
+    fail_next_ = code;
+    fail_accept_ = accept_anyway;
+}
+
+Result<BrokerOrder> SimBroker::submit(const OrderRequest& request) {
+    std::optional<ErrorCode> fail = fail_next_;
+    const bool accept = fail_accept_;
+    fail_next_.reset();
+    fail_accept_ = false;
+    if (fail && !accept) return make_error(*fail, "sim broker: simulated submit failure");
+
+    if (auto it = by_client_.find(request.client_order_id); it != by_client_.end()) {
+        if (fail) return make_error(*fail, "sim broker: simulated submit failure");
+        return orders_[it->second].order;
+    }
+    if (request.client_order_id.empty()) {
+        return make_error(ErrorCode::kInvalidArgument, "sim broker: client_order_id is empty");
+    }
+    if (request.symbol.empty()) {
+        return make_error(ErrorCode::kInvalidArgument, "sim broker: symbol is empty");
+    }
+    if (request.qty <= Quantity{}) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "sim broker: qty must be positive, got " + request.qty.to_string());
+    }
+
+    SimOrder o;
+    char id[32];
+    std::snprintf(id, sizeof id, "sim-%06zu", orders_.size() + 1);
+    o.order.client_order_id = request.client_order_id;
+    o.order.broker_order_id = id;
+    o.order.symbol = request.symbol;
+    o.order.side = request.side;
+    o.order.qty = request.qty;
+    o.order.status = OrderStatus::kPending;
+    o.order.broker_status = "new";
+    o.order.submitted_at = request.ts;
+    o.order.updated_at = request.ts;
+    o.not_before = request.ts;
+    by_client_.emplace(request.client_order_id, orders_.size());
+    orders_.push_back(o);
+    book(request.symbol);  // positions() lists symbols in first-seen order
+    if (fail) return make_error(*fail, "sim broker: simulated submit failure (order accepted)");
+    return o.order;
+}
+
+Status SimBroker::cancel(std::string_view client_order_id) {
+    auto it = by_client_.find(IdempotencyKey(client_order_id));
+    if (it == by_client_.end() || client_order_id.size() > IdempotencyKey::capacity()) {
+        return make_error(ErrorCode::kNotFound,
+                          "sim broker: no order " + std::string(client_order_id));
+    }
+    BrokerOrder& o = orders_[it->second].order;
+    if (!is_open(o.status)) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "sim broker: order " + std::string(client_order_id) + " is " +
+                              std::string(to_string(o.status)) + ", not open");
+    }
+    o.status = OrderStatus::kCanceled;
+    o.broker_status = "canceled";
+    BrokerOrder copy = o;
+    if (listener_ != nullptr) listener_->on_order_update(copy);
+    return Status::Ok();
+}
+
+Result<BrokerOrder> SimBroker::get_order(std::string_view client_order_id) {
+    auto it = by_client_.find(IdempotencyKey(client_order_id));
+    if (it == by_client_.end() || client_order_id.size() > IdempotencyKey::capacity()) {
+        return make_error(ErrorCode::kNotFound,
+                          "sim broker: no order " + std::string(client_order_id));
+    }
+    return orders_[it->second].order;
+}
+
+Result<std::vector<BrokerOrder>> SimBroker::open_orders() {
+    std::vector<BrokerOrder> out;
+    for (const SimOrder& o : orders_) {
+        if (is_open(o.order.status)) out.push_back(o.order);
+    }
+    return out;
+}
+
+Result<std::vector<BrokerPosition>> SimBroker::positions() {
+    std::vector<BrokerPosition> out;
+    for (const Book& b : books_) {
+        if (b.qty.is_zero()) continue;
+        Money cost;
+        for (const Lot& l : b.lots) cost += notional(l.price, l.qty.abs());
+        BrokerPosition p;
+        p.symbol = b.symbol;
+        p.qty = b.qty;
+        p.avg_entry_price = average_price(cost, b.qty.abs());
+        out.push_back(p);
+    }
+    return out;
+}
+
+Result<BrokerAccount> SimBroker::account() {
+    BrokerAccount a;
+    a.cash = cash_;
+    a.equity = cash_;
+    for (const Book& b : books_) {
+        if (b.qty.is_zero()) continue;
+        if (b.has_mark) {
+            a.equity += signed_value(b.mark, b.qty);
+        } else {
+            for (const Lot& l : b.lots) a.equity += signed_value(l.price, l.qty);
+        }
+    }
+    a.realized_pnl = realized_;
+    a.fees = fees_;
+    return a;
+}
+
+SimBroker::Book& SimBroker::book(const Symbol& symbol) {
+    for (Book& b : books_) {
+        if (b.symbol == symbol) return b;
+    }
+    Book b;
+    b.symbol = symbol;
+    books_.push_back(std::move(b));
+    return books_.back();
+}
+
+Money SimBroker::fee_for(Quantity qty) const {
+    if (config_.fee_per_share <= Money{} && config_.min_fee <= Money{}) return Money{};
+    Money fee = notional(Price::from_raw(config_.fee_per_share.raw()), qty);
+    return std::max(fee, config_.min_fee);
+}
+
+void SimBroker::apply_fill(Book& b, Side side, Quantity qty, Price price, Money fee) {
+    cash_ -= fee;
+    fees_ += fee;
+    realized_ -= fee;
+    if (side == Side::kBuy) {
+        cash_ -= notional(price, qty);
+    } else {
+        cash_ += notional(price, qty);
+    }
+    const bool buy = side == Side::kBuy;
+    Quantity remaining = qty;
+    while (remaining > Quantity{} && !b.lots.empty()) {
+        Lot& lot = b.lots.front();
+        const bool lot_long = lot.qty > Quantity{};
+        if (lot_long == buy) break;  // same direction: adds to the position
+        const Quantity lot_abs = lot.qty.abs();
+        const Quantity m = std::min(remaining, lot_abs);
+        const Money gain = notional(price, m) - notional(lot.price, m);
+        realized_ += lot_long ? gain : -gain;
+        lot.qty = lot_long ? lot.qty - m : lot.qty + m;
+        remaining -= m;
+        if (lot.qty.is_zero()) b.lots.pop_front();
+    }
+    if (remaining > Quantity{}) b.lots.push_back(Lot{buy ? remaining : -remaining, price});
+    b.qty = buy ? b.qty + qty : b.qty - qty;
+}
+
+void SimBroker::on_bar(const MarketBar& bar) {
+    Book* b = &book(bar.header.symbol);
+    const bool limited = config_.participation_rate > 0;
+    Quantity capacity;  // shares left on this bar when limited
+    if (limited) {
+        double shares = std::floor(config_.participation_rate * bar.volume.to_double() + 1e-9);
+        capacity = Quantity::from_units(static_cast<int64_t>(std::max(0.0, shares)));
+    }
+    const bool tradable = bar.volume > Quantity{} && (!limited || capacity > Quantity{});
+    const size_t n = orders_.size();  // orders submitted from a callback wait for the next bar
+    for (size_t i = 0; tradable && i < n; ++i) {
+        SimOrder& o = orders_[i];
+        if (!is_open(o.order.status) || !(o.order.symbol == bar.header.symbol)) continue;
+        if (o.not_before > bar.bar_start) continue;
+        Quantity take = o.order.qty - o.order.filled_qty;
+        if (limited) {
+            if (capacity.is_zero()) break;
+            take = std::min(take, capacity);
+            capacity -= take;
+        }
+        const int64_t bps =
+            o.order.side == Side::kBuy ? config_.slippage_bps : -config_.slippage_bps;
+        const Price price = adjust_by_bps(bar.open, bps);
+        const Money fee = fee_for(take);
+        apply_fill(*b, o.order.side, take, price, fee);
+
+        o.order.filled_qty += take;
+        o.fill_cost += notional(price, take);
+        o.order.avg_fill_price = average_price(o.fill_cost, o.order.filled_qty);
+        const bool done = o.order.filled_qty >= o.order.qty;
+        o.order.status = done ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
+        o.order.broker_status = done ? "filled" : "partially_filled";
+        o.order.updated_at = bar.bar_start;
+        ++o.fills;
+
+        Fill f;
+        f.fill_id = o.order.broker_order_id + "-" + std::to_string(o.fills);
+        f.client_order_id = o.order.client_order_id;
+        f.broker_order_id = o.order.broker_order_id;
+        f.symbol = o.order.symbol;
+        f.side = o.order.side;
+        f.qty = take;
+        f.price = price;
+        f.fees = fee;
+        f.ts = bar.bar_start;
+        f.order_done = done;
+        BrokerOrder snapshot = o.order;
+        if (listener_ != nullptr) {
+            listener_->on_fill(f);
+            listener_->on_order_update(snapshot);
+            b = &book(bar.header.symbol);  // a callback may have added books
+        }
+    }
+    b->mark = bar.close;
+    b->has_mark = true;
+}
+
+}  // namespace awet

@@ -1,0 +1,94 @@
+#pragma once
+// Exit rules of seed §2.3 (take profit, stop loss, max holding time) plus flat-at-close, applied
+// per entry order ("lot") on each bar's close. Pure logic: the exit agent feeds it execution
+// reports and bars and publishes the decisions it returns.
+#include <cstdint>
+#include <set>
+#include <string_view>
+#include <vector>
+
+#include "awet/core/config.hpp"
+#include "awet/core/fixed.hpp"
+#include "awet/core/ids.hpp"
+#include "awet/core/time.hpp"
+#include "awet/model/events.hpp"
+#include "awet/model/header_factory.hpp"
+
+namespace awet {
+
+/// The open part of one entry order, tracked until exits have closed it.
+struct ExitLot {
+    IdempotencyKey entry_key;  // entry order's idempotency key (client order id)
+    EventHeader entry_header;  // header of the first entry fill report (correlation id source)
+    Symbol symbol;
+    Side entry_side = Side::kBuy;  // kBuy: a long lot, kSell: a short lot
+    Price entry_price;             // cumulative average fill price of the entry order
+    Quantity filled_qty;           // cumulative entry fills
+    Quantity exited_qty;           // closed by finished exit attempts
+    Quantity exit_attempt_filled;  // cumulative fills of the exit in flight
+    Timestamp filled_at;           // first entry fill (holding time starts here)
+    bool exit_in_flight = false;
+    IdempotencyKey exit_key;  // key of the exit in flight (or of the last attempt)
+    ExitReason exit_reason = ExitReason::kNone;  // of the exit in flight (or of the last attempt)
+    int attempts = 0;                            // exits emitted so far
+
+    Quantity open_qty() const { return filled_qty - exited_qty - exit_attempt_filled; }
+    bool is_long() const { return entry_side == Side::kBuy; }
+};
+
+/// Watches open lots and emits approved exit decisions. One per exit agent; single-threaded
+/// (the agent's event loop). Exits bypass the entry risk gates (they never pass through the
+/// RiskEngine) and go straight to execution.
+///
+/// Rules, checked on each bar's CLOSE for every open lot of the bar's symbol with no exit in
+/// flight, first match wins:
+///   1. STOP_LOSS    long: close <= entry * (1 - sl%)   short: close >= entry * (1 + sl%)
+///   2. TAKE_PROFIT  long: close >= entry * (1 + tp%)   short: close <= entry * (1 - tp%)
+///   3. MAX_HOLDING  bar end - first entry fill >= max_holding_minutes
+///   4. SESSION_CLOSE flat_at_close and bar end >= close of the session containing bar_start
+///                   minus flat_before_close_minutes (bars outside regular hours never trigger it)
+/// Percentages are turned into parts per million once (ppm = llround(pct * 10000), i.e. rounded to
+/// 0.0001 %), and prices are compared exactly by cross-multiplying in 128-bit integers:
+/// close * 1e6 <= entry * (1e6 - ppm). A percentage <= 0 disables its rule, as does
+/// max_holding_minutes <= 0.
+///
+/// Exit keys: attempt 1 is "exit:" + entry key; a retry after a blocked/rejected/canceled exit
+/// uses "exit<n>:" + entry key (n = attempt number) because brokers and the trades table dedup by
+/// key. If that would not fit IdempotencyKey (63 chars), "exit<n>:h" + 16 hex digits of the
+/// FNV-1a hash of the entry key is used instead.
+class ExitManager {
+  public:
+    ExitManager(const ExitConfig& config, uint64_t seed);
+
+    /// Entry reports (intent kEntry) with fills open or grow a lot (cumulative qty and average
+    /// price, so a repeated report changes nothing). Exit reports (intent kExit) for the exit in
+    /// flight reduce the lot; a filled exit that leaves qty 0 closes it; a blocked, rejected or
+    /// canceled exit re-arms the lot (its fills, if any, are kept) so a later bar retries.
+    /// Reports for lots already closed are ignored.
+    void on_execution(const ExecutionReport& report);
+
+    /// Appends one approved exit decision per lot of bar.symbol that hits a rule.
+    void on_bar(const MarketBar& bar, Timestamp now, std::vector<RiskDecision>& out);
+
+    /// Lots with open qty (exit in flight or not).
+    size_t open_lots() const { return lots_.size(); }
+    const std::vector<ExitLot>& lots() const { return lots_; }
+    /// The open lot of an entry order, or nullptr.
+    const ExitLot* find(std::string_view entry_key) const;
+
+    /// The idempotency key of exit attempt `attempt` (1-based) for an entry key.
+    static IdempotencyKey exit_key(const IdempotencyKey& entry_key, int attempt);
+
+  private:
+    ExitReason evaluate(const ExitLot& lot, const MarketBar& bar) const;
+    void finish_attempt(size_t index, Quantity attempt_filled);
+
+    ExitConfig config_;
+    int64_t tp_ppm_ = 0;  // 0: disabled
+    int64_t sl_ppm_ = 0;
+    HeaderFactory headers_;
+    std::vector<ExitLot> lots_;                // in order of first entry fill
+    std::set<IdempotencyKey> closed_entries_;  // lots already closed (late duplicates are ignored)
+};
+
+}  // namespace awet

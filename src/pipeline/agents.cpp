@@ -1,0 +1,228 @@
+#include "awet/pipeline/agents.hpp"
+
+#include "awet/core/log.hpp"
+#include "awet/ml/prediction.hpp"
+
+namespace awet {
+
+// ---------------------------------------------------------------- ingestion
+Status IngestionAgent::ingest(const MarketBar& bar) {
+    MarketBar stamped = bar;
+    const Timestamp end = bar.bar_start + bar.interval;
+    stamped.header = headers_.root(bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start).view(),
+                                   end, clock_.now());
+    return bus_.publish(Topic::kMarketRaw, stamped);
+}
+
+// ---------------------------------------------------------------- features
+void FeatureAgent::attach() {
+    bus_.subscribe(Topic::kMarketRaw, "features", [this](const Delivery& d) -> Status {
+        const auto& bar = std::get<MarketBar>(d.event);
+        return bus_.publish(Topic::kMarketEngineered, engine_.update(bar, headers_, clock_.now()));
+    });
+}
+
+// ---------------------------------------------------------------- prediction
+PredictionAgent::PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed, const Config& config,
+                                 Store* store, ModelLoader loader)
+    : bus_(bus),
+      clock_(clock),
+      headers_(Source::kPrediction, seed),
+      min_confidence_(config.risk.min_confidence),
+      reload_every_(config.prediction.reload_check_bars),
+      store_(store),
+      loader_(std::move(loader)) {}
+
+void PredictionAgent::attach() {
+    bus_.subscribe(Topic::kMarketEngineered, "prediction", [this](const Delivery& d) -> Status {
+        return handle(std::get<FeatureVector>(d.event));
+    });
+}
+
+void PredictionAgent::set_forecaster(std::unique_ptr<Forecaster> forecaster) {
+    forecaster_ = std::move(forecaster);
+    active_model_id_ = forecaster_ ? std::string(forecaster_->model_id()) : std::string();
+}
+
+std::string PredictionAgent::active_model() const { return active_model_id_; }
+
+bool PredictionAgent::reload_if_changed() {
+    if (store_ == nullptr || !loader_) return false;
+    auto green = store_->green_model();
+    if (!green.ok()) {
+        logger("prediction")->error("models_registry lookup failed: {}", green.error().to_string());
+        return false;
+    }
+    if (!green->has_value()) return false;
+    const ModelRecord& record = **green;
+    if (record.model_id == active_model_id_ || record.model_id == failed_model_id_) return false;
+    auto loaded = loader_(record);
+    if (!loaded.ok()) {
+        ++load_failures_;
+        failed_model_id_ = record.model_id;
+        logger("prediction")
+            ->error("green model {} failed to load, keeping {}: {}", record.model_id,
+                    active_model_id_.empty() ? "none" : active_model_id_, loaded.error().to_string());
+        return false;
+    }
+    logger("prediction")->info("serving green model {} (was {})", record.model_id,
+                               active_model_id_.empty() ? "none" : active_model_id_);
+    forecaster_ = std::move(*loaded);
+    active_model_id_ = record.model_id;
+    return true;
+}
+
+Status PredictionAgent::handle(const FeatureVector& fv) {
+    if (since_check_++ % static_cast<uint64_t>(reload_every_) == 0) reload_if_changed();
+    if (!forecaster_) {
+        if (!warned_no_model_) {
+            logger("prediction")->warn("no green model in models_registry: no predictions until one is promoted");
+            warned_no_model_ = true;
+        }
+        return Status::Ok();
+    }
+    auto q = forecaster_->forecast(fv);
+    if (!q) return Status::Ok();  // warm-up
+    return bus_.publish(Topic::kPredictionsTft,
+                        make_prediction(fv, *q, ModelId(active_model_id_), min_confidence_, headers_, clock_.now()));
+}
+
+// ---------------------------------------------------------------- risk
+void RiskAgent::attach() {
+    bus_.subscribe(Topic::kMarketRaw, "risk", [this](const Delivery& d) -> Status {
+        engine_.on_bar(std::get<MarketBar>(d.event));
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kPredictionsTft, "risk", [this](const Delivery& d) -> Status {
+        auto decision = engine_.evaluate(std::get<Prediction>(d.event), clock_.now());
+        if (!decision) return Status::Ok();
+        return bus_.publish(decision->approved ? Topic::kRiskApproved : Topic::kRiskRejected, *decision);
+    });
+    auto on_exec = [this](const Delivery& d) -> Status {
+        engine_.on_execution(std::get<ExecutionReport>(d.event));
+        return Status::Ok();
+    };
+    bus_.subscribe(Topic::kExecutionCompleted, "risk", on_exec);
+    bus_.subscribe(Topic::kExecutionBlocked, "risk", on_exec);
+}
+
+// ---------------------------------------------------------------- execution
+ExecutionAgent::ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config,
+                               Broker& broker, Store* store, uint64_t seed)
+    : bus_(bus), clock_(clock), engine_(config, broker, store, seed) {}  // the engine listens to the broker
+
+void ExecutionAgent::attach() {
+    bus_.subscribe(Topic::kRiskApproved, "execution", [this](const Delivery& d) -> Status {
+        out_.clear();
+        engine_.on_decision(std::get<RiskDecision>(d.event), clock_.now(), out_);
+        return publish(out_);
+    });
+}
+
+Status ExecutionAgent::publish_broker_events() {
+    out_.clear();
+    engine_.drain(out_);
+    return publish(out_);
+}
+
+Status ExecutionAgent::publish(const std::vector<ExecutionReport>& reports) {
+    for (const auto& r : reports) {
+        AWET_TRY(bus_.publish(r.status == OrderStatus::kBlocked ? Topic::kExecutionBlocked
+                                                                 : Topic::kExecutionCompleted,
+                              r));
+    }
+    return Status::Ok();
+}
+
+// ---------------------------------------------------------------- exits
+void ExitAgent::attach() {
+    bus_.subscribe(Topic::kMarketRaw, "exits", [this](const Delivery& d) -> Status {
+        out_.clear();
+        manager_.on_bar(std::get<MarketBar>(d.event), clock_.now(), out_);
+        for (const auto& decision : out_) AWET_TRY(bus_.publish(Topic::kRiskApproved, decision));
+        return Status::Ok();
+    });
+    auto on_exec = [this](const Delivery& d) -> Status {
+        manager_.on_execution(std::get<ExecutionReport>(d.event));
+        return Status::Ok();
+    };
+    bus_.subscribe(Topic::kExecutionCompleted, "exits", on_exec);
+    bus_.subscribe(Topic::kExecutionBlocked, "exits", on_exec);
+}
+
+// ---------------------------------------------------------------- portfolio
+void PortfolioAgent::attach() {
+    bus_.subscribe(Topic::kMarketRaw, "portfolio", [this](const Delivery& d) -> Status {
+        const auto& bar = std::get<MarketBar>(d.event);
+        portfolio_.mark(bar.header.symbol, bar.close, bar.header.ts);
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kExecutionCompleted, "portfolio", [this](const Delivery& d) -> Status {
+        const auto& r = std::get<ExecutionReport>(d.event);
+        if (r.fill_qty.is_zero()) return Status::Ok();
+        portfolio_.apply_fill(r.header.symbol, r.side, r.fill_qty, r.fill_price, r.fees, r.filled_at);
+        if (store_ != nullptr) return store_->upsert_position(portfolio_.position(r.header.symbol));
+        return Status::Ok();
+    });
+}
+
+// ---------------------------------------------------------------- watchtower
+void WatchtowerAgent::attach() {
+    bus_.subscribe(Topic::kMarketRaw, "watchtower", [this](const Delivery&) {
+        ++counters_.bars;
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kMarketEngineered, "watchtower", [this](const Delivery&) {
+        ++counters_.features;
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kPredictionsTft, "watchtower", [this](const Delivery& d) {
+        ++counters_.predictions;
+        if (std::get<Prediction>(d.event).signal != Signal::kHold) ++counters_.signals;
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kRiskApproved, "watchtower", [this](const Delivery& d) {
+        const auto& decision = std::get<RiskDecision>(d.event);
+        if (decision.intent == OrderIntent::kEntry) ++counters_.approved;
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kRiskRejected, "watchtower", [this](const Delivery& d) {
+        const auto& decision = std::get<RiskDecision>(d.event);
+        ++counters_.rejected;
+        for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
+            if (decision.reasons & (1U << bit)) {
+                ++counters_.rejections_by_reason[std::string(to_string(static_cast<RiskReason>(1U << bit)))];
+            }
+        }
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kExecutionCompleted, "watchtower", [this](const Delivery& d) {
+        const auto& r = std::get<ExecutionReport>(d.event);
+        if (r.status == OrderStatus::kPending && r.fill_qty.is_zero()) ++counters_.orders_submitted;
+        if (r.status == OrderStatus::kRejected) ++counters_.orders_rejected;
+        if (!r.fill_qty.is_zero()) {
+            ++counters_.fills;
+            if (r.intent == OrderIntent::kExit && r.status == OrderStatus::kFilled) {
+                ++counters_.exits;
+                ++counters_.exits_by_reason[std::string(to_string(r.exit_reason))];
+                if (!counters_.example_has_exit) {
+                    counters_.example_correlation_id = r.header.correlation_id;
+                    counters_.example_has_exit = true;
+                }
+            } else if (counters_.example_correlation_id.is_nil()) {
+                counters_.example_correlation_id = r.header.correlation_id;
+            }
+        }
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kExecutionBlocked, "watchtower", [this](const Delivery&) {
+        ++counters_.orders_blocked;
+        return Status::Ok();
+    });
+    bus_.subscribe(Topic::kDeadLetter, "watchtower", [this](const Delivery&) {
+        ++counters_.dead_letters;
+        return Status::Ok();
+    });
+}
+
+}  // namespace awet

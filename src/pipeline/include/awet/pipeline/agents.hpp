@@ -1,0 +1,184 @@
+#pragma once
+// The agents of seed §5.2 as bus subscribers. Each wraps one pure engine (features, forecaster,
+// risk, execution, exits, portfolio) and does only the wiring: consume a topic, call the engine,
+// publish what it returns. The same agents run in demo, replay and (later) live processes.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "awet/bus/event_bus.hpp"
+#include "awet/core/clock.hpp"
+#include "awet/core/config.hpp"
+#include "awet/execution/execution_engine.hpp"
+#include "awet/exits/exit_manager.hpp"
+#include "awet/features/feature_engine.hpp"
+#include "awet/ml/forecaster.hpp"
+#include "awet/model/header_factory.hpp"
+#include "awet/portfolio/portfolio.hpp"
+#include "awet/risk/risk_engine.hpp"
+#include "awet/store/store.hpp"
+
+namespace awet {
+
+/// DataIngestionAgent: stamps the seed §6.2 header on a bar from a MarketDataSource and publishes
+/// it on market.raw.
+class IngestionAgent {
+public:
+    IngestionAgent(EventBus& bus, const Clock& clock, uint64_t seed)
+        : bus_(bus), clock_(clock), headers_(Source::kIngestion, seed) {}
+    Status ingest(const MarketBar& bar);
+
+private:
+    EventBus& bus_;
+    const Clock& clock_;
+    HeaderFactory headers_;
+};
+
+/// FeatureEngineeringAgent: market.raw -> market.engineered.
+class FeatureAgent {
+public:
+    FeatureAgent(EventBus& bus, const Clock& clock, uint64_t seed)
+        : bus_(bus), clock_(clock), headers_(Source::kFeatures, seed) {}
+    void attach();
+
+private:
+    EventBus& bus_;
+    const Clock& clock_;
+    HeaderFactory headers_;
+    FeatureEngine engine_;
+};
+
+/// Loads a forecaster for a models_registry row (the composition root knows the model types).
+using ModelLoader = std::function<Result<std::unique_ptr<Forecaster>>(const ModelRecord&)>;
+
+/// TimeSeriesPredictionAgent: market.engineered -> predictions.tft with the registry's green model.
+/// Checks models_registry every `reload_check_bars` feature events and swaps to a new green model
+/// without a restart; a model that fails to load is reported and the previous one kept.
+class PredictionAgent {
+public:
+    PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed, const Config& config, Store* store,
+                    ModelLoader loader);
+    void attach();
+    /// Checks the registry now; returns true if the active model changed.
+    bool reload_if_changed();
+    /// Uses this forecaster (tests, benchmarks, or when no registry is available).
+    void set_forecaster(std::unique_ptr<Forecaster> forecaster);
+    std::string active_model() const;
+    uint64_t load_failures() const { return load_failures_; }
+
+private:
+    Status handle(const FeatureVector& fv);
+
+    EventBus& bus_;
+    const Clock& clock_;
+    HeaderFactory headers_;
+    double min_confidence_;
+    int reload_every_;
+    Store* store_;
+    ModelLoader loader_;
+    std::unique_ptr<Forecaster> forecaster_;
+    std::string active_model_id_;
+    std::string failed_model_id_;  // last green that failed to load (not retried until it changes)
+    uint64_t since_check_ = 0;
+    uint64_t load_failures_ = 0;
+    bool warned_no_model_ = false;
+};
+
+/// RiskAgent: predictions.tft -> risk.approved / risk.rejected; tracks prices and executions.
+class RiskAgent {
+public:
+    RiskAgent(EventBus& bus, const Clock& clock, const RiskConfig& config, uint64_t seed)
+        : bus_(bus), clock_(clock), engine_(config, seed) {}
+    void attach();
+    const RiskEngine& engine() const { return engine_; }
+
+private:
+    EventBus& bus_;
+    const Clock& clock_;
+    RiskEngine engine_;
+};
+
+/// ExecutionAgent: risk.approved -> execution.completed / execution.blocked through the safety
+/// gates and the broker. Broker callbacks (fills) are published by `publish_broker_events()`.
+class ExecutionAgent {
+public:
+    ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config, Broker& broker,
+                   Store* store, uint64_t seed);
+    void attach();
+    /// Publishes the reports the broker produced since the last call (fills, status changes).
+    Status publish_broker_events();
+    const ExecutionEngine& engine() const { return engine_; }
+
+private:
+    Status publish(const std::vector<ExecutionReport>& reports);
+
+    EventBus& bus_;
+    const Clock& clock_;
+    ExecutionEngine engine_;
+    std::vector<ExecutionReport> out_;
+};
+
+/// ExitAgent: watches market.raw against open lots; exits go out on risk.approved (exempt from
+/// entry limits, still through the execution safety gates).
+class ExitAgent {
+public:
+    ExitAgent(EventBus& bus, const Clock& clock, const ExitConfig& config, uint64_t seed)
+        : bus_(bus), clock_(clock), manager_(config, seed) {}
+    void attach();
+    const ExitManager& manager() const { return manager_; }
+
+private:
+    EventBus& bus_;
+    const Clock& clock_;
+    ExitManager manager_;
+    std::vector<RiskDecision> out_;
+};
+
+/// Portfolio keeper: fills -> FIFO book; bars -> marks; positions persisted on every fill.
+class PortfolioAgent {
+public:
+    PortfolioAgent(EventBus& bus, const Clock& clock, Store* store) : bus_(bus), clock_(clock), store_(store) {}
+    void attach();
+    const Portfolio& portfolio() const { return portfolio_; }
+
+private:
+    EventBus& bus_;
+    const Clock& clock_;
+    Store* store_;
+    Portfolio portfolio_;
+};
+
+/// WatchtowerAgent: counts what flows on every topic (the run summary and, later, /metrics).
+struct PipelineCounters {
+    uint64_t bars = 0;
+    uint64_t features = 0;
+    uint64_t predictions = 0;
+    uint64_t signals = 0;  // predictions with BUY/SELL
+    uint64_t approved = 0;
+    uint64_t rejected = 0;
+    std::map<std::string, uint64_t> rejections_by_reason;
+    uint64_t orders_submitted = 0;  // pending reports (accepted by the broker)
+    uint64_t orders_blocked = 0;
+    uint64_t orders_rejected = 0;
+    uint64_t fills = 0;
+    uint64_t exits = 0;
+    std::map<std::string, uint64_t> exits_by_reason;
+    uint64_t dead_letters = 0;
+    Uuid example_correlation_id;  // the first chain that reached an exit fill (or an entry fill)
+    bool example_has_exit = false;
+};
+
+class WatchtowerAgent {
+public:
+    explicit WatchtowerAgent(EventBus& bus) : bus_(bus) {}
+    void attach();
+    const PipelineCounters& counters() const { return counters_; }
+
+private:
+    EventBus& bus_;
+    PipelineCounters counters_;
+};
+
+}  // namespace awet

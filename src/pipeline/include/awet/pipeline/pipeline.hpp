@@ -1,0 +1,86 @@
+#pragma once
+// Every agent of seed §5.2 on one in-process bus and one simulated clock: the embedded pipeline
+// behind `awet demo`, `awet replay`, the integration tests and the benchmarks. It owns the bus, the
+// clock and the agents; the store, broker and model loader are chosen by the composition root.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "awet/audit/recorder.hpp"
+#include "awet/bus/inproc_bus.hpp"
+#include "awet/core/clock.hpp"
+#include "awet/core/config.hpp"
+#include "awet/pipeline/agents.hpp"
+#include "awet/portfolio/reconciler.hpp"
+#include "awet/store/store.hpp"
+
+namespace awet {
+
+struct PipelineOptions {
+    /// Attach the Recorder (every event to its table and to audit_events). Off: nothing persisted
+    /// but the execution engine's trades rows when a store is given.
+    bool persist = true;
+    /// Run the EOD job at each session close (daily_pnl_summary).
+    bool run_eod = true;
+};
+
+/// The simulated venue's step: fills resting orders against a bar (SimBroker::on_bar). Live brokers
+/// have none; their fills arrive on their own.
+using VenueStep = std::function<void(const MarketBar&)>;
+
+class Pipeline {
+public:
+    Pipeline(const Config& config, Store* store, Broker& broker, ModelLoader loader,
+             PipelineOptions options = {});
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+
+    void set_venue_step(VenueStep step) { venue_step_ = std::move(step); }
+    /// Reconciles with the broker and subscribes the agents. Trading does not start (error) if the
+    /// book and the broker disagree.
+    Status start();
+    /// One bar through the whole chain: venue fills at the bar's open, then the bar is published at
+    /// its end and every consequence is handled before this returns; EOD when a session closed.
+    Status process(const MarketBar& bar);
+    /// End of data: EOD for the last session, flush, final reconciliation.
+    Status finish();
+
+    const PipelineCounters& counters() const { return watchtower_.counters(); }
+    const Portfolio& portfolio() const { return portfolio_.portfolio(); }
+    const std::vector<DailyPnlRow>& daily_rows() const { return daily_rows_; }
+    const std::optional<ReconcileReport>& last_reconcile() const { return last_reconcile_; }
+    PredictionAgent& prediction() { return prediction_; }
+    InProcBus& bus() { return bus_; }
+    SimClock& clock() { return clock_; }
+
+private:
+    Status run_eod(const Date& date, Timestamp close);
+
+    Config config_;
+    Store* store_;
+    Broker& broker_;
+    PipelineOptions options_;
+    InProcBus bus_;
+    SimClock clock_;
+    VenueStep venue_step_;
+    IngestionAgent ingestion_;
+    FeatureAgent features_;
+    PredictionAgent prediction_;
+    RiskAgent risk_;
+    ExecutionAgent execution_;
+    ExitAgent exits_;
+    PortfolioAgent portfolio_;
+    WatchtowerAgent watchtower_;
+    std::unique_ptr<Recorder> recorder_;
+    bool started_ = false;
+    std::optional<Date> session_date_;
+    Timestamp session_close_;
+    std::set<Date> eod_done_;
+    std::vector<DailyPnlRow> daily_rows_;
+    std::optional<Reconciler> reconciler_;
+    std::optional<ReconcileReport> last_reconcile_;
+};
+
+}  // namespace awet

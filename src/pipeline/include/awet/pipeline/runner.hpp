@@ -1,0 +1,82 @@
+#pragma once
+// The flows behind the CLI commands, as library functions so tests run exactly what users run:
+// feature computation over stored bars, training + registration of the baseline model, and the
+// end-to-end replay (demo, replay).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "awet/core/config.hpp"
+#include "awet/execution/broker.hpp"
+#include "awet/pipeline/pipeline.hpp"
+#include "awet/store/store.hpp"
+
+namespace awet {
+
+/// Features of bars (any symbol mix, time-ordered), as the feature agent computes them.
+std::vector<FeatureVector> compute_features(const std::vector<MarketBar>& bars, uint64_t seed);
+
+/// Loads a models_registry row as a Forecaster (the baseline now; the TFT later).
+ModelLoader default_model_loader();
+
+struct TrainOutcome {
+    ModelRecord record;
+    std::string summary;  // one line: rows, validation losses vs baselines
+};
+
+/// Trains the linear quantile baseline on the features, writes the artifact under
+/// config.prediction.model_dir, registers it as `candidate`.
+Result<TrainOutcome> train_and_register(Store& store, const Config& config,
+                                        const std::vector<FeatureVector>& features, Timestamp now);
+
+/// The bars grouped by trading session (local date), in order.
+std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>& bars);
+
+struct ReplayOptions {
+    bool persist = true;
+};
+
+/// What a replay did: the counts, the money, the checks.
+struct ReplayResult {
+    PipelineCounters counters;
+    std::vector<DailyPnlRow> daily;
+    Money realized;
+    Money unrealized;
+    int round_trips = 0;
+    int wins = 0;
+    int losses = 0;
+    std::string best_symbol, worst_symbol;
+    Money best_pnl, worst_pnl;
+    std::map<std::string, Money> pnl_by_symbol;
+    BrokerAccount broker_account;
+    Money broker_pnl;  // broker equity - starting cash
+    std::optional<ReconcileReport> reconcile;
+    std::vector<ExecutionReport> fills;  // every fill, in order (for determinism checks)
+    int sessions = 0;
+};
+
+/// Runs bars (time-ordered) through the whole pipeline with a fresh simulated paper broker.
+Result<ReplayResult> replay_bars(const Config& config, Store* store, const std::vector<MarketBar>& bars,
+                                 const ReplayOptions& options = {});
+
+struct DemoOptions {
+    uint64_t seed = 42;
+    int train_days = 3;   // sessions used to train the baseline before trading
+    int days = 5;         // sessions traded
+    std::string data_dir;  // empty: seeded synthetic market; else CSV bars
+};
+
+struct DemoResult {
+    std::string data_description;
+    int64_t training_bars = 0;
+    int64_t csv_rejected = 0;
+    TrainOutcome model;
+    ReplayResult replay;
+};
+
+/// `awet demo`: market (synthetic or CSV) -> store -> train + promote the baseline on the first
+/// sessions -> replay the following sessions through every agent with EOD at each close.
+Result<DemoResult> run_demo(const Config& config, Store& store, const DemoOptions& options);
+
+}  // namespace awet

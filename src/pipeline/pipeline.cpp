@@ -1,0 +1,129 @@
+#include "awet/pipeline/pipeline.hpp"
+
+#include "awet/core/log.hpp"
+#include "awet/data/calendar.hpp"
+#include "awet/report/daily_pnl.hpp"
+
+namespace awet {
+
+Pipeline::Pipeline(const Config& config, Store* store, Broker& broker, ModelLoader loader,
+                   PipelineOptions options)
+    : config_(config),
+      store_(store),
+      broker_(broker),
+      options_(options),
+      ingestion_(bus_, clock_, config.seed),
+      features_(bus_, clock_, config.seed),
+      prediction_(bus_, clock_, config.seed, config, store, std::move(loader)),
+      risk_(bus_, clock_, config.risk, config.seed),
+      execution_(bus_, clock_, config.execution, broker, store, config.seed),
+      exits_(bus_, clock_, config.exits, config.seed),
+      portfolio_(bus_, clock_, store),
+      watchtower_(bus_) {}
+
+Status Pipeline::start() {
+    if (started_) return Status::Ok();
+    auto account = broker_.account();
+    if (!account.ok()) return account.error();
+    reconciler_.emplace(account->equity);
+    auto reconciled = reconciler_->reconcile(portfolio_.portfolio(), broker_);
+    if (!reconciled.ok()) return reconciled.error();
+    const ReconcileReport& report = *reconciled;
+    if (!report.ok) {
+        return make_error(ErrorCode::kInternal,
+                          "book and broker disagree before trading (" +
+                              std::to_string(report.discrepancies.size()) +
+                              " symbols); run reconciliation first");
+    }
+    last_reconcile_ = report;
+    // Subscription order is delivery order within a topic: the record first, so the audit trail
+    // of a cause precedes its consequences; then the state keepers; then the deciders.
+    if (options_.persist && store_ != nullptr) {
+        recorder_ = std::make_unique<Recorder>(*store_);
+        recorder_->attach(bus_);
+    }
+    watchtower_.attach();
+    portfolio_.attach();
+    risk_.attach();
+    exits_.attach();
+    execution_.attach();
+    features_.attach();
+    prediction_.attach();
+    prediction_.reload_if_changed();
+    started_ = true;
+    return Status::Ok();
+}
+
+Status Pipeline::process(const MarketBar& bar) {
+    if (!started_) AWET_TRY(start());
+    const auto session = SessionCalendar::session_at(bar.bar_start);
+    // A bar of a new session closes the previous one if its close was never reached in the data.
+    if (session && session_date_ && session->date != *session_date_ && options_.run_eod) {
+        AWET_TRY(run_eod(*session_date_, session_close_));
+    }
+    if (session) {
+        session_date_ = session->date;
+        session_close_ = session->close;
+    }
+
+    // 1. The venue moves: resting orders fill at this bar's open.
+    clock_.advance_to(bar.bar_start);
+    if (venue_step_) {
+        venue_step_(bar);
+        AWET_TRY(execution_.publish_broker_events());
+        bus_.poll();
+    }
+    // 2. The bar closes and is published; everything it causes is handled now.
+    clock_.advance_to(bar.bar_start + bar.interval);
+    AWET_TRY(ingestion_.ingest(bar));
+    bus_.poll();
+    AWET_TRY(execution_.publish_broker_events());
+    bus_.poll();
+
+    // 3. Session close reached: the EOD job.
+    if (options_.run_eod && session && clock_.now() >= session->close) {
+        AWET_TRY(run_eod(session->date, session->close));
+    }
+    return Status::Ok();
+}
+
+Status Pipeline::run_eod(const Date& date, Timestamp close) {
+    if (!eod_done_.insert(date).second) return Status::Ok();
+    std::vector<ClosedTrade> closed;
+    for (const auto& t : portfolio_.portfolio().closed_trades()) {
+        if (SessionCalendar::to_local(t.closed_at).date == date) closed.push_back(t);
+    }
+    std::vector<PositionRow> open;
+    for (const auto& p : portfolio_.portfolio().positions()) {
+        if (!p.qty.is_zero()) open.push_back(p);
+    }
+    DailyPnlRow row = compute_daily_pnl(date, closed, open, close);
+    daily_rows_.push_back(row);
+    if (store_ != nullptr) {
+        AWET_TRY(store_->upsert_daily_pnl(row));
+        AWET_TRY(Reconciler::sync_positions(portfolio_.portfolio(), *store_, close));
+        AWET_TRY(store_->flush());
+    }
+    logger("eod")->info("EOD {}: realized {} unrealized {} trades {}", date.to_string(),
+                        row.realized_pnl_usd.to_string(), row.unrealized_pnl_usd.to_string(), row.num_trades);
+    return Status::Ok();
+}
+
+Status Pipeline::finish() {
+    if (!started_) AWET_TRY(start());
+    bus_.poll();
+    if (options_.run_eod && session_date_) AWET_TRY(run_eod(*session_date_, session_close_));
+    if (store_ != nullptr) {
+        AWET_TRY(Reconciler::sync_positions(portfolio_.portfolio(), *store_, clock_.now()));
+    }
+    auto reconciled = reconciler_->reconcile(portfolio_.portfolio(), broker_);
+    if (!reconciled.ok()) return reconciled.error();
+    last_reconcile_ = *reconciled;
+    if (!last_reconcile_->ok) {
+        logger("reconciler")->error("book and broker disagree on {} symbols after the run",
+                                    last_reconcile_->discrepancies.size());
+    }
+    return Status::Ok();
+}
+
+}  // namespace awet

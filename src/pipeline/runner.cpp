@@ -1,0 +1,226 @@
+#include "awet/pipeline/runner.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "awet/core/log.hpp"
+#include "awet/data/calendar.hpp"
+#include "awet/data/csv_bars.hpp"
+#include "awet/data/synthetic_market.hpp"
+#include "awet/execution/sim_broker.hpp"
+#include "awet/features/feature_engine.hpp"
+#include "awet/ml/linear_model.hpp"
+
+namespace awet {
+
+std::vector<FeatureVector> compute_features(const std::vector<MarketBar>& bars, uint64_t seed) {
+    FeatureEngine engine;
+    HeaderFactory headers(Source::kFeatures, seed);
+    HeaderFactory bar_headers(Source::kIngestion, seed);
+    std::vector<FeatureVector> out;
+    out.reserve(bars.size());
+    for (const auto& bar : bars) {
+        MarketBar stamped = bar;
+        if (stamped.header.event_id.is_nil()) {
+            stamped.header = bar_headers.root(bar.header.symbol,
+                                              make_key("bar", bar.header.symbol, bar.bar_start).view(),
+                                              bar.bar_start + bar.interval, bar.bar_start + bar.interval);
+        }
+        out.push_back(engine.update(stamped, headers, stamped.header.ts));
+    }
+    return out;
+}
+
+ModelLoader default_model_loader() {
+    return [](const ModelRecord& record) -> Result<std::unique_ptr<Forecaster>> {
+        if (record.model_type != "linear_quantile") {
+            return make_error(ErrorCode::kInvalidArgument,
+                              "model " + record.model_id + " has type '" + record.model_type +
+                                  "', which this build cannot serve");
+        }
+        auto model = LinearQuantileModel::load(record.path);
+        if (!model.ok()) return model.error();
+        return std::unique_ptr<Forecaster>(std::move(*model));
+    };
+}
+
+Result<TrainOutcome> train_and_register(Store& store, const Config& config,
+                                        const std::vector<FeatureVector>& features, Timestamp now) {
+    auto existing = store.list_models();
+    if (!existing.ok()) return existing.error();
+    std::string data_to = features.empty() ? now.date_utc() : features.back().bar_start.date_utc();
+    std::string model_id = "linear-" + data_to + "-" + std::to_string(existing->size() + 1);
+
+    TrainOptions options;
+    options.model_dir = config.prediction.model_dir;
+    options.model_id = model_id;
+    auto report = train_linear_model(features, options);
+    if (!report.ok()) return report.error();
+
+    ModelRecord record;
+    record.model_id = model_id;
+    record.model_type = "linear_quantile";
+    record.status = ModelStatus::kCandidate;
+    record.path = report->path;
+    record.metrics_json = report->metrics_json();
+    record.params_json = report->params_json();
+    record.created_at = now;
+    AWET_TRY(store.register_model(record));
+    AWET_TRY(store.flush());
+    std::string summary = fmt::format("{} training rows, {} validation rows; validation pinball loss (x1e4) model/empirical/zero:",
+                                      report->n_train, report->n_val);
+    for (const auto& h : report->horizons) {
+        summary += fmt::format(" {}m {:.3f}/{:.3f}/{:.3f} (q10-q90 coverage {:.0f}%)", h.minutes, h.model_mean * 1e4,
+                               h.baseline_mean * 1e4, h.zero_mean * 1e4, h.coverage * 100);
+    }
+    TrainOutcome outcome{record, summary};
+    return outcome;
+}
+
+std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>& bars) {
+    std::vector<std::vector<MarketBar>> sessions;
+    std::optional<Date> current;
+    for (const auto& bar : bars) {
+        Date d = SessionCalendar::to_local(bar.bar_start).date;
+        if (!current || d != *current) {
+            sessions.emplace_back();
+            current = d;
+        }
+        sessions.back().push_back(bar);
+    }
+    return sessions;
+}
+
+Result<ReplayResult> replay_bars(const Config& config, Store* store, const std::vector<MarketBar>& bars,
+                                 const ReplayOptions& options) {
+    const SimBrokerConfig broker_config = SimBrokerConfig::from(config.execution);
+    SimBroker broker(broker_config);
+
+    PipelineOptions pipeline_options;
+    pipeline_options.persist = options.persist;
+    Pipeline pipeline(config, store, broker, default_model_loader(), pipeline_options);
+    pipeline.set_venue_step([&broker](const MarketBar& bar) { broker.on_bar(bar); });
+
+    ReplayResult result;
+    pipeline.bus().subscribe(Topic::kExecutionCompleted, "replay", [&result](const Delivery& d) {
+        const auto& r = std::get<ExecutionReport>(d.event);
+        if (!r.fill_qty.is_zero()) result.fills.push_back(r);
+        return Status::Ok();
+    });
+    AWET_TRY(pipeline.start());
+    for (const auto& bar : bars) AWET_TRY(pipeline.process(bar));
+    AWET_TRY(pipeline.finish());
+
+    const Portfolio& book = pipeline.portfolio();
+    result.counters = pipeline.counters();
+    result.daily = pipeline.daily_rows();
+    result.sessions = static_cast<int>(result.daily.size());
+    result.realized = book.realized_pnl();
+    result.unrealized = book.unrealized_pnl();
+    for (const auto& t : book.closed_trades()) {
+        ++result.round_trips;
+        if (t.net_pnl > Money{}) ++result.wins;
+        if (t.net_pnl < Money{}) ++result.losses;
+        result.pnl_by_symbol[t.symbol.str()] += t.net_pnl;
+    }
+    for (const auto& p : book.positions()) result.pnl_by_symbol[p.symbol.str()] += p.unrealized_pl;
+    bool first = true;
+    for (const auto& [symbol, pnl] : result.pnl_by_symbol) {
+        if (first || pnl > result.best_pnl) result.best_symbol = symbol, result.best_pnl = pnl;
+        if (first || pnl < result.worst_pnl) result.worst_symbol = symbol, result.worst_pnl = pnl;
+        first = false;
+    }
+    auto account = broker.account();
+    if (account.ok()) {
+        result.broker_account = *account;
+        result.broker_pnl = account->equity - broker_config.starting_cash;
+    }
+    result.reconcile = pipeline.last_reconcile();
+    return result;
+}
+
+namespace {
+
+Result<std::vector<MarketBar>> load_market(const Config& config, const DemoOptions& options,
+                                           DemoResult& result) {
+    std::vector<MarketBar> bars;
+    if (options.data_dir.empty()) {
+        SyntheticMarketConfig market;
+        market.seed = options.seed;
+        market.symbols = config.data.symbols;
+        market.days = options.train_days + options.days;
+        bars = generate_synthetic_market(market);
+        result.data_description = "seeded synthetic market (seed " + std::to_string(options.seed) + ", " +
+                                  std::to_string(market.symbols.size()) + " symbols)";
+        return bars;
+    }
+    const std::vector<std::string> paths{options.data_dir};
+    auto files = expand_csv_paths(paths);
+    if (!files.ok()) return files.error();
+    for (const auto& file : *files) {
+        auto report = read_bars_csv(file, [&bars](const MarketBar& bar) { bars.push_back(bar); });
+        if (!report.ok()) return report.error();
+        result.csv_rejected += report->rejected;
+        for (const auto& issue : report->issues) {
+            logger("ingestion")->warn("{}:{}: field '{}': {}", issue.file, issue.line, issue.field, issue.reason);
+        }
+    }
+    std::stable_sort(bars.begin(), bars.end(), [](const MarketBar& a, const MarketBar& b) {
+        if (a.bar_start != b.bar_start) return a.bar_start < b.bar_start;
+        return a.header.symbol < b.header.symbol;
+    });
+    result.data_description = "CSV bars from " + options.data_dir;
+    return bars;
+}
+
+}  // namespace
+
+Result<DemoResult> run_demo(const Config& config, Store& store, const DemoOptions& options) {
+    DemoResult result;
+    auto market = load_market(config, options, result);
+    if (!market.ok()) return market.error();
+    auto sessions = split_sessions(*market);
+    if (sessions.size() < 2) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "the demo needs at least 2 trading sessions of bars (one to train, one to trade); got " +
+                              std::to_string(sessions.size()));
+    }
+    size_t train_sessions = std::min<size_t>(static_cast<size_t>(std::max(1, options.train_days)),
+                                             sessions.size() - 1);
+    size_t trade_sessions = std::min<size_t>(static_cast<size_t>(std::max(1, options.days)),
+                                             sessions.size() - train_sessions);
+
+    // Training sessions: stored, featured, and the baseline trained, registered and promoted.
+    std::vector<MarketBar> train_bars;
+    for (size_t s = 0; s < train_sessions; ++s) {
+        train_bars.insert(train_bars.end(), sessions[s].begin(), sessions[s].end());
+    }
+    auto train_features = compute_features(train_bars, options.seed);
+    for (const auto& fv : train_features) AWET_TRY(store.put_features(fv));
+    for (const auto& bar : train_bars) {
+        auto r = store.put_bar(bar);
+        if (!r.ok()) return r.error();
+    }
+    result.training_bars = static_cast<int64_t>(train_bars.size());
+    const Timestamp trained_at = train_bars.back().bar_start + train_bars.back().interval;
+    auto trained = train_and_register(store, config, train_features, trained_at);
+    if (!trained.ok()) return trained.error();
+    AWET_TRY(store.promote_model(trained->record.model_id, trained_at));
+    AWET_TRY(store.flush());
+    trained->record.status = ModelStatus::kGreen;
+    result.model = *trained;
+
+    // Trading sessions: every agent, EOD at each close.
+    std::vector<MarketBar> trade_bars;
+    for (size_t s = train_sessions; s < train_sessions + trade_sessions; ++s) {
+        trade_bars.insert(trade_bars.end(), sessions[s].begin(), sessions[s].end());
+    }
+    auto replay = replay_bars(config, &store, trade_bars);
+    if (!replay.ok()) return replay.error();
+    result.replay = std::move(*replay);
+    return result;
+}
+
+}  // namespace awet

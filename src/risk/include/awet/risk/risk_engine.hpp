@@ -1,0 +1,123 @@
+#pragma once
+// The pre-trade risk engine (seed §2.3, §9.2): turns a prediction with order intent into a
+// RiskDecision, approved or rejected with every failed gate as a typed reason. Pure logic: it does
+// not touch the bus; the risk agent feeds it predictions, bars and execution reports and publishes
+// what it returns. Gate semantics and the CVaR formula: src/risk/README.md.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "awet/core/config.hpp"
+#include "awet/core/fixed.hpp"
+#include "awet/core/ids.hpp"
+#include "awet/core/time.hpp"
+#include "awet/model/events.hpp"
+#include "awet/model/header_factory.hpp"
+
+namespace awet {
+
+/// Window of the orders-per-minute gate: entries with ts in (now - 60 s, now] count.
+inline constexpr Duration kOrdersRateWindow = Duration::seconds(60);
+
+/// A read-only snapshot of what the engine knows about one symbol (tests, status pages).
+struct RiskSymbolView {
+    Symbol symbol;
+    Quantity position;  // signed, from fills
+    Price last_price;   // last bar close (or fill price before any bar)
+    Money reserved;     // notional of approved entries not yet filled or released
+    Money exposure;     // |position| * last_price + reserved
+    int entries_today = 0;
+    size_t returns_known = 0;
+};
+
+/// Evaluates entry intents against the configured limits. Owned by the risk agent; single-threaded
+/// (all calls from the agent's event loop). Per-symbol state lives in a vector indexed through a
+/// small symbol table; windows are fixed-capacity rings allocated when a symbol is first seen, so
+/// the steady state allocates nothing per call.
+class RiskEngine {
+  public:
+    RiskEngine(const RiskConfig& config, uint64_t seed);
+
+    /// nullopt when the prediction carries no order intent: signal HOLD, confidence below
+    /// min_confidence, or SELL while shorts are not allowed. Otherwise the decision on an entry of
+    /// size_order(max_trade_notional, p.close, max_qty) shares; approved iff no gate failed.
+    /// An approved entry is recorded (rate window, day counter, cooldown) and its notional
+    /// reserved.
+    std::optional<RiskDecision> evaluate(const Prediction& p, Timestamp now);
+    /// Same as evaluate() with an explicit quantity instead of the sizing rule (manual orders and
+    /// tests of the size gates).
+    std::optional<RiskDecision> evaluate_with_qty(const Prediction& p, Quantity qty, Timestamp now);
+
+    /// Last price and the recent 1-minute log returns of the bar's symbol. A bar whose bar_start is
+    /// not after the previous one of its symbol (a replayed duplicate) is ignored.
+    void on_bar(const MarketBar& bar);
+    /// Positions from fills (cumulative filled_qty, so a redelivered report changes nothing) and
+    /// reservations: released on blocked/rejected/canceled, converted into position as filled.
+    void on_execution(const ExecutionReport& r);
+    /// Seeds a position at start-up (e.g. from the broker or the positions table).
+    void set_position(const Symbol& symbol, Quantity qty, Price last_price);
+
+    /// The CVaR estimate the gate would use for an entry on `side` (see README).
+    double estimate_cvar(const Prediction& p, Side side);
+
+    Money total_exposure() const;
+    std::optional<RiskSymbolView> symbol_view(const Symbol& symbol) const;
+    /// Approved entries whose reservation is still open.
+    size_t open_reservations() const;
+    const RiskConfig& config() const { return config_; }
+
+  private:
+    struct SymbolState {
+        Symbol symbol;
+        Price last_price;
+        bool has_bar = false;
+        Timestamp last_bar_start;
+        Quantity position;
+        Money reserved;
+        std::vector<double> returns;  // ring, capacity cvar_lookback_bars
+        size_t ret_head = 0;          // next write slot
+        size_t ret_count = 0;
+        int64_t day = INT64_MIN;  // local date (days since epoch) of entries_today
+        int entries_today = 0;
+        bool has_last_entry = false;
+        Timestamp last_entry;
+    };
+    /// An order the engine follows until it is terminal.
+    struct OrderTrack {
+        IdempotencyKey key;
+        uint32_t sym = 0;
+        Side side = Side::kBuy;
+        Quantity qty;
+        Quantity filled;
+        Price ref_price;
+        Money reserved;  // remaining reservation (entries approved here only)
+    };
+
+    uint32_t symbol_index(const Symbol& symbol);
+    const SymbolState* find_symbol(const Symbol& symbol) const;
+    static Money exposure_of(const SymbolState& s);
+    uint32_t check_gates(const SymbolState& s, Side side, Quantity qty, Money order_notional,
+                         double cvar, Timestamp now) const;
+    int orders_in_window(Timestamp now) const;
+    void record_approved_entry(uint32_t sym, const RiskDecision& d, Timestamp now);
+    OrderTrack* find_track(const IdempotencyKey& key);
+    bool recently_done(const IdempotencyKey& key) const;
+    void mark_done(const IdempotencyKey& key);
+
+    RiskConfig config_;
+    HeaderFactory headers_;
+    std::vector<SymbolState> symbols_;
+    std::unordered_map<Symbol, uint32_t> symbol_ids_;  // lookup only, never iterated
+    std::vector<Timestamp> entry_times_;               // ring of the last approved entries
+    size_t entry_head_ = 0;
+    size_t entry_count_ = 0;
+    std::vector<OrderTrack> tracks_;
+    std::vector<IdempotencyKey> done_;  // ring of recently terminal orders (dedup of late reports)
+    size_t done_head_ = 0;
+    size_t done_count_ = 0;
+    std::vector<double> scratch_;  // CVaR work buffer
+};
+
+}  // namespace awet

@@ -1,0 +1,292 @@
+#include "awet/risk/risk_engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include "awet/data/calendar.hpp"
+#include "awet/risk/cvar.hpp"
+#include "awet/risk/sizing.hpp"
+
+namespace awet {
+namespace {
+
+constexpr size_t kDoneRingCapacity = 1024;
+constexpr size_t kInitialTrackCapacity = 64;
+
+int64_t local_day(Timestamp t) { return days_from_civil(SessionCalendar::to_local(t).date); }
+
+uint32_t bit(RiskReason r) { return static_cast<uint32_t>(r); }
+
+Quantity signed_qty(Side side, Quantity q) { return side == Side::kBuy ? q : -q; }
+
+}  // namespace
+
+RiskEngine::RiskEngine(const RiskConfig& config, uint64_t seed)
+    : config_(config), headers_(Source::kRisk, seed) {
+    entry_times_.resize(static_cast<size_t>(std::max(1, config_.max_orders_per_minute)));
+    done_.resize(kDoneRingCapacity);
+    tracks_.reserve(kInitialTrackCapacity);
+    scratch_.resize(static_cast<size_t>(std::max(0, config_.cvar_lookback_bars)));
+}
+
+uint32_t RiskEngine::symbol_index(const Symbol& symbol) {
+    auto it = symbol_ids_.find(symbol);
+    if (it != symbol_ids_.end()) return it->second;
+    auto id = static_cast<uint32_t>(symbols_.size());
+    SymbolState s;
+    s.symbol = symbol;
+    s.returns.resize(static_cast<size_t>(std::max(0, config_.cvar_lookback_bars)));
+    symbols_.push_back(std::move(s));
+    symbol_ids_.emplace(symbol, id);
+    return id;
+}
+
+const RiskEngine::SymbolState* RiskEngine::find_symbol(const Symbol& symbol) const {
+    auto it = symbol_ids_.find(symbol);
+    return it == symbol_ids_.end() ? nullptr : &symbols_[it->second];
+}
+
+Money RiskEngine::exposure_of(const SymbolState& s) {
+    return notional(s.last_price, s.position.abs()) + s.reserved;
+}
+
+Money RiskEngine::total_exposure() const {
+    Money total;
+    for (const SymbolState& s : symbols_) total += exposure_of(s);
+    return total;
+}
+
+int RiskEngine::orders_in_window(Timestamp now) const {
+    const Timestamp start = now - kOrdersRateWindow;
+    int n = 0;
+    for (size_t i = 0; i < entry_count_; ++i) {
+        if (entry_times_[i] > start) ++n;
+    }
+    return n;
+}
+
+double RiskEngine::estimate_cvar(const Prediction& p, Side side) {
+    double cvar = forecast_tail_loss(p, side);
+    const SymbolState* s = find_symbol(p.header.symbol);
+    if (s != nullptr && s->ret_count >= kMinReturnsForHistoricalCvar) {
+        // The ring's contents in any order: the tail mean does not depend on order.
+        std::span<const double> rets(s->returns.data(), s->ret_count);
+        double per_bar = historical_cvar(rets, side, config_.cvar_alpha, scratch_);
+        double hist = per_bar * std::sqrt(static_cast<double>(kCvarHorizonMinutes));
+        cvar = std::max(cvar, hist);
+    }
+    return cvar;
+}
+
+uint32_t RiskEngine::check_gates(const SymbolState& s, Side side, Quantity qty,
+                                 Money order_notional, double cvar, Timestamp now) const {
+    uint32_t mask = 0;
+    if (order_notional > config_.max_trade_notional_usd) {
+        mask |= bit(RiskReason::kNotionalExceedsMaxPerOrder);
+    }
+    if (qty > config_.max_qty_per_trade) mask |= bit(RiskReason::kQtyExceedsMaxPerOrder);
+    if (qty < Quantity::from_units(1)) mask |= bit(RiskReason::kQtyBelowMinimum);
+    if (orders_in_window(now) >= config_.max_orders_per_minute) {
+        mask |= bit(RiskReason::kOrdersPerMinuteExceeded);
+    }
+    const int today = s.day == local_day(now) ? s.entries_today : 0;
+    if (today >= config_.max_orders_per_symbol_per_day) {
+        mask |= bit(RiskReason::kOrdersPerSymbolDayExceeded);
+    }
+    if (s.has_last_entry && now - s.last_entry < Duration::minutes(config_.cooldown_minutes)) {
+        mask |= bit(RiskReason::kCooldownActive);
+    }
+    if (total_exposure() + order_notional > config_.max_total_exposure_usd) {
+        mask |= bit(RiskReason::kTotalExposureExceeded);
+    }
+    if (exposure_of(s) + order_notional > config_.max_symbol_exposure_usd) {
+        mask |= bit(RiskReason::kSymbolExposureExceeded);
+    }
+    if (config_.cvar_enabled && !(cvar <= config_.max_cvar_pct)) {
+        mask |= bit(RiskReason::kCvarExceedsLimit);
+    }
+    std::optional<Session> session = SessionCalendar::session_at(now);
+    if (!session) {
+        mask |= bit(RiskReason::kMarketClosed);
+    } else if (session->close - now < Duration::minutes(config_.no_entry_before_close_minutes)) {
+        mask |= bit(RiskReason::kSessionClosing);
+    }
+    // An entry against an open position (only possible with shorts allowed) would be an exit in
+    // disguise; exits belong to the exit manager.
+    const Quantity held = s.position;
+    if ((side == Side::kBuy && held < Quantity{}) || (side == Side::kSell && held > Quantity{})) {
+        mask |= bit(RiskReason::kPositionAlreadyOpen);
+    }
+    return mask;
+}
+
+std::optional<RiskDecision> RiskEngine::evaluate(const Prediction& p, Timestamp now) {
+    return evaluate_with_qty(
+        p, size_order(config_.max_trade_notional_usd, p.close, config_.max_qty_per_trade), now);
+}
+
+std::optional<RiskDecision> RiskEngine::evaluate_with_qty(const Prediction& p, Quantity qty,
+                                                          Timestamp now) {
+    if (p.signal == Signal::kHold) return std::nullopt;
+    if (p.confidence < config_.min_confidence) return std::nullopt;
+    if (p.signal == Signal::kSell && !config_.allow_short) return std::nullopt;
+    const Side side = p.signal == Signal::kBuy ? Side::kBuy : Side::kSell;
+
+    const uint32_t sym = symbol_index(p.header.symbol);
+    const double cvar = estimate_cvar(p, side);
+    const Money order_notional = notional(p.close, qty);
+
+    RiskDecision d;
+    const IdempotencyKey key = make_key("entry", p.header.symbol, p.bar_start);
+    d.header = headers_.derive(p.header, key.view(), now, now);
+    d.intent = OrderIntent::kEntry;
+    d.exit_reason = ExitReason::kNone;
+    d.side = side;
+    d.qty = qty;
+    d.ref_price = p.close;
+    d.notional = order_notional;
+    d.cvar = cvar;
+    d.confidence = p.confidence;
+    d.prediction_event_id = p.header.event_id;
+    d.reasons = check_gates(symbols_[sym], side, qty, order_notional, cvar, now);
+    d.approved = d.reasons == 0;
+    if (d.approved) record_approved_entry(sym, d, now);
+    return d;
+}
+
+void RiskEngine::record_approved_entry(uint32_t sym, const RiskDecision& d, Timestamp now) {
+    SymbolState& s = symbols_[sym];
+    entry_times_[entry_head_] = now;
+    entry_head_ = (entry_head_ + 1) % entry_times_.size();
+    entry_count_ = std::min(entry_count_ + 1, entry_times_.size());
+
+    const int64_t day = local_day(now);
+    if (s.day != day) {
+        s.day = day;
+        s.entries_today = 0;
+    }
+    ++s.entries_today;
+    s.has_last_entry = true;
+    s.last_entry = now;
+
+    OrderTrack t;
+    t.key = d.header.idempotency_key;
+    t.sym = sym;
+    t.side = d.side;
+    t.qty = d.qty;
+    t.ref_price = d.ref_price;
+    t.reserved = d.notional;
+    s.reserved += d.notional;
+    if (!s.has_bar) s.last_price = d.ref_price;
+    tracks_.push_back(t);
+}
+
+void RiskEngine::on_bar(const MarketBar& bar) {
+    SymbolState& s = symbols_[symbol_index(bar.header.symbol)];
+    if (s.has_bar && bar.bar_start <= s.last_bar_start) return;
+    if (s.has_bar && bar.interval == Duration::minutes(1) && s.last_price.raw() > 0 &&
+        bar.close.raw() > 0 && !s.returns.empty()) {
+        double r = std::log(static_cast<double>(bar.close.raw()) /
+                            static_cast<double>(s.last_price.raw()));
+        s.returns[s.ret_head] = r;
+        s.ret_head = (s.ret_head + 1) % s.returns.size();
+        s.ret_count = std::min(s.ret_count + 1, s.returns.size());
+    }
+    s.has_bar = true;
+    s.last_bar_start = bar.bar_start;
+    s.last_price = bar.close;
+}
+
+RiskEngine::OrderTrack* RiskEngine::find_track(const IdempotencyKey& key) {
+    for (OrderTrack& t : tracks_) {
+        if (t.key == key) return &t;
+    }
+    return nullptr;
+}
+
+bool RiskEngine::recently_done(const IdempotencyKey& key) const {
+    for (size_t i = 0; i < done_count_; ++i) {
+        if (done_[i] == key) return true;
+    }
+    return false;
+}
+
+void RiskEngine::mark_done(const IdempotencyKey& key) {
+    done_[done_head_] = key;
+    done_head_ = (done_head_ + 1) % done_.size();
+    done_count_ = std::min(done_count_ + 1, done_.size());
+}
+
+void RiskEngine::on_execution(const ExecutionReport& r) {
+    const IdempotencyKey& key = r.header.idempotency_key;
+    OrderTrack* t = find_track(key);
+    if (t == nullptr) {
+        if (recently_done(key)) return;  // a late or redelivered report of a finished order
+        // An order approved elsewhere (an exit, or an entry from before a restart).
+        OrderTrack nt;
+        nt.key = key;
+        nt.sym = symbol_index(r.header.symbol);
+        nt.side = r.side;
+        nt.qty = r.qty;
+        nt.ref_price = r.avg_fill_price;
+        tracks_.push_back(nt);
+        t = &tracks_.back();
+    }
+    SymbolState& s = symbols_[t->sym];
+
+    if (r.filled_qty > t->filled) {
+        const Quantity delta = r.filled_qty - t->filled;
+        t->filled = r.filled_qty;
+        s.position += signed_qty(t->side, delta);
+        if (!s.has_bar && r.fill_price.raw() > 0) s.last_price = r.fill_price;
+        if (t->reserved > Money{}) {
+            const Quantity remaining = t->qty > t->filled ? t->qty - t->filled : Quantity{};
+            const Money left = notional(t->ref_price, remaining);
+            s.reserved -= t->reserved - left;
+            t->reserved = left;
+        }
+    }
+
+    const bool terminal = r.status == OrderStatus::kFilled || r.status == OrderStatus::kBlocked ||
+                          r.status == OrderStatus::kRejected || r.status == OrderStatus::kCanceled;
+    if (terminal || t->filled >= t->qty) {
+        s.reserved -= t->reserved;
+        t->reserved = Money{};
+    }
+    if (terminal) {
+        mark_done(key);
+        *t = tracks_.back();
+        tracks_.pop_back();
+    }
+}
+
+void RiskEngine::set_position(const Symbol& symbol, Quantity qty, Price last_price) {
+    SymbolState& s = symbols_[symbol_index(symbol)];
+    s.position = qty;
+    if (last_price.raw() > 0) s.last_price = last_price;
+}
+
+std::optional<RiskSymbolView> RiskEngine::symbol_view(const Symbol& symbol) const {
+    const SymbolState* s = find_symbol(symbol);
+    if (s == nullptr) return std::nullopt;
+    RiskSymbolView v;
+    v.symbol = s->symbol;
+    v.position = s->position;
+    v.last_price = s->last_price;
+    v.reserved = s->reserved;
+    v.exposure = exposure_of(*s);
+    v.entries_today = s->entries_today;
+    v.returns_known = s->ret_count;
+    return v;
+}
+
+size_t RiskEngine::open_reservations() const {
+    size_t n = 0;
+    for (const OrderTrack& t : tracks_) {
+        if (t.reserved > Money{}) ++n;
+    }
+    return n;
+}
+
+}  // namespace awet

@@ -1,0 +1,146 @@
+#pragma once
+// The embedded Store backend: one SQLite file (WAL journal) or ":memory:".
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "awet/store/store.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace awet {
+
+/// Store on SQLite. Owned by the composition root (one per process, or one per tool run); used from
+/// one thread only. Writes go into a transaction opened lazily and committed every `batch_size`
+/// writes, on flush(), before every read, and in the destructor; so a crash loses at most the open
+/// batch, and other connections to the same file see a write only once it is committed.
+class SqliteStore final : public Store {
+public:
+    /// Opens (creating it and its parent directories if needed) the database at `path`, or an
+    /// in-memory database for ":memory:". Does not migrate: call migrate() before use.
+    /// `batch_size` < 1 is taken as 1 (every write commits at once).
+    static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, int batch_size = 5000);
+    ~SqliteStore() override;
+
+    Status migrate() override;
+    Result<int> schema_version() override;
+    Status flush() override;
+    std::string_view backend() const override { return "sqlite"; }
+
+    Result<bool> put_bar(const MarketBar& bar) override;
+    Result<std::vector<MarketBar>> load_bars(const BarQuery& query) override;
+    Status put_features(const FeatureVector& features) override;
+    Result<std::vector<FeatureVector>> load_features(const BarQuery& query) override;
+    Status put_prediction(const Prediction& prediction) override;
+    Result<std::vector<Prediction>> load_predictions(const BarQuery& query) override;
+    Status put_risk_decision(const RiskDecision& decision) override;
+    Result<std::vector<RiskDecision>> load_risk_decisions(Timestamp from, Timestamp to) override;
+
+    Result<bool> insert_trade(const TradeRow& trade) override;
+    Status update_trade(const TradeRow& trade) override;
+    Result<std::optional<TradeRow>> find_trade(std::string_view idempotency_key) override;
+    Result<std::vector<TradeRow>> load_trades(const TradeQuery& query) override;
+
+    Status upsert_position(const PositionRow& position) override;
+    Result<std::vector<PositionRow>> load_positions() override;
+
+    Status put_audit(const EventHeader& header, std::string_view event_type,
+                     std::string_view payload_json) override;
+    Result<std::vector<AuditRecord>> load_audit(const Uuid& correlation_id) override;
+
+    Status register_model(const ModelRecord& model) override;
+    Result<std::vector<ModelRecord>> list_models() override;
+    Result<std::optional<ModelRecord>> find_model(std::string_view model_id) override;
+    Result<std::optional<ModelRecord>> green_model() override;
+    Status promote_model(std::string_view model_id, Timestamp at) override;
+    Status deprecate_model(std::string_view model_id) override;
+
+    Status upsert_daily_pnl(const DailyPnlRow& row) override;
+    /// Days from `from` to `to`, both included, in date order.
+    Result<std::vector<DailyPnlRow>> load_daily_pnl(Date from, Date to) override;
+
+    Status put_checkpoint(const BackfillCheckpoint& checkpoint) override;
+    Result<std::optional<BackfillCheckpoint>> get_checkpoint(std::string_view source,
+                                                             std::string_view symbol) override;
+
+    Result<int64_t> count_rows(std::string_view table) override;
+
+    // SQLite-specific (not part of Store).
+    const std::string& path() const { return path_; }
+    int batch_size() const { return batch_size_; }
+    /// Writes in the open, not yet committed batch.
+    int pending_writes() const { return pending_; }
+
+    /// Every event table of the schema (what count_rows accepts), in schema order.
+    static std::span<const std::string_view> table_names();
+
+private:
+    // Cached prepared statements, by purpose.
+    enum StmtId : uint8_t {
+        kBegin,
+        kCommit,
+        kRollback,
+        kInsertBarMinute,
+        kInsertBarDay,
+        kLoadBarsMinute,
+        kLoadBarsDay,
+        kInsertFeatures,
+        kLoadFeatures,
+        kInsertPrediction,
+        kLoadPredictions,
+        kInsertRisk,
+        kLoadRisk,
+        kInsertTrade,
+        kUpdateTrade,
+        kFindTrade,
+        kLoadTrades,
+        kUpsertPosition,
+        kLoadPositions,
+        kInsertAudit,
+        kLoadAudit,
+        kInsertModel,
+        kListModels,
+        kFindModel,
+        kGreenModel,
+        kDeprecateGreen,
+        kSetModelGreen,
+        kSetModelDeprecated,
+        kUpsertDailyPnl,
+        kLoadDailyPnl,
+        kUpsertCheckpoint,
+        kGetCheckpoint,
+        kStmtCount
+    };
+
+
+    SqliteStore(sqlite3* db, std::string path, int batch_size);
+
+    /// The cached statement `id`, prepared on first use; nullptr (and `error` set) on failure.
+    static const std::string& sql_for(StmtId id);
+    sqlite3_stmt* statement(StmtId id, std::string_view op, Error& error);
+    /// Opens the batch transaction if none is open.
+    Status begin_write(std::string_view op);
+    /// Counts one write; commits when the batch is full.
+    Status end_write(std::string_view op);
+    /// Commits pending writes before a read or an explicit transaction.
+    Status flush_for(std::string_view op);
+    /// Error for the last failed SQLite call; notes a batch rolled back by SQLite itself.
+    Error sqlite_error(std::string_view op);
+    Status exec(const char* sql, std::string_view op);
+
+    template <typename Fill>
+    Status write_one(StmtId id, std::string_view op, Fill&& fill, int* changes);
+
+    sqlite3* db_ = nullptr;
+    std::string path_;
+    int batch_size_ = 5000;
+    int pending_ = 0;
+    bool in_txn_ = false;
+    std::array<sqlite3_stmt*, kStmtCount> stmts_{};
+};
+
+}  // namespace awet

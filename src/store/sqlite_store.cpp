@@ -1,0 +1,1505 @@
+// SqliteStore: the Store contract on one SQLite connection. Hot-path writes bind into cached
+// prepared statements from stack buffers (no allocation per row) inside a batch transaction.
+#include "awet/store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <system_error>
+#include <utility>
+
+#include "awet/store/migrations.hpp"
+
+namespace awet {
+namespace {
+
+constexpr std::string_view kMemoryPath = ":memory:";
+
+// ---------------------------------------------------------------------------------------------
+// Text of fixed-size values, formatted on the stack.
+
+struct IsoText {
+    char data[Timestamp::kIsoMaxLen];
+    size_t len = 0;
+    explicit IsoText(Timestamp t) { len = t.write_iso(data); }
+    std::string_view view() const { return {data, len}; }
+};
+
+struct UuidText {
+    char data[36];
+    explicit UuidText(const Uuid& u) { u.write(data); }
+    std::string_view view() const { return {data, sizeof data}; }
+};
+
+/// 10 chars "YYYY-MM-DD" on the stack (Date::to_string allocates).
+struct DateText {
+    char data[16];
+    size_t len = 0;
+    explicit DateText(const Date& d) {
+        std::string s = d.to_string();  // small: fits the SSO buffer, no heap
+        len = std::min(s.size(), sizeof data);
+        s.copy(data, len);
+    }
+    std::string_view view() const { return {data, len}; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Binding and reading.
+
+/// Binds parameters left to right. Text is bound SQLITE_STATIC: the caller keeps the buffer alive
+/// until the statement has been stepped.
+class Binder {
+public:
+    explicit Binder(sqlite3_stmt* s) : s_(s) {}
+
+    void text(std::string_view v) {
+        check(sqlite3_bind_text(s_, ++i_, v.data() != nullptr ? v.data() : "",
+                                static_cast<int>(v.size()), SQLITE_STATIC));
+    }
+    void text_or_null(std::string_view v) {
+        if (v.empty()) {
+            null();
+        } else {
+            text(v);
+        }
+    }
+    void i64(int64_t v) { check(sqlite3_bind_int64(s_, ++i_, v)); }
+    void real(double v) { check(sqlite3_bind_double(s_, ++i_, v)); }
+    void null() { check(sqlite3_bind_null(s_, ++i_)); }
+    void boolean(bool b) { i64(b ? 1 : 0); }
+    template <typename Tag>
+    void fixed(Fixed<Tag> f) {
+        real(f.to_double());
+    }
+    /// The ISO text of `t`, or NULL when t is unset.
+    void ts_or_null(Timestamp t, const IsoText& text_of_t) {
+        if (t.is_set()) {
+            text(text_of_t.view());
+        } else {
+            null();
+        }
+    }
+    void ns_or_null(Timestamp t) {
+        if (t.is_set()) {
+            i64(t.ns());
+        } else {
+            null();
+        }
+    }
+    int rc() const { return rc_; }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK && rc_ == SQLITE_OK) rc_ = rc;
+    }
+    sqlite3_stmt* s_;
+    int i_ = 0;
+    int rc_ = SQLITE_OK;
+};
+
+template <typename E, size_t N>
+std::optional<E> enum_from_string(std::string_view s) {
+    for (size_t i = 0; i < N; ++i) {
+        auto e = static_cast<E>(i);
+        if (to_string(e) == s) return e;
+    }
+    return std::nullopt;
+}
+
+/// Reads columns left to right; a malformed value records the first problem (named by column)
+/// and yields a default.
+class Reader {
+public:
+    explicit Reader(sqlite3_stmt* s) : s_(s) {}
+
+    bool is_null() const { return sqlite3_column_type(s_, i_) == SQLITE_NULL; }
+    void skip() { ++i_; }
+    int64_t i64() { return sqlite3_column_int64(s_, i_++); }
+    double real() { return sqlite3_column_double(s_, i_++); }
+    double real_or_nan() {
+        if (is_null()) {
+            ++i_;
+            return std::numeric_limits<double>::quiet_NaN();
+        }
+        return real();
+    }
+    bool boolean() { return i64() != 0; }
+    std::string_view text() {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i_));
+        int n = sqlite3_column_bytes(s_, i_);
+        ++i_;
+        return p != nullptr ? std::string_view(p, static_cast<size_t>(n)) : std::string_view();
+    }
+    std::string str() { return std::string(text()); }
+    template <typename Tag>
+    Fixed<Tag> fixed() {
+        return Fixed<Tag>::from_double(real());
+    }
+    /// NULL reads as the unset timestamp.
+    Timestamp ts() { return Timestamp::from_ns(i64()); }
+    /// NULL or '' reads as the nil UUID.
+    Uuid uuid() {
+        int col = i_;
+        std::string_view t = text();
+        if (t.empty()) return {};
+        auto u = Uuid::parse(t);
+        if (!u) fail(col, t);
+        return u.value_or(Uuid{});
+    }
+    template <size_t N>
+    FixedString<N> fixed_string() {
+        int col = i_;
+        std::string_view t = text();
+        FixedString<N> f;
+        if (!f.assign(t)) fail(col, t);
+        return f;
+    }
+    template <typename E, size_t N>
+    E enumeration() {
+        int col = i_;
+        std::string_view t = text();
+        auto e = enum_from_string<E, N>(t);
+        if (!e) fail(col, t);
+        return e.value_or(static_cast<E>(0));
+    }
+    ModelStatus model_status() {
+        int col = i_;
+        std::string_view t = text();
+        auto st = model_status_from_string(t);
+        if (!st) fail(col, t);
+        return st.value_or(ModelStatus::kDeprecated);
+    }
+    Date date() {
+        int col = i_;
+        std::string_view t = text();
+        auto d = Date::parse(t);
+        if (!d) fail(col, t);
+        return d.value_or(Date{});
+    }
+
+    bool ok() const { return problem_.empty(); }
+    const std::string& problem() const { return problem_; }
+
+private:
+    void fail(int col, std::string_view value) {
+        if (!problem_.empty()) return;
+        const char* name = sqlite3_column_name(s_, col);
+        problem_ = "bad value '" + std::string(value) + "' in column " +
+                   (name != nullptr ? name : "?");
+    }
+    sqlite3_stmt* s_;
+    int i_ = 0;
+    std::string problem_;
+};
+
+/// Resets a cached statement when the scope ends (releases its read snapshot / locks).
+class ResetOnExit {
+public:
+    explicit ResetOnExit(sqlite3_stmt* s) : s_(s) {}
+    ~ResetOnExit() {
+        if (s_ != nullptr) sqlite3_reset(s_);
+    }
+    ResetOnExit(const ResetOnExit&) = delete;
+    ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+private:
+    sqlite3_stmt* s_;
+};
+
+struct StmtDeleter {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using OwnedStmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+
+// ---------------------------------------------------------------------------------------------
+// SQL text, built once from column lists so that column and parameter counts always agree.
+
+using Cols = std::vector<std::string_view>;
+
+std::string join(const Cols& cols) {
+    std::string s;
+    for (size_t i = 0; i < cols.size(); ++i) {
+        if (i != 0) s += ", ";
+        s += cols[i];
+    }
+    return s;
+}
+
+std::string insert_sql(std::string_view table, const Cols& cols, std::string_view tail) {
+    std::string s = "INSERT INTO " + std::string(table) + " (" + join(cols) + ") VALUES (";
+    for (size_t i = 0; i < cols.size(); ++i) s += i == 0 ? "?" : ", ?";
+    s += ") ";
+    s += tail;
+    return s;
+}
+
+/// INSERT ... ON CONFLICT (key) DO UPDATE SET every other column = excluded.column.
+std::string upsert_sql(std::string_view table, const Cols& cols, const Cols& key) {
+    std::string tail = "ON CONFLICT (" + join(key) + ") DO UPDATE SET ";
+    bool first = true;
+    for (std::string_view c : cols) {
+        if (std::find(key.begin(), key.end(), c) != key.end()) continue;
+        if (!first) tail += ", ";
+        first = false;
+        tail += std::string(c) + " = excluded." + std::string(c);
+    }
+    return insert_sql(table, cols, tail);
+}
+
+std::string select_sql(const Cols& cols, std::string_view rest) {
+    return "SELECT " + join(cols) + " " + std::string(rest);
+}
+
+// Event tables share the §6.2 header prefix. `ts`/`ts_ns`: bar start (bars, features,
+// predictions) or the event time (risk decisions); `event_ts_ns`: header.ts of bar-keyed events.
+const Cols kBarEventPrefix = {"event_id",    "correlation_id", "idempotency_key",
+                              "symbol",      "ts",             "ts_ns",
+                              "event_ts_ns", "ts_init_ns",     "schema_version",
+                              "source"};
+
+Cols concat(Cols a, const Cols& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+const Cols& bar_cols() {
+    static const Cols c = concat(kBarEventPrefix, {"open", "high", "low", "close", "volume"});
+    return c;
+}
+const Cols& feature_cols() {
+    static const Cols c = [] {
+        Cols cols = concat(kBarEventPrefix, {"close", "volume"});
+        for (Feature f : kAllFeatures) cols.push_back(feature_name(f));
+        cols.push_back("valid_mask");
+        return cols;
+    }();
+    return c;
+}
+const Cols& prediction_cols() {
+    static const Cols c = concat(kBarEventPrefix,
+                                 {"close", "q10_30", "q50_30", "q90_30", "q10_45", "q50_45",
+                                  "q90_45", "q10_60", "q50_60", "q90_60", "direction",
+                                  "confidence", "signal", "model_id"});
+    return c;
+}
+const Cols kRiskCols = {"event_id",    "correlation_id", "idempotency_key", "symbol",
+                        "ts",          "ts_ns",          "ts_init_ns",      "schema_version",
+                        "source",      "approved",       "reasons",         "reasons_mask",
+                        "intent",      "exit_reason",    "side",            "qty",
+                        "ref_price",   "notional",       "cvar",            "confidence",
+                        "prediction_event_id"};
+const Cols kTradeCols = {"ts",           "symbol",         "side",          "qty",
+                         "filled_qty",   "avg_fill_price", "status",        "alpaca_order_id",
+                         "alpaca_status", "filled_at",     "correlation_id", "idempotency_key",
+                         "paper_trade",  "dry_run",        "ts_ns",         "filled_at_ns",
+                         "intent",       "exit_reason",    "fees",          "block_reason"};
+const Cols kPositionCols = {"symbol",        "qty",        "avg_entry_price", "market_value",
+                            "unrealized_pl", "cost_basis", "updated_at",      "realized_pl",
+                            "opened_at",     "opened_at_ns", "updated_at_ns"};
+const Cols kAuditCols = {"event_id", "correlation_id", "idempotency_key", "symbol", "ts",
+                         "source",   "event_type",     "payload",         "ts_ns"};
+const Cols kModelCols = {"model_id",    "model_type",    "status",      "path",
+                         "metrics_json", "params_json",  "created_at",  "created_at_ns",
+                         "promoted_at", "promoted_at_ns"};
+const Cols kDailyPnlCols = {"report_date", "realized_pnl_usd", "unrealized_pnl_usd",
+                            "total_pnl_usd", "num_trades",     "num_wins",
+                            "num_losses",  "win_rate",         "best_symbol",
+                            "worst_symbol", "created_at",      "created_at_ns"};
+const Cols kCheckpointCols = {"source",     "symbol",     "last_ts",      "last_ts_ns",
+                              "rows",       "updated_at", "updated_at_ns"};
+
+// Repeats are ignored only on the natural key; any other constraint violation is an error.
+constexpr std::string_view kOnBarConflict = "ON CONFLICT (symbol, ts_ns) DO NOTHING";
+constexpr std::string_view kOnKeyConflict = "ON CONFLICT (idempotency_key) DO NOTHING";
+
+std::string bars_range_sql(std::string_view table, size_t num_symbols) {
+    std::string where = "FROM " + std::string(table) + " WHERE ts_ns >= ? AND ts_ns < ?";
+    if (num_symbols > 0) {
+        where += " AND symbol IN (";
+        for (size_t i = 0; i < num_symbols; ++i) where += i == 0 ? "?" : ", ?";
+        where += ")";
+    }
+    where += " ORDER BY ts_ns, symbol";
+    return where;
+}
+
+const std::array<std::string_view, 13> kTables = {
+    "market_raw_minute", "market_raw_day", "features_tft",    "predictions_tft",
+    "risk_decisions",    "trades",         "positions",       "audit_events",
+    "models_registry",   "backfill_checkpoints", "llm_traces", "llm_daily_summary",
+    "daily_pnl_summary"};
+
+std::optional<std::string_view> bar_table(Duration interval) {
+    if (interval == Duration::minutes(1)) return "market_raw_minute";
+    if (interval == Duration::days(1)) return "market_raw_day";
+    return std::nullopt;
+}
+
+Error bad_interval(std::string_view op, Duration interval) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string(op) + ": unsupported bar interval of " +
+                          std::to_string(interval.to_seconds()) +
+                          " s (the store keeps 1-minute and 1-day bars)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row codecs.
+
+void bind_bar_prefix(Binder& b, const EventHeader& h, Timestamp bar_start, const UuidText& event_id,
+                     const UuidText& correlation_id, const IsoText& ts) {
+    b.text(event_id.view());
+    b.text(correlation_id.view());
+    b.text(h.idempotency_key.view());
+    b.text(h.symbol.view());
+    b.text(ts.view());
+    b.i64(bar_start.ns());
+    b.i64(h.ts.ns());
+    b.i64(h.ts_init.ns());
+    b.i64(h.schema_version);
+    b.text(to_string(h.source));
+}
+
+constexpr size_t kNumSources = static_cast<size_t>(Source::kCli) + 1;
+
+void read_bar_prefix(Reader& r, EventHeader& h, Timestamp& bar_start) {
+    h.event_id = r.uuid();
+    h.correlation_id = r.uuid();
+    h.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
+    h.symbol = r.fixed_string<Symbol::capacity()>();
+    r.skip();  // ts (text)
+    bar_start = r.ts();
+    h.ts = r.ts();
+    h.ts_init = r.ts();
+    h.schema_version = static_cast<int32_t>(r.i64());
+    h.source = r.enumeration<Source, kNumSources>();
+}
+
+MarketBar read_bar(Reader& r, Duration interval) {
+    MarketBar bar;
+    read_bar_prefix(r, bar.header, bar.bar_start);
+    bar.interval = interval;
+    bar.open = r.fixed<PriceTag>();
+    bar.high = r.fixed<PriceTag>();
+    bar.low = r.fixed<PriceTag>();
+    bar.close = r.fixed<PriceTag>();
+    bar.volume = r.fixed<QuantityTag>();
+    return bar;
+}
+
+FeatureVector read_features(Reader& r) {
+    FeatureVector fv;
+    read_bar_prefix(r, fv.header, fv.bar_start);
+    fv.close = r.fixed<PriceTag>();
+    fv.volume = r.fixed<QuantityTag>();
+    for (size_t i = 0; i < kNumFeatures; ++i) fv.values[i] = r.real_or_nan();
+    fv.valid_mask = static_cast<uint32_t>(r.i64());
+    return fv;
+}
+
+Prediction read_prediction(Reader& r) {
+    Prediction p;
+    read_bar_prefix(r, p.header, p.bar_start);
+    p.close = r.fixed<PriceTag>();
+    for (auto& h : p.horizons) {
+        h.q10 = r.real();
+        h.q50 = r.real();
+        h.q90 = r.real();
+    }
+    p.direction = r.enumeration<Direction, 2>();
+    p.confidence = r.real();
+    p.signal = r.enumeration<Signal, 3>();
+    p.model_id = r.fixed_string<ModelId::capacity()>();
+    return p;
+}
+
+RiskDecision read_risk(Reader& r) {
+    RiskDecision d;
+    EventHeader& h = d.header;
+    h.event_id = r.uuid();
+    h.correlation_id = r.uuid();
+    h.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
+    h.symbol = r.fixed_string<Symbol::capacity()>();
+    r.skip();  // ts (text)
+    h.ts = r.ts();
+    h.ts_init = r.ts();
+    h.schema_version = static_cast<int32_t>(r.i64());
+    h.source = r.enumeration<Source, kNumSources>();
+    d.approved = r.boolean();
+    r.skip();  // reasons (text, derived from reasons_mask)
+    d.reasons = static_cast<uint32_t>(r.i64());
+    d.intent = r.enumeration<OrderIntent, 2>();
+    d.exit_reason = r.enumeration<ExitReason, 5>();
+    d.side = r.enumeration<Side, 2>();
+    d.qty = r.fixed<QuantityTag>();
+    d.ref_price = r.fixed<PriceTag>();
+    d.notional = r.fixed<MoneyTag>();
+    d.cvar = r.real();
+    d.confidence = r.real();
+    d.prediction_event_id = r.uuid();
+    return d;
+}
+
+/// Columns: id, then kTradeCols.
+TradeRow read_trade(Reader& r) {
+    TradeRow t;
+    t.id = r.i64();
+    r.skip();  // ts (text)
+    t.symbol = r.fixed_string<Symbol::capacity()>();
+    t.side = r.enumeration<Side, 2>();
+    t.qty = r.fixed<QuantityTag>();
+    t.filled_qty = r.fixed<QuantityTag>();
+    t.avg_fill_price = r.fixed<PriceTag>();
+    t.status = r.enumeration<OrderStatus, 6>();
+    t.alpaca_order_id = r.str();
+    t.alpaca_status = r.str();
+    r.skip();  // filled_at (text)
+    t.correlation_id = r.uuid();
+    t.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
+    t.paper_trade = r.boolean();
+    t.dry_run = r.boolean();
+    t.ts = r.ts();
+    t.filled_at = r.ts();
+    t.intent = r.enumeration<OrderIntent, 2>();
+    t.exit_reason = r.enumeration<ExitReason, 5>();
+    t.fees = r.fixed<MoneyTag>();
+    t.block_reason = r.str();
+    return t;
+}
+
+PositionRow read_position(Reader& r) {
+    PositionRow p;
+    p.symbol = r.fixed_string<Symbol::capacity()>();
+    p.qty = r.fixed<QuantityTag>();
+    p.avg_entry_price = r.fixed<PriceTag>();
+    p.market_value = r.fixed<MoneyTag>();
+    p.unrealized_pl = r.fixed<MoneyTag>();
+    p.cost_basis = r.fixed<MoneyTag>();
+    r.skip();  // updated_at (text)
+    p.realized_pl = r.fixed<MoneyTag>();
+    r.skip();  // opened_at (text)
+    p.opened_at = r.ts();
+    p.updated_at = r.ts();
+    return p;
+}
+
+/// Columns: seq, then kAuditCols.
+AuditRecord read_audit(Reader& r) {
+    AuditRecord a;
+    a.seq = r.i64();
+    a.event_id = r.uuid();
+    a.correlation_id = r.uuid();
+    a.idempotency_key = r.str();
+    a.symbol = r.str();
+    r.skip();  // ts (text)
+    a.source = r.str();
+    a.event_type = r.str();
+    a.payload = r.str();
+    a.ts = r.ts();
+    return a;
+}
+
+ModelRecord read_model(Reader& r) {
+    ModelRecord m;
+    m.model_id = r.str();
+    m.model_type = r.str();
+    m.status = r.model_status();
+    m.path = r.str();
+    m.metrics_json = r.str();
+    m.params_json = r.str();
+    r.skip();  // created_at (text)
+    m.created_at = r.ts();
+    r.skip();  // promoted_at (text)
+    m.promoted_at = r.ts();
+    return m;
+}
+
+DailyPnlRow read_daily_pnl(Reader& r) {
+    DailyPnlRow d;
+    d.report_date = r.date();
+    d.realized_pnl_usd = r.fixed<MoneyTag>();
+    d.unrealized_pnl_usd = r.fixed<MoneyTag>();
+    d.total_pnl_usd = r.fixed<MoneyTag>();
+    d.num_trades = static_cast<int>(r.i64());
+    d.num_wins = static_cast<int>(r.i64());
+    d.num_losses = static_cast<int>(r.i64());
+    d.win_rate = r.real();
+    d.best_symbol = r.str();
+    d.worst_symbol = r.str();
+    r.skip();  // created_at (text)
+    d.created_at = r.ts();
+    return d;
+}
+
+BackfillCheckpoint read_checkpoint(Reader& r) {
+    BackfillCheckpoint c;
+    c.source = r.str();
+    c.symbol = r.str();
+    r.skip();  // last_ts (text)
+    c.last_ts = r.ts();
+    c.rows = r.i64();
+    r.skip();  // updated_at (text)
+    c.updated_at = r.ts();
+    return c;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Statements.
+
+const std::string& SqliteStore::sql_for(StmtId id) {
+    static const std::array<std::string, kStmtCount> kSql = [] {
+        std::array<std::string, kStmtCount> s;
+        s[kBegin] = "BEGIN IMMEDIATE";
+        s[kCommit] = "COMMIT";
+        s[kRollback] = "ROLLBACK";
+        s[kInsertBarMinute] = insert_sql("market_raw_minute", bar_cols(), kOnBarConflict);
+        s[kInsertBarDay] = insert_sql("market_raw_day", bar_cols(), kOnBarConflict);
+        s[kLoadBarsMinute] = select_sql(bar_cols(), bars_range_sql("market_raw_minute", 0));
+        s[kLoadBarsDay] = select_sql(bar_cols(), bars_range_sql("market_raw_day", 0));
+        s[kInsertFeatures] = insert_sql("features_tft", feature_cols(), kOnBarConflict);
+        s[kLoadFeatures] = select_sql(feature_cols(), bars_range_sql("features_tft", 0));
+        s[kInsertPrediction] =
+            insert_sql("predictions_tft", prediction_cols(), kOnKeyConflict);
+        s[kLoadPredictions] = select_sql(prediction_cols(), bars_range_sql("predictions_tft", 0));
+        s[kInsertRisk] = insert_sql("risk_decisions", kRiskCols, kOnKeyConflict);
+        s[kLoadRisk] = select_sql(kRiskCols,
+                                  "FROM risk_decisions WHERE ts_ns >= ? AND ts_ns < ? "
+                                  "ORDER BY ts_ns, symbol, id");
+        s[kInsertTrade] = insert_sql("trades", kTradeCols, kOnKeyConflict);
+        s[kUpdateTrade] =
+            "UPDATE trades SET filled_qty = ?, avg_fill_price = ?, status = ?, "
+            "alpaca_order_id = ?, alpaca_status = ?, filled_at = ?, filled_at_ns = ?, "
+            "dry_run = ?, fees = ?, block_reason = ? WHERE idempotency_key = ?";
+        const Cols trade_select = concat({"id"}, kTradeCols);
+        s[kFindTrade] = select_sql(trade_select, "FROM trades WHERE idempotency_key = ?");
+        s[kLoadTrades] = select_sql(trade_select,
+                                    "FROM trades WHERE ts_ns >= ?1 AND ts_ns < ?2 "
+                                    "AND (?3 IS NULL OR symbol = ?3) "
+                                    "AND (?4 IS NULL OR correlation_id = ?4) "
+                                    "ORDER BY ts_ns, id LIMIT ?5");
+        s[kUpsertPosition] = upsert_sql("positions", kPositionCols, {"symbol"});
+        s[kLoadPositions] = select_sql(kPositionCols, "FROM positions ORDER BY symbol");
+        s[kInsertAudit] = insert_sql("audit_events", kAuditCols, "ON CONFLICT DO NOTHING");
+        s[kLoadAudit] = select_sql(concat({"seq"}, kAuditCols),
+                                   "FROM audit_events WHERE correlation_id = ? ORDER BY seq");
+        s[kInsertModel] = insert_sql("models_registry", kModelCols, "ON CONFLICT (model_id) DO NOTHING");
+        s[kListModels] =
+            select_sql(kModelCols, "FROM models_registry ORDER BY created_at_ns, model_id");
+        s[kFindModel] = select_sql(kModelCols, "FROM models_registry WHERE model_id = ?");
+        s[kGreenModel] = select_sql(kModelCols, "FROM models_registry WHERE status = 'green'");
+        s[kDeprecateGreen] =
+            "UPDATE models_registry SET status = 'deprecated' "
+            "WHERE status = 'green' AND model_id <> ?";
+        s[kSetModelGreen] =
+            "UPDATE models_registry SET status = 'green', promoted_at = ?, promoted_at_ns = ? "
+            "WHERE model_id = ?";
+        s[kSetModelDeprecated] =
+            "UPDATE models_registry SET status = 'deprecated' WHERE model_id = ?";
+        s[kUpsertDailyPnl] = upsert_sql("daily_pnl_summary", kDailyPnlCols, {"report_date"});
+        s[kLoadDailyPnl] = select_sql(kDailyPnlCols,
+                                      "FROM daily_pnl_summary WHERE report_date >= ? "
+                                      "AND report_date <= ? ORDER BY report_date");
+        s[kUpsertCheckpoint] =
+            upsert_sql("backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
+        s[kGetCheckpoint] = select_sql(kCheckpointCols,
+                                       "FROM backfill_checkpoints WHERE source = ? AND symbol = ?");
+        return s;
+    }();
+    return kSql[id];
+}
+
+sqlite3_stmt* SqliteStore::statement(StmtId id, std::string_view op, Error& error) {
+    if (stmts_[id] != nullptr) return stmts_[id];
+    const std::string& sql = sql_for(id);
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1),
+                                SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(s);
+        error = sqlite_error(op);
+        if (error.message.find("no such table") != std::string::npos) {
+            error.message += " (run migrate() first)";
+        }
+        return nullptr;
+    }
+    stmts_[id] = s;
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle.
+
+std::span<const std::string_view> SqliteStore::table_names() { return kTables; }
+
+SqliteStore::SqliteStore(sqlite3* db, std::string path, int batch_size)
+    : db_(db), path_(std::move(path)), batch_size_(batch_size < 1 ? 1 : batch_size) {}
+
+SqliteStore::~SqliteStore() {
+    if (in_txn_) (void)flush();
+    for (sqlite3_stmt*& s : stmts_) {
+        sqlite3_finalize(s);
+        s = nullptr;
+    }
+    sqlite3_close_v2(db_);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, int batch_size) {
+    const std::string where = "open '" + path + "'";
+    if (path.empty()) {
+        return make_error(ErrorCode::kInvalidArgument, "open: empty database path");
+    }
+    if (path != kMemoryPath && path.rfind("file:", 0) != 0) {
+        std::error_code ec;
+        std::filesystem::path parent = std::filesystem::path(path).parent_path();
+        if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+            ec.clear();
+            std::filesystem::create_directories(parent, ec);
+            if (ec) {
+                return make_error(ErrorCode::kStore, where + ": cannot create directory '" +
+                                                         parent.string() + "': " + ec.message());
+            }
+        }
+    }
+    sqlite3* db = nullptr;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (path.rfind("file:", 0) == 0) flags |= SQLITE_OPEN_URI;
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close_v2(db);
+        return make_error(ErrorCode::kStore, where + ": " + msg);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    // journal_mode is the first statement that reads the file: a non-database fails here.
+    static constexpr const char* kPragmas[] = {
+        "PRAGMA journal_mode = WAL",   "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+        "PRAGMA busy_timeout = 5000",  "PRAGMA temp_store = MEMORY",  "PRAGMA cache_size = -65536",
+    };
+    for (const char* pragma : kPragmas) {
+        char* err = nullptr;
+        rc = sqlite3_exec(db, pragma, nullptr, nullptr, &err);
+        if (rc != SQLITE_OK) {
+            std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+            sqlite3_free(err);
+            sqlite3_close_v2(db);
+            return make_error(ErrorCode::kStore, where + ": " + pragma + ": " + msg);
+        }
+    }
+    return std::unique_ptr<SqliteStore>(new SqliteStore(db, path, batch_size));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions and errors.
+
+Error SqliteStore::sqlite_error(std::string_view op) {
+    Error e = make_error(ErrorCode::kStore, std::string(op) + ": " + sqlite3_errmsg(db_));
+    if (in_txn_ && sqlite3_get_autocommit(db_) != 0) {
+        e.message += " (SQLite rolled back the open batch of " + std::to_string(pending_) +
+                     " uncommitted writes)";
+        in_txn_ = false;
+        pending_ = 0;
+    }
+    return e;
+}
+
+Status SqliteStore::exec(const char* sql, std::string_view op) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) return Status::Ok();
+    std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return make_error(ErrorCode::kStore, std::string(op) + ": " + msg);
+}
+
+Status SqliteStore::begin_write(std::string_view op) {
+    if (in_txn_) return Status::Ok();
+    Error err;
+    sqlite3_stmt* s = statement(kBegin, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    if (sqlite3_step(s) != SQLITE_DONE) return sqlite_error(op);
+    in_txn_ = true;
+    pending_ = 0;
+    return Status::Ok();
+}
+
+Status SqliteStore::end_write(std::string_view op) {
+    if (++pending_ >= batch_size_) return flush_for(op);
+    return Status::Ok();
+}
+
+Status SqliteStore::flush_for(std::string_view op) {
+    if (!in_txn_) return Status::Ok();
+    Error err;
+    sqlite3_stmt* s = statement(kCommit, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        // A failed COMMIT (e.g. SQLITE_BUSY) leaves the transaction open: the batch is kept and
+        // the next flush retries, unless SQLite rolled it back (noted by sqlite_error).
+        return sqlite_error(std::string(op) + ": commit");
+    }
+    in_txn_ = false;
+    pending_ = 0;
+    return Status::Ok();
+}
+
+Status SqliteStore::flush() { return flush_for("flush"); }
+
+template <typename Fill>
+Status SqliteStore::write_one(StmtId id, std::string_view op, Fill&& fill, int* changes) {
+    Error err;
+    sqlite3_stmt* s = statement(id, op, err);
+    if (s == nullptr) return err;
+    AWET_TRY(begin_write(op));
+    ResetOnExit reset(s);
+    Binder b(s);
+    fill(b);
+    if (b.rc() != SQLITE_OK) return sqlite_error(op);
+    if (sqlite3_step(s) != SQLITE_DONE) return sqlite_error(op);
+    if (changes != nullptr) *changes = sqlite3_changes(db_);
+    return end_write(op);
+}
+
+namespace {
+
+/// Steps a read statement to the end, appending parse(reader) per row.
+template <typename T, typename Parse>
+Status read_rows(sqlite3* db, sqlite3_stmt* s, std::string_view op, Parse&& parse,
+                 std::vector<T>& out) {
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        Reader r(s);
+        out.push_back(parse(r));
+        if (!r.ok()) return make_error(ErrorCode::kStore, std::string(op) + ": " + r.problem());
+    }
+    if (rc != SQLITE_DONE) {
+        return make_error(ErrorCode::kStore, std::string(op) + ": " + sqlite3_errmsg(db));
+    }
+    return Status::Ok();
+}
+
+/// Binds the range and symbols of a bar-keyed query: from, to, then each symbol.
+int bind_range(sqlite3_stmt* s, Timestamp from, Timestamp to,
+               const std::vector<std::string>* symbols) {
+    Binder b(s);
+    b.i64(from.ns());
+    b.i64(to.ns());
+    if (symbols != nullptr) {
+        for (const std::string& sym : *symbols) b.text(sym);
+    }
+    return b.rc();
+}
+
+}  // namespace
+
+namespace {
+
+/// Runs a bar-keyed range query (cached statement without symbols, a one-off with them).
+template <typename T, typename Parse>
+Status load_range(sqlite3* db, sqlite3_stmt* cached, std::string_view table, const Cols& cols,
+                  const BarQuery& query, std::string_view op, Parse&& parse, std::vector<T>& out) {
+    if (query.symbols.empty()) {
+        ResetOnExit reset(cached);
+        if (bind_range(cached, query.from, query.to, nullptr) != SQLITE_OK) {
+            return make_error(ErrorCode::kStore, std::string(op) + ": " + sqlite3_errmsg(db));
+        }
+        return read_rows(db, cached, op, parse, out);
+    }
+    const std::string sql = select_sql(cols, bars_range_sql(table, query.symbols.size()));
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(raw);
+        return make_error(ErrorCode::kStore, std::string(op) + ": " + sqlite3_errmsg(db));
+    }
+    OwnedStmt s(raw);
+    if (bind_range(raw, query.from, query.to, &query.symbols) != SQLITE_OK) {
+        return make_error(ErrorCode::kStore, std::string(op) + ": " + sqlite3_errmsg(db));
+    }
+    return read_rows(db, raw, op, parse, out);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Migrations.
+
+Status SqliteStore::migrate() {
+    constexpr std::string_view op = "migrate";
+    AWET_TRY(flush_for(op));
+    AWET_TRY(exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                  "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                  op));
+    std::vector<int64_t> applied;
+    {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db_, "SELECT version FROM schema_migrations ORDER BY version", -1,
+                               &raw, nullptr) != SQLITE_OK) {
+            sqlite3_finalize(raw);
+            return sqlite_error(op);
+        }
+        OwnedStmt s(raw);
+        AWET_TRY(read_rows(db_, s.get(), op, [](Reader& r) { return r.i64(); }, applied));
+    }
+    auto migrations = sqlite_migrations();
+    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    if (!applied.empty() && applied.back() > latest) {
+        return make_error(ErrorCode::kStore,
+                          "migrate: database '" + path_ + "' has schema version " +
+                              std::to_string(applied.back()) + ", newer than this build's " +
+                              std::to_string(latest));
+    }
+    for (const Migration& m : migrations) {
+        if (std::binary_search(applied.begin(), applied.end(), int64_t{m.version})) continue;
+        const std::string where = "migrate: version " + std::to_string(m.version) + " (" +
+                                  std::string(m.name) + ")";
+        AWET_TRY(exec("BEGIN IMMEDIATE", where));
+        std::string sql(m.sql);
+        Status st = exec(sql.c_str(), where);
+        if (st.ok()) {
+            sqlite3_stmt* raw = nullptr;
+            int rc = sqlite3_prepare_v2(
+                db_,
+                "INSERT INTO schema_migrations (version, name, applied_at) "
+                "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                -1, &raw, nullptr);
+            OwnedStmt s(raw);
+            if (rc == SQLITE_OK) {
+                Binder b(raw);
+                b.i64(m.version);
+                b.text(m.name);
+                rc = b.rc() == SQLITE_OK ? sqlite3_step(raw) : b.rc();
+            }
+            if (rc != SQLITE_DONE) {
+                st = make_error(ErrorCode::kStore, where + ": " + sqlite3_errmsg(db_));
+            }
+        }
+        if (st.ok()) st = exec("COMMIT", where);
+        if (!st.ok()) {
+            if (sqlite3_get_autocommit(db_) == 0) (void)exec("ROLLBACK", where);
+            return st;
+        }
+    }
+    return Status::Ok();
+}
+
+Result<int> SqliteStore::schema_version() {
+    constexpr std::string_view op = "schema_version";
+    AWET_TRY(flush_for(op));
+    sqlite3_stmt* raw = nullptr;
+    const char* sql =
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' "
+        "AND name = 'schema_migrations') THEN 1 ELSE 0 END";
+    if (sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(raw);
+        return sqlite_error(op);
+    }
+    OwnedStmt exists(raw);
+    if (sqlite3_step(raw) != SQLITE_ROW) return sqlite_error(op);
+    if (sqlite3_column_int(raw, 0) == 0) return 0;
+    raw = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1,
+                           &raw, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(raw);
+        return sqlite_error(op);
+    }
+    OwnedStmt version(raw);
+    if (sqlite3_step(raw) != SQLITE_ROW) return sqlite_error(op);
+    return sqlite3_column_int(raw, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Market data, features, predictions, risk decisions.
+
+Result<bool> SqliteStore::put_bar(const MarketBar& bar) {
+    constexpr std::string_view op = "put_bar";
+    StmtId id;
+    if (bar.interval == Duration::minutes(1)) {
+        id = kInsertBarMinute;
+    } else if (bar.interval == Duration::days(1)) {
+        id = kInsertBarDay;
+    } else {
+        return bad_interval(op, bar.interval);
+    }
+    const UuidText event_id(bar.header.event_id);
+    const UuidText correlation_id(bar.header.correlation_id);
+    const IsoText ts(bar.bar_start);
+    int changes = 0;
+    AWET_TRY(write_one(
+        id, op,
+        [&](Binder& b) {
+            bind_bar_prefix(b, bar.header, bar.bar_start, event_id, correlation_id, ts);
+            b.fixed(bar.open);
+            b.fixed(bar.high);
+            b.fixed(bar.low);
+            b.fixed(bar.close);
+            b.fixed(bar.volume);
+        },
+        &changes));
+    return changes > 0;
+}
+
+Result<std::vector<MarketBar>> SqliteStore::load_bars(const BarQuery& query) {
+    constexpr std::string_view op = "load_bars";
+    auto table = bar_table(query.interval);
+    if (!table) return bad_interval(op, query.interval);
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(
+        query.interval == Duration::minutes(1) ? kLoadBarsMinute : kLoadBarsDay, op, err);
+    if (s == nullptr) return err;
+    std::vector<MarketBar> out;
+    AWET_TRY(load_range(db_, s, *table, bar_cols(), query, op,
+                        [&](Reader& r) { return read_bar(r, query.interval); }, out));
+    return out;
+}
+
+Status SqliteStore::put_features(const FeatureVector& fv) {
+    const UuidText event_id(fv.header.event_id);
+    const UuidText correlation_id(fv.header.correlation_id);
+    const IsoText ts(fv.bar_start);
+    return write_one(
+        kInsertFeatures, "put_features",
+        [&](Binder& b) {
+            bind_bar_prefix(b, fv.header, fv.bar_start, event_id, correlation_id, ts);
+            b.fixed(fv.close);
+            b.fixed(fv.volume);
+            for (size_t i = 0; i < kNumFeatures; ++i) {
+                const double v = fv.values[i];
+                if (((fv.valid_mask >> i) & 1U) != 0 && !std::isnan(v)) {
+                    b.real(v);
+                } else {
+                    b.null();
+                }
+            }
+            b.i64(fv.valid_mask);
+        },
+        nullptr);
+}
+
+
+Result<std::vector<FeatureVector>> SqliteStore::load_features(const BarQuery& query) {
+    constexpr std::string_view op = "load_features";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kLoadFeatures, op, err);
+    if (s == nullptr) return err;
+    std::vector<FeatureVector> out;
+    AWET_TRY(load_range(db_, s, "features_tft", feature_cols(), query, op,
+                        [](Reader& r) { return read_features(r); }, out));
+    return out;
+}
+
+Status SqliteStore::put_prediction(const Prediction& p) {
+    const UuidText event_id(p.header.event_id);
+    const UuidText correlation_id(p.header.correlation_id);
+    const IsoText ts(p.bar_start);
+    return write_one(
+        kInsertPrediction, "put_prediction",
+        [&](Binder& b) {
+            bind_bar_prefix(b, p.header, p.bar_start, event_id, correlation_id, ts);
+            b.fixed(p.close);
+            for (const QuantileForecast& h : p.horizons) {
+                b.real(h.q10);
+                b.real(h.q50);
+                b.real(h.q90);
+            }
+            b.text(to_string(p.direction));
+            b.real(p.confidence);
+            b.text(to_string(p.signal));
+            b.text(p.model_id.view());
+        },
+        nullptr);
+}
+
+Result<std::vector<Prediction>> SqliteStore::load_predictions(const BarQuery& query) {
+    constexpr std::string_view op = "load_predictions";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kLoadPredictions, op, err);
+    if (s == nullptr) return err;
+    std::vector<Prediction> out;
+    AWET_TRY(load_range(db_, s, "predictions_tft", prediction_cols(), query, op,
+                        [](Reader& r) { return read_prediction(r); }, out));
+    return out;
+}
+
+Status SqliteStore::put_risk_decision(const RiskDecision& d) {
+    const EventHeader& h = d.header;
+    const UuidText event_id(h.event_id);
+    const UuidText correlation_id(h.correlation_id);
+    const UuidText prediction_event_id(d.prediction_event_id);
+    const IsoText ts(h.ts);
+    const std::string reasons = risk_reasons_to_string(d.reasons);  // rare: one per order intent
+    return write_one(
+        kInsertRisk, "put_risk_decision",
+        [&](Binder& b) {
+            b.text(event_id.view());
+            b.text(correlation_id.view());
+            b.text(h.idempotency_key.view());
+            b.text(h.symbol.view());
+            b.text(ts.view());
+            b.i64(h.ts.ns());
+            b.i64(h.ts_init.ns());
+            b.i64(h.schema_version);
+            b.text(to_string(h.source));
+            b.boolean(d.approved);
+            b.text(reasons);
+            b.i64(d.reasons);
+            b.text(to_string(d.intent));
+            b.text(to_string(d.exit_reason));
+            b.text(to_string(d.side));
+            b.fixed(d.qty);
+            b.fixed(d.ref_price);
+            b.fixed(d.notional);
+            b.real(d.cvar);
+            b.real(d.confidence);
+            if (d.prediction_event_id.is_nil()) {
+                b.null();
+            } else {
+                b.text(prediction_event_id.view());
+            }
+        },
+        nullptr);
+}
+
+Result<std::vector<RiskDecision>> SqliteStore::load_risk_decisions(Timestamp from, Timestamp to) {
+    constexpr std::string_view op = "load_risk_decisions";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kLoadRisk, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    if (bind_range(s, from, to, nullptr) != SQLITE_OK) return sqlite_error(op);
+    std::vector<RiskDecision> out;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_risk(r); }, out));
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trades and positions.
+
+Result<bool> SqliteStore::insert_trade(const TradeRow& t) {
+    const IsoText ts(t.ts);
+    const IsoText filled_at(t.filled_at);
+    const UuidText correlation_id(t.correlation_id);
+    int changes = 0;
+    AWET_TRY(write_one(
+        kInsertTrade, "insert_trade",
+        [&](Binder& b) {
+            b.text(ts.view());
+            b.text(t.symbol.view());
+            b.text(to_string(t.side));
+            b.fixed(t.qty);
+            b.fixed(t.filled_qty);
+            b.fixed(t.avg_fill_price);
+            b.text(to_string(t.status));
+            b.text_or_null(t.alpaca_order_id);
+            b.text_or_null(t.alpaca_status);
+            b.ts_or_null(t.filled_at, filled_at);
+            b.text(correlation_id.view());
+            b.text(t.idempotency_key.view());
+            b.boolean(t.paper_trade);
+            b.boolean(t.dry_run);
+            b.i64(t.ts.ns());
+            b.ns_or_null(t.filled_at);
+            b.text(to_string(t.intent));
+            b.text(to_string(t.exit_reason));
+            b.fixed(t.fees);
+            b.text_or_null(t.block_reason);
+        },
+        &changes));
+    return changes > 0;
+}
+
+Status SqliteStore::update_trade(const TradeRow& t) {
+    constexpr std::string_view op = "update_trade";
+    const IsoText filled_at(t.filled_at);
+    int changes = 0;
+    AWET_TRY(write_one(
+        kUpdateTrade, op,
+        [&](Binder& b) {
+            b.fixed(t.filled_qty);
+            b.fixed(t.avg_fill_price);
+            b.text(to_string(t.status));
+            b.text_or_null(t.alpaca_order_id);
+            b.text_or_null(t.alpaca_status);
+            b.ts_or_null(t.filled_at, filled_at);
+            b.ns_or_null(t.filled_at);
+            b.boolean(t.dry_run);
+            b.fixed(t.fees);
+            b.text_or_null(t.block_reason);
+            b.text(t.idempotency_key.view());
+        },
+        &changes));
+    if (changes == 0) {
+        return make_error(ErrorCode::kNotFound, std::string(op) + ": no trade with idempotency_key '" +
+                                                    t.idempotency_key.str() + "'");
+    }
+    return Status::Ok();
+}
+
+Result<std::optional<TradeRow>> SqliteStore::find_trade(std::string_view idempotency_key) {
+    constexpr std::string_view op = "find_trade";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kFindTrade, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    Binder b(s);
+    b.text(idempotency_key);
+    if (b.rc() != SQLITE_OK) return sqlite_error(op);
+    std::vector<TradeRow> rows;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_trade(r); }, rows));
+    if (rows.empty()) return std::optional<TradeRow>();
+    return std::optional<TradeRow>(std::move(rows.front()));
+}
+
+Result<std::vector<TradeRow>> SqliteStore::load_trades(const TradeQuery& query) {
+    constexpr std::string_view op = "load_trades";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kLoadTrades, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    std::optional<UuidText> correlation_id;
+    if (query.correlation_id) correlation_id.emplace(*query.correlation_id);
+    Binder b(s);
+    b.i64(query.from.ns());
+    b.i64(query.to.ns());
+    if (query.symbol) {
+        b.text(*query.symbol);
+    } else {
+        b.null();
+    }
+    if (correlation_id) {
+        b.text(correlation_id->view());
+    } else {
+        b.null();
+    }
+    b.i64(query.limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())
+              ? -1
+              : static_cast<int64_t>(query.limit));
+    if (b.rc() != SQLITE_OK) return sqlite_error(op);
+    std::vector<TradeRow> out;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_trade(r); }, out));
+    return out;
+}
+
+Status SqliteStore::upsert_position(const PositionRow& p) {
+    const IsoText updated_at(p.updated_at);
+    const IsoText opened_at(p.opened_at);
+    return write_one(
+        kUpsertPosition, "upsert_position",
+        [&](Binder& b) {
+            b.text(p.symbol.view());
+            b.fixed(p.qty);
+            b.fixed(p.avg_entry_price);
+            b.fixed(p.market_value);
+            b.fixed(p.unrealized_pl);
+            b.fixed(p.cost_basis);
+            b.ts_or_null(p.updated_at, updated_at);
+            b.fixed(p.realized_pl);
+            b.ts_or_null(p.opened_at, opened_at);
+            b.ns_or_null(p.opened_at);
+            b.ns_or_null(p.updated_at);
+        },
+        nullptr);
+}
+
+Result<std::vector<PositionRow>> SqliteStore::load_positions() {
+    constexpr std::string_view op = "load_positions";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kLoadPositions, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    std::vector<PositionRow> out;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_position(r); }, out));
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit.
+
+Status SqliteStore::put_audit(const EventHeader& h, std::string_view event_type,
+                              std::string_view payload_json) {
+    const UuidText event_id(h.event_id);
+    const UuidText correlation_id(h.correlation_id);
+    const IsoText ts(h.ts);
+    return write_one(
+        kInsertAudit, "put_audit",
+        [&](Binder& b) {
+            b.text(event_id.view());
+            b.text(correlation_id.view());
+            b.text(h.idempotency_key.view());
+            b.text(h.symbol.view());
+            b.text(ts.view());
+            b.text(to_string(h.source));
+            b.text(event_type);
+            b.text(payload_json);
+            b.i64(h.ts.ns());
+        },
+        nullptr);
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::load_audit(const Uuid& correlation_id) {
+    constexpr std::string_view op = "load_audit";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kLoadAudit, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    const UuidText id(correlation_id);
+    Binder b(s);
+    b.text(id.view());
+    if (b.rc() != SQLITE_OK) return sqlite_error(op);
+    std::vector<AuditRecord> out;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_audit(r); }, out));
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models registry.
+
+Status SqliteStore::register_model(const ModelRecord& m) {
+    constexpr std::string_view op = "register_model";
+    const IsoText created_at(m.created_at);
+    const IsoText promoted_at(m.promoted_at);
+    int changes = 0;
+    AWET_TRY(write_one(
+        kInsertModel, op,
+        [&](Binder& b) {
+            b.text(m.model_id);
+            b.text(m.model_type);
+            b.text(to_string(m.status));
+            b.text(m.path);
+            b.text(m.metrics_json);
+            b.text(m.params_json);
+            b.ts_or_null(m.created_at, created_at);
+            b.ns_or_null(m.created_at);
+            b.ts_or_null(m.promoted_at, promoted_at);
+            b.ns_or_null(m.promoted_at);
+        },
+        &changes));
+    if (changes == 0) {
+        return make_error(ErrorCode::kAlreadyExists,
+                          std::string(op) + ": model '" + m.model_id + "' already exists");
+    }
+    return Status::Ok();
+}
+
+Result<std::vector<ModelRecord>> SqliteStore::list_models() {
+    constexpr std::string_view op = "list_models";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kListModels, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    std::vector<ModelRecord> out;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_model(r); }, out));
+    return out;
+}
+
+Result<std::optional<ModelRecord>> SqliteStore::find_model(std::string_view model_id) {
+    constexpr std::string_view op = "find_model";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kFindModel, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    Binder b(s);
+    b.text(model_id);
+    if (b.rc() != SQLITE_OK) return sqlite_error(op);
+    std::vector<ModelRecord> rows;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_model(r); }, rows));
+    if (rows.empty()) return std::optional<ModelRecord>();
+    return std::optional<ModelRecord>(std::move(rows.front()));
+}
+
+Result<std::optional<ModelRecord>> SqliteStore::green_model() {
+    constexpr std::string_view op = "green_model";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kGreenModel, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    std::vector<ModelRecord> rows;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_model(r); }, rows));
+    if (rows.empty()) return std::optional<ModelRecord>();
+    return std::optional<ModelRecord>(std::move(rows.front()));
+}
+
+namespace {
+
+/// Steps a cached single-shot statement (an UPDATE) after binding; resets it.
+template <typename Fill>
+Status step_once(sqlite3* db, sqlite3_stmt* s, std::string_view op, Fill&& fill) {
+    ResetOnExit reset(s);
+    Binder b(s);
+    fill(b);
+    if (b.rc() != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) {
+        return make_error(ErrorCode::kStore, std::string(op) + ": " + sqlite3_errmsg(db));
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
+Status SqliteStore::promote_model(std::string_view model_id, Timestamp at) {
+    constexpr std::string_view op = "promote_model";
+    // One explicit transaction (check, deprecate the old green, set the new one), separate from
+    // the write batch.
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* deprecate = statement(kDeprecateGreen, op, err);
+    if (deprecate == nullptr) return err;
+    sqlite3_stmt* set_green = statement(kSetModelGreen, op, err);
+    if (set_green == nullptr) return err;
+
+    AWET_TRY(exec("BEGIN IMMEDIATE", op));
+    auto body = [&]() -> Status {
+        auto current = find_model(model_id);
+        if (!current.ok()) return current.error();
+        if (!current->has_value()) {
+            return make_error(ErrorCode::kNotFound,
+                              std::string(op) + ": no model '" + std::string(model_id) + "'");
+        }
+        if ((*current)->status == ModelStatus::kDeprecated) {
+            return make_error(ErrorCode::kInvalidArgument,
+                              std::string(op) + ": model '" + std::string(model_id) +
+                                  "' is deprecated and cannot be promoted");
+        }
+        if ((*current)->status == ModelStatus::kGreen) return Status::Ok();  // already live
+        const IsoText at_text(at);
+        AWET_TRY(step_once(db_, deprecate, op, [&](Binder& b) { b.text(model_id); }));
+        return step_once(db_, set_green, op, [&](Binder& b) {
+            b.ts_or_null(at, at_text);
+            b.ns_or_null(at);
+            b.text(model_id);
+        });
+    };
+    Status st = body();
+    if (st.ok()) st = exec("COMMIT", op);
+    if (!st.ok() && sqlite3_get_autocommit(db_) == 0) (void)exec("ROLLBACK", op);
+    return st;
+}
+
+Status SqliteStore::deprecate_model(std::string_view model_id) {
+    constexpr std::string_view op = "deprecate_model";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kSetModelDeprecated, op, err);
+    if (s == nullptr) return err;
+    AWET_TRY(step_once(db_, s, op, [&](Binder& b) { b.text(model_id); }));
+    if (sqlite3_changes(db_) == 0) {
+        return make_error(ErrorCode::kNotFound,
+                          std::string(op) + ": no model '" + std::string(model_id) + "'");
+    }
+    return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Daily PnL and checkpoints.
+
+Status SqliteStore::upsert_daily_pnl(const DailyPnlRow& row) {
+    const DateText date(row.report_date);
+    const IsoText created_at(row.created_at);
+    return write_one(
+        kUpsertDailyPnl, "upsert_daily_pnl",
+        [&](Binder& b) {
+            b.text(date.view());
+            b.fixed(row.realized_pnl_usd);
+            b.fixed(row.unrealized_pnl_usd);
+            b.fixed(row.total_pnl_usd);
+            b.i64(row.num_trades);
+            b.i64(row.num_wins);
+            b.i64(row.num_losses);
+            b.real(row.win_rate);
+            b.text_or_null(row.best_symbol);
+            b.text_or_null(row.worst_symbol);
+            b.ts_or_null(row.created_at, created_at);
+            b.ns_or_null(row.created_at);
+        },
+        nullptr);
+}
+
+Result<std::vector<DailyPnlRow>> SqliteStore::load_daily_pnl(Date from, Date to) {
+    constexpr std::string_view op = "load_daily_pnl";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kLoadDailyPnl, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    const DateText from_text(from);
+    const DateText to_text(to);
+    Binder b(s);
+    b.text(from_text.view());
+    b.text(to_text.view());
+    if (b.rc() != SQLITE_OK) return sqlite_error(op);
+    std::vector<DailyPnlRow> out;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_daily_pnl(r); }, out));
+    return out;
+}
+
+Status SqliteStore::put_checkpoint(const BackfillCheckpoint& c) {
+    const IsoText last_ts(c.last_ts);
+    const IsoText updated_at(c.updated_at);
+    return write_one(
+        kUpsertCheckpoint, "put_checkpoint",
+        [&](Binder& b) {
+            b.text(c.source);
+            b.text(c.symbol);
+            b.ts_or_null(c.last_ts, last_ts);
+            b.ns_or_null(c.last_ts);
+            b.i64(c.rows);
+            b.ts_or_null(c.updated_at, updated_at);
+            b.ns_or_null(c.updated_at);
+        },
+        nullptr);
+}
+
+Result<std::optional<BackfillCheckpoint>> SqliteStore::get_checkpoint(std::string_view source,
+                                                                      std::string_view symbol) {
+    constexpr std::string_view op = "get_checkpoint";
+    AWET_TRY(flush_for(op));
+    Error err;
+    sqlite3_stmt* s = statement(kGetCheckpoint, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    Binder b(s);
+    b.text(source);
+    b.text(symbol);
+    if (b.rc() != SQLITE_OK) return sqlite_error(op);
+    std::vector<BackfillCheckpoint> rows;
+    AWET_TRY(read_rows(db_, s, op, [](Reader& r) { return read_checkpoint(r); }, rows));
+    if (rows.empty()) return std::optional<BackfillCheckpoint>();
+    return std::optional<BackfillCheckpoint>(std::move(rows.front()));
+}
+
+Result<int64_t> SqliteStore::count_rows(std::string_view table) {
+    constexpr std::string_view op = "count_rows";
+    const bool known = table == "schema_migrations" ||
+                       std::find(kTables.begin(), kTables.end(), table) != kTables.end();
+    if (!known) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          std::string(op) + ": unknown table '" + std::string(table) + "'");
+    }
+    AWET_TRY(flush_for(op));
+    // The name is one of the fixed identifiers above, never caller text: safe to splice.
+    const std::string sql = "SELECT COUNT(*) FROM " + std::string(table);
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(raw);
+        return sqlite_error(op);
+    }
+    OwnedStmt s(raw);
+    if (sqlite3_step(raw) != SQLITE_ROW) return sqlite_error(op);
+    return static_cast<int64_t>(sqlite3_column_int64(raw, 0));
+}
+
+}  // namespace awet

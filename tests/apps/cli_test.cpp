@@ -1,0 +1,157 @@
+// The awet binary as a user runs it: help, exit codes, one-line errors, and the main flows.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "awet_test_support.hpp"
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string out;  // stdout + stderr
+};
+
+Run run(const std::string& args, const std::string& env = "") {
+    const std::string cmd = env + " " + AWET_CLI + " " + args + " 2>&1";
+    Run r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (pipe == nullptr) return r;
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+    const int status = pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+class Cli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::ofstream(dir_.file("cfg.yaml")) << "execution:\n  dry_run: false\n  approval_file: " << dir_.file("APPROVE")
+                                              << "\nprediction:\n  model_dir: " << dir_.file("models")
+                                              << "\nlogging:\n  level: error\n  format: text\n";
+    }
+    std::string common() const { return "--config " + dir_.file("cfg.yaml") + " --db " + dir_.file("t.db"); }
+    awet::testing::TempDir dir_;
+};
+
+TEST_F(Cli, EveryCommandHasHelp) {
+    for (const char* cmd : {"demo", "ingest csv", "features", "replay", "train", "models list", "models promote",
+                            "models deprecate", "approve", "revoke", "pnl", "eod", "trace", "positions", "trades"}) {
+        auto r = run(std::string(cmd) + " --help");
+        EXPECT_EQ(r.code, 0) << cmd << "\n" << r.out;
+        EXPECT_NE(r.out.find("--config"), std::string::npos) << cmd;
+        EXPECT_NE(r.out.find("--db"), std::string::npos) << cmd;
+    }
+}
+
+TEST_F(Cli, BadConfigKeyFailsWithOneLineNamingIt) {
+    std::ofstream(dir_.file("bad.yaml")) << "risk:\n  max_notional: 5\n";
+    auto r = run("positions --config " + dir_.file("bad.yaml") + " --db " + dir_.file("t.db"));
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("risk.max_notional"), std::string::npos) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+}
+
+TEST_F(Cli, EnvOverrideIsValidated) {
+    auto r = run("positions " + common(), "AWET_RISK_COOLDOWN_MINUTES=soon");
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("AWET_RISK_COOLDOWN_MINUTES"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, IngestReportsBadRowsByLineAndKeepsGoodOnes) {
+    std::ofstream(dir_.file("bars.csv")) << "ts,symbol,open,high,low,close,volume\n"
+                                         << "2026-03-12T13:30:00Z,AAPL,258.64,258.95,257.45,257.99,1169548\n"
+                                         << "2026-03-12T13:31:00Z,AAPL,abc,258.2,257.7,257.91,186041\n"
+                                         << "2026-03-12T13:32:00Z,AAPL,257.91,258.22,257.79,258.22,119336\n";
+    auto r = run("ingest csv " + dir_.file("bars.csv") + " " + common());
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find(":3:"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("open"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("2 stored"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("1 rejected"), std::string::npos) << r.out;
+    // Ingesting again stores nothing twice.
+    auto again = run("ingest csv " + dir_.file("bars.csv") + " " + common());
+    EXPECT_NE(again.out.find("0 stored, 2 already present"), std::string::npos) << again.out;
+}
+
+TEST_F(Cli, MissingFileIsAOneLineError) {
+    auto r = run("ingest csv " + dir_.file("nope.csv") + " " + common());
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("nope.csv"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, RealBarsIngestFeaturesTrainPromoteReplayTrace) {
+    const std::string bars = (awet::testing::shared_data() / "bars" / "1min").string();
+    auto ingest = run("ingest csv " + bars + "/AAPL.csv " + bars + "/MSFT.csv " + common());
+    ASSERT_EQ(ingest.code, 0) << ingest.out;
+    EXPECT_NE(ingest.out.find("9356 stored"), std::string::npos) << ingest.out;
+
+    auto features = run("features --out " + dir_.file("f.csv") + " " + common());
+    ASSERT_EQ(features.code, 0) << features.out;
+    std::ifstream f(dir_.file("f.csv"));
+    std::string header;
+    std::getline(f, header);
+    EXPECT_EQ(header,
+              "ts,symbol,rsi_14,sma_5,sma_20,ema_5,ema_20,returns_1,returns_5,returns_15,volatility_20,"
+              "minute_of_day,hour_of_day,day_of_week");
+
+    auto train = run("train --model linear " + common());
+    ASSERT_EQ(train.code, 0) << train.out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(train.out, m, std::regex("registered (\\S+) as candidate"))) << train.out;
+    const std::string model_id = m[1];
+
+    auto replay_without_green = run("replay " + common());
+    EXPECT_NE(replay_without_green.code, 0);
+    EXPECT_NE(replay_without_green.out.find("no green model"), std::string::npos);
+
+    ASSERT_EQ(run("models promote " + model_id + " " + common()).code, 0);
+    auto list = run("models list " + common());
+    EXPECT_NE(list.out.find(model_id), std::string::npos);
+    EXPECT_NE(list.out.find("green"), std::string::npos);
+    EXPECT_NE(run("models promote no-such-model " + common()).code, 0);
+
+    ASSERT_EQ(run("approve " + common()).code, 0);
+    auto replay = run("replay --from 2026-03-20 --days 3 " + common());
+    ASSERT_EQ(replay.code, 0) << replay.out;
+    EXPECT_NE(replay.out.find("bars processed"), std::string::npos);
+    ASSERT_TRUE(std::regex_search(replay.out, m, std::regex("awet trace ([0-9a-f-]{36})"))) << replay.out;
+    auto trace = run("trace " + std::string(m[1]) + " " + common());
+    ASSERT_EQ(trace.code, 0) << trace.out;
+    for (const char* topic : {"market.raw", "market.engineered", "predictions.tft", "risk.approved",
+                              "execution.completed"}) {
+        EXPECT_NE(trace.out.find(topic), std::string::npos) << topic << "\n" << trace.out;
+    }
+
+    auto trades = run("trades " + common());
+    EXPECT_EQ(trades.code, 0);
+    EXPECT_NE(trades.out.find("filled"), std::string::npos) << trades.out;
+    auto pnl = run("pnl week --date 2026-03-24 " + common());
+    EXPECT_EQ(pnl.code, 0) << pnl.out;
+    EXPECT_NE(pnl.out.find("2026-03-24"), std::string::npos) << pnl.out;
+    auto eod = run("eod --date 2026-03-23 " + common());
+    EXPECT_EQ(eod.code, 0) << eod.out;
+    EXPECT_NE(eod.out.find("2026-03-23"), std::string::npos) << eod.out;
+    EXPECT_EQ(run("positions " + common()).code, 0);
+
+    ASSERT_EQ(run("revoke " + common()).code, 0);
+    EXPECT_NE(run("trace not-a-uuid " + common()).code, 0);
+}
+
+TEST_F(Cli, DemoPrintsTheSummary) {
+    auto r = run("demo --days 1 --train-days 2 --seed 3 " + common());
+    ASSERT_EQ(r.code, 0) << r.out;
+    for (const char* line : {"bars processed", "predictions", "risk approvals", "risk rejections", "orders", "fills",
+                             "exits", "realized PnL", "unrealized PnL", "win rate", "SQLite store", "awet trace "}) {
+        EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+    }
+}
+
+}  // namespace

@@ -1,0 +1,287 @@
+#include "awet/core/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+
+#include "awet_test_support.hpp"
+
+namespace awet {
+namespace {
+
+/// Sets an environment variable for the scope of a test.
+class EnvVar {
+  public:
+    EnvVar(std::string name, const std::string& value) : name_(std::move(name)) {
+        ::setenv(name_.c_str(), value.c_str(), 1);
+    }
+    ~EnvVar() { ::unsetenv(name_.c_str()); }
+    EnvVar(const EnvVar&) = delete;
+    EnvVar& operator=(const EnvVar&) = delete;
+
+  private:
+    std::string name_;
+};
+
+Config load_ok(const std::string& yaml) {
+    auto c = load_config_from_string(yaml, "test.yaml");
+    EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
+    return c.ok() ? *c : Config{};
+}
+
+std::string load_error(const std::string& yaml, const std::string& origin = "config/x.yaml") {
+    auto c = load_config_from_string(yaml, origin);
+    EXPECT_FALSE(c.ok()) << yaml;
+    return c.ok() ? "" : c.error().message;
+}
+
+TEST(Config, DefaultsAreSeedParameters) {
+    Config c = load_ok("");
+    EXPECT_EQ(c.risk.max_trade_notional_usd, Money::from_units(1000));
+    EXPECT_EQ(c.risk.max_qty_per_trade, Quantity::from_units(100));
+    EXPECT_EQ(c.risk.max_orders_per_minute, 5);
+    EXPECT_EQ(c.risk.max_orders_per_symbol_per_day, 3);
+    EXPECT_EQ(c.risk.cooldown_minutes, 15);
+    EXPECT_EQ(c.risk.max_total_exposure_usd, Money::from_units(50000));
+    EXPECT_EQ(c.risk.max_symbol_exposure_usd, Money::from_units(10000));
+    EXPECT_DOUBLE_EQ(c.exits.take_profit_pct, 1.0);
+    EXPECT_DOUBLE_EQ(c.exits.stop_loss_pct, 0.5);
+    EXPECT_EQ(c.exits.max_holding_minutes, 60);
+    EXPECT_TRUE(c.execution.dry_run);
+    EXPECT_EQ(c.execution.broker, "sim");
+    EXPECT_EQ(c.store.backend, "sqlite");
+    EXPECT_EQ(c.data.symbols.size(), 7u);
+    EXPECT_TRUE(validate(Config{}).ok());
+    auto from_path = load_config("");
+    ASSERT_TRUE(from_path.ok());
+    EXPECT_EQ(from_path->risk.cooldown_minutes, 15);
+}
+
+TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
+    const auto& keys = config_keys();
+    EXPECT_EQ(keys.size(), 36u);
+    std::set<std::string> names;
+    for (const auto& k : keys) {
+        EXPECT_FALSE(k.description.empty()) << k.key;
+        names.insert(k.key);
+    }
+    EXPECT_EQ(names.size(), keys.size());
+    auto default_of = [&](const std::string& key) {
+        for (const auto& k : keys) {
+            if (k.key == key) return k.default_value;
+        }
+        return std::string("<missing>");
+    };
+    EXPECT_EQ(default_of("seed"), "42");
+    EXPECT_EQ(default_of("risk.max_trade_notional_usd"), "1000");
+    EXPECT_EQ(default_of("risk.max_qty_per_trade"), "100");
+    EXPECT_EQ(default_of("risk.cooldown_minutes"), "15");
+    EXPECT_EQ(default_of("risk.cvar_alpha"), "0.1");
+    EXPECT_EQ(default_of("exits.take_profit_pct"), "1");
+    EXPECT_EQ(default_of("exits.stop_loss_pct"), "0.5");
+    EXPECT_EQ(default_of("execution.dry_run"), "true");
+    EXPECT_EQ(default_of("execution.fee_per_share_usd"), "0");
+    EXPECT_EQ(default_of("data.symbols"), "AAPL,MSFT,GOOG,AMZN,NVDA,META,TSLA");
+    EXPECT_EQ(default_of("logging.format"), "json");
+}
+
+TEST(Config, EnvVarNames) {
+    EXPECT_EQ(config_env_var("risk.cooldown_minutes"), "AWET_RISK_COOLDOWN_MINUTES");
+    EXPECT_EQ(config_env_var("risk.max_trade_notional_usd"), "AWET_RISK_MAX_TRADE_NOTIONAL_USD");
+    EXPECT_EQ(config_env_var("seed"), "AWET_SEED");
+}
+
+TEST(Config, YamlOverrides) {
+    Config c = load_ok(R"(
+seed: 7
+risk:
+  max_trade_notional_usd: 2500.50
+  cooldown_minutes: 30
+  allow_short: yes
+  cvar_alpha: 0.05
+exits: {take_profit_pct: 2, max_holding_minutes: 45}
+execution:
+  dry_run: false
+  fee_per_share_usd: 0.005
+  slippage_bps: 3
+data:
+  symbols: [AAPL, MSFT]
+logging:
+  level: debug
+)");
+    EXPECT_EQ(c.seed, 7u);
+    EXPECT_EQ(c.risk.max_trade_notional_usd, *Money::parse("2500.5"));
+    EXPECT_EQ(c.risk.cooldown_minutes, 30);
+    EXPECT_TRUE(c.risk.allow_short);
+    EXPECT_DOUBLE_EQ(c.risk.cvar_alpha, 0.05);
+    EXPECT_DOUBLE_EQ(c.exits.take_profit_pct, 2.0);
+    EXPECT_EQ(c.exits.max_holding_minutes, 45);
+    EXPECT_FALSE(c.execution.dry_run);
+    EXPECT_EQ(c.execution.fee_per_share_usd.raw(), 5000);
+    EXPECT_EQ(c.execution.slippage_bps, 3);
+    EXPECT_EQ(c.data.symbols, (std::vector<std::string>{"AAPL", "MSFT"}));
+    EXPECT_EQ(c.logging.level, "debug");
+    // Untouched keys keep their defaults.
+    EXPECT_EQ(c.risk.max_orders_per_minute, 5);
+}
+
+TEST(Config, MoneyIsParsedExactly) {
+    EXPECT_EQ(load_ok("risk: {max_trade_notional_usd: 0.000001}").risk.max_trade_notional_usd.raw(),
+              1);
+    EXPECT_EQ(load_ok("risk: {max_total_exposure_usd: 12345678.123456}")
+                  .risk.max_total_exposure_usd.raw(),
+              12'345'678'123'456);
+    std::string e = load_error("risk: {max_trade_notional_usd: 1000.0000001}");
+    EXPECT_NE(e.find("risk.max_trade_notional_usd"), std::string::npos) << e;
+    EXPECT_NE(e.find("1000.0000001"), std::string::npos) << e;
+}
+
+TEST(Config, EmptySectionsAndDocumentAreFine) {
+    Config c = load_ok("risk:\nexits:\n");
+    EXPECT_EQ(c.risk.cooldown_minutes, 15);
+}
+
+TEST(Config, EnvOverridesYaml) {
+    EnvVar cooldown("AWET_RISK_COOLDOWN_MINUTES", "7");
+    EnvVar symbols("AWET_DATA_SYMBOLS", "AAPL, MSFT ,NVDA");
+    EnvVar notional("AWET_RISK_MAX_TRADE_NOTIONAL_USD", "250.25");
+    EnvVar dry("AWET_EXECUTION_DRY_RUN", "false");
+    Config c = load_ok("risk: {cooldown_minutes: 30}\n");
+    EXPECT_EQ(c.risk.cooldown_minutes, 7);
+    EXPECT_EQ(c.data.symbols, (std::vector<std::string>{"AAPL", "MSFT", "NVDA"}));
+    EXPECT_EQ(c.risk.max_trade_notional_usd, *Money::parse("250.25"));
+    EXPECT_FALSE(c.execution.dry_run);
+}
+
+TEST(Config, BadEnvValueNamesTheVariable) {
+    EnvVar cooldown("AWET_RISK_COOLDOWN_MINUTES", "soon");
+    std::string e = load_error("");
+    EXPECT_NE(e.find("AWET_RISK_COOLDOWN_MINUTES"), std::string::npos) << e;
+    EXPECT_NE(e.find("risk.cooldown_minutes"), std::string::npos) << e;
+    EXPECT_NE(e.find("soon"), std::string::npos) << e;
+}
+
+TEST(Config, EnvOutOfRangeIsAnError) {
+    EnvVar rate("AWET_EXECUTION_PARTICIPATION_RATE", "1.5");
+    std::string e = load_error("");
+    EXPECT_NE(e.find("execution.participation_rate"), std::string::npos) << e;
+}
+
+TEST(Config, UnknownKeyNamesKeyAndFile) {
+    std::string e = load_error("risk:\n  max_notional: 5\n");
+    EXPECT_NE(e.find("unknown config key 'risk.max_notional' in config/x.yaml"), std::string::npos)
+        << e;
+    EXPECT_NE(e.find("line 2"), std::string::npos) << e;
+    e = load_error("riskk: {cooldown_minutes: 1}\n");
+    EXPECT_NE(e.find("'riskk'"), std::string::npos) << e;
+    e = load_error("cooldown_minutes: 1\n");
+    EXPECT_NE(e.find("'cooldown_minutes'"), std::string::npos) << e;
+}
+
+TEST(Config, WrongTypeNamesKeyAndValue) {
+    std::string e = load_error("risk: {cooldown_minutes: abc}\n");
+    EXPECT_NE(
+        e.find(
+            "config key 'risk.cooldown_minutes' in config/x.yaml: expected an integer, got 'abc'"),
+        std::string::npos)
+        << e;
+    e = load_error("risk: {cooldown_minutes: 1.5}\n");
+    EXPECT_NE(e.find("expected an integer"), std::string::npos) << e;
+    e = load_error("execution: {dry_run: maybe}\n");
+    EXPECT_NE(e.find("execution.dry_run"), std::string::npos) << e;
+    e = load_error("data: {symbols: AAPL}\n");
+    EXPECT_NE(e.find("data.symbols"), std::string::npos) << e;
+    EXPECT_NE(e.find("expected a list"), std::string::npos) << e;
+    e = load_error("risk: {cooldown_minutes: [1, 2]}\n");
+    EXPECT_NE(e.find("risk.cooldown_minutes"), std::string::npos) << e;
+    e = load_error("risk: {cvar_alpha: lots}\n");
+    EXPECT_NE(e.find("risk.cvar_alpha"), std::string::npos) << e;
+    e = load_error("risk: 5\n");
+    EXPECT_NE(e.find("'risk'"), std::string::npos) << e;
+}
+
+TEST(Config, OutOfRangeNamesKey) {
+    struct Case {
+        const char* yaml;
+        const char* key;
+    };
+    for (const Case& c : {
+             Case{"risk: {max_trade_notional_usd: -1}", "risk.max_trade_notional_usd"},
+             Case{"risk: {max_qty_per_trade: -5}", "risk.max_qty_per_trade"},
+             Case{"risk: {cooldown_minutes: -1}", "risk.cooldown_minutes"},
+             Case{"risk: {max_orders_per_minute: -2}", "risk.max_orders_per_minute"},
+             Case{"risk: {cvar_alpha: 0.7}", "risk.cvar_alpha"},
+             Case{"risk: {cvar_alpha: 0}", "risk.cvar_alpha"},
+             Case{"risk: {max_cvar_pct: 0}", "risk.max_cvar_pct"},
+             Case{"risk: {min_confidence: 1.5}", "risk.min_confidence"},
+             Case{"exits: {take_profit_pct: 0}", "exits.take_profit_pct"},
+             Case{"exits: {stop_loss_pct: -0.5}", "exits.stop_loss_pct"},
+             Case{"exits: {max_holding_minutes: 0}", "exits.max_holding_minutes"},
+             Case{"execution: {participation_rate: 1.01}", "execution.participation_rate"},
+             Case{"execution: {participation_rate: -0.1}", "execution.participation_rate"},
+             Case{"execution: {broker: alpaca}", "execution.broker"},
+             Case{"execution: {slippage_bps: -1}", "execution.slippage_bps"},
+             Case{"execution: {fee_per_share_usd: -0.01}", "execution.fee_per_share_usd"},
+             Case{"store: {backend: postgres}", "store.backend"},
+             Case{"store: {batch_size: 0}", "store.batch_size"},
+             Case{"data: {symbols: []}", "data.symbols"},
+             Case{"data: {symbols: [AAPL, aapl]}", "data.symbols"},
+             Case{"data: {symbols: [AAPL, AAPL]}", "data.symbols"},
+             Case{"logging: {level: verbose}", "logging.level"},
+             Case{"logging: {format: xml}", "logging.format"},
+         }) {
+        std::string e = load_error(c.yaml);
+        EXPECT_NE(e.find(std::string("'") + c.key + "'"), std::string::npos)
+            << c.yaml << " -> " << e;
+    }
+    EXPECT_TRUE(load_config_from_string("execution: {participation_rate: 1}", "t").ok());
+    EXPECT_TRUE(load_config_from_string("risk: {cvar_alpha: 0.5}", "t").ok());
+}
+
+TEST(Config, ValidateDirectly) {
+    Config c;
+    c.risk.cvar_alpha = 0.9;
+    c.logging.format = "yaml";
+    Status s = validate(c);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("risk.cvar_alpha"), std::string::npos);
+    EXPECT_NE(s.error().message.find("logging.format"), std::string::npos);
+}
+
+TEST(Config, MissingFileNamesPath) {
+    auto c = load_config("/nonexistent/dir/awet.yaml");
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().code, ErrorCode::kIo);
+    EXPECT_NE(c.error().message.find("/nonexistent/dir/awet.yaml"), std::string::npos);
+}
+
+TEST(Config, YamlSyntaxErrorHasLine) {
+    std::string e = load_error("risk:\n  cooldown_minutes: 5\n  bad: [1, 2\n");
+    EXPECT_NE(e.find("config/x.yaml"), std::string::npos) << e;
+    EXPECT_NE(e.find("line"), std::string::npos) << e;
+}
+
+TEST(Config, LoadsFromFile) {
+    awet::testing::TempDir dir;
+    std::string path = dir.file("awet.yaml");
+    {
+        std::ofstream out(path);
+        out << "risk:\n  max_qty_per_trade: 50\n  nope: 1\n";
+    }
+    auto bad = load_config(path);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find(path), std::string::npos);
+    EXPECT_NE(bad.error().message.find("risk.nope"), std::string::npos);
+    {
+        std::ofstream out(path);
+        out << "risk:\n  max_qty_per_trade: 50\n";
+    }
+    auto good = load_config(path);
+    ASSERT_TRUE(good.ok()) << good.error().message;
+    EXPECT_EQ(good->risk.max_qty_per_trade, Quantity::from_units(50));
+}
+
+}  // namespace
+}  // namespace awet

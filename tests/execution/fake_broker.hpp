@@ -1,0 +1,44 @@
+#pragma once
+// A Broker that records calls and answers with a configurable paper flag (tests only).
+#include <string>
+#include <vector>
+
+#include "awet/execution/broker.hpp"
+
+namespace awet::testing {
+
+class FakeBroker final : public Broker {
+  public:
+    explicit FakeBroker(bool paper) : paper_(paper) {}
+    std::string_view name() const override { return "fake"; }
+    bool is_paper() const override { return paper_; }
+    void set_listener(BrokerListener* listener) override { listener_ = listener; }
+    Result<BrokerOrder> submit(const OrderRequest& request) override {
+        ++submits;
+        BrokerOrder o;
+        o.client_order_id = request.client_order_id;
+        o.broker_order_id = "fake-" + std::to_string(submits);
+        o.symbol = request.symbol;
+        o.side = request.side;
+        o.qty = request.qty;
+        o.broker_status = "new";
+        return o;
+    }
+    Status cancel(std::string_view) override { return Status::Ok(); }
+    Result<BrokerOrder> get_order(std::string_view) override {
+        return make_error(ErrorCode::kNotFound, "fake");
+    }
+    Result<std::vector<BrokerOrder>> open_orders() override { return std::vector<BrokerOrder>{}; }
+    Result<std::vector<BrokerPosition>> positions() override {
+        return std::vector<BrokerPosition>{};
+    }
+    Result<BrokerAccount> account() override { return BrokerAccount{}; }
+
+    int submits = 0;
+    BrokerListener* listener_ = nullptr;
+
+  private:
+    bool paper_;
+};
+
+}  // namespace awet::testing

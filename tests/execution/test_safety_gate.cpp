@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "awet/execution/safety_gate.hpp"
+#include "awet/execution/sim_broker.hpp"
+#include "awet_test_support.hpp"
+#include "fake_broker.hpp"
+
+namespace awet {
+namespace {
+
+static_assert(kPaperTradeOnly);
+
+ExecutionConfig config(bool dry_run, const std::string& approval) {
+    ExecutionConfig c;
+    c.dry_run = dry_run;
+    c.approval_file = approval;
+    return c;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+TEST(SafetyGate, DefaultConfigIsDryRun) {
+    SafetyGate gate{ExecutionConfig{}};
+    SimBroker broker;
+    EXPECT_TRUE(gate.dry_run());
+    EXPECT_EQ(gate.check(broker), std::optional<std::string>("DRY_RUN"));
+}
+
+TEST(SafetyGate, DryRunBlocksEvenWithApproval) {
+    testing::TempDir tmp;
+    const std::string file = tmp.file("APPROVE_EXECUTION");
+    ASSERT_TRUE(SafetyGate::approve(file, "tester", Timestamp::from_seconds(0)).ok());
+    SafetyGate gate(config(true, file));
+    SimBroker broker;
+    EXPECT_EQ(gate.check(broker), std::optional<std::string>("DRY_RUN"));
+}
+
+TEST(SafetyGate, MissingApprovalFileBlocks) {
+    testing::TempDir tmp;
+    const std::string file = tmp.file("sub/APPROVE_EXECUTION");
+    SafetyGate gate(config(false, file));
+    SimBroker broker;
+    EXPECT_EQ(gate.check(broker), "APPROVAL_FILE_MISSING: " + file);
+}
+
+TEST(SafetyGate, ApproveThenRevokeIsCheckedEveryTime) {
+    testing::TempDir tmp;
+    const std::string file = tmp.file(".tmp/nested/APPROVE_EXECUTION");
+    SafetyGate gate(config(false, file));
+    SimBroker broker;
+    const Timestamp when = *Timestamp::parse("2026-03-12T14:00:00Z");
+    ASSERT_TRUE(SafetyGate::approve(file, "ops@example", when).ok());  // creates parents
+    EXPECT_TRUE(SafetyGate::approved(file));
+    EXPECT_EQ(gate.check(broker), std::nullopt);
+    const std::string body = slurp(file);
+    EXPECT_NE(body.find("approved_by: ops@example"), std::string::npos) << body;
+    EXPECT_NE(body.find("approved_at: 2026-03-12T14:00:00Z"), std::string::npos) << body;
+
+    ASSERT_TRUE(SafetyGate::revoke(file).ok());
+    EXPECT_FALSE(std::filesystem::exists(file));
+    EXPECT_EQ(gate.check(broker), "APPROVAL_FILE_MISSING: " + file);
+    EXPECT_TRUE(SafetyGate::revoke(file).ok());  // already absent: fine
+}
+
+TEST(SafetyGate, NonPaperBrokerRefusedBeforeAnythingElse) {
+    testing::TempDir tmp;
+    const std::string file = tmp.file("APPROVE_EXECUTION");
+    ASSERT_TRUE(SafetyGate::approve(file, "tester", Timestamp::from_seconds(0)).ok());
+    testing::FakeBroker live(false);
+    EXPECT_EQ(SafetyGate(config(false, file)).check(live),
+              std::optional<std::string>("LIVE_ENDPOINT_REFUSED"));
+    EXPECT_EQ(SafetyGate(config(true, file)).check(live),
+              std::optional<std::string>("LIVE_ENDPOINT_REFUSED"));
+    testing::FakeBroker paper(true);
+    EXPECT_EQ(SafetyGate(config(false, file)).check(paper), std::nullopt);
+}
+
+TEST(SafetyGate, BadPathsAreErrors) {
+    EXPECT_FALSE(SafetyGate::approve("", "x", Timestamp::from_seconds(0)).ok());
+    EXPECT_FALSE(SafetyGate::revoke("").ok());
+    testing::TempDir tmp;
+    // The parent "directory" is a regular file.
+    const std::string blocker = tmp.file("file");
+    std::ofstream(blocker) << "x";
+    Status s = SafetyGate::approve(blocker + "/APPROVE", "x", Timestamp::from_seconds(0));
+    EXPECT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, ErrorCode::kIo);
+    SafetyGate gate(config(false, ""));
+    SimBroker broker;
+    EXPECT_EQ(gate.check(broker), std::optional<std::string>("APPROVAL_FILE_MISSING: "));
+}
+
+}  // namespace
+}  // namespace awet
