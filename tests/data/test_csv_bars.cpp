@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -358,6 +359,37 @@ TEST(CsvBarsTest, IssuesAreCappedButAllCounted) {
     EXPECT_EQ(r->accepted, 1);
     EXPECT_EQ(r->issues.size(), CsvReadReport::kMaxIssues);
     EXPECT_EQ(r->issues.back().line, 1001);
+}
+
+TEST(CsvBarsTest, RandomGarbageNeverCrashes) {
+    // Seeded random bytes (including quotes, commas, CR, NUL) after a valid header, plus
+    // mutations of a good row: every row is accepted or rejected, nothing escapes.
+    std::mt19937_64 rng(7);
+    const std::string good = "2026-03-12T13:30:00Z,AAPL,10,11,9,10.5,100";
+    const std::string alphabet = std::string("0123456789.,-\"\r\t :TZAPLe+", 28) + '\0';
+    std::string text = "ts,symbol,open,high,low,close,volume\n";
+    for (int i = 0; i < 3000; ++i) {
+        std::string line = good;
+        if (i % 2 == 0) {
+            line.assign(rng() % 60, 'x');
+            for (char& ch : line) ch = alphabet[rng() % alphabet.size()];
+        } else {
+            for (int k = 0; k < 3; ++k)
+                line[rng() % line.size()] = alphabet[rng() % alphabet.size()];
+        }
+        text += line + "\n";
+    }
+    int64_t sunk = 0;
+    Result<CsvReadReport> r = parse_bars_csv(text, "fuzz.csv", [&](const MarketBar& b) {
+        ++sunk;
+        EXPECT_GE(b.high, std::max(b.open, b.close));
+        EXPECT_LE(b.low, std::min(b.open, b.close));
+        EXPECT_GT(b.low.raw(), 0);
+    });
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->rows, r->accepted + r->rejected);
+    EXPECT_EQ(sunk, r->accepted);
+    EXPECT_GT(r->rejected, 1000);
 }
 
 TEST(CsvBarsTest, ThrowingSinkBecomesAnError) {

@@ -58,6 +58,7 @@ private:
     LinearQuantileParams params_;
 };
 
+/// Hyper-parameters and destination of train_linear_model(); filled by the caller (`awet train`).
 struct TrainOptions {
     double validation_fraction = 0.2;
     double l2 = 1e-3;    // ridge on the slopes; see QuantileFitOptions
@@ -68,6 +69,7 @@ struct TrainOptions {
     std::string model_id;   // e.g. "linear-20260327-001"; at most ModelId::capacity() chars
 };
 
+/// Validation metrics of one horizon (part of TrainReport).
 struct HorizonMetrics {
     int minutes = 0;
     // Validation mean pinball loss per quantile (0.1, 0.5, 0.9) and their average.

@@ -14,6 +14,7 @@ inline double pinball_loss(double y, double q, double tau) {
     return r >= 0 ? tau * r : (tau - 1.0) * r;
 }
 
+/// Settings of fit_quantile_regression().
 struct QuantileFitOptions {
     double l2 =
         0.0;  // penalty (l2/2)|slopes|^2 added to the MEAN pinball loss of the scaled target
@@ -22,6 +23,7 @@ struct QuantileFitOptions {
     double eps = 1e-4;   // perturbation of |r| in the weights 1/(eps + |r|), in scaled-target units
 };
 
+/// Result of fit_quantile_regression().
 struct QuantileFit {
     std::vector<double> coef;  // intercept first, then one slope per column of x
     int iterations = 0;
