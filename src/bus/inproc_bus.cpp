@@ -35,9 +35,9 @@ void InProcBus::subscribe(Topic topic, std::string group, Handler handler) {
 
 uint64_t InProcBus::poll(uint64_t max_events) {
     uint64_t processed = 0;
-    while (processed < max_events && !queue_.empty()) {
-        Queued item = std::move(queue_.front());
-        queue_.pop_front();
+    while (processed < max_events && head_ < queue_.size()) {
+        // Moved out first: handlers may publish, and the vector may then reallocate.
+        Queued item = std::move(queue_[head_++]);
         ++processed;
         const auto& subs = subscribers_[static_cast<size_t>(item.topic)];
         // Handlers subscribed while this event is dispatched see only later events.
@@ -57,6 +57,10 @@ uint64_t InProcBus::poll(uint64_t max_events) {
             if (!error.empty()) dead_letter(item.topic, item.event, error);
             ++stats_.acked;
         }
+    }
+    if (head_ == queue_.size()) {  // drained: reuse the storage from the start
+        queue_.clear();
+        head_ = 0;
     }
     return processed;
 }

@@ -70,4 +70,12 @@ Uuid IdGenerator::next() {
     return u;
 }
 
+Uuid IdGenerator::next(Timestamp at) {
+    Uuid u = next();
+    const int64_t ms = at.ns() > 0 ? at.ns() / 1'000'000 : 0;
+    const uint64_t unix_ms = static_cast<uint64_t>(ms) & 0xFFFFFFFFFFFFULL;  // 48 bits
+    u.hi = (unix_ms << 16) | 0x7000ULL | (u.hi & 0x0FFFULL);  // version 7, 12 random bits
+    return u;
+}
+
 }  // namespace awet

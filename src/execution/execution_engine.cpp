@@ -21,8 +21,9 @@ ExecutionEngine::~ExecutionEngine() { broker_.set_listener(nullptr); }
 
 void ExecutionEngine::persist(const TradeRow& row) {
     if (store_ == nullptr) return;
+    // Committed with the store's next batch: a lost update is recovered from the broker's truth
+    // by reconciliation; only the insert before a broker call must be durable at once.
     Status s = store_->update_trade(row);
-    if (s.ok()) s = store_->flush();
     if (!s.ok()) ++stats_.store_errors;
 }
 
@@ -80,7 +81,10 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
     // can never send the same key twice.
     if (store_ != nullptr && !key.empty()) {
         Result<bool> inserted = store_->insert_trade(row);
-        Status flushed = inserted.ok() ? store_->flush() : Status(inserted.error());
+        // A blocked order never reaches the broker: it rides the batch like any other row.
+        Status flushed = !inserted.ok() ? Status(inserted.error())
+                         : row.status == OrderStatus::kBlocked ? Status::Ok()
+                                                               : store_->flush();
         if (inserted.ok() && !*inserted) {
             seen_.insert(key);
             ++stats_.duplicates;

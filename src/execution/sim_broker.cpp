@@ -198,7 +198,9 @@ void SimBroker::on_bar(const MarketBar& bar) {
     }
     const bool tradable = bar.volume > Quantity{} && (!limited || capacity > Quantity{});
     const size_t n = orders_.size();  // orders submitted from a callback wait for the next bar
-    for (size_t i = 0; tradable && i < n; ++i) {
+    // Orders before first_open_ are all done: each bar looks only at the tail that may be open.
+    while (first_open_ < n && !is_open(orders_[first_open_].order.status)) ++first_open_;
+    for (size_t i = first_open_; tradable && i < n; ++i) {
         SimOrder& o = orders_[i];
         if (!is_open(o.order.status) || !(o.order.symbol == bar.header.symbol)) continue;
         if (o.not_before > bar.bar_start) continue;

@@ -33,6 +33,20 @@ double historical_cvar(std::span<const double> returns, Side side, double alpha,
     return cvar > 0 ? cvar : 0.0;
 }
 
+double historical_cvar_sorted(std::span<const double> sorted, Side side, double alpha) {
+    const size_t n = sorted.size();
+    if (n == 0) return 0.0;
+    const size_t k = cvar_tail_count(alpha, n);
+    double sum = 0;
+    if (side == Side::kBuy) {
+        for (size_t i = 0; i < k; ++i) sum -= sorted[i];  // the k lowest returns are a long's losses
+    } else {
+        for (size_t i = n - k; i < n; ++i) sum += sorted[i];  // the k highest are a short's
+    }
+    const double cvar = sum / static_cast<double>(k);
+    return cvar > 0 ? cvar : 0.0;
+}
+
 double forecast_tail_loss(const Prediction& p, Side side) {
     const QuantileForecast& h = p.horizons[kNumHorizons - 1];  // 60 minutes
     double tail = side == Side::kBuy ? -h.q10 : h.q90;

@@ -27,7 +27,6 @@ RiskEngine::RiskEngine(const RiskConfig& config, uint64_t seed)
     entry_times_.resize(static_cast<size_t>(std::max(1, config_.max_orders_per_minute)));
     done_.resize(kDoneRingCapacity);
     tracks_.reserve(kInitialTrackCapacity);
-    scratch_.resize(static_cast<size_t>(std::max(0, config_.cvar_lookback_bars)));
 }
 
 uint32_t RiskEngine::symbol_index(const Symbol& symbol) {
@@ -37,6 +36,7 @@ uint32_t RiskEngine::symbol_index(const Symbol& symbol) {
     SymbolState s;
     s.symbol = symbol;
     s.returns.resize(static_cast<size_t>(std::max(0, config_.cvar_lookback_bars)));
+    s.sorted.reserve(s.returns.size());
     symbols_.push_back(std::move(s));
     symbol_ids_.emplace(symbol, id);
     return id;
@@ -70,9 +70,7 @@ double RiskEngine::estimate_cvar(const Prediction& p, Side side) {
     double cvar = forecast_tail_loss(p, side);
     const SymbolState* s = find_symbol(p.header.symbol);
     if (s != nullptr && s->ret_count >= kMinReturnsForHistoricalCvar) {
-        // The ring's contents in any order: the tail mean does not depend on order.
-        std::span<const double> rets(s->returns.data(), s->ret_count);
-        double per_bar = historical_cvar(rets, side, config_.cvar_alpha, scratch_);
+        double per_bar = historical_cvar_sorted(s->sorted, side, config_.cvar_alpha);
         double hist = per_bar * std::sqrt(static_cast<double>(kCvarHorizonMinutes));
         cvar = std::max(cvar, hist);
     }
@@ -189,6 +187,22 @@ void RiskEngine::on_bar(const MarketBar& bar) {
         bar.close.raw() > 0 && !s.returns.empty()) {
         double r = std::log(static_cast<double>(bar.close.raw()) /
                             static_cast<double>(s.last_price.raw()));
+        if (s.ret_count == s.returns.size()) {
+            // The evicted value leaves the sorted copy and r takes its place: one shift of the
+            // elements between the two positions instead of an erase and an insert.
+            auto& v = s.sorted;
+            const auto out = std::lower_bound(v.begin(), v.end(), s.returns[s.ret_head]);
+            const auto in = std::upper_bound(v.begin(), v.end(), r);
+            if (in > out) {
+                std::move(out + 1, in, out);
+                *(in - 1) = r;
+            } else {
+                std::move_backward(in, out, out + 1);
+                *in = r;
+            }
+        } else {
+            s.sorted.insert(std::upper_bound(s.sorted.begin(), s.sorted.end(), r), r);
+        }
         s.returns[s.ret_head] = r;
         s.ret_head = (s.ret_head + 1) % s.returns.size();
         s.ret_count = std::min(s.ret_count + 1, s.returns.size());

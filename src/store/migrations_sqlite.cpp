@@ -1,6 +1,7 @@
 // The SQLite schema of AWET (seed §8), as ordered migrations. See src/store/README.md for the
 // meaning of every column. Conventions:
-//   - `ts TEXT` is ISO-8601 UTC for people; `ts_ns INTEGER` is the same instant in nanoseconds since
+//   - `ts TEXT` is ISO-8601 UTC for people; `ts_ns INTEGER` is the same instant in nanoseconds
+//   since
 //     the epoch and is what queries order and filter on. Other `*_ns` columns are exact instants
 //     without a text twin.
 //   - Prices, money and PnL are REAL dollars; quantities REAL shares (fixed-point at 1e-6 converts
@@ -8,9 +9,9 @@
 //   - Event tables carry the seed §6.2 header: event_id, correlation_id, idempotency_key, symbol,
 //     ts, schema_version, source.
 // Never edit a migration that has shipped: append a new one.
-#include "awet/store/migrations.hpp"
-
 #include <array>
+
+#include "awet/store/migrations.hpp"
 
 namespace awet {
 namespace {

@@ -4,9 +4,12 @@ namespace awet {
 
 std::string_view to_string(ModelStatus s) {
     switch (s) {
-        case ModelStatus::kCandidate: return "candidate";
-        case ModelStatus::kGreen: return "green";
-        case ModelStatus::kDeprecated: return "deprecated";
+        case ModelStatus::kCandidate:
+            return "candidate";
+        case ModelStatus::kGreen:
+            return "green";
+        case ModelStatus::kDeprecated:
+            return "deprecated";
     }
     return "unknown";
 }

@@ -76,3 +76,27 @@ TEST(FixedString, AssignRefusesWhatDoesNotFit) {
 
 }  // namespace
 }  // namespace awet
+
+namespace awet {
+namespace {
+
+TEST(IdGeneratorV7, TimeOrderedVersion7AndDeterministic) {
+    IdGenerator a(9), b(9);
+    const Timestamp t0 = Timestamp::parse("2026-03-12T13:30:00Z").value();
+    Uuid prev;
+    for (int i = 0; i < 100; ++i) {
+        const Timestamp t = t0 + Duration::millis(i);
+        const Uuid u = a.next(t);
+        EXPECT_EQ(u, b.next(t));
+        EXPECT_EQ(u.str()[14], '7');                                   // version
+        EXPECT_TRUE(u.str()[19] == '8' || u.str()[19] == '9' || u.str()[19] == 'a' || u.str()[19] == 'b');
+        EXPECT_EQ(u.hi >> 16, static_cast<uint64_t>(t.ns() / 1'000'000));  // Unix ms prefix
+        if (i > 0) {
+            EXPECT_LT(prev, u);  // later millisecond sorts later
+        }
+        prev = u;
+    }
+}
+
+}  // namespace
+}  // namespace awet

@@ -3,10 +3,12 @@
 #include <cmath>
 #include <functional>
 #include <optional>
+#include <random>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "awet/risk/cvar.hpp"
 #include "awet/risk/risk_engine.hpp"
 
 namespace awet {
@@ -603,6 +605,43 @@ TEST(RiskEngine, DeterministicForTheSameInputsAndSeed) {
     }
     // AAPL again within cooldown (and the rate limit of 2/min) gives real rejections.
     EXPECT_EQ(rejected, 3);
+}
+
+}  // namespace
+}  // namespace awet
+
+namespace awet {
+namespace {
+
+// The engine keeps the CVaR window sorted incrementally; after many evictions it must still equal
+// the historical CVaR of exactly the last `cvar_lookback_bars` returns.
+TEST(RiskEngineCvarWindow, IncrementalWindowEqualsRecomputation) {
+    RiskConfig config;
+    config.cvar_lookback_bars = 50;
+    RiskEngine engine(config, 1);
+    std::mt19937_64 rng(17);
+    std::normal_distribution<double> step(0.0, 0.002);
+    std::vector<double> closes{100.0};
+    std::vector<double> returns;
+    for (int i = 0; i < 400; ++i) {
+        const double next = closes.back() * std::exp(step(rng));
+        const Price close = Price::from_double(next);
+        engine.on_bar(bar("AAPL", kT0 + Duration::minutes(i), close));
+        if (i > 0) returns.push_back(std::log(static_cast<double>(close.raw()) /
+                                              static_cast<double>(Price::from_double(closes.back()).raw())));
+        closes.push_back(close.to_double());
+        if (returns.size() < kMinReturnsForHistoricalCvar) continue;
+        const size_t n = std::min<size_t>(returns.size(), 50);
+        std::vector<double> window(returns.end() - static_cast<std::ptrdiff_t>(n), returns.end());
+        std::vector<double> scratch(n);
+        Prediction p = pred("AAPL", close, kT0 + Duration::minutes(i));
+        p.horizons[kNumHorizons - 1] = QuantileForecast{0.0, 0.0, 0.0};  // forecast part 0
+        for (Side side : {Side::kBuy, Side::kSell}) {
+            const double expected = historical_cvar(window, side, config.cvar_alpha, scratch) *
+                                    std::sqrt(static_cast<double>(kCvarHorizonMinutes));
+            ASSERT_NEAR(engine.estimate_cvar(p, side), expected, 1e-12) << "bar " << i;
+        }
+    }
 }
 
 }  // namespace

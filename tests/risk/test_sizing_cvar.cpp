@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "awet/risk/cvar.hpp"
@@ -58,6 +60,21 @@ TEST(Cvar, HistoricalMeanOfWorstTail) {
     // Short: losses are +r -> worst: 0.03, 0.02, 0.01.
     EXPECT_DOUBLE_EQ(historical_cvar(r, Side::kSell, 0.20, scratch), 0.025);
     EXPECT_DOUBLE_EQ(historical_cvar(r, Side::kSell, 0.30, scratch), 0.02);
+}
+
+TEST(Cvar, SortedFormEqualsTheSelectionForm) {
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> normal(0.0, 0.001);
+    for (size_t n : {1u, 7u, 30u, 390u}) {
+        std::vector<double> r(n);
+        for (auto& x : r) x = normal(rng);
+        std::vector<double> sorted = r, scratch(n);
+        std::sort(sorted.begin(), sorted.end());
+        for (Side side : {Side::kBuy, Side::kSell}) {
+            EXPECT_NEAR(historical_cvar_sorted(sorted, side, 0.1), historical_cvar(r, side, 0.1, scratch), 1e-15)
+                << n;
+        }
+    }
 }
 
 TEST(Cvar, HistoricalClampedAtZeroWhenTailIsAGain) {

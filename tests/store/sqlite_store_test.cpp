@@ -1,5 +1,7 @@
-// SQLite-specific behaviour of SqliteStore: opening, migrations bookkeeping, batching boundaries and
-// the human-readable column values (checked with raw SQL on a second connection).
+// SQLite-specific behaviour of SqliteStore: opening, migrations bookkeeping, batching boundaries
+// and the human-readable column values (checked with raw SQL on a second connection).
+#include "awet/store/sqlite_store.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -10,15 +12,14 @@
 #include <vector>
 
 #include "awet/store/migrations.hpp"
-#include "awet/store/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {
 namespace {
 
-#define ASSERT_OK(expr)                                                      \
-    do {                                                                     \
-        const auto& awet_st_ = (expr);                                       \
+#define ASSERT_OK(expr)                                                              \
+    do {                                                                             \
+        const auto& awet_st_ = (expr);                                               \
         ASSERT_TRUE(awet_st_.ok()) << #expr << ": " << awet_st_.error().to_string(); \
     } while (0)
 
@@ -181,7 +182,8 @@ TEST(SqliteMigrations, ListIsOrderedAndRecorded) {
         want += std::to_string(m.version) + "|" + std::string(m.name);
     }
     EXPECT_EQ(raw.query("SELECT version, name FROM schema_migrations ORDER BY version"), want);
-    EXPECT_EQ(raw.query("SELECT COUNT(*) FROM schema_migrations WHERE applied_at LIKE '____-__-__T__:__:__.___Z'"),
+    EXPECT_EQ(raw.query("SELECT COUNT(*) FROM schema_migrations WHERE applied_at LIKE "
+                        "'____-__-__T__:__:__.___Z'"),
               std::to_string(migrations.size()));
 }
 
@@ -196,7 +198,8 @@ TEST(SqliteMigrations, AppliesOnlyPendingVersions) {
     {
         // Pretend the database predates the last migration.
         RawDb raw(path);
-        raw.exec("DROP TABLE llm_traces; DROP TABLE llm_daily_summary; DROP TABLE daily_pnl_summary;");
+        raw.exec(
+            "DROP TABLE llm_traces; DROP TABLE llm_daily_summary; DROP TABLE daily_pnl_summary;");
         raw.exec("DELETE FROM schema_migrations WHERE version = " + std::to_string(latest));
     }
     auto s = SqliteStore::open(path);
@@ -213,7 +216,8 @@ TEST(SqliteMigrations, NewerDatabaseIsRefused) {
     testing::TempDir dir;
     const std::string path = dir.file("awet.db");
     open_migrated(path).reset();
-    RawDb(path).exec("INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01T00:00:00Z')");
+    RawDb(path).exec(
+        "INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01T00:00:00Z')");
     auto s = SqliteStore::open(path);
     ASSERT_OK(s);
     auto st = (*s)->migrate();
@@ -238,7 +242,8 @@ TEST(SqliteMigrations, FailedMigrationIsRolledBack) {
     EXPECT_NE(st.error().message.find("market_raw_day"), std::string::npos);
     EXPECT_EQ(*(*s)->schema_version(), 0);
     RawDb raw(path);
-    EXPECT_EQ(raw.query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'market_raw_minute'"), "0");
+    EXPECT_EQ(raw.query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'market_raw_minute'"),
+              "0");
 }
 
 TEST(SqliteBatching, CommitsEveryBatchSizeWrites) {
@@ -258,8 +263,11 @@ TEST(SqliteBatching, CommitsEveryBatchSizeWrites) {
     EXPECT_EQ(store->pending_writes(), 1);
     ASSERT_TRUE(*store->put_bar(bar("AAPL", kT0 + Duration::minutes(3))));
     EXPECT_EQ(committed(), "3");
-    // A read commits first.
+    // A read sees the open batch without committing it; flush() commits.
     EXPECT_EQ(*store->count_rows("market_raw_minute"), 4);
+    EXPECT_EQ(store->pending_writes(), 2);
+    EXPECT_EQ(committed(), "3");
+    ASSERT_TRUE(store->flush().ok());
     EXPECT_EQ(store->pending_writes(), 0);
     EXPECT_EQ(committed(), "4");
 }
@@ -335,7 +343,8 @@ TEST(SqliteColumns, HoldHumanUnitsAndIsoText) {
               "61.25|NULL|NULL|1");
     EXPECT_EQ(raw.query("SELECT approved, reasons, reasons_mask FROM risk_decisions"),
               "0|" + risk_reasons_to_string(d.reasons) + "|" + std::to_string(d.reasons));
-    EXPECT_EQ(raw.query("SELECT reasons FROM risk_decisions"), "COOLDOWN_ACTIVE,CVAR_EXCEEDS_LIMIT");
+    EXPECT_EQ(raw.query("SELECT reasons FROM risk_decisions"),
+              "COOLDOWN_ACTIVE,CVAR_EXCEEDS_LIMIT");
     EXPECT_EQ(raw.query("SELECT status, created_at, promoted_at FROM models_registry"),
               "candidate|2026-03-12T13:30:00Z|NULL");
 }

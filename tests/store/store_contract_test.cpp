@@ -19,9 +19,9 @@ namespace {
 using testing::StoreBackend;
 using testing::StoreHarness;
 
-#define ASSERT_OK(expr)                                                      \
-    do {                                                                     \
-        const auto& awet_st_ = (expr);                                       \
+#define ASSERT_OK(expr)                                                              \
+    do {                                                                             \
+        const auto& awet_st_ = (expr);                                               \
         ASSERT_TRUE(awet_st_.ok()) << #expr << ": " << awet_st_.error().to_string(); \
     } while (0)
 
@@ -183,21 +183,20 @@ TEST_P(StoreContract, SeedTablesHaveExactlyTheSeedColumnsThenAwetColumns) {
         "paper_trade", "dry_run",
         // AWET
         "ts_ns", "filled_at_ns", "intent", "exit_reason", "fees", "block_reason"};
-    const std::vector<std::string> positions = {
-        "symbol", "qty", "avg_entry_price", "market_value", "unrealized_pl", "cost_basis",
-        "updated_at",
-        // AWET
-        "realized_pl", "opened_at", "opened_at_ns", "updated_at_ns"};
+    const std::vector<std::string> positions = {"symbol", "qty", "avg_entry_price", "market_value",
+                                                "unrealized_pl", "cost_basis", "updated_at",
+                                                // AWET
+                                                "realized_pl", "opened_at", "opened_at_ns",
+                                                "updated_at_ns"};
     const std::vector<std::string> daily_pnl = {
         "report_date", "realized_pnl_usd", "unrealized_pnl_usd", "total_pnl_usd", "num_trades",
         "num_wins", "num_losses", "win_rate", "best_symbol", "worst_symbol",
         // AWET
         "created_at", "created_at_ns"};
-    const std::vector<std::string> audit = {
-        "event_id", "correlation_id", "idempotency_key", "symbol", "ts", "source", "event_type",
-        "payload",
-        // AWET
-        "seq", "ts_ns"};
+    const std::vector<std::string> audit = {"event_id", "correlation_id", "idempotency_key",
+                                            "symbol", "ts", "source", "event_type", "payload",
+                                            // AWET
+                                            "seq", "ts_ns"};
     EXPECT_EQ(harness_->columns("trades"), trades);
     EXPECT_EQ(harness_->columns("positions"), positions);
     EXPECT_EQ(harness_->columns("daily_pnl_summary"), daily_pnl);
@@ -212,9 +211,9 @@ TEST_P(StoreContract, EverySeedTableExistsWithItsKeyColumns) {
             EXPECT_NE(std::find(cols.begin(), cols.end(), c), cols.end()) << table << "." << c;
         }
     };
-    const std::vector<std::string> event = {"event_id", "correlation_id", "idempotency_key",
-                                            "symbol",   "ts",             "ts_ns",
-                                            "source",   "schema_version"};
+    const std::vector<std::string> event = {
+        "event_id", "correlation_id", "idempotency_key", "symbol",
+        "ts",       "ts_ns",          "source",          "schema_version"};
     std::vector<std::string> bars = event;
     for (const char* c : {"open", "high", "low", "close", "volume"}) bars.emplace_back(c);
     has("market_raw_minute", bars);
@@ -240,20 +239,20 @@ TEST_P(StoreContract, EverySeedTableExistsWithItsKeyColumns) {
     has("backfill_checkpoints", {"source", "symbol", "last_ts", "rows", "updated_at"});
     has("llm_traces", {"id", "ts", "ts_ns", "agent", "model", "prompt", "response", "latency_ms",
                        "prompt_tokens", "completion_tokens", "correlation_id"});
-    has("llm_daily_summary", {"report_date", "agent", "num_requests", "total_tokens",
-                              "avg_latency_ms", "summary"});
-    for (const char* t : {"market_raw_minute", "market_raw_day", "features_tft", "predictions_tft",
-                          "risk_decisions", "trades", "positions", "audit_events",
-                          "models_registry", "backfill_checkpoints", "llm_traces",
-                          "llm_daily_summary", "daily_pnl_summary"}) {
+    has("llm_daily_summary",
+        {"report_date", "agent", "num_requests", "total_tokens", "avg_latency_ms", "summary"});
+    for (const char* t :
+         {"market_raw_minute", "market_raw_day", "features_tft", "predictions_tft",
+          "risk_decisions", "trades", "positions", "audit_events", "models_registry",
+          "backfill_checkpoints", "llm_traces", "llm_daily_summary", "daily_pnl_summary"}) {
         EXPECT_EQ(rows(t), 0) << t;
     }
 }
 
 TEST_P(StoreContract, CountRowsRefusesUnknownTables) {
     ASSERT_TRUE(store().insert_trade(trade("AAPL", "k1", kT0)).ok());
-    for (const char* bad : {"trades; DROP TABLE trades", "sqlite_master", "", "TRADES x",
-                            "nonexistent"}) {
+    for (const char* bad :
+         {"trades; DROP TABLE trades", "sqlite_master", "", "TRADES x", "nonexistent"}) {
         auto n = store().count_rows(bad);
         ASSERT_FALSE(n.ok()) << bad;
         EXPECT_EQ(n.error().code, ErrorCode::kInvalidArgument);
@@ -321,7 +320,7 @@ TEST_P(StoreContract, DuplicateBarIsIgnoredAndReportedFalse) {
     EXPECT_EQ(rows("market_raw_minute"), 1);
     auto got = store().load_bars(BarQuery{});
     ASSERT_EQ(got->size(), 1U);
-    EXPECT_EQ((*got)[0].close, px("258.640015"));  // the first write stays
+    EXPECT_EQ((*got)[0].close, px("258.640015"));     // the first write stays
     EXPECT_TRUE(*store().put_bar(bar("MSFT", kT0)));  // same time, other symbol: a new row
 }
 
@@ -724,6 +723,30 @@ TEST_P(StoreContract, AuditKeepsInsertionOrderAndDedupsByEventId) {
     EXPECT_LT((*chain)[0].seq, (*chain)[1].seq);
     EXPECT_LT((*chain)[1].seq, (*chain)[2].seq);
     EXPECT_TRUE(store().load_audit(ids_.next())->empty());
+}
+
+TEST_P(StoreContract, AuditChainAcrossMidnightAndYears) {
+    // Events of one chain on different UTC days (and years) are all found, in insertion order.
+    EventHeader a = header("SPY", "k:a", at("2025-12-31T23:59:59.900Z"));
+    EventHeader b = a;
+    b.event_id = ids_.next();
+    b.ts = at("2026-01-01T00:00:00.100Z");
+    EventHeader c = a;
+    c.event_id = ids_.next();
+    c.ts = at("2026-03-12T13:30:00Z");
+    EventHeader other_day = header("SPY", "k:o", at("2026-01-01T12:00:00Z"));
+    ASSERT_OK(store().put_audit(a, "market_bar", "{}"));
+    ASSERT_OK(store().put_audit(other_day, "market_bar", "{}"));
+    ASSERT_OK(store().put_audit(c, "risk_decision", "{}"));
+    ASSERT_OK(store().put_audit(b, "features", "{}"));
+    auto chain = store().load_audit(a.correlation_id);
+    ASSERT_OK(chain);
+    ASSERT_EQ(chain->size(), 3U);
+    EXPECT_EQ((*chain)[0].event_id, a.event_id);
+    EXPECT_EQ((*chain)[1].event_id, c.event_id);
+    EXPECT_EQ((*chain)[2].event_id, b.event_id);
+    EXPECT_EQ((*chain)[2].ts, b.ts);
+    EXPECT_EQ(store().load_audit(other_day.correlation_id)->size(), 1U);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 // (so tests can close and reopen), and schema introspection. One harness per backend; the contract
 // suite is instantiated over their factories (see store_contract_test.cpp, bottom).
 #include <functional>
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 

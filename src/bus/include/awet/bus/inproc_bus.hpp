@@ -19,7 +19,7 @@ public:
     uint64_t poll(uint64_t max_events = UINT64_MAX) override;
     BusStats stats() const override { return stats_; }
 
-    size_t queued() const { return queue_.size(); }
+    size_t queued() const { return queue_.size() - head_; }
 
 private:
     struct Subscriber {
@@ -36,7 +36,8 @@ private:
     // A deque so that a handler may subscribe while it runs (no reallocation under it).
     std::array<std::deque<Subscriber>, kNumTopics> subscribers_;
     std::array<uint64_t, kNumTopics> next_offset_{};
-    std::deque<Queued> queue_;
+    std::vector<Queued> queue_;  // FIFO: [head_, size) still to deliver; storage reused when drained
+    size_t head_ = 0;
     BusStats stats_;
 };
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "awet/core/time.hpp"
+
 namespace awet {
 
 struct Uuid {
@@ -31,6 +33,10 @@ class IdGenerator {
 public:
     explicit IdGenerator(uint64_t seed) : state_(seed ^ 0x9E3779B97F4A7C15ULL) {}
     Uuid next();
+    /// RFC 9562 version 7: the first 48 bits are `at` in Unix milliseconds, the rest from the
+    /// seeded stream. Ids of events ordered in time sort (and index) in time order, which keeps
+    /// the store's id indexes append-mostly.
+    Uuid next(Timestamp at);
 
 private:
     uint64_t state_;

@@ -84,6 +84,7 @@ class SimBroker final : public Broker {
     SimBrokerConfig config_;
     BrokerListener* listener_ = nullptr;
     std::vector<SimOrder> orders_;                          // submission order
+    size_t first_open_ = 0;                                 // orders_[0, first_open_) are done
     std::unordered_map<IdempotencyKey, size_t> by_client_;  // lookup only, never iterated
     std::vector<Book> books_;                               // first-seen order
     Money cash_;

@@ -18,7 +18,7 @@ public:
     EventHeader derive(const EventHeader& parent, std::string_view idempotency_key, Timestamp ts,
                        Timestamp ts_init) {
         EventHeader h;
-        h.event_id = ids_.next();
+        h.event_id = ids_.next(ts);
         h.correlation_id = parent.correlation_id;
         h.idempotency_key = IdempotencyKey(idempotency_key);
         h.symbol = parent.symbol;
@@ -30,8 +30,8 @@ public:
     /// A header that starts a new chain (new correlation id), e.g. a market bar.
     EventHeader root(Symbol symbol, std::string_view idempotency_key, Timestamp ts, Timestamp ts_init) {
         EventHeader h;
-        h.event_id = ids_.next();
-        h.correlation_id = ids_.next();
+        h.event_id = ids_.next(ts);
+        h.correlation_id = ids_.next(ts);
         h.idempotency_key = IdempotencyKey(idempotency_key);
         h.symbol = symbol;
         h.ts = ts;

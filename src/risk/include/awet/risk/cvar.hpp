@@ -20,6 +20,9 @@ size_t cvar_tail_count(double alpha, size_t n);
 /// fraction: the mean of the worst cvar_tail_count(alpha, n) losses, where a long's loss is -r and
 /// a short's is +r; clamped at 0. `scratch` must hold at least returns.size() values (it is
 /// overwritten; no allocation happens here).
+/// historical_cvar over values already sorted ascending (same result, O(k) instead of O(n log k)).
+double historical_cvar_sorted(std::span<const double> sorted, Side side, double alpha);
+
 double historical_cvar(std::span<const double> returns, Side side, double alpha,
                        std::span<double> scratch);
 

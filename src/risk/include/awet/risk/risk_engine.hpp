@@ -79,6 +79,7 @@ class RiskEngine {
         std::vector<double> returns;  // ring, capacity cvar_lookback_bars
         size_t ret_head = 0;          // next write slot
         size_t ret_count = 0;
+        std::vector<double> sorted;   // the ring's values in ascending order (CVaR tail in O(k))
         int64_t day = INT64_MIN;  // local date (days since epoch) of entries_today
         int entries_today = 0;
         bool has_last_entry = false;
@@ -117,7 +118,6 @@ class RiskEngine {
     std::vector<IdempotencyKey> done_;  // ring of recently terminal orders (dedup of late reports)
     size_t done_head_ = 0;
     size_t done_count_ = 0;
-    std::vector<double> scratch_;  // CVaR work buffer
 };
 
 }  // namespace awet

@@ -10,9 +10,9 @@ namespace awet {
 
 /// One schema step: applied once, in version order.
 struct Migration {
-    int version = 0;         // 1, 2, 3, ... strictly increasing
-    std::string_view name;   // short snake_case label, e.g. "market_data"
-    std::string_view sql;    // one or more statements separated by ';'
+    int version = 0;        // 1, 2, 3, ... strictly increasing
+    std::string_view name;  // short snake_case label, e.g. "market_data"
+    std::string_view sql;   // one or more statements separated by ';'
 };
 
 /// The SQLite schema, oldest first.

@@ -16,14 +16,15 @@ namespace awet {
 
 /// Store on SQLite. Owned by the composition root (one per process, or one per tool run); used from
 /// one thread only. Writes go into a transaction opened lazily and committed every `batch_size`
-/// writes, on flush(), before every read, and in the destructor; so a crash loses at most the open
+/// writes, on flush(), and in the destructor; so a crash loses at most the open
 /// batch, and other connections to the same file see a write only once it is committed.
 class SqliteStore final : public Store {
 public:
     /// Opens (creating it and its parent directories if needed) the database at `path`, or an
     /// in-memory database for ":memory:". Does not migrate: call migrate() before use.
     /// `batch_size` < 1 is taken as 1 (every write commits at once).
-    static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, int batch_size = 5000);
+    static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                     int batch_size = 5000);
     ~SqliteStore() override;
 
     Status migrate() override;
@@ -83,7 +84,6 @@ private:
     enum StmtId : uint8_t {
         kBegin,
         kCommit,
-        kRollback,
         kInsertBarMinute,
         kInsertBarDay,
         kLoadBarsMinute,
@@ -115,7 +115,6 @@ private:
         kGetCheckpoint,
         kStmtCount
     };
-
 
     SqliteStore(sqlite3* db, std::string path, int batch_size);
 

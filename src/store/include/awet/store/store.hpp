@@ -5,7 +5,7 @@
 // Columns hold human units (prices and PnL in dollars, quantities in shares, times as ISO-8601
 // UTC text in SQLite / TIMESTAMPTZ in PostgreSQL); fixed-point values round-trip exactly.
 // Writes may be batched into one transaction; `flush()` commits. Reads see earlier writes of the
-// same Store object (a backend flushes before reading). Not thread-safe: one owner thread.
+// same Store object (reads run inside the open batch). Not thread-safe: one owner thread.
 #include <cstdint>
 #include <optional>
 #include <string>
