@@ -1,6 +1,8 @@
 // Feature engine throughput: indicator-set updates per second on one core.
 #include <benchmark/benchmark.h>
 
+#include "awet/core/log.hpp"
+
 #include <random>
 #include <vector>
 
@@ -9,6 +11,9 @@
 #include "awet/features/indicator_set.hpp"
 
 namespace {
+
+// Benchmarks measure the engines, not the log sink.
+const bool kQuietLogs = (awet::init_logging("warn", "text"), true);
 
 std::vector<awet::MarketBar> market_bars() {
     awet::SyntheticMarketConfig config;

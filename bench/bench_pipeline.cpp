@@ -3,6 +3,8 @@
 // bar entering the pipeline to the order reaching the broker.
 #include <benchmark/benchmark.h>
 
+#include "awet/core/log.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <vector>
@@ -17,6 +19,9 @@
 #include "awet/store/sqlite_store.hpp"
 
 namespace {
+
+// Benchmarks measure the engines, not the log sink.
+const bool kQuietLogs = (awet::init_logging("warn", "text"), true);
 
 namespace fs = std::filesystem;
 

@@ -125,8 +125,40 @@ Status ExecutionAgent::publish_broker_events() {
     return publish(out_);
 }
 
+namespace {
+
+/// The structured log line of an execution report (seed §10.4), joined to the audit trail by its
+/// correlation id.
+void log_report(const ExecutionReport& r) {
+    static const auto log = logger("execution");
+    const bool fill = !r.fill_qty.is_zero();
+    const auto level = r.status == OrderStatus::kBlocked || r.status == OrderStatus::kRejected
+                           ? spdlog::level::warn
+                           : (fill ? spdlog::level::info : spdlog::level::debug);
+    const char* event = fill                                  ? "trade_executed"
+                        : r.status == OrderStatus::kBlocked  ? "order_blocked"
+                        : r.status == OrderStatus::kRejected ? "order_rejected"
+                                                             : "order_submitted";
+    log_event(*log, level, event,
+              {{"correlation_id", r.header.correlation_id.str()},
+               {"client_order_id", r.header.idempotency_key.str()},
+               {"symbol", r.header.symbol.str()},
+               {"side", std::string(to_string(r.side))},
+               {"intent", std::string(to_string(r.intent))},
+               {"exit_reason", std::string(to_string(r.exit_reason))},
+               {"status", std::string(to_string(r.status))},
+               {"qty", (fill ? r.fill_qty : r.qty).to_string(), false},
+               {"price", r.fill_price.to_string(), false},
+               {"reason", r.block_reason.str()},
+               {"timestamp", r.header.ts.iso()},
+               {"agent", "ExecutionAgent"}});
+}
+
+}  // namespace
+
 Status ExecutionAgent::publish(const std::vector<ExecutionReport>& reports) {
     for (const auto& r : reports) {
+        log_report(r);
         AWET_TRY(bus_.publish(r.status == OrderStatus::kBlocked ? Topic::kExecutionBlocked
                                                                  : Topic::kExecutionCompleted,
                               r));

@@ -8,6 +8,7 @@
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
+#include "awet/data/market_data_source.hpp"
 #include "awet/data/synthetic_market.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/features/feature_engine.hpp"
@@ -95,6 +96,12 @@ std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>&
 
 Result<ReplayResult> replay_bars(const Config& config, Store* store, const std::vector<MarketBar>& bars,
                                  const ReplayOptions& options) {
+    VectorSource source(bars, "replay");
+    return replay_source(config, store, source, options);
+}
+
+Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
+                                   const ReplayOptions& options) {
     const SimBrokerConfig broker_config = SimBrokerConfig::from(config.execution);
     SimBroker broker(broker_config);
 
@@ -110,7 +117,12 @@ Result<ReplayResult> replay_bars(const Config& config, Store* store, const std::
         return Status::Ok();
     });
     AWET_TRY(pipeline.start());
-    for (const auto& bar : bars) AWET_TRY(pipeline.process(bar));
+    for (;;) {
+        auto next = source.next();
+        if (!next.ok()) return next.error();
+        if (!next->has_value()) break;
+        AWET_TRY(pipeline.process(**next));
+    }
     AWET_TRY(pipeline.finish());
 
     const Portfolio& book = pipeline.portfolio();

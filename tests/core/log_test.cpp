@@ -42,5 +42,32 @@ TEST(Log, TextFormatAndLevels) {
     init_logging("info", "json");
 }
 
+TEST(Log, StructuredEventsCarryTheirFieldsAsJsonMembers) {
+    init_logging("info", "json");
+    auto log = logger("logtest3");
+    ::testing::internal::CaptureStderr();
+    log_event(*log, spdlog::level::info, "trade_executed",
+              {{"correlation_id", "abc-123"}, {"symbol", "AAPL"}, {"qty", "5", false},
+               {"note", "a \"quoted\" word"}});
+    log_event(*log, spdlog::level::debug, "hidden", {{"x", "1"}});
+    log->flush();
+    std::string out = ::testing::internal::GetCapturedStderr();
+    ASSERT_EQ(out.find('\n'), out.size() - 1) << out;
+    auto j = nlohmann::json::parse(out);
+    EXPECT_EQ(j["msg"], "trade_executed");
+    EXPECT_EQ(j["correlation_id"], "abc-123");
+    EXPECT_EQ(j["symbol"], "AAPL");
+    EXPECT_EQ(j["qty"], 5);
+    EXPECT_EQ(j["note"], "a \"quoted\" word");
+
+    init_logging("info", "text");
+    ::testing::internal::CaptureStderr();
+    log_event(*log, spdlog::level::info, "order_blocked", {{"reason", "DRY_RUN"}});
+    log->flush();
+    out = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(out.find("[logtest3] order_blocked {\"reason\":\"DRY_RUN\"}"), std::string::npos) << out;
+    init_logging("info", "json");
+}
+
 }  // namespace
 }  // namespace awet

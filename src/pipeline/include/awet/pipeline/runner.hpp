@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "awet/core/config.hpp"
+#include "awet/data/market_data_source.hpp"
 #include "awet/execution/broker.hpp"
 #include "awet/pipeline/pipeline.hpp"
 #include "awet/store/store.hpp"
@@ -56,7 +57,11 @@ struct ReplayResult {
     int sessions = 0;
 };
 
-/// Runs bars (time-ordered) through the whole pipeline with a fresh simulated paper broker.
+/// Runs a market data source (bars in time order) through the whole pipeline with a fresh
+/// simulated paper broker: the ingestion agent stamps each bar and every agent handles it.
+Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
+                                   const ReplayOptions& options = {});
+/// replay_source over a vector of bars.
 Result<ReplayResult> replay_bars(const Config& config, Store* store, const std::vector<MarketBar>& bars,
                                  const ReplayOptions& options = {});
 
