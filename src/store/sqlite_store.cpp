@@ -715,6 +715,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     sqlite3_busy_timeout(db, 5000);
     // journal_mode is the first statement that reads the file: a non-database fails here.
     static constexpr const char* kPragmas[] = {
+        "PRAGMA page_size = 16384",
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = NORMAL",
         "PRAGMA foreign_keys = ON",
