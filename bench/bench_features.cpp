@@ -1,11 +1,10 @@
 // Feature engine throughput: indicator-set updates per second on one core.
 #include <benchmark/benchmark.h>
 
-#include "awet/core/log.hpp"
-
 #include <random>
 #include <vector>
 
+#include "awet/core/log.hpp"
 #include "awet/data/synthetic_market.hpp"
 #include "awet/features/feature_engine.hpp"
 #include "awet/features/indicator_set.hpp"

@@ -3,13 +3,12 @@
 // bar entering the pipeline to the order reaching the broker.
 #include <benchmark/benchmark.h>
 
-#include "awet/core/log.hpp"
-
 #include <algorithm>
 #include <filesystem>
 #include <vector>
 
 #include "awet/core/clock.hpp"
+#include "awet/core/log.hpp"
 #include "awet/data/synthetic_market.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/execution/sim_broker.hpp"
@@ -37,14 +36,16 @@ struct Fixture {
         config.execution.dry_run = false;
         config.execution.approval_file = (dir / "APPROVE").string();
         config.prediction.model_dir = (dir / "models").string();
-        (void)awet::SafetyGate::approve(config.execution.approval_file, "bench", awet::Timestamp::from_seconds(1));
+        (void)awet::SafetyGate::approve(config.execution.approval_file, "bench",
+                                        awet::Timestamp::from_seconds(1));
         awet::SyntheticMarketConfig market;
         market.seed = 11;
         market.days = 8;
         auto bars = awet::generate_synthetic_market(market);
         auto sessions = awet::split_sessions(bars);
         std::vector<awet::MarketBar> train;
-        for (size_t s = 0; s < 3; ++s) train.insert(train.end(), sessions[s].begin(), sessions[s].end());
+        for (size_t s = 0; s < 3; ++s)
+            train.insert(train.end(), sessions[s].begin(), sessions[s].end());
         for (size_t s = 3; s < sessions.size(); ++s) {
             trade_bars.insert(trade_bars.end(), sessions[s].begin(), sessions[s].end());
         }
@@ -74,9 +75,15 @@ public:
         return inner_.submit(r);
     }
     awet::Status cancel(std::string_view id) override { return inner_.cancel(id); }
-    awet::Result<awet::BrokerOrder> get_order(std::string_view id) override { return inner_.get_order(id); }
-    awet::Result<std::vector<awet::BrokerOrder>> open_orders() override { return inner_.open_orders(); }
-    awet::Result<std::vector<awet::BrokerPosition>> positions() override { return inner_.positions(); }
+    awet::Result<awet::BrokerOrder> get_order(std::string_view id) override {
+        return inner_.get_order(id);
+    }
+    awet::Result<std::vector<awet::BrokerOrder>> open_orders() override {
+        return inner_.open_orders();
+    }
+    awet::Result<std::vector<awet::BrokerPosition>> positions() override {
+        return inner_.positions();
+    }
     awet::Result<awet::BrokerAccount> account() override { return inner_.account(); }
     std::vector<int64_t> submit_ns;
 
@@ -100,7 +107,8 @@ void run_pipeline(benchmark::State& state, bool persist) {
         awet::SimBroker broker(awet::SimBrokerConfig{});
         awet::PipelineOptions options;
         options.persist = persist;
-        awet::Pipeline pipeline(f.config, store.get(), broker, awet::default_model_loader(), options);
+        awet::Pipeline pipeline(f.config, store.get(), broker, awet::default_model_loader(),
+                                options);
         pipeline.set_venue_step([&broker](const awet::MarketBar& bar) { broker.on_bar(bar); });
         auto model = awet::LinearQuantileModel::load(f.model_path);
         if (!model.ok()) std::abort();
@@ -114,8 +122,10 @@ void run_pipeline(benchmark::State& state, bool persist) {
         bars += f.trade_bars.size();
         orders += pipeline.counters().orders_submitted;
     }
-    state.counters["bars_per_s"] = benchmark::Counter(static_cast<double>(bars), benchmark::Counter::kIsRate);
-    state.counters["orders"] = static_cast<double>(orders) / static_cast<double>(state.iterations());
+    state.counters["bars_per_s"] =
+        benchmark::Counter(static_cast<double>(bars), benchmark::Counter::kIsRate);
+    state.counters["orders"] =
+        static_cast<double>(orders) / static_cast<double>(state.iterations());
     state.SetItemsProcessed(static_cast<int64_t>(bars));
 }
 
@@ -153,7 +163,8 @@ void BM_DecisionLatency(benchmark::State& state) {
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) {
         if (latencies.empty()) return 0.0;
-        return latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * static_cast<double>(latencies.size())))];
+        return latencies[std::min(latencies.size() - 1,
+                                  static_cast<size_t>(p * static_cast<double>(latencies.size())))];
     };
     state.counters["orders"] = static_cast<double>(latencies.size());
     state.counters["p50_us"] = pct(0.50);

@@ -1,11 +1,11 @@
 #include "commands.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "awet/audit/trace.hpp"
 #include "awet/core/clock.hpp"
@@ -32,7 +32,8 @@ std::string money(Money m) { return fmt::format("{:+.2f}", m.to_double()); }
 /// The composition root's store choice: only SQLite is built in this release.
 Result<std::unique_ptr<Store>> open_store(const Config& config) {
     if (config.store.backend != "sqlite") {
-        return make_error(ErrorCode::kInvalidArgument, "store.backend '" + config.store.backend + "' is not available");
+        return make_error(ErrorCode::kInvalidArgument,
+                          "store.backend '" + config.store.backend + "' is not available");
     }
     auto store = SqliteStore::open(config.store.path, config.store.batch_size);
     if (!store.ok()) return store.error();
@@ -56,14 +57,16 @@ void print_replay_summary(const ReplayResult& r) {
     const auto& c = r.counters;
     std::printf("  %-24s %llu\n", "bars processed", static_cast<unsigned long long>(c.bars));
     std::printf("  %-24s %llu (%llu with a BUY/SELL signal)\n", "predictions",
-                static_cast<unsigned long long>(c.predictions), static_cast<unsigned long long>(c.signals));
+                static_cast<unsigned long long>(c.predictions),
+                static_cast<unsigned long long>(c.signals));
     std::printf("  %-24s %llu\n", "risk approvals", static_cast<unsigned long long>(c.approved));
     std::printf("  %-24s %llu\n", "risk rejections", static_cast<unsigned long long>(c.rejected));
     for (const auto& [reason, n] : c.rejections_by_reason) {
         std::printf("      %-32s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
     }
     std::printf("  %-24s %llu submitted, %llu blocked, %llu rejected by the broker\n", "orders",
-                static_cast<unsigned long long>(c.orders_submitted), static_cast<unsigned long long>(c.orders_blocked),
+                static_cast<unsigned long long>(c.orders_submitted),
+                static_cast<unsigned long long>(c.orders_blocked),
                 static_cast<unsigned long long>(c.orders_rejected));
     std::printf("  %-24s %llu\n", "fills", static_cast<unsigned long long>(c.fills));
     std::string exits;
@@ -75,11 +78,13 @@ void print_replay_summary(const ReplayResult& r) {
     std::printf("  %-24s $%s\n", "realized PnL", money(r.realized).c_str());
     std::printf("  %-24s $%s\n", "unrealized PnL", money(r.unrealized).c_str());
     const double win_rate = r.round_trips > 0 ? 100.0 * r.wins / r.round_trips : 0.0;
-    std::printf("  %-24s %.1f%% (%d wins, %d losses, %d closed trades)\n", "win rate", win_rate, r.wins,
-                r.losses, r.round_trips);
+    std::printf("  %-24s %.1f%% (%d wins, %d losses, %d closed trades)\n", "win rate", win_rate,
+                r.wins, r.losses, r.round_trips);
     if (!r.best_symbol.empty()) {
-        std::printf("  %-24s %s ($%s)\n", "best symbol", r.best_symbol.c_str(), money(r.best_pnl).c_str());
-        std::printf("  %-24s %s ($%s)\n", "worst symbol", r.worst_symbol.c_str(), money(r.worst_pnl).c_str());
+        std::printf("  %-24s %s ($%s)\n", "best symbol", r.best_symbol.c_str(),
+                    money(r.best_pnl).c_str());
+        std::printf("  %-24s %s ($%s)\n", "worst symbol", r.worst_symbol.c_str(),
+                    money(r.worst_pnl).c_str());
     }
     std::printf("  %-24s $%s (equity %s)\n", "broker PnL", money(r.broker_pnl).c_str(),
                 r.broker_account.equity.to_string().c_str());
@@ -89,7 +94,8 @@ void print_replay_summary(const ReplayResult& r) {
     }
     std::printf("  %-24s %zu sessions\n", "daily_pnl_summary", r.daily.size());
     if (c.dead_letters > 0) {
-        std::printf("  %-24s %llu\n", "dead letters", static_cast<unsigned long long>(c.dead_letters));
+        std::printf("  %-24s %llu\n", "dead letters",
+                    static_cast<unsigned long long>(c.dead_letters));
     }
 }
 
@@ -116,8 +122,10 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     auto config = load(common);
     if (!config) return 1;
     if (config->execution.broker != "sim") {
-        return fail("the demo opens the execution gates for the simulated broker only; execution.broker is '" +
-                    config->execution.broker + "'");
+        return fail(
+            "the demo opens the execution gates for the simulated broker only; execution.broker is "
+            "'" +
+            config->execution.broker + "'");
     }
     DemoOptions options;
     options.seed = seed_given ? args.seed : config->seed;
@@ -125,7 +133,8 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     options.days = args.days;
     options.train_days = args.train_days;
     options.data_dir = args.data_dir;
-    if (options.days < 1 || options.train_days < 1) return fail("--days and --train-days must be at least 1");
+    if (options.days < 1 || options.train_days < 1)
+        return fail("--days and --train-days must be at least 1");
 
     // A demo starts from an empty database so its figures are its own.
     for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -152,13 +161,15 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
                 r.model.record.model_id.c_str());
     std::printf("  %-24s %s\n", "", r.model.summary.c_str());
     std::printf("  %-24s %s promoted to green\n", "model", r.model.record.model_id.c_str());
-    std::printf("  %-24s dry_run=%s, approval file %s\n", "safety gates", config->execution.dry_run ? "true" : "false",
+    std::printf("  %-24s dry_run=%s, approval file %s\n", "safety gates",
+                config->execution.dry_run ? "true" : "false",
                 config->execution.approval_file.c_str());
     print_replay_summary(r.replay);
     std::printf("  %-24s %s\n", "SQLite store", config->store.path.c_str());
     if (!r.replay.counters.example_correlation_id.is_nil()) {
         std::printf("\nFollow one trade end to end:\n  awet trace %s --db %s\n",
-                    r.replay.counters.example_correlation_id.str().c_str(), config->store.path.c_str());
+                    r.replay.counters.example_correlation_id.str().c_str(),
+                    config->store.path.c_str());
     }
     return 0;
 }
@@ -176,8 +187,10 @@ int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
         auto report = read_bars_csv(file, [&](const MarketBar& bar) {
             if (!write_status.ok()) return;
             auto r = (*store)->put_bar(bar);
-            if (!r.ok()) write_status = r.error();
-            else if (!*r) ++duplicates;
+            if (!r.ok())
+                write_status = r.error();
+            else if (!*r)
+                ++duplicates;
         });
         if (!report.ok()) return fail(report.error());
         if (!write_status.ok()) return fail(write_status.error());
@@ -186,20 +199,24 @@ int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
         rejected += report->rejected;
         for (const auto& issue : report->issues) {
             std::fprintf(stderr, "%s:%lld: field '%s': %s\n", issue.file.c_str(),
-                         static_cast<long long>(issue.line), issue.field.c_str(), issue.reason.c_str());
+                         static_cast<long long>(issue.line), issue.field.c_str(),
+                         issue.reason.c_str());
         }
     }
     auto st = (*store)->flush();
     if (!st.ok()) return fail(st.error());
-    std::printf("ingested %zu file(s): %lld rows, %lld stored, %lld already present, %lld rejected -> %s\n",
-                files->size(), static_cast<long long>(rows), static_cast<long long>(accepted - duplicates),
-                static_cast<long long>(duplicates), static_cast<long long>(rejected), config->store.path.c_str());
+    std::printf(
+        "ingested %zu file(s): %lld rows, %lld stored, %lld already present, %lld rejected -> %s\n",
+        files->size(), static_cast<long long>(rows), static_cast<long long>(accepted - duplicates),
+        static_cast<long long>(duplicates), static_cast<long long>(rejected),
+        config->store.path.c_str());
     return 0;
 }
 
 namespace {
 
-Result<std::vector<MarketBar>> stored_bars(Store& store, std::optional<Date> from, std::optional<Date> to) {
+Result<std::vector<MarketBar>> stored_bars(Store& store, std::optional<Date> from,
+                                           std::optional<Date> to) {
     BarQuery q;
     if (from) q.from = SessionCalendar::from_local(*from, 0);
     if (to) q.to = SessionCalendar::from_local(civil_from_days(days_from_civil(*to) + 1), 0);
@@ -215,7 +232,8 @@ int features(const Common& common, const std::string& out_path) {
     if (!store.ok()) return fail(store.error());
     auto bars = stored_bars(**store, std::nullopt, std::nullopt);
     if (!bars.ok()) return fail(bars.error());
-    if (bars->empty()) return fail("no bars in " + config->store.path + "; run `awet ingest csv FILE` first");
+    if (bars->empty())
+        return fail("no bars in " + config->store.path + "; run `awet ingest csv FILE` first");
     auto fvs = compute_features(*bars, config->seed);
     for (const auto& fv : fvs) {
         auto st = (*store)->put_features(fv);
@@ -225,8 +243,8 @@ int features(const Common& common, const std::string& out_path) {
     if (!st.ok()) return fail(st.error());
     st = export_features_csv(out_path, fvs);
     if (!st.ok()) return fail(st.error());
-    std::printf("computed %zu feature rows from %zu bars -> features_tft and %s\n", fvs.size(), bars->size(),
-                out_path.c_str());
+    std::printf("computed %zu feature rows from %zu bars -> features_tft and %s\n", fvs.size(),
+                bars->size(), out_path.c_str());
     return 0;
 }
 
@@ -246,12 +264,16 @@ int replay(const Common& common, const ReplayArgs& args) {
     if (bars->empty()) return fail("no stored bars in the range; run `awet ingest csv FILE` first");
     auto sessions = split_sessions(*bars);
     std::vector<MarketBar> selected;
-    size_t n = args.days > 0 ? std::min<size_t>(static_cast<size_t>(args.days), sessions.size()) : sessions.size();
-    for (size_t s = 0; s < n; ++s) selected.insert(selected.end(), sessions[s].begin(), sessions[s].end());
+    size_t n = args.days > 0 ? std::min<size_t>(static_cast<size_t>(args.days), sessions.size())
+                             : sessions.size();
+    for (size_t s = 0; s < n; ++s)
+        selected.insert(selected.end(), sessions[s].begin(), sessions[s].end());
     auto green = (*store)->green_model();
     if (!green.ok()) return fail(green.error());
     if (!green->has_value()) {
-        return fail("no green model in models_registry: run `awet train --model linear` and `awet models promote ID`");
+        return fail(
+            "no green model in models_registry: run `awet train --model linear` and `awet models "
+            "promote ID`");
     }
     std::printf("AWET replay: %zu sessions, %zu bars, model %s, dry_run=%s\n", n, selected.size(),
                 (*green)->model_id.c_str(), config->execution.dry_run ? "true" : "false");
@@ -259,7 +281,8 @@ int replay(const Common& common, const ReplayArgs& args) {
     if (!result.ok()) return fail(result.error());
     print_replay_summary(*result);
     if (!result->counters.example_correlation_id.is_nil()) {
-        std::printf("\n  awet trace %s --db %s\n", result->counters.example_correlation_id.str().c_str(),
+        std::printf("\n  awet trace %s --db %s\n",
+                    result->counters.example_correlation_id.str().c_str(),
                     config->store.path.c_str());
     }
     return 0;
@@ -276,8 +299,10 @@ int train(const Common& common, const std::string& model_type) {
     if (fvs->empty()) {
         auto bars = stored_bars(**store, std::nullopt, std::nullopt);
         if (!bars.ok()) return fail(bars.error());
-        if (bars->empty()) return fail("no features and no bars in " + config->store.path + "; ingest data first");
-        std::printf("features_tft is empty: computing features from %zu stored bars\n", bars->size());
+        if (bars->empty())
+            return fail("no features and no bars in " + config->store.path + "; ingest data first");
+        std::printf("features_tft is empty: computing features from %zu stored bars\n",
+                    bars->size());
         *fvs = compute_features(*bars, config->seed);
         for (const auto& fv : *fvs) {
             auto st = (*store)->put_features(fv);
@@ -287,8 +312,8 @@ int train(const Common& common, const std::string& model_type) {
     auto outcome = train_and_register(**store, *config, *fvs, WallClock().now());
     if (!outcome.ok()) return fail(outcome.error());
     std::printf("registered %s as candidate (%s)\n  %s\n  promote with: awet models promote %s\n",
-                outcome->record.model_id.c_str(), outcome->record.path.c_str(), outcome->summary.c_str(),
-                outcome->record.model_id.c_str());
+                outcome->record.model_id.c_str(), outcome->record.path.c_str(),
+                outcome->summary.c_str(), outcome->record.model_id.c_str());
     return 0;
 }
 
@@ -306,7 +331,8 @@ int models_list(const Common& common) {
     std::printf("%-32s %-16s %-11s %-21s %s\n", "MODEL_ID", "TYPE", "STATUS", "CREATED", "METRICS");
     for (const auto& m : *models) {
         std::printf("%-32s %-16s %-11s %-21s %s\n", m.model_id.c_str(), m.model_type.c_str(),
-                    std::string(to_string(m.status)).c_str(), m.created_at.iso().c_str(), m.metrics_json.c_str());
+                    std::string(to_string(m.status)).c_str(), m.created_at.iso().c_str(),
+                    m.metrics_json.c_str());
     }
     return 0;
 }
@@ -318,7 +344,8 @@ int models_promote(const Common& common, const std::string& model_id) {
     if (!store.ok()) return fail(store.error());
     auto st = (*store)->promote_model(model_id, WallClock().now());
     if (!st.ok()) return fail(st.error());
-    std::printf("%s is now green; the prediction agent picks it up without a restart\n", model_id.c_str());
+    std::printf("%s is now green; the prediction agent picks it up without a restart\n",
+                model_id.c_str());
     return 0;
 }
 
@@ -350,7 +377,8 @@ int revoke(const Common& common) {
     if (!config) return 1;
     auto st = SafetyGate::revoke(config->execution.approval_file);
     if (!st.ok()) return fail(st.error());
-    std::printf("approval file removed: %s — every order is blocked\n", config->execution.approval_file.c_str());
+    std::printf("approval file removed: %s — every order is blocked\n",
+                config->execution.approval_file.c_str());
     return 0;
 }
 
@@ -371,9 +399,10 @@ int pnl(const Common& common, const std::string& period, const std::string& date
     if (rows->empty()) {
         auto all = (*store)->load_daily_pnl(Date{1970, 1, 1}, Date{9999, 12, 31});
         std::string hint;
-        if (all.ok() && !all->empty()) hint = "; latest report is " + all->back().report_date.to_string() + " (use --date)";
-        std::printf("no daily_pnl_summary rows from %s to %s%s\n", from.to_string().c_str(), day.to_string().c_str(),
-                    hint.c_str());
+        if (all.ok() && !all->empty())
+            hint = "; latest report is " + all->back().report_date.to_string() + " (use --date)";
+        std::printf("no daily_pnl_summary rows from %s to %s%s\n", from.to_string().c_str(),
+                    day.to_string().c_str(), hint.c_str());
         return 0;
     }
     std::printf("%s", format_pnl_table(*rows).c_str());
@@ -412,7 +441,9 @@ int trace(const Common& common, const std::string& correlation_id) {
     if (!store.ok()) return fail(store.error());
     auto records = (*store)->load_audit(*id);
     if (!records.ok()) return fail(records.error());
-    if (records->empty()) return fail("no audit events for correlation id " + correlation_id + " in " + config->store.path);
+    if (records->empty())
+        return fail("no audit events for correlation id " + correlation_id + " in " +
+                    config->store.path);
     std::printf("%s", format_trace(*id, *records).c_str());
     return 0;
 }
@@ -424,12 +455,13 @@ int positions(const Common& common) {
     if (!store.ok()) return fail(store.error());
     auto rows = (*store)->load_positions();
     if (!rows.ok()) return fail(rows.error());
-    std::printf("%-8s %10s %12s %14s %14s %14s %14s  %s\n", "SYMBOL", "QTY", "AVG_ENTRY", "COST_BASIS",
-                "MARKET_VALUE", "UNREALIZED", "REALIZED", "UPDATED_AT");
+    std::printf("%-8s %10s %12s %14s %14s %14s %14s  %s\n", "SYMBOL", "QTY", "AVG_ENTRY",
+                "COST_BASIS", "MARKET_VALUE", "UNREALIZED", "REALIZED", "UPDATED_AT");
     for (const auto& p : *rows) {
         std::printf("%-8s %10s %12.4f %14.2f %14.2f %14.2f %14.2f  %s\n", p.symbol.str().c_str(),
-                    p.qty.to_string().c_str(), p.avg_entry_price.to_double(), p.cost_basis.to_double(),
-                    p.market_value.to_double(), p.unrealized_pl.to_double(), p.realized_pl.to_double(),
+                    p.qty.to_string().c_str(), p.avg_entry_price.to_double(),
+                    p.cost_basis.to_double(), p.market_value.to_double(),
+                    p.unrealized_pl.to_double(), p.realized_pl.to_double(),
                     p.updated_at.iso().c_str());
     }
     if (rows->empty()) std::printf("(no positions)\n");
@@ -446,15 +478,16 @@ int trades(const Common& common, const std::string& symbol, size_t limit) {
     auto rows = (*store)->load_trades(q);
     if (!rows.ok()) return fail(rows.error());
     size_t start = rows->size() > limit ? rows->size() - limit : 0;
-    std::printf("%-21s %-6s %-4s %-5s %6s %6s %11s %-16s %-14s %s\n", "TS", "SYMBOL", "SIDE", "INTENT", "QTY",
-                "FILLED", "AVG_PRICE", "STATUS", "EXIT_REASON", "CORRELATION_ID");
+    std::printf("%-21s %-6s %-4s %-5s %6s %6s %11s %-16s %-14s %s\n", "TS", "SYMBOL", "SIDE",
+                "INTENT", "QTY", "FILLED", "AVG_PRICE", "STATUS", "EXIT_REASON", "CORRELATION_ID");
     for (size_t i = start; i < rows->size(); ++i) {
         const auto& t = (*rows)[i];
-        std::printf("%-21s %-6s %-4s %-5s %6s %6s %11.4f %-16s %-14s %s\n", t.ts.iso().c_str(), t.symbol.str().c_str(),
-                    std::string(to_string(t.side)).c_str(), std::string(to_string(t.intent)).c_str(),
-                    t.qty.to_string().c_str(), t.filled_qty.to_string().c_str(), t.avg_fill_price.to_double(),
-                    std::string(to_string(t.status)).c_str(), std::string(to_string(t.exit_reason)).c_str(),
-                    t.correlation_id.str().c_str());
+        std::printf("%-21s %-6s %-4s %-5s %6s %6s %11.4f %-16s %-14s %s\n", t.ts.iso().c_str(),
+                    t.symbol.str().c_str(), std::string(to_string(t.side)).c_str(),
+                    std::string(to_string(t.intent)).c_str(), t.qty.to_string().c_str(),
+                    t.filled_qty.to_string().c_str(), t.avg_fill_price.to_double(),
+                    std::string(to_string(t.status)).c_str(),
+                    std::string(to_string(t.exit_reason)).c_str(), t.correlation_id.str().c_str());
     }
     if (rows->empty()) std::printf("(no trades)\n");
     return 0;

@@ -7,7 +7,8 @@ namespace awet {
 void Recorder::attach(EventBus& bus) {
     for (size_t t = 0; t < kNumTopics; ++t) {
         const auto topic = static_cast<Topic>(t);
-        bus.subscribe(topic, "audit", [this, topic](const Delivery& d) { return record(topic, d.event); });
+        bus.subscribe(topic, "audit",
+                      [this, topic](const Delivery& d) { return record(topic, d.event); });
     }
 }
 

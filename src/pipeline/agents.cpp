@@ -9,8 +9,9 @@ namespace awet {
 Status IngestionAgent::ingest(const MarketBar& bar) {
     MarketBar stamped = bar;
     const Timestamp end = bar.bar_start + bar.interval;
-    stamped.header = headers_.root(bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start).view(),
-                                   end, clock_.now());
+    stamped.header =
+        headers_.root(bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start).view(),
+                      end, clock_.now());
     return bus_.publish(Topic::kMarketRaw, stamped);
 }
 
@@ -23,8 +24,8 @@ void FeatureAgent::attach() {
 }
 
 // ---------------------------------------------------------------- prediction
-PredictionAgent::PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed, const Config& config,
-                                 Store* store, ModelLoader loader)
+PredictionAgent::PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed,
+                                 const Config& config, Store* store, ModelLoader loader)
     : bus_(bus),
       clock_(clock),
       headers_(Source::kPrediction, seed),
@@ -62,11 +63,13 @@ bool PredictionAgent::reload_if_changed() {
         failed_model_id_ = record.model_id;
         logger("prediction")
             ->error("green model {} failed to load, keeping {}: {}", record.model_id,
-                    active_model_id_.empty() ? "none" : active_model_id_, loaded.error().to_string());
+                    active_model_id_.empty() ? "none" : active_model_id_,
+                    loaded.error().to_string());
         return false;
     }
-    logger("prediction")->info("serving green model {} (was {})", record.model_id,
-                               active_model_id_.empty() ? "none" : active_model_id_);
+    logger("prediction")
+        ->info("serving green model {} (was {})", record.model_id,
+               active_model_id_.empty() ? "none" : active_model_id_);
     forecaster_ = std::move(*loaded);
     active_model_id_ = record.model_id;
     return true;
@@ -76,7 +79,8 @@ Status PredictionAgent::handle(const FeatureVector& fv) {
     if (since_check_++ % static_cast<uint64_t>(reload_every_) == 0) reload_if_changed();
     if (!forecaster_) {
         if (!warned_no_model_) {
-            logger("prediction")->warn("no green model in models_registry: no predictions until one is promoted");
+            logger("prediction")
+                ->warn("no green model in models_registry: no predictions until one is promoted");
             warned_no_model_ = true;
         }
         return Status::Ok();
@@ -84,7 +88,8 @@ Status PredictionAgent::handle(const FeatureVector& fv) {
     auto q = forecaster_->forecast(fv);
     if (!q) return Status::Ok();  // warm-up
     return bus_.publish(Topic::kPredictionsTft,
-                        make_prediction(fv, *q, ModelId(active_model_id_), min_confidence_, headers_, clock_.now()));
+                        make_prediction(fv, *q, ModelId(active_model_id_), min_confidence_,
+                                        headers_, clock_.now()));
 }
 
 // ---------------------------------------------------------------- risk
@@ -96,7 +101,8 @@ void RiskAgent::attach() {
     bus_.subscribe(Topic::kPredictionsTft, "risk", [this](const Delivery& d) -> Status {
         auto decision = engine_.evaluate(std::get<Prediction>(d.event), clock_.now());
         if (!decision) return Status::Ok();
-        return bus_.publish(decision->approved ? Topic::kRiskApproved : Topic::kRiskRejected, *decision);
+        return bus_.publish(decision->approved ? Topic::kRiskApproved : Topic::kRiskRejected,
+                            *decision);
     });
     auto on_exec = [this](const Delivery& d) -> Status {
         engine_.on_execution(std::get<ExecutionReport>(d.event));
@@ -109,7 +115,9 @@ void RiskAgent::attach() {
 // ---------------------------------------------------------------- execution
 ExecutionAgent::ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config,
                                Broker& broker, Store* store, uint64_t seed)
-    : bus_(bus), clock_(clock), engine_(config, broker, store, seed) {}  // the engine listens to the broker
+    : bus_(bus),
+      clock_(clock),
+      engine_(config, broker, store, seed) {}  // the engine listens to the broker
 
 void ExecutionAgent::attach() {
     bus_.subscribe(Topic::kRiskApproved, "execution", [this](const Delivery& d) -> Status {
@@ -135,7 +143,7 @@ void log_report(const ExecutionReport& r) {
     const auto level = r.status == OrderStatus::kBlocked || r.status == OrderStatus::kRejected
                            ? spdlog::level::warn
                            : (fill ? spdlog::level::info : spdlog::level::debug);
-    const char* event = fill                                  ? "trade_executed"
+    const char* event = fill                                 ? "trade_executed"
                         : r.status == OrderStatus::kBlocked  ? "order_blocked"
                         : r.status == OrderStatus::kRejected ? "order_rejected"
                                                              : "order_submitted";
@@ -160,7 +168,7 @@ Status ExecutionAgent::publish(const std::vector<ExecutionReport>& reports) {
     for (const auto& r : reports) {
         log_report(r);
         AWET_TRY(bus_.publish(r.status == OrderStatus::kBlocked ? Topic::kExecutionBlocked
-                                                                 : Topic::kExecutionCompleted,
+                                                                : Topic::kExecutionCompleted,
                               r));
     }
     return Status::Ok();
@@ -192,7 +200,8 @@ void PortfolioAgent::attach() {
     bus_.subscribe(Topic::kExecutionCompleted, "portfolio", [this](const Delivery& d) -> Status {
         const auto& r = std::get<ExecutionReport>(d.event);
         if (r.fill_qty.is_zero()) return Status::Ok();
-        portfolio_.apply_fill(r.header.symbol, r.side, r.fill_qty, r.fill_price, r.fees, r.filled_at);
+        portfolio_.apply_fill(r.header.symbol, r.side, r.fill_qty, r.fill_price, r.fees,
+                              r.filled_at);
         if (store_ != nullptr) return store_->upsert_position(portfolio_.position(r.header.symbol));
         return Status::Ok();
     });
@@ -223,7 +232,8 @@ void WatchtowerAgent::attach() {
         ++counters_.rejected;
         for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
             if (decision.reasons & (1U << bit)) {
-                ++counters_.rejections_by_reason[std::string(to_string(static_cast<RiskReason>(1U << bit)))];
+                ++counters_.rejections_by_reason[std::string(
+                    to_string(static_cast<RiskReason>(1U << bit)))];
             }
         }
         return Status::Ok();

@@ -30,10 +30,9 @@ Status Pipeline::start() {
     if (!reconciled.ok()) return reconciled.error();
     const ReconcileReport& report = *reconciled;
     if (!report.ok) {
-        return make_error(ErrorCode::kInternal,
-                          "book and broker disagree before trading (" +
-                              std::to_string(report.discrepancies.size()) +
-                              " symbols); run reconciliation first");
+        return make_error(ErrorCode::kInternal, "book and broker disagree before trading (" +
+                                                    std::to_string(report.discrepancies.size()) +
+                                                    " symbols); run reconciliation first");
     }
     last_reconcile_ = report;
     // Subscription order is delivery order within a topic: the record first, so the audit trail
@@ -105,7 +104,8 @@ Status Pipeline::run_eod(const Date& date, Timestamp close) {
         AWET_TRY(store_->flush());
     }
     logger("eod")->info("EOD {}: realized {} unrealized {} trades {}", date.to_string(),
-                        row.realized_pnl_usd.to_string(), row.unrealized_pnl_usd.to_string(), row.num_trades);
+                        row.realized_pnl_usd.to_string(), row.unrealized_pnl_usd.to_string(),
+                        row.num_trades);
     return Status::Ok();
 }
 
@@ -120,8 +120,9 @@ Status Pipeline::finish() {
     if (!reconciled.ok()) return reconciled.error();
     last_reconcile_ = *reconciled;
     if (!last_reconcile_->ok) {
-        logger("reconciler")->error("book and broker disagree on {} symbols after the run",
-                                    last_reconcile_->discrepancies.size());
+        logger("reconciler")
+            ->error("book and broker disagree on {} symbols after the run",
+                    last_reconcile_->discrepancies.size());
     }
     return Status::Ok();
 }

@@ -1,9 +1,9 @@
 #include "awet/pipeline/runner.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
@@ -25,9 +25,9 @@ std::vector<FeatureVector> compute_features(const std::vector<MarketBar>& bars, 
     for (const auto& bar : bars) {
         MarketBar stamped = bar;
         if (stamped.header.event_id.is_nil()) {
-            stamped.header = bar_headers.root(bar.header.symbol,
-                                              make_key("bar", bar.header.symbol, bar.bar_start).view(),
-                                              bar.bar_start + bar.interval, bar.bar_start + bar.interval);
+            stamped.header = bar_headers.root(
+                bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start).view(),
+                bar.bar_start + bar.interval, bar.bar_start + bar.interval);
         }
         out.push_back(engine.update(stamped, headers, stamped.header.ts));
     }
@@ -37,9 +37,9 @@ std::vector<FeatureVector> compute_features(const std::vector<MarketBar>& bars, 
 ModelLoader default_model_loader() {
     return [](const ModelRecord& record) -> Result<std::unique_ptr<Forecaster>> {
         if (record.model_type != "linear_quantile") {
-            return make_error(ErrorCode::kInvalidArgument,
-                              "model " + record.model_id + " has type '" + record.model_type +
-                                  "', which this build cannot serve");
+            return make_error(ErrorCode::kInvalidArgument, "model " + record.model_id +
+                                                               " has type '" + record.model_type +
+                                                               "', which this build cannot serve");
         }
         auto model = LinearQuantileModel::load(record.path);
         if (!model.ok()) return model.error();
@@ -70,11 +70,14 @@ Result<TrainOutcome> train_and_register(Store& store, const Config& config,
     record.created_at = now;
     AWET_TRY(store.register_model(record));
     AWET_TRY(store.flush());
-    std::string summary = fmt::format("{} training rows, {} validation rows; validation pinball loss (x1e4) model/empirical/zero:",
-                                      report->n_train, report->n_val);
+    std::string summary = fmt::format(
+        "{} training rows, {} validation rows; validation pinball loss (x1e4) "
+        "model/empirical/zero:",
+        report->n_train, report->n_val);
     for (const auto& h : report->horizons) {
-        summary += fmt::format(" {}m {:.3f}/{:.3f}/{:.3f} (q10-q90 coverage {:.0f}%)", h.minutes, h.model_mean * 1e4,
-                               h.baseline_mean * 1e4, h.zero_mean * 1e4, h.coverage * 100);
+        summary += fmt::format(" {}m {:.3f}/{:.3f}/{:.3f} (q10-q90 coverage {:.0f}%)", h.minutes,
+                               h.model_mean * 1e4, h.baseline_mean * 1e4, h.zero_mean * 1e4,
+                               h.coverage * 100);
     }
     TrainOutcome outcome{record, summary};
     return outcome;
@@ -94,8 +97,8 @@ std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>&
     return sessions;
 }
 
-Result<ReplayResult> replay_bars(const Config& config, Store* store, const std::vector<MarketBar>& bars,
-                                 const ReplayOptions& options) {
+Result<ReplayResult> replay_bars(const Config& config, Store* store,
+                                 const std::vector<MarketBar>& bars, const ReplayOptions& options) {
     VectorSource source(bars, "replay");
     return replay_source(config, store, source, options);
 }
@@ -164,8 +167,8 @@ Result<std::vector<MarketBar>> load_market(const Config& config, const DemoOptio
         market.symbols = config.data.symbols;
         market.days = options.train_days + options.days;
         bars = generate_synthetic_market(market);
-        result.data_description = "seeded synthetic market (seed " + std::to_string(options.seed) + ", " +
-                                  std::to_string(market.symbols.size()) + " symbols)";
+        result.data_description = "seeded synthetic market (seed " + std::to_string(options.seed) +
+                                  ", " + std::to_string(market.symbols.size()) + " symbols)";
         return bars;
     }
     const std::vector<std::string> paths{options.data_dir};
@@ -176,7 +179,8 @@ Result<std::vector<MarketBar>> load_market(const Config& config, const DemoOptio
         if (!report.ok()) return report.error();
         result.csv_rejected += report->rejected;
         for (const auto& issue : report->issues) {
-            logger("ingestion")->warn("{}:{}: field '{}': {}", issue.file, issue.line, issue.field, issue.reason);
+            logger("ingestion")
+                ->warn("{}:{}: field '{}': {}", issue.file, issue.line, issue.field, issue.reason);
         }
     }
     std::stable_sort(bars.begin(), bars.end(), [](const MarketBar& a, const MarketBar& b) {
@@ -196,11 +200,12 @@ Result<DemoResult> run_demo(const Config& config, Store& store, const DemoOption
     auto sessions = split_sessions(*market);
     if (sessions.size() < 2) {
         return make_error(ErrorCode::kInvalidArgument,
-                          "the demo needs at least 2 trading sessions of bars (one to train, one to trade); got " +
+                          "the demo needs at least 2 trading sessions of bars (one to train, one "
+                          "to trade); got " +
                               std::to_string(sessions.size()));
     }
-    size_t train_sessions = std::min<size_t>(static_cast<size_t>(std::max(1, options.train_days)),
-                                             sessions.size() - 1);
+    size_t train_sessions =
+        std::min<size_t>(static_cast<size_t>(std::max(1, options.train_days)), sessions.size() - 1);
     size_t trade_sessions = std::min<size_t>(static_cast<size_t>(std::max(1, options.days)),
                                              sessions.size() - train_sessions);
 

@@ -33,17 +33,21 @@ Run run(const std::string& args, const std::string& env = "") {
 class Cli : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::ofstream(dir_.file("cfg.yaml")) << "execution:\n  dry_run: false\n  approval_file: " << dir_.file("APPROVE")
-                                              << "\nprediction:\n  model_dir: " << dir_.file("models")
-                                              << "\nlogging:\n  level: error\n  format: text\n";
+        std::ofstream(dir_.file("cfg.yaml"))
+            << "execution:\n  dry_run: false\n  approval_file: " << dir_.file("APPROVE")
+            << "\nprediction:\n  model_dir: " << dir_.file("models")
+            << "\nlogging:\n  level: error\n  format: text\n";
     }
-    std::string common() const { return "--config " + dir_.file("cfg.yaml") + " --db " + dir_.file("t.db"); }
+    std::string common() const {
+        return "--config " + dir_.file("cfg.yaml") + " --db " + dir_.file("t.db");
+    }
     awet::testing::TempDir dir_;
 };
 
 TEST_F(Cli, EveryCommandHasHelp) {
-    for (const char* cmd : {"demo", "ingest csv", "features", "replay", "train", "models list", "models promote",
-                            "models deprecate", "approve", "revoke", "pnl", "eod", "trace", "positions", "trades"}) {
+    for (const char* cmd :
+         {"demo", "ingest csv", "features", "replay", "train", "models list", "models promote",
+          "models deprecate", "approve", "revoke", "pnl", "eod", "trace", "positions", "trades"}) {
         auto r = run(std::string(cmd) + " --help");
         EXPECT_EQ(r.code, 0) << cmd << "\n" << r.out;
         EXPECT_NE(r.out.find("--config"), std::string::npos) << cmd;
@@ -66,10 +70,11 @@ TEST_F(Cli, EnvOverrideIsValidated) {
 }
 
 TEST_F(Cli, IngestReportsBadRowsByLineAndKeepsGoodOnes) {
-    std::ofstream(dir_.file("bars.csv")) << "ts,symbol,open,high,low,close,volume\n"
-                                         << "2026-03-12T13:30:00Z,AAPL,258.64,258.95,257.45,257.99,1169548\n"
-                                         << "2026-03-12T13:31:00Z,AAPL,abc,258.2,257.7,257.91,186041\n"
-                                         << "2026-03-12T13:32:00Z,AAPL,257.91,258.22,257.79,258.22,119336\n";
+    std::ofstream(dir_.file("bars.csv"))
+        << "ts,symbol,open,high,low,close,volume\n"
+        << "2026-03-12T13:30:00Z,AAPL,258.64,258.95,257.45,257.99,1169548\n"
+        << "2026-03-12T13:31:00Z,AAPL,abc,258.2,257.7,257.91,186041\n"
+        << "2026-03-12T13:32:00Z,AAPL,257.91,258.22,257.79,258.22,119336\n";
     auto r = run("ingest csv " + dir_.file("bars.csv") + " " + common());
     EXPECT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find(":3:"), std::string::npos) << r.out;
@@ -98,14 +103,16 @@ TEST_F(Cli, RealBarsIngestFeaturesTrainPromoteReplayTrace) {
     std::ifstream f(dir_.file("f.csv"));
     std::string header;
     std::getline(f, header);
-    EXPECT_EQ(header,
-              "ts,symbol,rsi_14,sma_5,sma_20,ema_5,ema_20,returns_1,returns_5,returns_15,volatility_20,"
-              "minute_of_day,hour_of_day,day_of_week");
+    EXPECT_EQ(
+        header,
+        "ts,symbol,rsi_14,sma_5,sma_20,ema_5,ema_20,returns_1,returns_5,returns_15,volatility_20,"
+        "minute_of_day,hour_of_day,day_of_week");
 
     auto train = run("train --model linear " + common());
     ASSERT_EQ(train.code, 0) << train.out;
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(train.out, m, std::regex("registered (\\S+) as candidate"))) << train.out;
+    ASSERT_TRUE(std::regex_search(train.out, m, std::regex("registered (\\S+) as candidate")))
+        << train.out;
     const std::string model_id = m[1];
 
     auto replay_without_green = run("replay " + common());
@@ -122,7 +129,8 @@ TEST_F(Cli, RealBarsIngestFeaturesTrainPromoteReplayTrace) {
     auto replay = run("replay --from 2026-03-20 --days 3 " + common());
     ASSERT_EQ(replay.code, 0) << replay.out;
     EXPECT_NE(replay.out.find("bars processed"), std::string::npos);
-    ASSERT_TRUE(std::regex_search(replay.out, m, std::regex("awet trace ([0-9a-f-]{36})"))) << replay.out;
+    ASSERT_TRUE(std::regex_search(replay.out, m, std::regex("awet trace ([0-9a-f-]{36})")))
+        << replay.out;
     auto trace = run("trace " + std::string(m[1]) + " " + common());
     ASSERT_EQ(trace.code, 0) << trace.out;
     for (const char* topic : {"market.raw", "market.engineered", "predictions.tft", "risk.approved",
@@ -148,8 +156,9 @@ TEST_F(Cli, RealBarsIngestFeaturesTrainPromoteReplayTrace) {
 TEST_F(Cli, DemoPrintsTheSummary) {
     auto r = run("demo --days 1 --train-days 2 --seed 3 " + common());
     ASSERT_EQ(r.code, 0) << r.out;
-    for (const char* line : {"bars processed", "predictions", "risk approvals", "risk rejections", "orders", "fills",
-                             "exits", "realized PnL", "unrealized PnL", "win rate", "SQLite store", "awet trace "}) {
+    for (const char* line :
+         {"bars processed", "predictions", "risk approvals", "risk rejections", "orders", "fills",
+          "exits", "realized PnL", "unrealized PnL", "win rate", "SQLite store", "awet trace "}) {
         EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
     }
 }

@@ -26,10 +26,11 @@ TEST(Readme, ListsEveryConfigKeyWithItsDefault) {
 
 TEST(Readme, ListsEveryCommand) {
     const std::string text = readme();
-    for (const char* cmd : {"awet demo", "awet ingest csv", "awet features", "awet replay", "awet train",
-                            "awet models list", "awet models promote", "awet models deprecate", "awet approve",
-                            "awet revoke", "awet pnl", "awet eod", "awet trace", "awet positions", "awet trades",
-                            "make demo", "make test"}) {
+    for (const char* cmd :
+         {"awet demo", "awet ingest csv", "awet features", "awet replay", "awet train",
+          "awet models list", "awet models promote", "awet models deprecate", "awet approve",
+          "awet revoke", "awet pnl", "awet eod", "awet trace", "awet positions", "awet trades",
+          "make demo", "make test"}) {
         EXPECT_NE(text.find(cmd), std::string::npos) << cmd;
     }
 }

@@ -19,7 +19,9 @@ TEST(EndToEnd, RealBarsCompleteAuditChainsAndPnlMatchesBroker) {
     config.execution.dry_run = false;
     config.execution.approval_file = dir.file("APPROVE");
     config.prediction.model_dir = dir.file("models");
-    ASSERT_TRUE(SafetyGate::approve(config.execution.approval_file, "test", Timestamp::from_seconds(1)).ok());
+    ASSERT_TRUE(
+        SafetyGate::approve(config.execution.approval_file, "test", Timestamp::from_seconds(1))
+            .ok());
     auto opened = SqliteStore::open(dir.file("e2e.db"));
     ASSERT_TRUE(opened.ok());
     auto& store = **opened;

@@ -21,14 +21,18 @@ protected:
         config_.execution.dry_run = false;
         config_.execution.approval_file = dir_.file("APPROVE");
         config_.prediction.model_dir = dir_.file("models");
-        ASSERT_TRUE(SafetyGate::approve(config_.execution.approval_file, "test", Timestamp::from_seconds(1)).ok());
+        ASSERT_TRUE(
+            SafetyGate::approve(config_.execution.approval_file, "test", Timestamp::from_seconds(1))
+                .ok());
         SyntheticMarketConfig market;
         market.seed = 5;
         market.days = 4;
         auto sessions = split_sessions(generate_synthetic_market(market));
         ASSERT_EQ(sessions.size(), 4u);
-        for (size_t s = 0; s < 2; ++s) train_.insert(train_.end(), sessions[s].begin(), sessions[s].end());
-        for (size_t s = 2; s < 4; ++s) trade_.insert(trade_.end(), sessions[s].begin(), sessions[s].end());
+        for (size_t s = 0; s < 2; ++s)
+            train_.insert(train_.end(), sessions[s].begin(), sessions[s].end());
+        for (size_t s = 2; s < 4; ++s)
+            trade_.insert(trade_.end(), sessions[s].begin(), sessions[s].end());
     }
 
     std::unique_ptr<SqliteStore> open_store(const std::string& name) {
@@ -104,7 +108,8 @@ TEST_F(PipelineTest, MissingApprovalFileBlocksEveryOrder) {
     for (const auto& t : *trades) {
         EXPECT_EQ(t.status, OrderStatus::kBlocked);
         EXPECT_FALSE(t.dry_run);
-        EXPECT_NE(t.block_reason.find("APPROVAL_FILE_MISSING"), std::string::npos) << t.block_reason;
+        EXPECT_NE(t.block_reason.find("APPROVAL_FILE_MISSING"), std::string::npos)
+            << t.block_reason;
     }
 }
 

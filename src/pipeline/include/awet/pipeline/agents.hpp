@@ -58,8 +58,8 @@ using ModelLoader = std::function<Result<std::unique_ptr<Forecaster>>(const Mode
 /// without a restart; a model that fails to load is reported and the previous one kept.
 class PredictionAgent {
 public:
-    PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed, const Config& config, Store* store,
-                    ModelLoader loader);
+    PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed, const Config& config,
+                    Store* store, ModelLoader loader);
     void attach();
     /// Checks the registry now; returns true if the active model changed.
     bool reload_if_changed();
@@ -139,7 +139,8 @@ private:
 /// Portfolio keeper: fills -> FIFO book; bars -> marks; positions persisted on every fill.
 class PortfolioAgent {
 public:
-    PortfolioAgent(EventBus& bus, const Clock& clock, Store* store) : bus_(bus), clock_(clock), store_(store) {}
+    PortfolioAgent(EventBus& bus, const Clock& clock, Store* store)
+        : bus_(bus), clock_(clock), store_(store) {}
     void attach();
     const Portfolio& portfolio() const { return portfolio_; }
 

@@ -62,13 +62,14 @@ struct ReplayResult {
 Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
                                    const ReplayOptions& options = {});
 /// replay_source over a vector of bars.
-Result<ReplayResult> replay_bars(const Config& config, Store* store, const std::vector<MarketBar>& bars,
+Result<ReplayResult> replay_bars(const Config& config, Store* store,
+                                 const std::vector<MarketBar>& bars,
                                  const ReplayOptions& options = {});
 
 struct DemoOptions {
     uint64_t seed = 42;
-    int train_days = 3;   // sessions used to train the baseline before trading
-    int days = 5;         // sessions traded
+    int train_days = 3;    // sessions used to train the baseline before trading
+    int days = 5;          // sessions traded
     std::string data_dir;  // empty: seeded synthetic market; else CSV bars
 };
 
