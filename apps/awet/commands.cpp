@@ -118,6 +118,28 @@ std::optional<Config> load(const Common& common) {
     return *config;
 }
 
+namespace {
+
+/// A command's config and its migrated store.
+struct Session {
+    Config config;
+    std::unique_ptr<Store> store;
+};
+
+/// Loads the config and opens the store; prints the one-line reason and returns nullopt on failure.
+std::optional<Session> open_session(const Common& common) {
+    auto config = load(common);
+    if (!config) return std::nullopt;
+    auto store = open_store(*config);
+    if (!store.ok()) {
+        fail(store.error());
+        return std::nullopt;
+    }
+    return Session{std::move(*config), std::move(*store)};
+}
+
+}  // namespace
+
 int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     auto config = load(common);
     if (!config) return 1;
@@ -175,10 +197,8 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
 }
 
 int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
-    auto config = load(common);
-    if (!config) return 1;
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
+    auto s = open_session(common);
+    if (!s) return 1;
     auto files = expand_csv_paths(paths);
     if (!files.ok()) return fail(files.error());
     int64_t rows = 0, accepted = 0, rejected = 0, duplicates = 0;
@@ -186,7 +206,7 @@ int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
     for (const auto& file : *files) {
         auto report = read_bars_csv(file, [&](const MarketBar& bar) {
             if (!write_status.ok()) return;
-            auto r = (*store)->put_bar(bar);
+            auto r = s->store->put_bar(bar);
             if (!r.ok())
                 write_status = r.error();
             else if (!*r)
@@ -203,13 +223,13 @@ int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
                          issue.reason.c_str());
         }
     }
-    auto st = (*store)->flush();
+    auto st = s->store->flush();
     if (!st.ok()) return fail(st.error());
     std::printf(
         "ingested %zu file(s): %lld rows, %lld stored, %lld already present, %lld rejected -> %s\n",
         files->size(), static_cast<long long>(rows), static_cast<long long>(accepted - duplicates),
         static_cast<long long>(duplicates), static_cast<long long>(rejected),
-        config->store.path.c_str());
+        s->config.store.path.c_str());
     return 0;
 }
 
@@ -226,20 +246,18 @@ Result<std::vector<MarketBar>> stored_bars(Store& store, std::optional<Date> fro
 }  // namespace
 
 int features(const Common& common, const std::string& out_path) {
-    auto config = load(common);
-    if (!config) return 1;
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
-    auto bars = stored_bars(**store, std::nullopt, std::nullopt);
+    auto s = open_session(common);
+    if (!s) return 1;
+    auto bars = stored_bars(*s->store, std::nullopt, std::nullopt);
     if (!bars.ok()) return fail(bars.error());
     if (bars->empty())
-        return fail("no bars in " + config->store.path + "; run `awet ingest csv FILE` first");
-    auto fvs = compute_features(*bars, config->seed);
+        return fail("no bars in " + s->config.store.path + "; run `awet ingest csv FILE` first");
+    auto fvs = compute_features(*bars, s->config.seed);
     for (const auto& fv : fvs) {
-        auto st = (*store)->put_features(fv);
+        auto st = s->store->put_features(fv);
         if (!st.ok()) return fail(st.error());
     }
-    auto st = (*store)->flush();
+    auto st = s->store->flush();
     if (!st.ok()) return fail(st.error());
     st = export_features_csv(out_path, fvs);
     if (!st.ok()) return fail(st.error());
@@ -318,11 +336,9 @@ int train(const Common& common, const std::string& model_type) {
 }
 
 int models_list(const Common& common) {
-    auto config = load(common);
-    if (!config) return 1;
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
-    auto models = (*store)->list_models();
+    auto s = open_session(common);
+    if (!s) return 1;
+    auto models = s->store->list_models();
     if (!models.ok()) return fail(models.error());
     if (models->empty()) {
         std::printf("no models registered; run `awet train --model linear`\n");
@@ -338,11 +354,9 @@ int models_list(const Common& common) {
 }
 
 int models_promote(const Common& common, const std::string& model_id) {
-    auto config = load(common);
-    if (!config) return 1;
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
-    auto st = (*store)->promote_model(model_id, WallClock().now());
+    auto s = open_session(common);
+    if (!s) return 1;
+    auto st = s->store->promote_model(model_id, WallClock().now());
     if (!st.ok()) return fail(st.error());
     std::printf("%s is now green; the prediction agent picks it up without a restart\n",
                 model_id.c_str());
@@ -350,11 +364,9 @@ int models_promote(const Common& common, const std::string& model_id) {
 }
 
 int models_deprecate(const Common& common, const std::string& model_id) {
-    auto config = load(common);
-    if (!config) return 1;
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
-    auto st = (*store)->deprecate_model(model_id);
+    auto s = open_session(common);
+    if (!s) return 1;
+    auto st = s->store->deprecate_model(model_id);
     if (!st.ok()) return fail(st.error());
     std::printf("%s deprecated\n", model_id.c_str());
     return 0;
@@ -449,11 +461,9 @@ int trace(const Common& common, const std::string& correlation_id) {
 }
 
 int positions(const Common& common) {
-    auto config = load(common);
-    if (!config) return 1;
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
-    auto rows = (*store)->load_positions();
+    auto s = open_session(common);
+    if (!s) return 1;
+    auto rows = s->store->load_positions();
     if (!rows.ok()) return fail(rows.error());
     std::printf("%-8s %10s %12s %14s %14s %14s %14s  %s\n", "SYMBOL", "QTY", "AVG_ENTRY",
                 "COST_BASIS", "MARKET_VALUE", "UNREALIZED", "REALIZED", "UPDATED_AT");
@@ -469,13 +479,11 @@ int positions(const Common& common) {
 }
 
 int trades(const Common& common, const std::string& symbol, size_t limit) {
-    auto config = load(common);
-    if (!config) return 1;
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
+    auto s = open_session(common);
+    if (!s) return 1;
     TradeQuery q;
     if (!symbol.empty()) q.symbol = symbol;
-    auto rows = (*store)->load_trades(q);
+    auto rows = s->store->load_trades(q);
     if (!rows.ok()) return fail(rows.error());
     size_t start = rows->size() > limit ? rows->size() - limit : 0;
     std::printf("%-21s %-6s %-4s %-5s %6s %6s %11s %-16s %-14s %s\n", "TS", "SYMBOL", "SIDE",

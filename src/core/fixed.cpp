@@ -72,13 +72,11 @@ std::optional<Fixed<Tag>> Fixed<Tag>::parse(std::string_view text) {
     return Fixed(static_cast<int64_t>(raw));
 }
 
-template <typename Tag>
-std::string Fixed<Tag>::to_string() const {
+size_t format_fixed(int64_t raw, char* out) {
     char buf[32];
     char* end = buf + sizeof(buf);
     char* p = end;
-    uint64_t mag =
-        raw_ < 0 ? uint64_t{0} - static_cast<uint64_t>(raw_) : static_cast<uint64_t>(raw_);
+    uint64_t mag = raw < 0 ? uint64_t{0} - static_cast<uint64_t>(raw) : static_cast<uint64_t>(raw);
     uint64_t units = mag / kFixedScale;
     uint64_t frac = mag % kFixedScale;
     if (frac != 0) {
@@ -97,8 +95,16 @@ std::string Fixed<Tag>::to_string() const {
         *--p = static_cast<char>('0' + units % 10);
         units /= 10;
     } while (units != 0);
-    if (raw_ < 0) *--p = '-';
-    return std::string(p, end);
+    if (raw < 0) *--p = '-';
+    const auto n = static_cast<size_t>(end - p);
+    std::memcpy(out, p, n);
+    return n;
+}
+
+template <typename Tag>
+std::string Fixed<Tag>::to_string() const {
+    char buf[kFixedTextMax];
+    return std::string(buf, format_fixed(raw_, buf));
 }
 
 template class Fixed<PriceTag>;

@@ -129,31 +129,8 @@ class Writer {
     }
     /// Same text as Fixed::to_string, written without a temporary string.
     void append_fixed(int64_t raw) {
-        char buf[32];
-        char* end = buf + sizeof(buf);
-        char* p = end;
-        uint64_t mag =
-            raw < 0 ? uint64_t{0} - static_cast<uint64_t>(raw) : static_cast<uint64_t>(raw);
-        uint64_t units = mag / kFixedScale;
-        uint64_t frac = mag % kFixedScale;
-        if (frac != 0) {
-            int digits = kFixedDecimals;
-            while (frac % 10 == 0) {
-                frac /= 10;
-                --digits;
-            }
-            for (int k = 0; k < digits; ++k) {
-                *--p = static_cast<char>('0' + frac % 10);
-                frac /= 10;
-            }
-            *--p = '.';
-        }
-        do {
-            *--p = static_cast<char>('0' + units % 10);
-            units /= 10;
-        } while (units != 0);
-        if (raw < 0) *--p = '-';
-        out_.append(p, static_cast<size_t>(end - p));
+        char buf[kFixedTextMax];
+        out_.append(buf, format_fixed(raw, buf));
     }
 
   private:

@@ -57,6 +57,12 @@ using Price = Fixed<PriceTag>;        // dollars per share
 using Money = Fixed<MoneyTag>;        // dollars
 using Quantity = Fixed<QuantityTag>;  // shares (signed where a position)
 
+/// Longest text format_fixed writes ("-9223372036854.775808").
+inline constexpr size_t kFixedTextMax = 24;
+/// Writes the shortest exact decimal of a raw fixed-point value (as Fixed::to_string) to out,
+/// which has room for kFixedTextMax chars; returns the length. No allocation (hot paths).
+size_t format_fixed(int64_t raw, char* out);
+
 /// price * qty, rounded half away from zero to the micro-dollar (128-bit intermediate).
 Money notional(Price price, Quantity qty);
 /// money / qty as a price (average cost), rounded half away from zero; qty must be non-zero.
