@@ -130,10 +130,18 @@ void run_pipeline(benchmark::State& state, bool persist) {
 }
 
 void BM_PipelineNoPersistence(benchmark::State& state) { run_pipeline(state, false); }
-BENCHMARK(BM_PipelineNoPersistence)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_PipelineNoPersistence)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(1.0)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 
 void BM_PipelineSqlite(benchmark::State& state) { run_pipeline(state, true); }
-BENCHMARK(BM_PipelineSqlite)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_PipelineSqlite)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
 
 // Bar in -> order out: for each bar that led to an entry order, the time from handing the bar to
 // the pipeline to the broker's submit call.
@@ -170,7 +178,11 @@ void BM_DecisionLatency(benchmark::State& state) {
     state.counters["p50_us"] = pct(0.50);
     state.counters["p99_us"] = pct(0.99);
 }
-BENCHMARK(BM_DecisionLatency)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_DecisionLatency)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(10)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
 
 }  // namespace
 

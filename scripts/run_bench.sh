@@ -15,15 +15,16 @@ for b in features pipeline; do
   $pin "$BUILD_DIR/bench/bench_$b" --benchmark_counters_tabular=false | tee "$tmp/$b.txt"
 done
 
-field() {  # field FILE BENCH COUNTER -> value as printed (e.g. 81.2M/s, 12.5)
-  grep -E "^$2[ /]" "$1" | head -1 | grep -oE "$3=[^ ]+" | head -1 | cut -d= -f2
+field() {  # field FILE BENCH COUNTER -> value as printed (e.g. 81.2M/s, 12.5); the median of repetitions
+  { grep -E "^$2[ /].*_median " "$1" || grep -E "^$2[ /]" "$1"; } | head -1 | grep -oE "$3=[^ ]+" | head -1 | cut -d= -f2
 }
 
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 {
   echo "# Benchmark results"
   echo
-  echo "Written by \`make bench\` (scripts/run_bench.sh). One core (taskset -c 0), Release build."
+  echo "Written by \`make bench\` (scripts/run_bench.sh). One core (taskset -c 0), Release build; pipeline"
+  echo "figures are the median of repeated runs (raw output below)."
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
