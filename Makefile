@@ -6,7 +6,7 @@ CONFIG ?= config/awet.yaml
 DB ?= var/awet.db
 ARGS ?=
 
-.PHONY: deps configure build demo test bench approve revoke pnl-today pnl-week pnl-save eod \
+.PHONY: deps configure build cli demo test bench approve revoke pnl-today pnl-week pnl-save eod \
         train promote list-models positions trades replay clean format
 
 deps:
@@ -18,7 +18,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# The CLI alone (what the operations targets below need).
+cli: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target awet
+
+demo: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target awet
 	@mkdir -p var
 	$(AWET) demo --config config/sandbox.yaml --db var/demo.db $(ARGS)
 
@@ -29,30 +34,30 @@ bench: build
 	@bash scripts/run_bench.sh $(BUILD_DIR)
 
 # Operations (seed §12.2). They use CONFIG and DB; override e.g. `make pnl-today DB=var/demo.db`.
-approve: build
+approve: cli
 	$(AWET) approve --config $(CONFIG) --db $(DB)
-revoke: build
+revoke: cli
 	$(AWET) revoke --config $(CONFIG) --db $(DB)
-pnl-today: build
+pnl-today: cli
 	$(AWET) pnl today --config $(CONFIG) --db $(DB)
-pnl-week: build
+pnl-week: cli
 	$(AWET) pnl week --config $(CONFIG) --db $(DB)
-pnl-save: build
+pnl-save: cli
 	$(AWET) pnl save --config $(CONFIG) --db $(DB)
-eod: build
+eod: cli
 	$(AWET) eod --config $(CONFIG) --db $(DB)
-train: build
+train: cli
 	$(AWET) train --model linear --config $(CONFIG) --db $(DB)
-promote: build
+promote: cli
 	@test -n "$(MODEL_ID)" || (echo "usage: make promote MODEL_ID=<id>" && exit 2)
 	$(AWET) models promote $(MODEL_ID) --config $(CONFIG) --db $(DB)
-list-models: build
+list-models: cli
 	$(AWET) models list --config $(CONFIG) --db $(DB)
-positions: build
+positions: cli
 	$(AWET) positions --config $(CONFIG) --db $(DB)
-trades: build
+trades: cli
 	$(AWET) trades --config $(CONFIG) --db $(DB)
-replay: build
+replay: cli
 	$(AWET) replay --config $(CONFIG) --db $(DB) $(ARGS)
 
 format:
