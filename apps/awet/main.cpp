@@ -15,8 +15,7 @@ void add_common(CLI::App* cmd, awet::cli::Common& common) {
 
 int main(int argc, char** argv) {
     using namespace awet::cli;
-    CLI::App app{
-        "AWET — audit-ready, ML-driven, paper-only trading"};
+    CLI::App app{"AWET — audit-ready, ML-driven, paper-only trading"};
     app.name("awet");
     app.require_subcommand(1);
     Common common;

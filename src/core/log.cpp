@@ -25,7 +25,7 @@ std::string_view fields_part(const spdlog::details::log_msg& msg) {
 
 /// %J: the structured fields of a log_event() as extra members of the JSON line (",k":v...).
 class JsonFields final : public spdlog::custom_flag_formatter {
-  public:
+public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         const std::string_view fields = fields_part(msg);
@@ -40,7 +40,7 @@ class JsonFields final : public spdlog::custom_flag_formatter {
 
 /// %V: the message, then the structured fields as they are (text format).
 class TextMessage final : public spdlog::custom_flag_formatter {
-  public:
+public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         const std::string_view m = message_part(msg);
@@ -58,7 +58,7 @@ class TextMessage final : public spdlog::custom_flag_formatter {
 
 /// %j: the message payload escaped as the inside of a JSON string.
 class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
-  public:
+public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         static constexpr char kHex[] = "0123456789abcdef";

@@ -82,7 +82,7 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
     if (store_ != nullptr && !key.empty()) {
         Result<bool> inserted = store_->insert_trade(row);
         // A blocked order never reaches the broker: it rides the batch like any other row.
-        Status flushed = !inserted.ok() ? Status(inserted.error())
+        Status flushed = !inserted.ok()                        ? Status(inserted.error())
                          : row.status == OrderStatus::kBlocked ? Status::Ok()
                                                                : store_->flush();
         if (inserted.ok() && !*inserted) {

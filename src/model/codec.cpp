@@ -13,7 +13,7 @@ namespace {
 // ============================== Encoding (hand-written, no DOM) ==============================
 
 class Writer {
-  public:
+public:
     explicit Writer(std::string& out) : out_(out) {}
 
     void begin() { out_ += '{'; }
@@ -133,7 +133,7 @@ class Writer {
         out_.append(buf, format_fixed(raw, buf));
     }
 
-  private:
+private:
     std::string& out_;
     bool first_ = true;
 };
@@ -259,7 +259,7 @@ struct JNode {
 };
 
 class TreeBuilder {
-  public:
+public:
     using json = nlohmann::json;
 
     bool null() { return add(JNode{}) != nullptr; }
@@ -318,7 +318,7 @@ class TreeBuilder {
     JNode& root() { return root_; }
     const std::string& error() const { return error_; }
 
-  private:
+private:
     bool open(JNode::Type type) {
         JNode n;
         n.type = type;
@@ -347,7 +347,7 @@ class TreeBuilder {
 
 /// Reads typed fields from one JSON object; remembers the first problem (field name + what).
 class Reader {
-  public:
+public:
     Reader(const JNode& obj, std::string prefix) : obj_(obj), prefix_(std::move(prefix)) {}
 
     const std::string& error() const { return error_; }
@@ -471,7 +471,7 @@ class Reader {
         fail(name, "unknown value '" + n->text + "'");
     }
 
-  private:
+private:
     const JNode& obj_;
     std::string prefix_;
     std::string error_;

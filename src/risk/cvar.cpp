@@ -39,7 +39,8 @@ double historical_cvar_sorted(std::span<const double> sorted, Side side, double 
     const size_t k = cvar_tail_count(alpha, n);
     double sum = 0;
     if (side == Side::kBuy) {
-        for (size_t i = 0; i < k; ++i) sum -= sorted[i];  // the k lowest returns are a long's losses
+        for (size_t i = 0; i < k; ++i)
+            sum -= sorted[i];  // the k lowest returns are a long's losses
     } else {
         for (size_t i = n - k; i < n; ++i) sum += sorted[i];  // the k highest are a short's
     }

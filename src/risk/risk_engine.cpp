@@ -224,7 +224,8 @@ void RiskEngine::on_bar(const MarketBar& bar) {
                 *in = r;
             }
         } else {
-            s.sorted.insert(s.sorted.begin() + static_cast<std::ptrdiff_t>(sorted_bound<true>(s.sorted, r)), r);
+            s.sorted.insert(
+                s.sorted.begin() + static_cast<std::ptrdiff_t>(sorted_bound<true>(s.sorted, r)), r);
         }
         s.returns[s.ret_head] = r;
         s.ret_head = (s.ret_head + 1) % s.returns.size();

@@ -24,7 +24,7 @@ Event bar(const std::string& key) {
 std::string key_of(const Event& e) { return header_of(e).idempotency_key.str(); }
 
 class InProcBusTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override { init_logging("off", "text"); }  // dead-letter warnings stay quiet
     void TearDown() override { init_logging("info", "json"); }
     InProcBus bus;

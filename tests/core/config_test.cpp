@@ -13,7 +13,7 @@ namespace {
 
 /// Sets an environment variable for the scope of a test.
 class EnvVar {
-  public:
+public:
     EnvVar(std::string name, const std::string& value) : name_(std::move(name)) {
         ::setenv(name_.c_str(), value.c_str(), 1);
     }
@@ -21,7 +21,7 @@ class EnvVar {
     EnvVar(const EnvVar&) = delete;
     EnvVar& operator=(const EnvVar&) = delete;
 
-  private:
+private:
     std::string name_;
 };
 

@@ -88,8 +88,9 @@ TEST(IdGeneratorV7, TimeOrderedVersion7AndDeterministic) {
         const Timestamp t = t0 + Duration::millis(i);
         const Uuid u = a.next(t);
         EXPECT_EQ(u, b.next(t));
-        EXPECT_EQ(u.str()[14], '7');                                   // version
-        EXPECT_TRUE(u.str()[19] == '8' || u.str()[19] == '9' || u.str()[19] == 'a' || u.str()[19] == 'b');
+        EXPECT_EQ(u.str()[14], '7');  // version
+        EXPECT_TRUE(u.str()[19] == '8' || u.str()[19] == '9' || u.str()[19] == 'a' ||
+                    u.str()[19] == 'b');
         EXPECT_EQ(u.hi >> 16, static_cast<uint64_t>(t.ns() / 1'000'000));  // Unix ms prefix
         if (i > 0) {
             EXPECT_LT(prev, u);  // later millisecond sorts later

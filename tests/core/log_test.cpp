@@ -47,7 +47,9 @@ TEST(Log, StructuredEventsCarryTheirFieldsAsJsonMembers) {
     auto log = logger("logtest3");
     ::testing::internal::CaptureStderr();
     log_event(*log, spdlog::level::info, "trade_executed",
-              {{"correlation_id", "abc-123"}, {"symbol", "AAPL"}, {"qty", "5", false},
+              {{"correlation_id", "abc-123"},
+               {"symbol", "AAPL"},
+               {"qty", "5", false},
                {"note", "a \"quoted\" word"}});
     log_event(*log, spdlog::level::debug, "hidden", {{"x", "1"}});
     log->flush();
@@ -65,7 +67,8 @@ TEST(Log, StructuredEventsCarryTheirFieldsAsJsonMembers) {
     log_event(*log, spdlog::level::info, "order_blocked", {{"reason", "DRY_RUN"}});
     log->flush();
     out = ::testing::internal::GetCapturedStderr();
-    EXPECT_NE(out.find("[logtest3] order_blocked {\"reason\":\"DRY_RUN\"}"), std::string::npos) << out;
+    EXPECT_NE(out.find("[logtest3] order_blocked {\"reason\":\"DRY_RUN\"}"), std::string::npos)
+        << out;
     init_logging("info", "json");
 }
 

@@ -8,7 +8,7 @@
 namespace awet::testing {
 
 class FakeBroker final : public Broker {
-  public:
+public:
     explicit FakeBroker(bool paper) : paper_(paper) {}
     std::string_view name() const override { return "fake"; }
     bool is_paper() const override { return paper_; }
@@ -37,7 +37,7 @@ class FakeBroker final : public Broker {
     int submits = 0;
     BrokerListener* listener_ = nullptr;
 
-  private:
+private:
     bool paper_;
 };
 

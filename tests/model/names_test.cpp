@@ -80,7 +80,8 @@ TEST(HeaderFactory, MakeKey) {
     EXPECT_EQ(make_key("x", Symbol("BRK.B"), Timestamp::from_ns(0)).view(), "x:BRK.B:0");
     EXPECT_EQ(make_key("x", Symbol("A"), Timestamp::from_ns(-5)).view(), "x:A:-5");
     for (int64_t v : {9, 10, 99, 100, 101, 1000, 123456789}) {
-        EXPECT_EQ(make_key("k", Symbol("A"), Timestamp::from_ns(v)).view(), "k:A:" + std::to_string(v));
+        EXPECT_EQ(make_key("k", Symbol("A"), Timestamp::from_ns(v)).view(),
+                  "k:A:" + std::to_string(v));
     }
     // Too long for the key: truncated to its capacity, never overflows.
     std::string kind(80, 'k');

@@ -15,7 +15,7 @@ Timestamp at(int minute) { return Timestamp::from_seconds(1'773'322'200 + 60 * m
 
 /// A broker that reports what the test tells it to.
 class FakeBroker final : public Broker {
-  public:
+public:
     std::vector<BrokerPosition> held;
     BrokerAccount acct;
     bool fail = false;
@@ -40,7 +40,7 @@ class FakeBroker final : public Broker {
 
 /// Records position upserts and flushes; every other Store call is unused here.
 class PositionStore final : public Store {
-  public:
+public:
     std::map<std::string, PositionRow> rows;
     int flushes = 0;
 

@@ -118,7 +118,7 @@ TEST(DailyPnl, TableSnapshot) {
 // ---- eod_from_store on SQLite ----
 
 class EodFromStore : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         auto opened = SqliteStore::open(":memory:");
         ASSERT_TRUE(opened.ok()) << opened.error().to_string();

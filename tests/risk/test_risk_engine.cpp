@@ -3,8 +3,8 @@
 #include <cmath>
 #include <functional>
 #include <optional>
-#include <random>
 #include <ostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -627,8 +627,10 @@ TEST(RiskEngineCvarWindow, IncrementalWindowEqualsRecomputation) {
         const double next = closes.back() * std::exp(step(rng));
         const Price close = Price::from_double(next);
         engine.on_bar(bar("AAPL", kT0 + Duration::minutes(i), close));
-        if (i > 0) returns.push_back(std::log(static_cast<double>(close.raw()) /
-                                              static_cast<double>(Price::from_double(closes.back()).raw())));
+        if (i > 0)
+            returns.push_back(
+                std::log(static_cast<double>(close.raw()) /
+                         static_cast<double>(Price::from_double(closes.back()).raw())));
         closes.push_back(close.to_double());
         if (returns.size() < kMinReturnsForHistoricalCvar) continue;
         const size_t n = std::min<size_t>(returns.size(), 50);

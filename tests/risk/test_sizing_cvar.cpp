@@ -71,7 +71,8 @@ TEST(Cvar, SortedFormEqualsTheSelectionForm) {
         std::vector<double> sorted = r, scratch(n);
         std::sort(sorted.begin(), sorted.end());
         for (Side side : {Side::kBuy, Side::kSell}) {
-            EXPECT_NEAR(historical_cvar_sorted(sorted, side, 0.1), historical_cvar(r, side, 0.1, scratch), 1e-15)
+            EXPECT_NEAR(historical_cvar_sorted(sorted, side, 0.1),
+                        historical_cvar(r, side, 0.1, scratch), 1e-15)
                 << n;
         }
     }

@@ -18,9 +18,9 @@ struct Delivery {
     uint64_t offset;  // position in the topic (in-process: publish sequence number)
 };
 
-/// A subscriber's handler. Returning OK acknowledges the delivery (the bus commits it); returning an
-/// error sends the event to the dead-letter topic with the error, then acknowledges it. Handlers must
-/// not throw; an exception that escapes is caught by the bus and dead-lettered the same way.
+/// A subscriber's handler. Returning OK acknowledges the delivery (the bus commits it); returning
+/// an error sends the event to the dead-letter topic with the error, then acknowledges it. Handlers
+/// must not throw; an exception that escapes is caught by the bus and dead-lettered the same way.
 using Handler = std::function<Status(const Delivery&)>;
 
 struct BusStats {
@@ -38,14 +38,14 @@ public:
     EventBus(const EventBus&) = delete;
     EventBus& operator=(const EventBus&) = delete;
 
-    /// Queues the event on the topic. Safe to call from inside a handler (delivery happens after the
-    /// current handler returns, in publish order).
+    /// Queues the event on the topic. Safe to call from inside a handler (delivery happens after
+    /// the current handler returns, in publish order).
     virtual Status publish(Topic topic, const Event& event) = 0;
-    /// Registers a handler; `group` names the consumer (Kafka consumer group; in-process a label for
-    /// metrics). Handlers of one topic run in subscription order.
+    /// Registers a handler; `group` names the consumer (Kafka consumer group; in-process a label
+    /// for metrics). Handlers of one topic run in subscription order.
     virtual void subscribe(Topic topic, std::string group, Handler handler) = 0;
-    /// Delivers queued events until none are left (in-process) or until `max_events` were delivered.
-    /// Returns the number delivered.
+    /// Delivers queued events until none are left (in-process) or until `max_events` were
+    /// delivered. Returns the number delivered.
     virtual uint64_t poll(uint64_t max_events = UINT64_MAX) = 0;
     virtual BusStats stats() const = 0;
 };

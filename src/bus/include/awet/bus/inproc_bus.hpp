@@ -36,7 +36,8 @@ private:
     // A deque so that a handler may subscribe while it runs (no reallocation under it).
     std::array<std::deque<Subscriber>, kNumTopics> subscribers_;
     std::array<uint64_t, kNumTopics> next_offset_{};
-    std::vector<Queued> queue_;  // FIFO: [head_, size) still to deliver; storage reused when drained
+    std::vector<Queued>
+        queue_;  // FIFO: [head_, size) still to deliver; storage reused when drained
     size_t head_ = 0;
     BusStats stats_;
 };

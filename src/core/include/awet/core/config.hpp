@@ -23,11 +23,11 @@ struct RiskConfig {
     Money max_total_exposure_usd = Money::from_units(50000);
     Money max_symbol_exposure_usd = Money::from_units(10000);
     bool cvar_enabled = true;
-    double cvar_alpha = 0.10;          // tail probability (matches the forecast's q10)
-    double max_cvar_pct = 0.02;        // max expected tail loss over the horizon, fraction of notional
-    int cvar_lookback_bars = 390;      // recent 1-minute returns for the historical estimate
+    double cvar_alpha = 0.10;      // tail probability (matches the forecast's q10)
+    double max_cvar_pct = 0.02;    // max expected tail loss over the horizon, fraction of notional
+    int cvar_lookback_bars = 390;  // recent 1-minute returns for the historical estimate
     int no_entry_before_close_minutes = 15;
-    double min_confidence = 0.10;      // predictions below this are HOLD: no trade intent
+    double min_confidence = 0.10;  // predictions below this are HOLD: no trade intent
     bool allow_short = false;
 };
 
@@ -46,12 +46,14 @@ struct ExecutionConfig {
     int64_t slippage_bps = 2;
     Money fee_per_share_usd = Money::from_raw(0);
     Money min_fee_usd = Money::from_raw(0);
-    double participation_rate = 0.0;  // 0: fill whole order at next bar; else max fraction of bar volume
+    double participation_rate =
+        0.0;  // 0: fill whole order at next bar; else max fraction of bar volume
 };
 
 struct PredictionConfig {
     std::string model_dir = "models";
-    int reload_check_bars = 60;  // how often (in bars) the agent checks models_registry for a new green
+    int reload_check_bars =
+        60;  // how often (in bars) the agent checks models_registry for a new green
 };
 
 struct StoreConfig {
@@ -66,7 +68,7 @@ struct DataConfig {
 };
 
 struct LoggingConfig {
-    std::string level = "info";  // trace|debug|info|warn|error|off
+    std::string level = "info";   // trace|debug|info|warn|error|off
     std::string format = "json";  // json|text
 };
 
@@ -91,7 +93,8 @@ struct ConfigKey {
 /// Every key with its default and meaning.
 const std::vector<ConfigKey>& config_keys();
 
-/// Environment variable that overrides a key: "risk.cooldown_minutes" -> "AWET_RISK_COOLDOWN_MINUTES".
+/// Environment variable that overrides a key: "risk.cooldown_minutes" ->
+/// "AWET_RISK_COOLDOWN_MINUTES".
 std::string config_env_var(const std::string& key);
 
 /// Loads defaults, then the YAML file (if path is non-empty), then env overrides; validates.

@@ -23,7 +23,9 @@ public:
     static constexpr Fixed from_raw(int64_t raw) { return Fixed(raw); }
     static constexpr Fixed from_units(int64_t units) { return Fixed(units * kFixedScale); }
     /// Nearest representable value (half away from zero).
-    static Fixed from_double(double v) { return Fixed(static_cast<int64_t>(std::llround(v * kFixedScale))); }
+    static Fixed from_double(double v) {
+        return Fixed(static_cast<int64_t>(std::llround(v * kFixedScale)));
+    }
     /// Exact decimal parse ("258.640015", "-1.5", "100"); nullopt on malformed text or more than
     /// 6 decimals that are not zeros.
     static std::optional<Fixed> parse(std::string_view text);
@@ -41,8 +43,14 @@ public:
     constexpr Fixed operator+(Fixed o) const { return Fixed(raw_ + o.raw_); }
     constexpr Fixed operator-(Fixed o) const { return Fixed(raw_ - o.raw_); }
     constexpr Fixed operator-() const { return Fixed(-raw_); }
-    constexpr Fixed& operator+=(Fixed o) { raw_ += o.raw_; return *this; }
-    constexpr Fixed& operator-=(Fixed o) { raw_ -= o.raw_; return *this; }
+    constexpr Fixed& operator+=(Fixed o) {
+        raw_ += o.raw_;
+        return *this;
+    }
+    constexpr Fixed& operator-=(Fixed o) {
+        raw_ -= o.raw_;
+        return *this;
+    }
     constexpr auto operator<=>(const Fixed&) const = default;
 
 private:
@@ -71,7 +79,8 @@ Price average_price(Money total, Quantity qty);
 Quantity whole_shares_affordable(Money budget, Price price);
 /// p * (10000 + bps) / 10000, rounded half away from zero (bps may be negative).
 Price adjust_by_bps(Price p, int64_t bps);
-/// Money scaled by a ratio num/den, rounded half away from zero (e.g. a fee share of a partial fill).
+/// Money scaled by a ratio num/den, rounded half away from zero (e.g. a fee share of a partial
+/// fill).
 Money scale(Money m, int64_t num, int64_t den);
 
 }  // namespace awet

@@ -48,7 +48,7 @@ template <size_t N>
 class FixedString {
 public:
     constexpr FixedString() = default;
-    FixedString(std::string_view s) { assign_truncating(s); }  // NOLINT: implicit by design
+    FixedString(std::string_view s) { assign_truncating(s); }         // NOLINT: implicit by design
     FixedString(const char* s) : FixedString(std::string_view(s)) {}  // NOLINT
 
     /// false (and unchanged) if s is longer than N.
@@ -97,5 +97,7 @@ struct std::hash<awet::FixedString<N>> {
 };
 template <>
 struct std::hash<awet::Uuid> {
-    size_t operator()(const awet::Uuid& u) const noexcept { return u.hi ^ (u.lo * 0x9E3779B97F4A7C15ULL); }
+    size_t operator()(const awet::Uuid& u) const noexcept {
+        return u.hi ^ (u.lo * 0x9E3779B97F4A7C15ULL);
+    }
 };

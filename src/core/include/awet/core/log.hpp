@@ -1,12 +1,12 @@
 #pragma once
 // Structured logs: one named spdlog logger per component, JSON lines by default. The audit trail is
 // data in the store, not log lines; logs carry correlation ids to join the two.
+#include <spdlog/spdlog.h>
+
 #include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 namespace awet {
 

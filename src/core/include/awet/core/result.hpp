@@ -32,12 +32,14 @@ struct Error {
     std::string to_string() const { return std::string(awet::to_string(code)) + ": " + message; }
 };
 
-inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error make_error(ErrorCode code, std::string message) {
+    return Error{code, std::move(message)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+    Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
     Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
     bool ok() const { return v_.index() == 0; }
@@ -76,17 +78,17 @@ private:
 }  // namespace awet
 
 /// Invariant check: broken invariants abort loudly. Never used for bad input.
-#define AWET_CHECK(cond)                                                                  \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
+#define AWET_CHECK(cond)                                                                         \
+    do {                                                                                         \
+        if (!(cond)) {                                                                           \
             std::fprintf(stderr, "AWET_CHECK failed: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
-            std::abort();                                                                 \
-        }                                                                                 \
+            std::abort();                                                                        \
+        }                                                                                        \
     } while (0)
 
 /// Propagate an error from a Status/Result-returning expression.
-#define AWET_TRY(expr)                              \
-    do {                                            \
-        auto awet_try_ = (expr);                    \
+#define AWET_TRY(expr)                                 \
+    do {                                               \
+        auto awet_try_ = (expr);                       \
         if (!awet_try_.ok()) return awet_try_.error(); \
     } while (0)

@@ -1,5 +1,6 @@
 #pragma once
-// Time is int64 nanoseconds since the Unix epoch, UTC. Strong types keep instants and durations apart.
+// Time is int64 nanoseconds since the Unix epoch, UTC. Strong types keep instants and durations
+// apart.
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -45,7 +46,8 @@ public:
 
     constexpr int64_t ns() const { return ns_; }
     constexpr bool is_set() const { return ns_ != 0; }
-    /// ISO-8601 UTC with seconds, and with fractional digits only when present: "2026-03-12T13:30:00Z".
+    /// ISO-8601 UTC with seconds, and with fractional digits only when present:
+    /// "2026-03-12T13:30:00Z".
     std::string iso() const;
     /// Writes iso() into out (room for kIsoMaxLen bytes, no terminator); returns the length. For
     /// encoders on the hot path (no allocation).

@@ -10,9 +10,9 @@
 namespace awet {
 
 struct LocalTime {
-    Date date;        // local calendar date
+    Date date;              // local calendar date
     int minute_of_day = 0;  // minutes since local midnight
-    int weekday = 0;  // 0 = Monday .. 6 = Sunday
+    int weekday = 0;        // 0 = Monday .. 6 = Sunday
 };
 
 struct Session {

@@ -88,7 +88,8 @@ public:
     virtual bool is_paper() const = 0;
     virtual void set_listener(BrokerListener* listener) = 0;
 
-    /// Idempotent by client_order_id. kOutcomeUnknown when the broker may or may not have the order.
+    /// Idempotent by client_order_id. kOutcomeUnknown when the broker may or may not have the
+    /// order.
     virtual Result<BrokerOrder> submit(const OrderRequest& request) = 0;
     virtual Status cancel(std::string_view client_order_id) = 0;
     virtual Result<BrokerOrder> get_order(std::string_view client_order_id) = 0;

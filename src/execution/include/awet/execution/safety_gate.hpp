@@ -24,7 +24,7 @@ inline constexpr std::string_view kBlockApprovalMissing = "APPROVAL_FILE_MISSING
 /// stateless apart from the configuration, so any thread may call check(). The approval file is
 /// looked up on every call (one stat()), so `awet revoke` takes effect at the next order.
 class SafetyGate {
-  public:
+public:
     explicit SafetyGate(const ExecutionConfig& config);
 
     /// nullopt: the order may go. Otherwise the reason, first failing layer only:
@@ -43,7 +43,7 @@ class SafetyGate {
     /// true if the file exists.
     static bool approved(const std::string& path);
 
-  private:
+private:
     bool dry_run_;
     std::string approval_file_;
 };

@@ -32,7 +32,7 @@ struct SimBrokerConfig {
 /// cancel, queries and on_bar all run on the execution agent's loop, and fills are delivered to
 /// the listener synchronously from on_bar.
 class SimBroker final : public Broker {
-  public:
+public:
     explicit SimBroker(SimBrokerConfig config = {});
 
     std::string_view name() const override { return "sim"; }
@@ -58,7 +58,7 @@ class SimBroker final : public Broker {
     /// Number of orders ever created (idempotent resubmits do not count).
     size_t order_count() const { return orders_.size(); }
 
-  private:
+private:
     struct Lot {
         Quantity qty;  // signed: >0 long lot, <0 short lot
         Price price;

@@ -57,7 +57,7 @@ struct ExitLot {
 /// key. If that would not fit IdempotencyKey (63 chars), "exit<n>:h" + 16 hex digits of the
 /// FNV-1a hash of the entry key is used instead.
 class ExitManager {
-  public:
+public:
     ExitManager(const ExitConfig& config, uint64_t seed);
 
     /// Entry reports (intent kEntry) with fills open or grow a lot (cumulative qty and average
@@ -79,7 +79,7 @@ class ExitManager {
     /// The idempotency key of exit attempt `attempt` (1-based) for an entry key.
     static IdempotencyKey exit_key(const IdempotencyKey& entry_key, int attempt);
 
-  private:
+private:
     ExitReason evaluate(const ExitLot& lot, const MarketBar& bar) const;
     void finish_attempt(size_t index, Quantity attempt_filled);
 

@@ -73,8 +73,8 @@ enum class Feature : uint8_t {
 inline constexpr size_t kNumFeatures = static_cast<size_t>(Feature::kCount);
 std::string_view feature_name(Feature f);  // "rsi_14", "sma_5", ...
 inline constexpr std::array<Feature, kNumFeatures> kAllFeatures = {
-    Feature::kRsi14,    Feature::kSma5,      Feature::kSma20,       Feature::kEma5,
-    Feature::kEma20,    Feature::kReturns1,  Feature::kReturns5,    Feature::kReturns15,
+    Feature::kRsi14,        Feature::kSma5,        Feature::kSma20,     Feature::kEma5,
+    Feature::kEma20,        Feature::kReturns1,    Feature::kReturns5,  Feature::kReturns15,
     Feature::kVolatility20, Feature::kMinuteOfDay, Feature::kHourOfDay, Feature::kDayOfWeek};
 
 /// market.engineered — the indicator set after one bar. A feature still in warm-up is NaN and its
@@ -128,7 +128,8 @@ enum class OrderIntent : uint8_t { kEntry, kExit };
 std::string_view to_string(OrderIntent i);  // "entry" / "exit"
 
 enum class ExitReason : uint8_t { kNone, kTakeProfit, kStopLoss, kMaxHolding, kSessionClose };
-std::string_view to_string(ExitReason r);  // "none", "take_profit", "stop_loss", "max_holding", "session_close"
+std::string_view to_string(
+    ExitReason r);  // "none", "take_profit", "stop_loss", "max_holding", "session_close"
 
 /// Typed reasons a risk gate denies an entry (bit flags: a decision lists every gate it failed).
 enum class RiskReason : uint32_t {
@@ -161,20 +162,20 @@ struct RiskDecision {
     OrderIntent intent = OrderIntent::kEntry;
     ExitReason exit_reason = ExitReason::kNone;
     Side side = Side::kBuy;
-    Quantity qty;          // proposed order size (sizing rule of seed §6.3)
-    Price ref_price;       // price the decision was made at (last close)
+    Quantity qty;     // proposed order size (sizing rule of seed §6.3)
+    Price ref_price;  // price the decision was made at (last close)
     Money notional;
-    double cvar = 0;       // estimated tail loss fraction used by the CVaR gate
+    double cvar = 0;  // estimated tail loss fraction used by the CVaR gate
     double confidence = 0;
     Uuid prediction_event_id;
 };
 
 enum class OrderStatus : uint8_t {
-    kPending,          // accepted by the broker, not filled yet
+    kPending,  // accepted by the broker, not filled yet
     kPartiallyFilled,
     kFilled,
-    kBlocked,          // stopped by a safety layer before the broker
-    kRejected,         // refused by the broker
+    kBlocked,   // stopped by a safety layer before the broker
+    kRejected,  // refused by the broker
     kCanceled,
 };
 std::string_view to_string(OrderStatus s);  // "pending", "partially_filled", "filled", ...
@@ -189,11 +190,11 @@ struct ExecutionReport {
     Side side = Side::kBuy;
     OrderStatus status = OrderStatus::kPending;
     Quantity qty;
-    Quantity filled_qty;      // cumulative
-    Price avg_fill_price;     // cumulative average
-    Quantity fill_qty;        // this fill
-    Price fill_price;         // this fill
-    Money fees;               // this fill
+    Quantity filled_qty;   // cumulative
+    Price avg_fill_price;  // cumulative average
+    Quantity fill_qty;     // this fill
+    Price fill_price;      // this fill
+    Money fees;            // this fill
     Timestamp filled_at;
     bool dry_run = false;
     FixedString<63> block_reason;
@@ -206,7 +207,8 @@ struct DeadLetter {
     std::array<char, 200> error{};  // NUL-terminated, truncated
 };
 
-using Event = std::variant<MarketBar, FeatureVector, Prediction, RiskDecision, ExecutionReport, DeadLetter>;
+using Event =
+    std::variant<MarketBar, FeatureVector, Prediction, RiskDecision, ExecutionReport, DeadLetter>;
 
 inline const EventHeader& header_of(const Event& e) {
     return std::visit([](const auto& ev) -> const EventHeader& { return ev.header; }, e);

@@ -1,6 +1,6 @@
 #pragma once
-// Builds the seed §6.2 header of each new event: a fresh event_id from the agent's seeded id stream,
-// the correlation id inherited from the cause, the agent as source.
+// Builds the seed §6.2 header of each new event: a fresh event_id from the agent's seeded id
+// stream, the correlation id inherited from the cause, the agent as source.
 #include <string_view>
 
 #include "awet/core/ids.hpp"
@@ -12,7 +12,8 @@ namespace awet {
 /// One per agent; single-threaded. Seeded, so a replay with the same seed yields the same ids.
 class HeaderFactory {
 public:
-    HeaderFactory(Source source, uint64_t seed) : source_(source), ids_(seed * 31 + static_cast<uint64_t>(source) + 1) {}
+    HeaderFactory(Source source, uint64_t seed)
+        : source_(source), ids_(seed * 31 + static_cast<uint64_t>(source) + 1) {}
 
     /// A header for an event caused by `parent` (same correlation id and symbol).
     EventHeader derive(const EventHeader& parent, std::string_view idempotency_key, Timestamp ts,
@@ -28,7 +29,8 @@ public:
         return h;
     }
     /// A header that starts a new chain (new correlation id), e.g. a market bar.
-    EventHeader root(Symbol symbol, std::string_view idempotency_key, Timestamp ts, Timestamp ts_init) {
+    EventHeader root(Symbol symbol, std::string_view idempotency_key, Timestamp ts,
+                     Timestamp ts_init) {
         EventHeader h;
         h.event_id = ids_.next(ts);
         h.correlation_id = ids_.next(ts);

@@ -53,7 +53,7 @@ struct Lot {
 /// closed keeps the exact remainder of its cost and entry fee, so cost is conserved to the
 /// micro-dollar.
 class Portfolio {
-  public:
+public:
     /// Applies one fill. Returns the realized PnL of this fill net of its fees (see the file
     /// comment). qty <= 0 is ignored (returns 0). The fill price also becomes the symbol's mark.
     Money apply_fill(const Symbol& symbol, Side side, Quantity qty, Price price, Money fees,
@@ -76,7 +76,7 @@ class Portfolio {
     Money fees() const { return fees_; }
     const std::vector<ClosedTrade>& closed_trades() const { return closed_; }
 
-  private:
+private:
     struct Book {
         PositionSide side = PositionSide::kLong;  // of the open lots
         std::deque<Lot> lots;

@@ -35,7 +35,7 @@ struct ReconcileReport {
 /// position it holds. With a live broker a missing position report does not prove the position
 /// is flat (partial or failed listings) — a future live-broker concern, not handled here.
 class Reconciler {
-  public:
+public:
     explicit Reconciler(Money starting_cash) : starting_cash_(starting_cash) {}
 
     /// A broker error (positions or account unavailable) is returned as an Error, never as a
@@ -49,7 +49,7 @@ class Reconciler {
 
     Money starting_cash() const { return starting_cash_; }
 
-  private:
+private:
     Money starting_cash_;
 };
 

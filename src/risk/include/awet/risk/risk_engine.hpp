@@ -37,7 +37,7 @@ struct RiskSymbolView {
 /// small symbol table; windows are fixed-capacity rings allocated when a symbol is first seen, so
 /// the steady state allocates nothing per call.
 class RiskEngine {
-  public:
+public:
     RiskEngine(const RiskConfig& config, uint64_t seed);
 
     /// nullopt when the prediction carries no order intent: signal HOLD, confidence below
@@ -68,7 +68,7 @@ class RiskEngine {
     size_t open_reservations() const;
     const RiskConfig& config() const { return config_; }
 
-  private:
+private:
     struct SymbolState {
         Symbol symbol;
         Price last_price;
@@ -79,8 +79,8 @@ class RiskEngine {
         std::vector<double> returns;  // ring, capacity cvar_lookback_bars
         size_t ret_head = 0;          // next write slot
         size_t ret_count = 0;
-        std::vector<double> sorted;   // the ring's values in ascending order (CVaR tail in O(k))
-        int64_t day = INT64_MIN;  // local date (days since epoch) of entries_today
+        std::vector<double> sorted;  // the ring's values in ascending order (CVaR tail in O(k))
+        int64_t day = INT64_MIN;     // local date (days since epoch) of entries_today
         int entries_today = 0;
         bool has_last_entry = false;
         Timestamp last_entry;
