@@ -153,8 +153,11 @@ std::optional<RiskDecision> RiskEngine::evaluate_with_qty(const Prediction& p, Q
     return d;
 }
 
-void RiskEngine::record_approved_entry(uint32_t sym, const RiskDecision& d, Timestamp now) {
-    SymbolState& s = symbols_[sym];
+void RiskEngine::restore_entry(const Symbol& symbol, Timestamp at) {
+    count_entry(symbols_[symbol_index(symbol)], at);
+}
+
+void RiskEngine::count_entry(SymbolState& s, Timestamp now) {
     entry_times_[entry_head_] = now;
     entry_head_ = (entry_head_ + 1) % entry_times_.size();
     entry_count_ = std::min(entry_count_ + 1, entry_times_.size());
@@ -167,6 +170,11 @@ void RiskEngine::record_approved_entry(uint32_t sym, const RiskDecision& d, Time
     ++s.entries_today;
     s.has_last_entry = true;
     s.last_entry = now;
+}
+
+void RiskEngine::record_approved_entry(uint32_t sym, const RiskDecision& d, Timestamp now) {
+    SymbolState& s = symbols_[sym];
+    count_entry(s, now);
 
     OrderTrack t;
     t.key = d.header.idempotency_key;

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
+#include "awet/data/calendar.hpp"
 #include "awet/data/synthetic_market.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/execution/sim_broker.hpp"
@@ -153,6 +155,42 @@ TEST_F(PipelineTest, ReplayAgainOnTheSameStoreNeverOrdersTwice) {
     EXPECT_EQ(*store->count_rows("trades"), *trades_before);
     // Events are stored once too.
     EXPECT_EQ(*store->count_rows("market_raw_minute"), static_cast<int64_t>(trade_.size()));
+}
+
+TEST_F(PipelineTest, RiskLimitsHoldAcrossARestart) {
+    auto store = open_store("limits.db");
+    train_green(*store);
+    const Date day = SessionCalendar::to_local(trade_.front().bar_start).date;
+    std::vector<MarketBar> morning, afternoon;
+    for (const auto& bar : trade_) {
+        if (SessionCalendar::to_local(bar.bar_start).date != day) break;
+        (SessionCalendar::to_local(bar.bar_start).minute_of_day < 12 * 60 ? morning : afternoon)
+            .push_back(bar);
+    }
+    // Two processes one after the other on the same store: the second one starts at noon.
+    ASSERT_TRUE(replay_bars(config_, store.get(), morning).ok());
+    ASSERT_TRUE(replay_bars(config_, store.get(), afternoon).ok());
+
+    auto trades = store->load_trades(TradeQuery{});
+    ASSERT_TRUE(trades.ok());
+    std::map<std::string, std::vector<Timestamp>> entries;
+    for (const auto& t : *trades) {
+        if (t.intent == OrderIntent::kEntry) entries[t.symbol.str()].push_back(t.ts);
+    }
+    ASSERT_FALSE(entries.empty());
+    bool entered_after_noon = false;
+    for (const auto& [symbol, times] : entries) {
+        EXPECT_LE(static_cast<int>(times.size()), config_.risk.max_orders_per_symbol_per_day)
+            << symbol;
+        for (size_t i = 1; i < times.size(); ++i) {
+            EXPECT_GE(times[i] - times[i - 1], Duration::minutes(config_.risk.cooldown_minutes))
+                << symbol;
+        }
+        for (auto t : times)
+            entered_after_noon |= SessionCalendar::to_local(t).minute_of_day >= 12 * 60;
+    }
+    EXPECT_TRUE(entered_after_noon)
+        << "the afternoon process traded nothing: the test proves nothing";
 }
 
 TEST_F(PipelineTest, PersistenceOffStillTrades) {

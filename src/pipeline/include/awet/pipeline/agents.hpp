@@ -93,6 +93,7 @@ public:
         : bus_(bus), clock_(clock), engine_(config, seed) {}
     void attach();
     const RiskEngine& engine() const { return engine_; }
+    RiskEngine& engine() { return engine_; }
 
 private:
     EventBus& bus_;

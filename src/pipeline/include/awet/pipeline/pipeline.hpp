@@ -57,6 +57,10 @@ public:
 
 private:
     Status run_eod(const Date& date, Timestamp close);
+    /// Before the first bar: entries already in `trades` for that bar's trading day count towards
+    /// the risk limits (orders per minute and per symbol per day, cooldowns) — a restart does not
+    /// reset them.
+    Status restore_risk_counters(const MarketBar& first_bar);
 
     Config config_;
     Store* store_;
@@ -75,6 +79,7 @@ private:
     WatchtowerAgent watchtower_;
     std::unique_ptr<Recorder> recorder_;
     bool started_ = false;
+    bool restored_ = false;
     std::optional<Date> session_date_;
     Timestamp session_close_;
     std::set<Date> eod_done_;

@@ -58,6 +58,10 @@ public:
     void on_execution(const ExecutionReport& r);
     /// Seeds a position at start-up (e.g. from the broker or the positions table).
     void set_position(const Symbol& symbol, Quantity qty, Price last_price);
+    /// Counts an entry approved before a restart (from the `trades` table) towards the
+    /// orders-per-minute window, the per-symbol daily count and the cooldown, so that the limits
+    /// hold across restarts. Entries must be restored in time order.
+    void restore_entry(const Symbol& symbol, Timestamp at);
 
     /// The CVaR estimate the gate would use for an entry on `side` (see README).
     double estimate_cvar(const Prediction& p, Side side);
@@ -103,6 +107,7 @@ private:
                          double cvar, Timestamp now) const;
     int orders_in_window(Timestamp now) const;
     void record_approved_entry(uint32_t sym, const RiskDecision& d, Timestamp now);
+    void count_entry(SymbolState& s, Timestamp now);
     OrderTrack* find_track(const IdempotencyKey& key);
     bool recently_done(const IdempotencyKey& key) const;
     void mark_done(const IdempotencyKey& key);
