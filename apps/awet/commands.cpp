@@ -68,6 +68,10 @@ void print_replay_summary(const ReplayResult& r) {
                 static_cast<unsigned long long>(c.orders_submitted),
                 static_cast<unsigned long long>(c.orders_blocked),
                 static_cast<unsigned long long>(c.orders_rejected));
+    if (r.duplicate_orders > 0) {
+        std::printf("  %-24s %lld (idempotency key already in trades: never ordered twice)\n",
+                    "duplicates skipped", static_cast<long long>(r.duplicate_orders));
+    }
     std::printf("  %-24s %llu\n", "fills", static_cast<unsigned long long>(c.fills));
     std::string exits;
     for (const auto& [reason, n] : c.exits_by_reason) {

@@ -153,6 +153,7 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
         result.broker_pnl = account->equity - broker_config.starting_cash;
     }
     result.reconcile = pipeline.last_reconcile();
+    result.duplicate_orders = pipeline.execution().engine().stats().duplicates;
     return result;
 }
 

@@ -152,6 +152,8 @@ TEST_F(PipelineTest, ReplayAgainOnTheSameStoreNeverOrdersTwice) {
     ASSERT_TRUE(second.ok());
     EXPECT_EQ(second->counters.orders_submitted, 0u);
     EXPECT_EQ(second->counters.fills, 0u);
+    EXPECT_GT(second->duplicate_orders, 0);
+    EXPECT_EQ(static_cast<uint64_t>(second->duplicate_orders), second->counters.approved);
     EXPECT_EQ(*store->count_rows("trades"), *trades_before);
     // Events are stored once too.
     EXPECT_EQ(*store->count_rows("market_raw_minute"), static_cast<int64_t>(trade_.size()));

@@ -52,6 +52,7 @@ public:
     const std::vector<DailyPnlRow>& daily_rows() const { return daily_rows_; }
     const std::optional<ReconcileReport>& last_reconcile() const { return last_reconcile_; }
     PredictionAgent& prediction() { return prediction_; }
+    const ExecutionAgent& execution() const { return execution_; }
     InProcBus& bus() { return bus_; }
     SimClock& clock() { return clock_; }
 

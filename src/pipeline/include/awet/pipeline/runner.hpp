@@ -54,6 +54,7 @@ struct ReplayResult {
     Money broker_pnl;  // broker equity - starting cash
     std::optional<ReconcileReport> reconcile;
     std::vector<ExecutionReport> fills;  // every fill, in order (for determinism checks)
+    int64_t duplicate_orders = 0;  // approved decisions whose key was already in `trades`
     int sessions = 0;
 };
 
