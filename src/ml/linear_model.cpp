@@ -68,19 +68,29 @@ Error bad_file(const std::string& path, const std::string& why) {
 
 }  // namespace
 
+LinearQuantileModel::LinearQuantileModel(LinearQuantileParams params) : params_(std::move(params)) {
+    for (size_t h = 0; h < kNumHorizons; ++h) {
+        for (size_t k = 0; k < kNumQuantiles; ++k) {
+            for (size_t j = 0; j < kNumInputs + 1; ++j) {
+                by_input_[j][h * kNumQuantiles + k] = params_.coef[h][k][j];
+            }
+        }
+    }
+}
+
 HorizonForecasts LinearQuantileModel::forecast_inputs(const InputVector& inputs) const {
     InputVector z;
     for (size_t j = 0; j < kNumInputs; ++j) z[j] = (inputs[j] - params_.mean[j]) / params_.std[j];
+    // out[h][k] = coef[h][k][0] + sum_j coef[h][k][j + 1] * z[j], summed in increasing j.
+    std::array<double, kNumOutputs> v = by_input_[0];
+    for (size_t j = 0; j < kNumInputs; ++j) {
+        const auto& c = by_input_[j + 1];
+        for (size_t o = 0; o < kNumOutputs; ++o) v[o] += c[o] * z[j];
+    }
     HorizonForecasts out;
     for (size_t h = 0; h < kNumHorizons; ++h) {
-        std::array<double, kNumQuantiles> q{};
-        for (size_t k = 0; k < kNumQuantiles; ++k) {
-            const auto& c = params_.coef[h][k];
-            double v = c[0];
-            for (size_t j = 0; j < kNumInputs; ++j) v += c[j + 1] * z[j];
-            q[k] = v;
-        }
-        out[h] = QuantileForecast{q[0], q[1], q[2]};
+        const size_t o = h * kNumQuantiles;
+        out[h] = QuantileForecast{v[o], v[o + 1], v[o + 2]};
         sort3(out[h]);
     }
     return out;

@@ -105,6 +105,74 @@ TEST_F(InProcBusTest, ReentrantPublishIsDeliveredAfterCurrentEventInPublishOrder
                                         "model:market.engineered:f-b2:1"}));
 }
 
+TEST_F(InProcBusTest, TypedPublishDeliversTheSameEventWhateverTheSlotHeldBefore) {
+    // Slots are reused after a drain; a slot that held a bar must deliver a prediction (and the
+    // other way round) with every byte of the event, through the typed and the Event overloads.
+    std::vector<Event> seen;
+    auto keep = [&seen](const Delivery& d) {
+        seen.push_back(d.event);
+        return Status::Ok();
+    };
+    bus.subscribe(Topic::kMarketRaw, "keep", keep);
+    bus.subscribe(Topic::kPredictionsTft, "keep", keep);
+    MarketBar b = std::get<MarketBar>(bar("bar-1"));
+    b.close = Price::from_double(101.25);
+    Prediction p;
+    p.header.idempotency_key = IdempotencyKey("pred-1");
+    p.horizons[2].q50 = 0.004;
+    p.confidence = 0.75;
+    p.signal = Signal::kBuy;
+    p.model_id = ModelId("m1");
+
+    ASSERT_TRUE(bus.publish(Topic::kMarketRaw, b).ok());  // slot 0 holds a bar
+    ASSERT_TRUE(bus.publish(Topic::kPredictionsTft, p).ok());
+    EXPECT_EQ(bus.poll(), 2u);
+    ASSERT_TRUE(bus.publish(Topic::kPredictionsTft, p).ok());  // slot 0 switches to a prediction
+    ASSERT_TRUE(bus.publish(Topic::kMarketRaw, Event(b)).ok());
+    EXPECT_EQ(bus.poll(), 2u);
+
+    ASSERT_EQ(seen.size(), 4u);
+    for (size_t i : {0, 3}) {
+        ASSERT_TRUE(std::holds_alternative<MarketBar>(seen[i])) << i;
+        EXPECT_EQ(std::memcmp(&std::get<MarketBar>(seen[i]), &b, sizeof(MarketBar)), 0) << i;
+    }
+    for (size_t i : {1, 2}) {
+        ASSERT_TRUE(std::holds_alternative<Prediction>(seen[i])) << i;
+        const auto& got = std::get<Prediction>(seen[i]);
+        EXPECT_EQ(got.header.idempotency_key, "pred-1");
+        EXPECT_EQ(got.horizons[2].q50, 0.004);
+        EXPECT_EQ(got.confidence, 0.75);
+        EXPECT_EQ(got.signal, Signal::kBuy);
+        EXPECT_EQ(got.model_id, "m1");
+    }
+    EXPECT_EQ(bus.stats().published, 4u);
+}
+
+TEST_F(InProcBusTest, EventBeingDeliveredSurvivesManyReentrantPublishes) {
+    // One handler publishes 300 events (several queue chunks) while the event it was given is
+    // still being delivered to the next handler: that event must not move or change.
+    bus.subscribe(Topic::kMarketRaw, "flood", [this](const Delivery& d) {
+        for (int i = 0; i < 300; ++i) {
+            (void)bus.publish(Topic::kMarketEngineered,
+                              bar(std::string("f").append(std::to_string(i))));
+        }
+        log.push_back("flood:" + key_of(d.event));
+        return Status::Ok();
+    });
+    bus.subscribe(Topic::kMarketRaw, "after", recorder("after"));
+    int engineered = 0;
+    bus.subscribe(Topic::kMarketEngineered, "count", [&engineered](const Delivery& d) {
+        EXPECT_EQ(key_of(d.event), std::string("f").append(std::to_string(engineered)));
+        ++engineered;
+        return Status::Ok();
+    });
+    (void)bus.publish(Topic::kMarketRaw, bar("origin"));
+    EXPECT_EQ(bus.poll(), 301u);
+    EXPECT_EQ(log, (std::vector<std::string>{"flood:origin", "after:market.raw:origin:0"}));
+    EXPECT_EQ(engineered, 300);
+    EXPECT_EQ(bus.queued(), 0u);
+}
+
 TEST_F(InProcBusTest, HandlerErrorGoesToDeadLetter) {
     bus.subscribe(Topic::kPredictionsTft, "risk", [](const Delivery&) {
         return Status(make_error(ErrorCode::kStore, "disk full"));

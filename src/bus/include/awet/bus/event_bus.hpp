@@ -41,6 +41,18 @@ public:
     /// Queues the event on the topic. Safe to call from inside a handler (delivery happens after
     /// the current handler returns, in publish order).
     virtual Status publish(Topic topic, const Event& event) = 0;
+    // The same for each kind of event, for callers that hold the event itself rather than an
+    // Event: they no longer build a temporary Event first (for events over 256 bytes that copy
+    // compiles to `rep movsq`, ~15 ns, a few times per bar). The defaults wrap the event and call
+    // the overload above; InProcBus overrides them to copy the event straight into its queue.
+    virtual Status publish(Topic topic, const MarketBar& e) { return publish(topic, Event(e)); }
+    virtual Status publish(Topic topic, const FeatureVector& e) { return publish(topic, Event(e)); }
+    virtual Status publish(Topic topic, const Prediction& e) { return publish(topic, Event(e)); }
+    virtual Status publish(Topic topic, const RiskDecision& e) { return publish(topic, Event(e)); }
+    virtual Status publish(Topic topic, const ExecutionReport& e) {
+        return publish(topic, Event(e));
+    }
+    virtual Status publish(Topic topic, const DeadLetter& e) { return publish(topic, Event(e)); }
     /// Registers a handler; `group` names the consumer (Kafka consumer group; in-process a label
     /// for metrics). Handlers of one topic run in subscription order.
     virtual void subscribe(Topic topic, std::string group, Handler handler) = 0;
