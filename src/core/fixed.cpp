@@ -112,6 +112,15 @@ template class Fixed<MoneyTag>;
 template class Fixed<QuantityTag>;
 
 Money notional(Price price, Quantity qty) {
+    // Fast path (marks and exposures on every bar): when the product fits in 64 bits, the division
+    // by the constant scale is a multiply; the 128-bit division is a libgcc call.
+    int64_t small = 0;
+    if (!__builtin_mul_overflow(price.raw(), qty.raw(), &small)) {
+        int64_t q = small / kFixedScale;
+        const int64_t r = small % kFixedScale;
+        if (2 * (r < 0 ? -r : r) >= kFixedScale) q += small < 0 ? -1 : 1;  // half away from zero
+        return Money::from_raw(q);
+    }
     i128 prod = static_cast<i128>(price.raw()) * qty.raw();
     return Money::from_raw(saturate(div_round_half_away(prod, kFixedScale)));
 }

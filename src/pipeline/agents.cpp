@@ -208,6 +208,15 @@ void PortfolioAgent::attach() {
 }
 
 // ---------------------------------------------------------------- watchtower
+const PipelineCounters& WatchtowerAgent::counters() const {
+    for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
+        if (rejections_by_bit_[bit] == 0) continue;
+        counters_.rejections_by_reason[std::string(to_string(static_cast<RiskReason>(1U << bit)))] =
+            rejections_by_bit_[bit];
+    }
+    return counters_;
+}
+
 void WatchtowerAgent::attach() {
     bus_.subscribe(Topic::kMarketRaw, "watchtower", [this](const Delivery&) {
         ++counters_.bars;
@@ -231,10 +240,7 @@ void WatchtowerAgent::attach() {
         const auto& decision = std::get<RiskDecision>(d.event);
         ++counters_.rejected;
         for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
-            if (decision.reasons & (1U << bit)) {
-                ++counters_.rejections_by_reason[std::string(
-                    to_string(static_cast<RiskReason>(1U << bit)))];
-            }
+            if (decision.reasons & (1U << bit)) ++rejections_by_bit_[bit];
         }
         return Status::Ok();
     });

@@ -110,6 +110,26 @@ TEST(FixedArithmetic, NotionalNeeds128BitIntermediate) {
               kMin);
 }
 
+__extension__ typedef __int128 i128;
+
+TEST(FixedArithmetic, NotionalFastPathAgreesWith128BitReference) {
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 200000; ++i) {
+        // Magnitudes spread over the range where the product does and does not fit in 64 bits.
+        const int shift_p = static_cast<int>(rng() % 40), shift_q = static_cast<int>(rng() % 40);
+        int64_t p = static_cast<int64_t>(rng() >> (24 + shift_p % 24)) * ((rng() & 1) ? 1 : -1);
+        int64_t q = static_cast<int64_t>(rng() >> (24 + shift_q % 24)) * ((rng() & 1) ? 1 : -1);
+        const i128 prod = static_cast<i128>(p) * q;
+        i128 ref = prod / kFixedScale;
+        const i128 rem = prod % kFixedScale;
+        if (2 * (rem < 0 ? -rem : rem) >= kFixedScale) ref += prod < 0 ? -1 : 1;
+        if (ref > INT64_MAX || ref < INT64_MIN) continue;  // saturation is tested above
+        ASSERT_EQ(notional(Price::from_raw(p), Quantity::from_raw(q)).raw(),
+                  static_cast<int64_t>(ref))
+            << p << " * " << q;
+    }
+}
+
 TEST(FixedArithmetic, AveragePrice) {
     EXPECT_EQ(average_price(Money::from_units(100), Quantity::from_units(3)),
               *Price::parse("33.333333"));

@@ -55,6 +55,7 @@ public:
     bool assign(std::string_view s) {
         if (s.size() > N) return false;
         std::memcpy(data_.data(), s.data(), s.size());
+        std::memset(data_.data() + s.size(), 0, N - s.size());  // unused bytes stay zero
         len_ = static_cast<uint8_t>(s.size());
         return true;
     }
@@ -64,7 +65,16 @@ public:
     bool empty() const { return len_ == 0; }
     static constexpr size_t capacity() { return N; }
 
-    bool operator==(const FixedString& o) const { return view() == o.view(); }
+    /// Unused bytes are always zero, so short strings compare as fixed-size blocks (no call).
+    bool operator==(const FixedString& o) const {
+        if constexpr (N <= 31) {
+            return len_ == o.len_ && std::memcmp(data_.data(), o.data_.data(), N) == 0;
+        } else {
+            return view() == o.view();
+        }
+    }
+    /// All N bytes, zero past size() (for hashing).
+    const char* raw_data() const { return data_.data(); }
     auto operator<=>(const FixedString& o) const { return view() <=> o.view(); }
     bool operator==(std::string_view o) const { return view() == o; }
     // Exact match for literals (otherwise `s == "AAPL"` is ambiguous between the two above).
@@ -74,6 +84,7 @@ private:
     void assign_truncating(std::string_view s) {
         size_t n = s.size() < N ? s.size() : N;
         std::memcpy(data_.data(), s.data(), n);
+        std::memset(data_.data() + n, 0, N - n);
         len_ = static_cast<uint8_t>(n);
     }
     std::array<char, N> data_{};
@@ -92,7 +103,15 @@ using ModelId = FixedString<47>;
 template <size_t N>
 struct std::hash<awet::FixedString<N>> {
     size_t operator()(const awet::FixedString<N>& s) const noexcept {
-        return std::hash<std::string_view>{}(s.view());
+        if constexpr (N <= 16) {  // symbols: two words, one multiply (unused bytes are zero)
+            uint64_t w[2] = {0, 0};
+            std::memcpy(w, s.raw_data(), N);
+            const uint64_t h =
+                (w[0] * 0x9E3779B97F4A7C15ULL) ^ ((w[1] + s.size()) * 0xC2B2AE3D27D4EB4FULL);
+            return static_cast<size_t>(h ^ (h >> 29));
+        } else {
+            return std::hash<std::string_view>{}(s.view());
+        }
     }
 };
 template <>

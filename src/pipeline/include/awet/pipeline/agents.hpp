@@ -2,6 +2,7 @@
 // The agents of seed §5.2 as bus subscribers. Each wraps one pure engine (features, forecaster,
 // risk, execution, exits, portfolio) and does only the wiring: consume a topic, call the engine,
 // publish what it returns. The same agents run in demo, replay and (later) live processes.
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -176,11 +177,13 @@ class WatchtowerAgent {
 public:
     explicit WatchtowerAgent(EventBus& bus) : bus_(bus) {}
     void attach();
-    const PipelineCounters& counters() const { return counters_; }
+    /// The counters so far (rejection reasons are tallied per bit on the hot path and named here).
+    const PipelineCounters& counters() const;
 
 private:
     EventBus& bus_;
-    PipelineCounters counters_;
+    mutable PipelineCounters counters_;
+    std::array<uint64_t, kNumRiskReasons> rejections_by_bit_{};
 };
 
 }  // namespace awet
