@@ -179,13 +179,20 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     if (!result.ok()) return fail(result.error());
     const auto& r = *result;
     std::printf("  %-24s %s\n", "market", r.data_description.c_str());
+    std::printf("  %-24s %d to train (from %s), %d to trade (%s .. %s)\n", "sessions",
+                r.train_sessions, r.train_from.to_string().c_str(), r.trade_sessions,
+                r.trade_from.to_string().c_str(), r.trade_to.to_string().c_str());
     if (r.csv_rejected > 0) {
         std::printf("  %-24s %lld (see the log for file:line and reason)\n", "CSV rows rejected",
                     static_cast<long long>(r.csv_rejected));
     }
     std::printf("  %-24s %lld bars -> %s\n", "training", static_cast<long long>(r.training_bars),
                 r.model.record.model_id.c_str());
-    std::printf("  %-24s %s\n", "", r.model.summary.c_str());
+    std::string summary = r.model.summary;
+    for (size_t at = summary.find('\n'); at != std::string::npos; at = summary.find('\n', at + 1)) {
+        summary.insert(at + 1, 27, ' ');
+    }
+    std::printf("  %-24s %s\n", "", summary.c_str());
     std::printf("  %-24s %s promoted to green\n", "model", r.model.record.model_id.c_str());
     std::printf("  %-24s dry_run=%s, approval file %s\n", "safety gates",
                 config->execution.dry_run ? "true" : "false",

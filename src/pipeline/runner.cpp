@@ -71,11 +71,11 @@ Result<TrainOutcome> train_and_register(Store& store, const Config& config,
     AWET_TRY(store.register_model(record));
     AWET_TRY(store.flush());
     std::string summary = fmt::format(
-        "{} training rows, {} validation rows; validation pinball loss (x1e4) "
-        "model/empirical/zero:",
+        "{} training / {} validation rows; validation pinball loss x1e4 (model / empirical "
+        "quantiles / zero) and q10-q90 coverage:",
         report->n_train, report->n_val);
     for (const auto& h : report->horizons) {
-        summary += fmt::format(" {}m {:.3f}/{:.3f}/{:.3f} (q10-q90 coverage {:.0f}%)", h.minutes,
+        summary += fmt::format("\n  {}m: {:.3f} / {:.3f} / {:.3f}, coverage {:.0f}%", h.minutes,
                                h.model_mean * 1e4, h.baseline_mean * 1e4, h.zero_mean * 1e4,
                                h.coverage * 100);
     }
@@ -222,6 +222,13 @@ Result<DemoResult> run_demo(const Config& config, Store& store, const DemoOption
         if (!r.ok()) return r.error();
     }
     result.training_bars = static_cast<int64_t>(train_bars.size());
+    result.train_sessions = static_cast<int>(train_sessions);
+    result.trade_sessions = static_cast<int>(trade_sessions);
+    result.train_from = SessionCalendar::to_local(sessions.front().front().bar_start).date;
+    result.trade_from = SessionCalendar::to_local(sessions[train_sessions].front().bar_start).date;
+    result.trade_to =
+        SessionCalendar::to_local(sessions[train_sessions + trade_sessions - 1].front().bar_start)
+            .date;
     const Timestamp trained_at = train_bars.back().bar_start + train_bars.back().interval;
     auto trained = train_and_register(store, config, train_features, trained_at);
     if (!trained.ok()) return trained.error();

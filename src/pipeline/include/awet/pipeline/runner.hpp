@@ -23,7 +23,7 @@ ModelLoader default_model_loader();
 
 struct TrainOutcome {
     ModelRecord record;
-    std::string summary;  // one line: rows, validation losses vs baselines
+    std::string summary;  // rows, then one line per horizon: validation losses vs baselines
 };
 
 /// Trains the linear quantile baseline on the features, writes the artifact under
@@ -77,6 +77,9 @@ struct DemoOptions {
 struct DemoResult {
     std::string data_description;
     int64_t training_bars = 0;
+    int train_sessions = 0;
+    int trade_sessions = 0;
+    Date train_from, trade_from, trade_to;  // local trading dates
     int64_t csv_rejected = 0;
     TrainOutcome model;
     ReplayResult replay;
