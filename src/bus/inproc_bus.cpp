@@ -30,6 +30,17 @@ void copy_blocks(void* dst, const void* src, size_t n) {
     if (i < n) std::memcpy(d + n - 16, s + n - 16, 16);
 }
 
+/// "exception: <what>" or "unknown exception" for the exception being handled (cold path).
+std::string current_exception_text() {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        return std::string("exception: ") + e.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
 }  // namespace
 
 InProcBus::Queued* InProcBus::claim(Topic topic) {
@@ -83,7 +94,8 @@ Status InProcBus::publish(Topic topic, const DeadLetter& event) { return publish
 void InProcBus::subscribe(Topic topic, std::string group, Handler handler) {
     auto t = static_cast<size_t>(topic);
     AWET_CHECK(t < kNumTopics);
-    subscribers_[t].push_back(Subscriber{std::move(group), std::move(handler)});
+    subscribers_[t].push_back(
+        std::make_unique<Subscriber>(Subscriber{std::move(group), std::move(handler)}));
 }
 
 uint64_t InProcBus::poll(uint64_t max_events) {
@@ -95,21 +107,22 @@ uint64_t InProcBus::poll(uint64_t max_events) {
         const Queued& item = slot(head_++);
         ++processed;
         const auto& subs = subscribers_[static_cast<size_t>(item.topic)];
+        const Delivery delivery{item.topic, item.event, item.offset};
         // Handlers subscribed while this event is dispatched see only later events.
         const size_t count = subs.size();
         for (size_t i = 0; i < count; ++i) {
-            Delivery delivery{item.topic, item.event, item.offset};
             ++stats_.delivered;
-            std::string error;
+            // The error text is built only when a handler fails: a string per delivery (and the
+            // frame of a function returning one) cost more than most handlers do.
+            const Subscriber& sub = *subs[i];
+            Status s;
             try {
-                Status s = subs[i].handler(delivery);
-                if (!s.ok()) error = subs[i].group + ": " + s.error().to_string();
-            } catch (const std::exception& e) {
-                error = subs[i].group + ": exception: " + e.what();
+                s = sub.handler(delivery);
             } catch (...) {
-                error = subs[i].group + ": unknown exception";
+                dead_letter(item.topic, item.event, sub.group + ": " + current_exception_text());
             }
-            if (!error.empty()) dead_letter(item.topic, item.event, error);
+            if (!s.ok())
+                dead_letter(item.topic, item.event, sub.group + ": " + s.error().to_string());
             ++stats_.acked;
         }
     }

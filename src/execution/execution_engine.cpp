@@ -30,7 +30,7 @@ void ExecutionEngine::persist(const TradeRow& row) {
 ExecutionReport ExecutionEngine::make_report(OrderInfo& info, OrderStatus status, Timestamp ts) {
     const TradeRow& row = info.row;
     ExecutionReport r;
-    r.header = headers_.derive(info.decision_header, row.idempotency_key.view(), ts, ts);
+    r.header = headers_.derive(info.decision_header, row.idempotency_key, ts, ts);
     r.broker_order_id = FixedString<47>(row.alpaca_order_id);
     r.intent = row.intent;
     r.exit_reason = row.exit_reason;

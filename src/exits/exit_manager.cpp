@@ -174,7 +174,7 @@ void ExitManager::on_bar(const MarketBar& bar, Timestamp now, std::vector<RiskDe
         lot.exit_in_flight = true;
 
         RiskDecision d;
-        d.header = headers_.derive(lot.entry_header, lot.exit_key.view(), now, now);
+        d.header = headers_.derive(lot.entry_header, lot.exit_key, now, now);
         d.header.symbol = lot.symbol;
         d.approved = true;
         d.reasons = 0;

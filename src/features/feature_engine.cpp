@@ -93,8 +93,8 @@ const FeatureVector& FeatureEngine::update(const MarketBar& bar, HeaderFactory& 
     int64_t index = lookup(k0, k1);
     if (index < 0) index = add(symbol, k0, k1);
 
-    out_.header = headers.derive(bar.header, make_key("feat", symbol, bar.bar_start).view(),
-                                 bar.header.ts, now);
+    out_.header =
+        headers.derive(bar.header, make_key("feat", symbol, bar.bar_start), bar.header.ts, now);
     out_.bar_start = bar.bar_start;
     out_.close = bar.close;
     out_.volume = bar.volume;

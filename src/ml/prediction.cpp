@@ -15,7 +15,7 @@ Prediction make_prediction(const FeatureVector& fv, const HorizonForecasts& q,
                            const ModelId& model_id, double min_confidence, HeaderFactory& headers,
                            Timestamp now) {
     Prediction p;
-    p.header = headers.derive(fv.header, make_key("pred", fv.header.symbol, fv.bar_start).view(),
+    p.header = headers.derive(fv.header, make_key("pred", fv.header.symbol, fv.bar_start),
                               fv.header.ts, now);
     p.bar_start = fv.bar_start;
     p.close = fv.close;

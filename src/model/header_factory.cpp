@@ -70,16 +70,19 @@ IdempotencyKey make_key(std::string_view kind, const Symbol& symbol, Timestamp t
     if (ts.ns() != cache.ns) {
         char digits[sizeof(cache.digits)];
         const size_t len = format_ns(ts.ns(), digits + sizeof(digits));
+        std::memset(cache.digits, 0, sizeof(cache.digits));  // zeros past the digits (see below)
         std::memcpy(cache.digits, digits + sizeof(digits) - len, len);
         cache.len = static_cast<uint8_t>(len);
         cache.ns = ts.ns();
     }
     static_assert(Symbol::capacity() <= 16);
-    char buf[IdempotencyKey::capacity() + 32];
+    // Zeroed, so that every byte past the key is zero and the key is taken as one fixed-size
+    // block (FixedString::from_zero_padded) rather than a copy and a clear of run-time lengths.
+    char buf[IdempotencyKey::capacity() + 33] = {};
     size_t n = 0;
     if (kind.size() <= 16) {
         // At most 16 + 1 + 15 + 1 + 24 = 57 bytes written: the whole digits block is copied
-        // (fixed size), only its first `len` bytes count.
+        // (fixed size; zeros past its `len` digits), only its first `len` bytes count.
         copy_short(buf, kind.data(), kind.size());
         n = kind.size();
         buf[n++] = ':';
@@ -101,7 +104,7 @@ IdempotencyKey make_key(std::string_view kind, const Symbol& symbol, Timestamp t
         append(":", 1);
         append(cache.digits, cache.len);
     }
-    return IdempotencyKey(std::string_view(buf, n));
+    return IdempotencyKey::from_zero_padded(buf, n);
 }
 
 }  // namespace awet

@@ -9,9 +9,8 @@ namespace awet {
 Status IngestionAgent::ingest(const MarketBar& bar) {
     MarketBar stamped = bar;
     const Timestamp end = bar.bar_start + bar.interval;
-    stamped.header =
-        headers_.root(bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start).view(),
-                      end, clock_.now());
+    stamped.header = headers_.root(
+        bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start), end, clock_.now());
     return bus_.publish(Topic::kMarketRaw, stamped);
 }
 
@@ -43,6 +42,7 @@ void PredictionAgent::attach() {
 void PredictionAgent::set_forecaster(std::unique_ptr<Forecaster> forecaster) {
     forecaster_ = std::move(forecaster);
     active_model_id_ = forecaster_ ? std::string(forecaster_->model_id()) : std::string();
+    active_model_key_ = ModelId(active_model_id_);
 }
 
 std::string PredictionAgent::active_model() const { return active_model_id_; }
@@ -72,6 +72,7 @@ bool PredictionAgent::reload_if_changed() {
                active_model_id_.empty() ? "none" : active_model_id_);
     forecaster_ = std::move(*loaded);
     active_model_id_ = record.model_id;
+    active_model_key_ = ModelId(active_model_id_);
     return true;
 }
 
@@ -87,9 +88,9 @@ Status PredictionAgent::handle(const FeatureVector& fv) {
     }
     auto q = forecaster_->forecast(fv);
     if (!q) return Status::Ok();  // warm-up
-    return bus_.publish(Topic::kPredictionsTft,
-                        make_prediction(fv, *q, ModelId(active_model_id_), min_confidence_,
-                                        headers_, clock_.now()));
+    return bus_.publish(
+        Topic::kPredictionsTft,
+        make_prediction(fv, *q, active_model_key_, min_confidence_, headers_, clock_.now()));
 }
 
 // ---------------------------------------------------------------- risk

@@ -30,21 +30,20 @@ RiskEngine::RiskEngine(const RiskConfig& config, uint64_t seed)
 }
 
 uint32_t RiskEngine::symbol_index(const Symbol& symbol) {
-    auto it = symbol_ids_.find(symbol);
-    if (it != symbol_ids_.end()) return it->second;
-    auto id = static_cast<uint32_t>(symbols_.size());
+    const uint32_t found = symbol_ids_.find(symbol);
+    if (found != SymbolIndex::kNone) return found;
+    const uint32_t id = symbol_ids_.insert(symbol);  // == symbols_.size()
     SymbolState s;
     s.symbol = symbol;
     s.returns.resize(static_cast<size_t>(std::max(0, config_.cvar_lookback_bars)));
     s.sorted.reserve(s.returns.size());
     symbols_.push_back(std::move(s));
-    symbol_ids_.emplace(symbol, id);
     return id;
 }
 
 const RiskEngine::SymbolState* RiskEngine::find_symbol(const Symbol& symbol) const {
-    auto it = symbol_ids_.find(symbol);
-    return it == symbol_ids_.end() ? nullptr : &symbols_[it->second];
+    const uint32_t id = symbol_ids_.find(symbol);
+    return id == SymbolIndex::kNone ? nullptr : &symbols_[id];
 }
 
 Money RiskEngine::exposure_of(const SymbolState& s) {
@@ -67,8 +66,11 @@ int RiskEngine::orders_in_window(Timestamp now) const {
 }
 
 double RiskEngine::estimate_cvar(const Prediction& p, Side side) {
+    return estimate_cvar(p, side, find_symbol(p.header.symbol));
+}
+
+double RiskEngine::estimate_cvar(const Prediction& p, Side side, const SymbolState* s) const {
     double cvar = forecast_tail_loss(p, side);
-    const SymbolState* s = find_symbol(p.header.symbol);
     if (s != nullptr && s->ret_count >= kMinReturnsForHistoricalCvar) {
         double per_bar = historical_cvar_sorted(s->sorted, side, config_.cvar_alpha);
         double hist = per_bar * std::sqrt(static_cast<double>(kCvarHorizonMinutes));
@@ -132,12 +134,11 @@ std::optional<RiskDecision> RiskEngine::evaluate_with_qty(const Prediction& p, Q
     const Side side = p.signal == Signal::kBuy ? Side::kBuy : Side::kSell;
 
     const uint32_t sym = symbol_index(p.header.symbol);
-    const double cvar = estimate_cvar(p, side);
+    const double cvar = estimate_cvar(p, side, &symbols_[sym]);  // no second symbol lookup
     const Money order_notional = notional(p.close, qty);
 
     RiskDecision d;
-    const IdempotencyKey key = make_key("entry", p.header.symbol, p.bar_start);
-    d.header = headers_.derive(p.header, key.view(), now, now);
+    d.header = headers_.derive(p.header, make_key("entry", p.header.symbol, p.bar_start), now, now);
     d.intent = OrderIntent::kEntry;
     d.exit_reason = ExitReason::kNone;
     d.side = side;

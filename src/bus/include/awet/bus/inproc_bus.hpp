@@ -2,7 +2,6 @@
 // In-process EventBus: a single FIFO queue dispatched on the caller's thread. Deterministic (same
 // publishes, same delivery order), no locks, no heap per event beyond the queue's storage.
 #include <array>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,8 +55,10 @@ private:
     }
     void dead_letter(Topic topic, const Event& event, const std::string& error);
 
-    // A deque so that a handler may subscribe while it runs (no reallocation under it).
-    std::array<std::deque<Subscriber>, kNumTopics> subscribers_;
+    // Each subscriber on the heap so that a handler may subscribe while it runs: the vector may
+    // reallocate, the Subscriber being called does not move. (Was a deque: its indexing cost
+    // ~15 instructions per delivery, a vector of pointers costs two loads.)
+    std::array<std::vector<std::unique_ptr<Subscriber>>, kNumTopics> subscribers_;
     std::array<uint64_t, kNumTopics> next_offset_{};
     // FIFO of slots [head_, tail_) in fixed-size chunks. Chunks are allocated once and never move
     // (only the vector of pointers to them grows), so poll() delivers each event in place: a

@@ -2,6 +2,7 @@
 // Identifiers: 128-bit UUIDs (stored as two words, formatted only when written out), and short
 // fixed-capacity strings for symbols and keys so that events stay flat and copyable without heap.
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <cstring>
@@ -59,6 +60,15 @@ public:
         len_ = static_cast<uint8_t>(s.size());
         return true;
     }
+    /// The first min(len, N) bytes of `block`, which holds at least N bytes and only zeros past
+    /// `len`: one fixed-size copy instead of a copy and a clear of run-time lengths (hot-path keys
+    /// built in a zeroed stack buffer, see make_key).
+    static FixedString from_zero_padded(const char* block, size_t len) {
+        FixedString s;
+        std::memcpy(s.data_.data(), block, N);
+        s.len_ = static_cast<uint8_t>(len < N ? len : N);
+        return s;
+    }
     std::string_view view() const { return {data_.data(), len_}; }
     std::string str() const { return std::string(view()); }
     size_t size() const { return len_; }
@@ -75,7 +85,25 @@ public:
     }
     /// All N bytes, zero past size() (for hashing).
     const char* raw_data() const { return data_.data(); }
-    auto operator<=>(const FixedString& o) const { return view() <=> o.view(); }
+    auto operator<=>(const FixedString& o) const {
+        if constexpr (N == 15) {
+            // Symbols (ordered map keys, e.g. the portfolio's books): the 15 zero-padded bytes
+            // then the length byte, read as two big-endian words, order exactly as the views do
+            // (a shorter prefix has zeros where the longer one has a byte, or ties on length)
+            // without a memcmp call.
+            static_assert(sizeof(FixedString) == 16 && std::endian::native == std::endian::little);
+            uint64_t a[2], b[2];
+            std::memcpy(a, data_.data(), 15);
+            std::memcpy(b, o.data_.data(), 15);
+            reinterpret_cast<char*>(a)[15] = static_cast<char>(len_);
+            reinterpret_cast<char*>(b)[15] = static_cast<char>(o.len_);
+            const uint64_t a0 = __builtin_bswap64(a[0]), b0 = __builtin_bswap64(b[0]);
+            if (a0 != b0) return a0 <=> b0;
+            return __builtin_bswap64(a[1]) <=> __builtin_bswap64(b[1]);
+        } else {
+            return view() <=> o.view();
+        }
+    }
     bool operator==(std::string_view o) const { return view() == o; }
     // Exact match for literals (otherwise `s == "AAPL"` is ambiguous between the two above).
     bool operator==(const char* o) const { return view() == std::string_view(o); }

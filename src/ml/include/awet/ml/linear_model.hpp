@@ -61,7 +61,10 @@ private:
     /// nine outputs side by side for each input, forecast_inputs() updates them in one vectorised
     /// sweep per input instead of nine serial dot products; each output still sums its terms in
     /// the same order, so the results are bit-for-bit the same.
-    std::array<std::array<double, kNumOutputs>, kNumInputs + 1> by_input_{};
+    /// Rows padded to an even width (the extra lane's coefficients are zero and its sum unused)
+    /// so that forecast_inputs() can sweep them two doubles at a time.
+    static constexpr size_t kPaddedOutputs = (kNumOutputs + 1) / 2 * 2;
+    std::array<std::array<double, kPaddedOutputs>, kNumInputs + 1> by_input_{};
 };
 
 /// Hyper-parameters and destination of train_linear_model(); filled by the caller (`awet train`).

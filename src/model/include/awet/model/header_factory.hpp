@@ -18,10 +18,20 @@ public:
     /// A header for an event caused by `parent` (same correlation id and symbol).
     EventHeader derive(const EventHeader& parent, std::string_view idempotency_key, Timestamp ts,
                        Timestamp ts_init) {
+        return derive(parent, IdempotencyKey(idempotency_key), ts, ts_init);
+    }
+    // Exact match for literals (otherwise ambiguous between the string_view and key overloads).
+    EventHeader derive(const EventHeader& parent, const char* idempotency_key, Timestamp ts,
+                       Timestamp ts_init) {
+        return derive(parent, std::string_view(idempotency_key), ts, ts_init);
+    }
+    /// The same with a ready key (the hot path: the key is copied as one block, not re-built).
+    EventHeader derive(const EventHeader& parent, const IdempotencyKey& idempotency_key,
+                       Timestamp ts, Timestamp ts_init) {
         EventHeader h;
         h.event_id = ids_.next(ts);
         h.correlation_id = parent.correlation_id;
-        h.idempotency_key = IdempotencyKey(idempotency_key);
+        h.idempotency_key = idempotency_key;
         h.symbol = parent.symbol;
         h.ts = ts;
         h.ts_init = ts_init;
@@ -31,10 +41,17 @@ public:
     /// A header that starts a new chain (new correlation id), e.g. a market bar.
     EventHeader root(Symbol symbol, std::string_view idempotency_key, Timestamp ts,
                      Timestamp ts_init) {
+        return root(symbol, IdempotencyKey(idempotency_key), ts, ts_init);
+    }
+    EventHeader root(Symbol symbol, const char* idempotency_key, Timestamp ts, Timestamp ts_init) {
+        return root(symbol, std::string_view(idempotency_key), ts, ts_init);
+    }
+    EventHeader root(const Symbol& symbol, const IdempotencyKey& idempotency_key, Timestamp ts,
+                     Timestamp ts_init) {
         EventHeader h;
         h.event_id = ids_.next(ts);
         h.correlation_id = ids_.next(ts);
-        h.idempotency_key = IdempotencyKey(idempotency_key);
+        h.idempotency_key = idempotency_key;
         h.symbol = symbol;
         h.ts = ts;
         h.ts_init = ts_init;

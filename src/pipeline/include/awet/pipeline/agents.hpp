@@ -81,6 +81,7 @@ private:
     ModelLoader loader_;
     std::unique_ptr<Forecaster> forecaster_;
     std::string active_model_id_;
+    ModelId active_model_key_;     // active_model_id_ as stamped on each prediction (built once)
     std::string failed_model_id_;  // last green that failed to load (not retried until it changes)
     uint64_t since_check_ = 0;
     uint64_t load_failures_ = 0;

@@ -6,12 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "awet/core/config.hpp"
 #include "awet/core/fixed.hpp"
 #include "awet/core/ids.hpp"
+#include "awet/core/symbol_index.hpp"
 #include "awet/core/time.hpp"
 #include "awet/model/events.hpp"
 #include "awet/model/header_factory.hpp"
@@ -102,6 +102,7 @@ private:
 
     uint32_t symbol_index(const Symbol& symbol);
     const SymbolState* find_symbol(const Symbol& symbol) const;
+    double estimate_cvar(const Prediction& p, Side side, const SymbolState* s) const;
     static Money exposure_of(const SymbolState& s);
     uint32_t check_gates(const SymbolState& s, Side side, Quantity qty, Money order_notional,
                          double cvar, Timestamp now) const;
@@ -115,8 +116,8 @@ private:
     RiskConfig config_;
     HeaderFactory headers_;
     std::vector<SymbolState> symbols_;
-    std::unordered_map<Symbol, uint32_t> symbol_ids_;  // lookup only, never iterated
-    std::vector<Timestamp> entry_times_;               // ring of the last approved entries
+    SymbolIndex symbol_ids_;              // symbol -> index into symbols_
+    std::vector<Timestamp> entry_times_;  // ring of the last approved entries
     size_t entry_head_ = 0;
     size_t entry_count_ = 0;
     std::vector<OrderTrack> tracks_;
