@@ -6,11 +6,14 @@
 namespace awet {
 
 // ---------------------------------------------------------------- ingestion
+EventHeader bar_header(HeaderFactory& headers, const MarketBar& bar, Timestamp ts_init) {
+    return headers.root(bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start),
+                        bar.bar_start + bar.interval, ts_init);
+}
+
 Status IngestionAgent::ingest(const MarketBar& bar) {
     MarketBar stamped = bar;
-    const Timestamp end = bar.bar_start + bar.interval;
-    stamped.header = headers_.root(
-        bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start), end, clock_.now());
+    stamped.header = bar_header(headers_, bar, clock_.now());
     return bus_.publish(Topic::kMarketRaw, stamped);
 }
 

@@ -25,9 +25,7 @@ std::vector<FeatureVector> compute_features(const std::vector<MarketBar>& bars, 
     for (const auto& bar : bars) {
         MarketBar stamped = bar;
         if (stamped.header.event_id.is_nil()) {
-            stamped.header = bar_headers.root(
-                bar.header.symbol, make_key("bar", bar.header.symbol, bar.bar_start).view(),
-                bar.bar_start + bar.interval, bar.bar_start + bar.interval);
+            stamped.header = bar_header(bar_headers, bar, bar.bar_start + bar.interval);
         }
         out.push_back(engine.update(stamped, headers, stamped.header.ts));
     }

@@ -23,6 +23,11 @@
 
 namespace awet {
 
+/// The root header of a market bar (seed §6.2): a new chain (correlation id), key
+/// "bar:<symbol>:<bar start ns>", event time = the bar's end. Used by the ingestion agent and by
+/// the offline feature computation, so both stamp bars the same way.
+EventHeader bar_header(HeaderFactory& headers, const MarketBar& bar, Timestamp ts_init);
+
 /// DataIngestionAgent: stamps the seed §6.2 header on a bar from a MarketDataSource and publishes
 /// it on market.raw.
 class IngestionAgent {
