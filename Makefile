@@ -5,9 +5,15 @@ AWET := $(BUILD_DIR)/apps/awet/awet
 CONFIG ?= config/awet.yaml
 DB ?= var/awet.db
 ARGS ?=
+MODEL ?= linear
+# `make eval`: the TFT against its baselines on the real 1-minute bars (issue 3). SPY has extra
+# sessions, so the seven stocks only: 12 sessions, the first 8 to train, the last 4 to test.
+EVAL_DATA ?= ../shared/data/bars/1min
+EVAL_SYMBOLS ?= AAPL,AMZN,GOOG,META,MSFT,NVDA,TSLA
+EVAL_ARGS ?=
 
-.PHONY: deps configure build cli demo test bench approve revoke pnl-today pnl-week pnl-save eod \
-        train promote list-models positions trades replay clean format
+.PHONY: deps configure build cli cli-tft demo test bench eval approve revoke pnl-today pnl-week \
+        pnl-save eod train promote list-models export-onnx positions trades replay clean format
 
 deps:
 	@bash scripts/install_deps.sh
@@ -22,6 +28,10 @@ build: configure
 cli: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target awet
 
+# The CLI and the TFT module it loads (libtorch: ~1 minute to build on 2 cores).
+cli-tft: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target awet awet_tft
+
 demo: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target awet
 	@mkdir -p var
@@ -32,6 +42,14 @@ test: build
 
 bench: build
 	@bash scripts/run_bench.sh $(BUILD_DIR)
+
+# Trains a TFT on the first 8 sessions, scores it, the linear and empirical-quantile baselines and
+# the zero forecast on the last 4; table on stdout, JSON in var/eval.json. Tune with EVAL_ARGS,
+# e.g. `make eval EVAL_ARGS="--epochs 5 --threads 2"`.
+eval: cli-tft
+	@mkdir -p var
+	$(AWET) eval --data $(EVAL_DATA) --symbols $(EVAL_SYMBOLS) --train-sessions 8 \
+	  --test-sessions 4 --model-dir var/eval-models --json var/eval.json $(EVAL_ARGS)
 
 # Operations (seed §12.2). They use CONFIG and DB; override e.g. `make pnl-today DB=var/demo.db`.
 approve: cli
@@ -46,13 +64,17 @@ pnl-save: cli
 	$(AWET) pnl save --config $(CONFIG) --db $(DB)
 eod: cli
 	$(AWET) eod --config $(CONFIG) --db $(DB)
-train: cli
-	$(AWET) train --model linear --config $(CONFIG) --db $(DB)
+# MODEL=linear (default) or MODEL=tft; TFT options through ARGS, e.g. ARGS="--epochs 5".
+train: $(if $(filter tft,$(MODEL)),cli-tft,cli)
+	$(AWET) train --model $(MODEL) --config $(CONFIG) --db $(DB) $(ARGS)
 promote: cli
 	@test -n "$(MODEL_ID)" || (echo "usage: make promote MODEL_ID=<id>" && exit 2)
 	$(AWET) models promote $(MODEL_ID) --config $(CONFIG) --db $(DB)
 list-models: cli
 	$(AWET) models list --config $(CONFIG) --db $(DB)
+export-onnx: cli-tft
+	@test -n "$(MODEL_ID)" || (echo "usage: make export-onnx MODEL_ID=<id>" && exit 2)
+	$(AWET) models export-onnx $(MODEL_ID) --config $(CONFIG) --db $(DB)
 positions: cli
 	$(AWET) positions --config $(CONFIG) --db $(DB)
 trades: cli

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,9 @@
 #include "awet/data/csv_bars.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/features/feature_engine.hpp"
+#include "awet/ml/prediction.hpp"
+#include "awet/ml/tft_module.hpp"
+#include "awet/pipeline/eval.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet/report/daily_pnl.hpp"
 #include "awet/store/sqlite_store.hpp"
@@ -97,6 +102,12 @@ void print_replay_summary(const ReplayResult& r) {
                     r.reconcile->ok ? "book matches broker" : "MISMATCH (see logs)");
     }
     std::printf("  %-24s %zu sessions\n", "daily_pnl_summary", r.daily.size());
+    if (r.inference.rows > 0) {
+        std::printf("  %-24s p50 %.0f p99 %.0f max %.0f us (%lld batches, %lld forecasts)\n",
+                    "model_inference_latency", r.inference.p50_us, r.inference.p99_us,
+                    r.inference.max_us, static_cast<long long>(r.inference.batches),
+                    static_cast<long long>(r.inference.rows));
+    }
     if (c.dead_letters > 0) {
         std::printf("  %-24s %llu\n", "dead letters",
                     static_cast<unsigned long long>(c.dead_letters));
@@ -317,32 +328,185 @@ int replay(const Common& common, const ReplayArgs& args) {
     return 0;
 }
 
-int train(const Common& common, const std::string& model_type) {
+namespace {
+
+/// features_tft, computed from the stored bars (and stored) when empty.
+Result<std::vector<FeatureVector>> training_features(Store& store, const Config& config) {
+    auto fvs = store.load_features(BarQuery{});
+    if (!fvs.ok()) return fvs.error();
+    if (!fvs->empty()) return fvs;
+    auto bars = stored_bars(store, std::nullopt, std::nullopt);
+    if (!bars.ok()) return bars.error();
+    if (bars->empty()) {
+        return make_error(ErrorCode::kNotFound, "no features and no bars in " + config.store.path +
+                                                    "; ingest data first");
+    }
+    std::printf("features_tft is empty: computing features from %zu stored bars\n", bars->size());
+    *fvs = compute_features(*bars, config.seed);
+    for (const auto& fv : *fvs) AWET_TRY(store.put_features(fv));
+    return fvs;
+}
+
+/// `git rev-parse --short HEAD` of the working directory, or "unknown".
+std::string git_revision() {
+    FILE* pipe = popen("git rev-parse --short HEAD 2>/dev/null", "r");
+    if (pipe == nullptr) return "unknown";
+    std::array<char, 128> buf{};
+    std::string out;
+    while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
+    const int status = pclose(pipe);
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    if (status != 0 || out.empty()) return "unknown";
+    return out;
+}
+
+/// The TFT module, or the one-line reason it cannot be loaded.
+TftModule* tft_module(std::string& error) {
+    auto module = load_tft_module();
+    if (!module.ok()) {
+        error = module.error().message;
+        // One line: the places looked at are joined.
+        for (auto& c : error) {
+            if (c == '\n') c = ' ';
+        }
+        return nullptr;
+    }
+    return *module;
+}
+
+std::string split_line(const char* name, const TftSplitMetrics& m) {
+    std::string out = fmt::format("{} ({} windows):", name, m.windows);
+    for (size_t h = 0; h < kNumHorizons; ++h) {
+        out += fmt::format(" {}m pinball x1e4 {:.3f} coverage {:.0f}%;", kHorizonsMinutes[h],
+                           m.pinball[h] * 1e4, m.coverage[h] * 100);
+    }
+    out.pop_back();
+    return out;
+}
+
+int train_tft(const Config& config, Store& store, const TrainArgs& args) {
+    auto fvs = training_features(store, config);
+    if (!fvs.ok()) return fail(fvs.error());
+    auto existing = store.list_models();
+    if (!existing.ok()) return fail(existing.error());
+    const Timestamp now = WallClock().now();
+    const std::string data_to = fvs->empty() ? now.date_utc() : fvs->back().bar_start.date_utc();
+    const std::string model_id = "tft-" + data_to + "-" + std::to_string(existing->size() + 1);
+
+    TftTrainOptions options;
+    options.hp = args.tft.hp;
+    options.validation_sessions = args.validation_sessions;
+    options.test_sessions = args.test_sessions;
+    options.max_train_windows = args.tft.max_train_windows;
+    options.threads = args.tft.threads;
+    options.progress = !args.tft.no_progress;
+    options.model_dir = config.prediction.model_dir;
+    options.model_id = model_id;
+    options.git_revision = git_revision();
+    std::string why;
+    TftModule* module = tft_module(why);
+    if (module == nullptr) return fail(why);
+    auto report = module->train(*fvs, options);
+    if (!report.ok()) return fail(report.error());
+
+    ModelRecord record;
+    record.model_id = model_id;
+    record.model_type = std::string(kTftModelType);
+    record.status = ModelStatus::kCandidate;
+    record.path = report->metadata_path;
+    record.metrics_json = report->metrics_json;
+    record.params_json = report->params_json;
+    record.created_at = now;
+    auto st = store.register_model(record);
+    if (!st.ok()) return fail(st.error());
+    st = store.flush();
+    if (!st.ok()) return fail(st.error());
+
+    const TftTrainReport& r = *report;
+    std::printf("trained %s: %lld parameters, %lld train / %lld validation / %lld test windows\n",
+                model_id.c_str(), static_cast<long long>(r.parameters),
+                static_cast<long long>(r.n_train), static_cast<long long>(r.n_val),
+                static_cast<long long>(r.n_test));
+    std::printf("  train %s .. %s, validation %s .. %s", r.train_from.iso().c_str(),
+                r.train_to.iso().c_str(), r.val_from.iso().c_str(), r.val_to.iso().c_str());
+    if (r.n_test > 0) {
+        std::printf(", test %s .. %s", r.test_from.iso().c_str(), r.test_to.iso().c_str());
+    }
+    std::printf("\n  %-6s %12s %12s\n", "epoch", "train_loss", "val_loss");
+    for (size_t e = 0; e < r.train_loss.size(); ++e) {
+        const double val = e < r.val_loss.size() ? r.val_loss[e] : 0.0;
+        std::printf("  %-6zu %12.5f %12.5f%s\n", e + 1, r.train_loss[e], val,
+                    static_cast<int>(e + 1) == r.best_epoch ? "  (best)" : "");
+    }
+    std::printf("  %d epochs, %.1f s per epoch, %.0f training windows/s\n", r.epochs_run,
+                r.seconds_per_epoch, r.train_windows_per_second);
+    std::printf("  %s\n", split_line("validation", r.validation).c_str());
+    if (r.n_test > 0) std::printf("  %s\n", split_line("test", r.test).c_str());
+    std::printf("registered %s as candidate (%s)\n  promote with: awet models promote %s\n",
+                model_id.c_str(), record.path.c_str(), model_id.c_str());
+    return 0;
+}
+
+}  // namespace
+
+int train(const Common& common, const TrainArgs& args) {
     auto config = load(common);
     if (!config) return 1;
-    if (model_type != "linear") return fail("unknown model type '" + model_type + "'");
+    if (args.model != "linear" && args.model != "tft") {
+        return fail("unknown model type '" + args.model + "' (linear or tft)");
+    }
+    if (args.model == "linear" && !args.tft_option_given.empty()) {
+        return fail(args.tft_option_given + " applies to --model tft only");
+    }
     auto store = open_store(*config);
     if (!store.ok()) return fail(store.error());
-    auto fvs = (*store)->load_features(BarQuery{});
+    if (args.model == "tft") return train_tft(*config, **store, args);
+    auto fvs = training_features(**store, *config);
     if (!fvs.ok()) return fail(fvs.error());
-    if (fvs->empty()) {
-        auto bars = stored_bars(**store, std::nullopt, std::nullopt);
-        if (!bars.ok()) return fail(bars.error());
-        if (bars->empty())
-            return fail("no features and no bars in " + config->store.path + "; ingest data first");
-        std::printf("features_tft is empty: computing features from %zu stored bars\n",
-                    bars->size());
-        *fvs = compute_features(*bars, config->seed);
-        for (const auto& fv : *fvs) {
-            auto st = (*store)->put_features(fv);
-            if (!st.ok()) return fail(st.error());
-        }
-    }
     auto outcome = train_and_register(**store, *config, *fvs, WallClock().now());
     if (!outcome.ok()) return fail(outcome.error());
     std::printf("registered %s as candidate (%s)\n  %s\n  promote with: awet models promote %s\n",
                 outcome->record.model_id.c_str(), outcome->record.path.c_str(),
                 outcome->summary.c_str(), outcome->record.model_id.c_str());
+    return 0;
+}
+
+int eval(const Common& common, const EvalArgs& args) {
+    auto config = load(common);
+    if (!config) return 1;
+    if (!std::filesystem::exists(args.data_dir)) {
+        return fail("eval: data directory " + args.data_dir + " does not exist");
+    }
+    TftEvalOptions options;
+    options.data_dir = args.data_dir;
+    options.symbols = args.symbols;
+    options.train_sessions = args.train_sessions;
+    options.test_sessions = args.test_sessions;
+    options.hp = args.tft.hp;
+    options.threads = args.tft.threads;
+    options.max_train_windows = args.tft.max_train_windows;
+    options.progress = !args.tft.no_progress;
+    options.model_dir =
+        args.model_dir.empty()
+            ? (std::filesystem::path(config->prediction.model_dir) / "eval").string()
+            : args.model_dir;
+    options.seed = config->seed;
+    options.git_revision = git_revision();
+    auto report = run_tft_eval(options);
+    if (!report.ok()) {
+        std::string message = report.error().message;
+        for (auto& c : message) {
+            if (c == '\n') c = ' ';
+        }
+        return fail(message);
+    }
+    std::printf("%s", report->table().c_str());
+    if (!args.json_path.empty()) {
+        std::ofstream out(args.json_path);
+        out << report->json() << "\n";
+        if (!out) return fail("eval: cannot write " + args.json_path);
+        std::printf("\nreport written to %s\n", args.json_path.c_str());
+    }
     return 0;
 }
 
@@ -380,6 +544,188 @@ int models_deprecate(const Common& common, const std::string& model_id) {
     auto st = s->store->deprecate_model(model_id);
     if (!st.ok()) return fail(st.error());
     std::printf("%s deprecated\n", model_id.c_str());
+    return 0;
+}
+
+namespace {
+
+/// The registry row of `model_id`, or of the green model when it is empty.
+Result<ModelRecord> find_record(Store& store, const std::string& model_id) {
+    if (model_id.empty()) {
+        auto green = store.green_model();
+        if (!green.ok()) return green.error();
+        if (!green->has_value()) {
+            return make_error(ErrorCode::kNotFound,
+                              "no green model in models_registry: promote one (`awet models "
+                              "promote ID`) or pass --model ID");
+        }
+        return **green;
+    }
+    auto found = store.find_model(model_id);
+    if (!found.ok()) return found.error();
+    if (!found->has_value()) {
+        return make_error(
+            ErrorCode::kNotFound,
+            "no model '" + model_id + "' in models_registry (see `awet models list`)");
+    }
+    return **found;
+}
+
+}  // namespace
+
+int models_export_onnx(const Common& common, const std::string& model_id,
+                       const std::string& out_path) {
+    auto s = open_session(common);
+    if (!s) return 1;
+    auto record = find_record(*s->store, model_id);
+    if (!record.ok()) return fail(record.error());
+    if (record->model_type != kTftModelType) {
+        return fail("model " + model_id + " is a " + record->model_type +
+                    " model; only tft models export to ONNX");
+    }
+    const std::string out =
+        out_path.empty()
+            ? (std::filesystem::path(s->config.prediction.model_dir) / (model_id + ".onnx"))
+                  .string()
+            : out_path;
+    const auto parent = std::filesystem::path(out).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return fail("cannot create " + parent.string() + ": " + ec.message());
+    std::string why;
+    TftModule* module = tft_module(why);
+    if (module == nullptr) return fail(why);
+    auto st = module->export_onnx(record->path, out);
+    if (!st.ok()) return fail(st.error());
+    const auto size = std::filesystem::file_size(out, ec);
+    std::printf(
+        "wrote %s (%llu bytes): ONNX opset 17; inputs static_symbol [B] int64, encoder_observed "
+        "[B, L, %zu], encoder_known [B, L, %zu], decoder_known [B, %zu, %zu] (normalised "
+        "float32); output quantiles [B, %zu, 3] (scaled)\n",
+        out.c_str(), static_cast<unsigned long long>(ec ? 0 : size), kTftObserved, kTftKnown,
+        kNumHorizons, kTftKnown, kNumHorizons);
+    return 0;
+}
+
+namespace {
+
+void print_forecast(const HorizonForecasts& q, double min_confidence) {
+    std::printf("  %-8s %12s %12s %12s\n", "horizon", "q10", "q50", "q90");
+    for (size_t h = 0; h < kNumHorizons; ++h) {
+        std::printf("  %-8s %12.6f %12.6f %12.6f\n",
+                    fmt::format("{}m", kHorizonsMinutes[h]).c_str(), q[h].q10, q[h].q50, q[h].q90);
+    }
+    const QuantileForecast& longest = q[kNumHorizons - 1];
+    const double confidence = confidence_from_quantiles(longest);
+    const char* signal = longest.q50 == 0.0 || confidence < min_confidence
+                             ? "HOLD"
+                             : (longest.q50 > 0 ? "BUY" : "SELL");
+    std::printf(
+        "  direction %s, confidence %.3f = min(1, |q50| / ((q90 - q10) / 2)) of the %dm "
+        "horizon; signal %s (risk.min_confidence %.2f)\n",
+        longest.q50 > 0 ? "UP" : "DOWN", confidence, kHorizonsMinutes[kNumHorizons - 1], signal,
+        min_confidence);
+}
+
+void print_weights(const char* title, const std::vector<std::string>& names,
+                   const std::vector<float>& weights) {
+    std::vector<size_t> order(std::min(names.size(), weights.size()));
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&weights](size_t a, size_t b) { return weights[a] > weights[b]; });
+    std::printf("%s\n", title);
+    for (size_t i : order) std::printf("  %-16s %.4f\n", names[i].c_str(), weights[i]);
+}
+
+}  // namespace
+
+int predict(const Common& common, const PredictArgs& args) {
+    auto s = open_session(common);
+    if (!s) return 1;
+    std::optional<Timestamp> at;
+    if (!args.at.empty()) {
+        at = Timestamp::parse(args.at);
+        if (!at) return fail("--at: expected an ISO-8601 time, got '" + args.at + "'");
+    }
+    auto record = find_record(*s->store, args.model_id);
+    if (!record.ok()) return fail(record.error());
+    const bool tft = record->model_type == kTftModelType;
+    if (args.explain && !tft) {
+        return fail("--explain needs a tft model; " + record->model_id + " is " +
+                    record->model_type);
+    }
+    BarQuery query;
+    query.symbols = {args.symbol};
+    if (at) query.to = *at + Duration::nanos(1);
+    auto fvs = s->store->load_features(query);
+    if (!fvs.ok()) return fail(fvs.error());
+    if (fvs->empty()) {
+        auto bars = s->store->load_bars(query);
+        if (!bars.ok()) return fail(bars.error());
+        *fvs = compute_features(*bars, s->config.seed);
+    }
+    if (fvs->empty()) {
+        return fail("no features or bars of " + args.symbol + " in " + s->config.store.path +
+                    (at ? " up to " + at->iso() : std::string()));
+    }
+    const double min_confidence = s->config.risk.min_confidence;
+    if (!tft) {
+        auto loaded = default_model_loader()(*record);
+        if (!loaded.ok()) return fail(loaded.error());
+        const FeatureVector& last = fvs->back();
+        auto q = (*loaded)->forecast(last);
+        if (!q) {
+            return fail("the features of " + args.symbol + " at " + last.bar_start.iso() +
+                        " are incomplete (warming up): no forecast");
+        }
+        std::printf("model %s (%s), %s after the bar of %s\n", record->model_id.c_str(),
+                    record->model_type.c_str(), args.symbol.c_str(), last.bar_start.iso().c_str());
+        print_forecast(*q, min_confidence);
+        return 0;
+    }
+    std::string why;
+    TftModule* module = tft_module(why);
+    if (module == nullptr) return fail(why);
+    auto e = module->explain(record->path, *fvs, args.symbol, at.value_or(fvs->back().bar_start));
+    if (!e.ok()) return fail(e.error());
+    std::printf("model %s (%s), %s after the bar of %s\n", record->model_id.c_str(),
+                record->model_type.c_str(), args.symbol.c_str(),
+                e->forecast.bar_start.iso().c_str());
+    print_forecast(e->forecast.q, min_confidence);
+    if (e->forecast.has_target) {
+        std::printf("  realised:");
+        for (size_t h = 0; h < kNumHorizons; ++h) {
+            std::printf(" %dm %.6f", kHorizonsMinutes[h], e->forecast.target[h]);
+        }
+        std::printf("\n");
+    }
+    if (!args.explain) return 0;
+    print_weights("variable selection, encoder (mean over the lookback):", e->encoder_variables,
+                  e->encoder_weights);
+    print_weights("variable selection, decoder (mean over the horizons):", e->decoder_variables,
+                  e->decoder_weights);
+    const size_t lookback = e->positions.size() >= kNumHorizons ? e->positions.size() - kNumHorizons
+                                                                : e->positions.size();
+    std::printf("attention, top %d positions per horizon (mean over heads):\n", args.top);
+    for (size_t h = 0; h < e->attention.size(); ++h) {
+        const auto& w = e->attention[h];
+        std::vector<size_t> order(std::min(w.size(), e->positions.size()));
+        for (size_t p = 0; p < order.size(); ++p) order[p] = p;
+        std::stable_sort(order.begin(), order.end(),
+                         [&w](size_t a, size_t b) { return w[a] > w[b]; });
+        order.resize(std::min(order.size(), static_cast<size_t>(args.top)));
+        const std::string horizon =
+            h < kNumHorizons ? fmt::format("{}m", kHorizonsMinutes[h]) : std::to_string(h);
+        std::printf("  %s:", horizon.c_str());
+        for (size_t p : order) {
+            const std::string rel = p < lookback
+                                        ? fmt::format("t-{}", lookback - 1 - p)
+                                        : fmt::format("t+{}m", kHorizonsMinutes[p - lookback]);
+            std::printf(" %s (%s) %.3f", e->positions[p].iso().c_str(), rel.c_str(), w[p]);
+            if (p != order.back()) std::printf(",");
+        }
+        std::printf("\n");
+    }
     return 0;
 }
 

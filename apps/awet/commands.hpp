@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "awet/core/config.hpp"
+#include "awet/ml/tft_module.hpp"
 
 namespace awet::cli {
 
@@ -37,10 +38,48 @@ struct ReplayArgs {
 };
 int replay(const Common& common, const ReplayArgs& args);
 
-int train(const Common& common, const std::string& model_type);
+/// Options of a TFT training run (`train --model tft`, `eval`); defaults from TftHyperParams.
+struct TftArgs {
+    TftHyperParams hp;
+    int threads = 1;
+    int64_t max_train_windows = 0;
+    bool no_progress = false;
+};
+
+struct TrainArgs {
+    std::string model = "linear";
+    TftArgs tft;
+    int validation_sessions = 1;
+    int test_sessions = 1;
+    std::string tft_option_given;  // name of a TFT-only option given (refused for linear)
+};
+int train(const Common& common, const TrainArgs& args);
+
+struct EvalArgs {
+    std::string data_dir;
+    std::vector<std::string> symbols;
+    int train_sessions = 8;
+    int test_sessions = 4;
+    TftArgs tft;
+    std::string json_path;
+    std::string model_dir;  // empty: <prediction.model_dir>/eval
+};
+int eval(const Common& common, const EvalArgs& args);
+
 int models_list(const Common& common);
 int models_promote(const Common& common, const std::string& model_id);
 int models_deprecate(const Common& common, const std::string& model_id);
+int models_export_onnx(const Common& common, const std::string& model_id,
+                       const std::string& out_path);
+
+struct PredictArgs {
+    std::string symbol;
+    std::string at;        // ISO time; empty: the latest stored bar of the symbol
+    std::string model_id;  // empty: the green model
+    bool explain = false;
+    int top = 5;  // attention positions shown per horizon
+};
+int predict(const Common& common, const PredictArgs& args);
 
 int approve(const Common& common);
 int revoke(const Common& common);

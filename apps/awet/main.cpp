@@ -11,6 +11,45 @@ void add_common(CLI::App* cmd, awet::cli::Common& common) {
     cmd->add_option("--db", common.db_path, "SQLite database file (overrides store.path)");
 }
 
+/// The TFT's training options; returns them so that callers can tell which were given.
+std::vector<CLI::Option*> add_tft_options(CLI::App* cmd, awet::cli::TftArgs& tft) {
+    std::vector<CLI::Option*> opts;
+    opts.push_back(cmd->add_option("--epochs", tft.hp.max_epochs, "TFT: maximum epochs")
+                       ->check(CLI::PositiveNumber)
+                       ->capture_default_str());
+    opts.push_back(cmd->add_option("--patience", tft.hp.patience,
+                                   "TFT: early stopping after this many epochs without a better "
+                                   "validation loss")
+                       ->check(CLI::PositiveNumber)
+                       ->capture_default_str());
+    opts.push_back(cmd->add_option("--hidden", tft.hp.hidden, "TFT: hidden size (d_model)")
+                       ->check(CLI::PositiveNumber)
+                       ->capture_default_str());
+    opts.push_back(cmd->add_option("--lookback", tft.hp.lookback, "TFT: encoder length in bars")
+                       ->check(CLI::PositiveNumber)
+                       ->capture_default_str());
+    opts.push_back(cmd->add_option("--batch", tft.hp.batch_size, "TFT: windows per training step")
+                       ->check(CLI::PositiveNumber)
+                       ->capture_default_str());
+    opts.push_back(cmd->add_option("--lr", tft.hp.learning_rate, "TFT: Adam learning rate")
+                       ->check(CLI::PositiveNumber)
+                       ->capture_default_str());
+    opts.push_back(
+        cmd->add_option("--seed", tft.hp.seed, "TFT: seed of initialisation, dropout, sampling")
+            ->capture_default_str());
+    opts.push_back(cmd->add_option("--threads", tft.threads, "TFT: torch intra-op threads")
+                       ->check(CLI::PositiveNumber)
+                       ->capture_default_str());
+    opts.push_back(cmd->add_option("--max-train-windows", tft.max_train_windows,
+                                   "TFT: a seeded sample of this many training windows per "
+                                   "epoch (0: all)")
+                       ->check(CLI::NonNegativeNumber)
+                       ->capture_default_str());
+    opts.push_back(
+        cmd->add_flag("--no-progress", tft.no_progress, "TFT: no progress bar on stderr"));
+    return opts;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,14 +113,79 @@ int main(int argc, char** argv) {
     });
 
     // train
-    std::string model_type = "linear";
+    TrainArgs train_args;
     auto* train_cmd = app.add_subcommand(
         "train", "Train a model on stored features and register it as candidate");
     add_common(train_cmd, common);
-    train_cmd->add_option("--model", model_type, "Model type")
-        ->check(CLI::IsMember({"linear"}))
+    train_cmd
+        ->add_option("--model", train_args.model,
+                     "Model type: linear (quantile regression) or tft (Temporal Fusion "
+                     "Transformer)")
+        ->check(CLI::IsMember({"linear", "tft"}))
         ->capture_default_str();
-    train_cmd->callback([&] { rc = train(common, model_type); });
+    auto train_tft_opts = add_tft_options(train_cmd, train_args.tft);
+    train_tft_opts.push_back(
+        train_cmd
+            ->add_option("--validation-sessions", train_args.validation_sessions,
+                         "TFT: sessions before the test sessions used for early stopping")
+            ->check(CLI::PositiveNumber)
+            ->capture_default_str());
+    train_tft_opts.push_back(train_cmd
+                                 ->add_option("--test-sessions", train_args.test_sessions,
+                                              "TFT: last sessions held out and scored (0: none)")
+                                 ->check(CLI::NonNegativeNumber)
+                                 ->capture_default_str());
+    train_cmd->callback([&] {
+        for (auto* opt : train_tft_opts) {
+            if (opt->count() > 0) train_args.tft_option_given = opt->get_name();
+        }
+        rc = train(common, train_args);
+    });
+
+    // eval
+    EvalArgs eval_args;
+    auto* eval_cmd = app.add_subcommand(
+        "eval",
+        "Train the TFT on the first sessions of CSV bars, score it and the baselines on the last");
+    add_common(eval_cmd, common);
+    eval_cmd->add_option("--data", eval_args.data_dir, "CSV bars (file or directory)")->required();
+    eval_cmd
+        ->add_option("--train-sessions", eval_args.train_sessions,
+                     "First sessions: training (the last of them: validation)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    eval_cmd
+        ->add_option("--test-sessions", eval_args.test_sessions,
+                     "Last sessions: scored, never seen in training")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    eval_cmd->add_option("--symbols", eval_args.symbols, "Only these symbols (comma-separated)")
+        ->delimiter(',');
+    eval_cmd->add_option("--json", eval_args.json_path, "Also write the report as JSON here");
+    eval_cmd->add_option("--model-dir", eval_args.model_dir,
+                         "Where the evaluated models are written (default: "
+                         "<prediction.model_dir>/eval)");
+    add_tft_options(eval_cmd, eval_args.tft);
+    eval_cmd->callback([&] { rc = eval(common, eval_args); });
+
+    // predict
+    PredictArgs predict_args;
+    auto* predict_cmd = app.add_subcommand(
+        "predict",
+        "Forecast one symbol with a registered model (--explain: what the TFT looked at)");
+    add_common(predict_cmd, common);
+    predict_cmd->add_option("--symbol", predict_args.symbol, "Symbol")->required();
+    predict_cmd->add_option("--at", predict_args.at,
+                            "Forecast after the last bar starting at or before this time "
+                            "(ISO-8601; default: the latest stored bar)");
+    predict_cmd->add_option("--model", predict_args.model_id,
+                            "Model id (default: the green model)");
+    predict_cmd->add_flag("--explain", predict_args.explain,
+                          "TFT: variable-selection weights and the top attention positions");
+    predict_cmd->add_option("--top", predict_args.top, "Attention positions shown per horizon")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    predict_cmd->callback([&] { rc = predict(common, predict_args); });
 
     // models
     std::string model_id;
@@ -100,6 +204,14 @@ int main(int argc, char** argv) {
     add_common(models_deprecate_cmd, common);
     models_deprecate_cmd->add_option("model_id", model_id, "Model id")->required();
     models_deprecate_cmd->callback([&] { rc = models_deprecate(common, model_id); });
+    std::string onnx_out;
+    auto* models_export_cmd =
+        models_cmd->add_subcommand("export-onnx", "Write a TFT model as an ONNX graph (opset 17)");
+    add_common(models_export_cmd, common);
+    models_export_cmd->add_option("model_id", model_id, "Model id (a tft model)")->required();
+    models_export_cmd->add_option("--out", onnx_out,
+                                  "Output file (default: <prediction.model_dir>/<ID>.onnx)");
+    models_export_cmd->callback([&] { rc = models_export_onnx(common, model_id, onnx_out); });
 
     // approve / revoke
     auto* approve_cmd = app.add_subcommand("approve", "Create the approval file (safety layer 3)");

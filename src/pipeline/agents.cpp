@@ -1,5 +1,7 @@
 #include "awet/pipeline/agents.hpp"
 
+#include <algorithm>
+
 #include "awet/core/log.hpp"
 #include "awet/ml/prediction.hpp"
 
@@ -43,6 +45,10 @@ void PredictionAgent::attach() {
 }
 
 void PredictionAgent::set_forecaster(std::unique_ptr<Forecaster> forecaster) {
+    // What the previous forecaster buffered is its to forecast.
+    if (auto st = flush(); !st.ok()) {
+        logger("prediction")->error("flushing before a model swap: {}", st.error().to_string());
+    }
     forecaster_ = std::move(forecaster);
     active_model_id_ = forecaster_ ? std::string(forecaster_->model_id()) : std::string();
     active_model_key_ = ModelId(active_model_id_);
@@ -73,6 +79,9 @@ bool PredictionAgent::reload_if_changed() {
     logger("prediction")
         ->info("serving green model {} (was {})", record.model_id,
                active_model_id_.empty() ? "none" : active_model_id_);
+    if (auto st = flush(); !st.ok()) {
+        logger("prediction")->error("flushing before a model swap: {}", st.error().to_string());
+    }
     forecaster_ = std::move(*loaded);
     active_model_id_ = record.model_id;
     active_model_key_ = ModelId(active_model_id_);
@@ -89,11 +98,62 @@ Status PredictionAgent::handle(const FeatureVector& fv) {
         }
         return Status::Ok();
     }
+    if (forecaster_->batches_by_timestamp()) return handle_batched(fv);
     auto q = forecaster_->forecast(fv);
     if (!q) return Status::Ok();  // warm-up
+    return publish(fv, *q);
+}
+
+Status PredictionAgent::publish(const FeatureVector& fv, const HorizonForecasts& q) {
     return bus_.publish(
         Topic::kPredictionsTft,
-        make_prediction(fv, *q, active_model_key_, min_confidence_, headers_, clock_.now()));
+        make_prediction(fv, q, active_model_key_, min_confidence_, headers_, clock_.now()));
+}
+
+Status PredictionAgent::handle_batched(const FeatureVector& fv) {
+    if (!has_group_ || fv.bar_start != group_start_) {
+        AWET_TRY(flush());
+        if (has_group_) expected_group_ = group_symbols_.size();
+        has_group_ = true;
+        group_start_ = fv.bar_start;
+        group_symbols_.clear();
+    }
+    // One symbol twice in a bar start (a correction): the first one is forecast first.
+    for (const auto& p : pending_) {
+        if (p.header.symbol == fv.header.symbol) {
+            AWET_TRY(flush());
+            break;
+        }
+    }
+    pending_.push_back(fv);
+    if (std::find(group_symbols_.begin(), group_symbols_.end(), fv.header.symbol) ==
+        group_symbols_.end()) {
+        group_symbols_.push_back(fv.header.symbol);
+    }
+    if (expected_group_ > 0 && group_symbols_.size() >= expected_group_) return flush();
+    return Status::Ok();
+}
+
+Status PredictionAgent::flush() {
+    if (pending_.empty()) return Status::Ok();
+    if (!forecaster_) {
+        pending_.clear();
+        return Status::Ok();
+    }
+    pending_out_.assign(pending_.size(), std::nullopt);
+    forecaster_->forecast_batch(pending_, pending_out_);
+    Status status = Status::Ok();
+    for (size_t i = 0; i < pending_.size(); ++i) {
+        if (!pending_out_[i]) continue;  // warm-up
+        Status st = publish(pending_[i], *pending_out_[i]);
+        if (!st.ok() && status.ok()) status = st;
+    }
+    pending_.clear();
+    return status;
+}
+
+InferenceStats PredictionAgent::inference_stats() const {
+    return forecaster_ ? forecaster_->inference_stats() : InferenceStats{};
 }
 
 // ---------------------------------------------------------------- risk

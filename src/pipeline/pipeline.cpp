@@ -88,6 +88,12 @@ Status Pipeline::process(const MarketBar& bar) {
         session_close_ = session->close;
     }
 
+    // 0. A batching forecaster still holds an incomplete group of an earlier bar start (a symbol
+    //    had no bar): it is forecast now, at that bar's close, before the market moves on.
+    if (prediction_.has_pending_other_than(bar.bar_start)) {
+        AWET_TRY(prediction_.flush());
+        bus_.poll();
+    }
     // 1. The venue moves: resting orders fill at this bar's open.
     clock_.advance_to(bar.bar_start);
     if (venue_step_) {
@@ -134,6 +140,8 @@ Status Pipeline::run_eod(const Date& date, Timestamp close) {
 
 Status Pipeline::finish() {
     if (!started_) AWET_TRY(start());
+    bus_.poll();
+    AWET_TRY(prediction_.flush());  // the last bar start's group of a batching forecaster
     bus_.poll();
     if (options_.run_eod && session_date_) AWET_TRY(run_eod(*session_date_, session_close_));
     if (store_ != nullptr) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
@@ -13,6 +14,7 @@
 #include "awet/execution/sim_broker.hpp"
 #include "awet/features/feature_engine.hpp"
 #include "awet/ml/linear_model.hpp"
+#include "awet/ml/tft_module.hpp"
 
 namespace awet {
 
@@ -34,7 +36,12 @@ std::vector<FeatureVector> compute_features(const std::vector<MarketBar>& bars, 
 
 ModelLoader default_model_loader() {
     return [](const ModelRecord& record) -> Result<std::unique_ptr<Forecaster>> {
-        if (record.model_type != "linear_quantile") {
+        if (record.model_type == kTftModelType) {
+            auto module = load_tft_module();
+            if (!module.ok()) return module.error();
+            return (*module)->load(record.path);
+        }
+        if (record.model_type != kLinearQuantileModelType) {
             return make_error(ErrorCode::kInvalidArgument, "model " + record.model_id +
                                                                " has type '" + record.model_type +
                                                                "', which this build cannot serve");
@@ -152,7 +159,45 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
     }
     result.reconcile = pipeline.last_reconcile();
     result.duplicate_orders = pipeline.execution().engine().stats().duplicates;
+    result.inference = pipeline.inference_stats();
     return result;
+}
+
+Result<CsvBars> load_csv_bars(const std::vector<std::string>& paths,
+                              const std::vector<std::string>& symbols) {
+    auto files = expand_csv_paths(paths);
+    if (!files.ok()) return files.error();
+    CsvBars out;
+    std::map<std::string, int64_t> rows_of;
+    for (const auto& s : symbols) rows_of[s] = 0;
+    for (const auto& file : *files) {
+        auto report = read_bars_csv(file, [&](const MarketBar& bar) {
+            if (!symbols.empty()) {
+                auto it = rows_of.find(bar.header.symbol.str());
+                if (it == rows_of.end()) return;
+                ++it->second;
+            }
+            out.bars.push_back(bar);
+        });
+        if (!report.ok()) return report.error();
+        out.rejected += report->rejected;
+        for (const auto& issue : report->issues) {
+            logger("ingestion")
+                ->warn("{}:{}: field '{}': {}", issue.file, issue.line, issue.field, issue.reason);
+        }
+    }
+    for (const auto& [symbol, n] : rows_of) {
+        if (n == 0) {
+            std::string where;
+            for (const auto& p : paths) where += (where.empty() ? "" : ", ") + p;
+            return make_error(ErrorCode::kNotFound, "no bars of " + symbol + " in " + where);
+        }
+    }
+    std::stable_sort(out.bars.begin(), out.bars.end(), [](const MarketBar& a, const MarketBar& b) {
+        if (a.bar_start != b.bar_start) return a.bar_start < b.bar_start;
+        return a.header.symbol < b.header.symbol;
+    });
+    return out;
 }
 
 namespace {
@@ -170,22 +215,10 @@ Result<std::vector<MarketBar>> load_market(const Config& config, const DemoOptio
                                   ", " + std::to_string(market.symbols.size()) + " symbols)";
         return bars;
     }
-    const std::vector<std::string> paths{options.data_dir};
-    auto files = expand_csv_paths(paths);
-    if (!files.ok()) return files.error();
-    for (const auto& file : *files) {
-        auto report = read_bars_csv(file, [&bars](const MarketBar& bar) { bars.push_back(bar); });
-        if (!report.ok()) return report.error();
-        result.csv_rejected += report->rejected;
-        for (const auto& issue : report->issues) {
-            logger("ingestion")
-                ->warn("{}:{}: field '{}': {}", issue.file, issue.line, issue.field, issue.reason);
-        }
-    }
-    std::stable_sort(bars.begin(), bars.end(), [](const MarketBar& a, const MarketBar& b) {
-        if (a.bar_start != b.bar_start) return a.bar_start < b.bar_start;
-        return a.header.symbol < b.header.symbol;
-    });
+    auto csv = load_csv_bars({options.data_dir});
+    if (!csv.ok()) return csv.error();
+    bars = std::move(csv->bars);
+    result.csv_rejected = csv->rejected;
     result.data_description = "CSV bars from " + options.data_dir;
     return bars;
 }

@@ -47,7 +47,8 @@ protected:
 TEST_F(Cli, EveryCommandHasHelp) {
     for (const char* cmd :
          {"demo", "ingest csv", "features", "replay", "train", "models list", "models promote",
-          "models deprecate", "approve", "revoke", "pnl", "eod", "trace", "positions", "trades"}) {
+          "models deprecate", "models export-onnx", "approve", "revoke", "pnl", "eod", "trace",
+          "positions", "trades", "eval", "predict"}) {
         auto r = run(std::string(cmd) + " --help");
         EXPECT_EQ(r.code, 0) << cmd << "\n" << r.out;
         EXPECT_NE(r.out.find("--config"), std::string::npos) << cmd;
@@ -160,6 +161,89 @@ TEST_F(Cli, DemoPrintsTheSummary) {
          {"bars processed", "predictions", "risk approvals", "risk rejections", "orders", "fills",
           "exits", "realized PnL", "unrealized PnL", "win rate", "SQLite store", "awet trace "}) {
         EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+    }
+}
+
+size_t lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+
+// The TFT's commands where they fail before any model runs: nothing here needs libtorch.
+TEST_F(Cli, TftCommandsFailWithOneLineReasons) {
+    auto predict = run("predict --symbol AAPL " + common());
+    EXPECT_NE(predict.code, 0);
+    EXPECT_NE(predict.out.find("no green model"), std::string::npos) << predict.out;
+    EXPECT_EQ(lines(predict.out), 1u) << predict.out;
+
+    auto train = run("train --model tft --no-progress " + common());
+    EXPECT_NE(train.code, 0);
+    EXPECT_NE(train.out.find("no features and no bars"), std::string::npos) << train.out;
+    EXPECT_EQ(lines(train.out), 1u) << train.out;
+
+    auto linear_with_tft_option = run("train --model linear --epochs 3 " + common());
+    EXPECT_NE(linear_with_tft_option.code, 0);
+    EXPECT_NE(linear_with_tft_option.out.find("--epochs applies to --model tft only"),
+              std::string::npos)
+        << linear_with_tft_option.out;
+
+    auto export_missing = run("models export-onnx no-such-model " + common());
+    EXPECT_NE(export_missing.code, 0);
+    EXPECT_NE(export_missing.out.find("no-such-model"), std::string::npos) << export_missing.out;
+    EXPECT_EQ(lines(export_missing.out), 1u) << export_missing.out;
+
+    auto eval_missing = run("eval --data " + dir_.file("no-bars") + " " + common());
+    EXPECT_NE(eval_missing.code, 0);
+    EXPECT_NE(eval_missing.out.find(dir_.file("no-bars")), std::string::npos) << eval_missing.out;
+    EXPECT_EQ(lines(eval_missing.out), 1u) << eval_missing.out;
+
+    const std::string bars = (awet::testing::shared_data() / "bars" / "1min").string();
+    auto eval_too_many = run("eval --data " + bars +
+                             " --symbols AAPL,MSFT --train-sessions 10 "
+                             "--test-sessions 4 " +
+                             common());
+    EXPECT_NE(eval_too_many.code, 0);
+    EXPECT_NE(eval_too_many.out.find("10 train + 4 test sessions asked for"), std::string::npos)
+        << eval_too_many.out;
+    EXPECT_NE(eval_too_many.out.find("has 12"), std::string::npos) << eval_too_many.out;
+    auto eval_unknown = run("eval --data " + bars + " --symbols AAPL,NOPE " + common());
+    EXPECT_NE(eval_unknown.code, 0);
+    EXPECT_NE(eval_unknown.out.find("no bars of NOPE"), std::string::npos) << eval_unknown.out;
+}
+
+TEST_F(Cli, LinearModelsPredictButDoNotExportOrExplainAndNeverLoadTheTft) {
+    auto demo = run("demo --days 1 --train-days 2 --seed 3 " + common());
+    ASSERT_EQ(demo.code, 0) << demo.out;
+    EXPECT_EQ(demo.out.find("model_inference_latency"), std::string::npos) << demo.out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(demo.out, m, std::regex("(linear-\\S+) promoted to green")))
+        << demo.out;
+    const std::string model_id = m[1];
+
+    auto exported = run("models export-onnx " + model_id + " " + common());
+    EXPECT_NE(exported.code, 0);
+    EXPECT_NE(exported.out.find("only tft models export to ONNX"), std::string::npos)
+        << exported.out;
+    EXPECT_EQ(lines(exported.out), 1u) << exported.out;
+
+    auto explain = run("predict --symbol AAPL --explain " + common());
+    EXPECT_NE(explain.code, 0);
+    EXPECT_NE(explain.out.find("--explain needs a tft model"), std::string::npos) << explain.out;
+
+    auto predict = run("predict --symbol AAPL " + common());
+    ASSERT_EQ(predict.code, 0) << predict.out;
+    for (const char* text : {model_id.c_str(), "30m", "45m", "60m", "direction", "confidence"}) {
+        EXPECT_NE(predict.out.find(text), std::string::npos) << text << "\n" << predict.out;
+    }
+    auto bad_time = run("predict --symbol AAPL --at yesterday " + common());
+    EXPECT_NE(bad_time.code, 0);
+    EXPECT_NE(bad_time.out.find("--at"), std::string::npos) << bad_time.out;
+
+    // Neither the registry nor a linear model's forecast loads the TFT module (nor libtorch).
+    for (const std::string& cmd :
+         {"models list " + common(), "predict --symbol AAPL " + common()}) {
+        auto traced = run(cmd, "LD_DEBUG=files");
+        ASSERT_EQ(traced.code, 0) << traced.out.substr(0, 2000);
+        EXPECT_NE(traced.out.find("file="), std::string::npos) << "LD_DEBUG printed nothing";
+        EXPECT_EQ(traced.out.find("libawet_tft"), std::string::npos) << cmd;
+        EXPECT_EQ(traced.out.find("libtorch"), std::string::npos) << cmd;
     }
 }
 

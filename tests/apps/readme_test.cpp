@@ -26,11 +26,31 @@ TEST(Readme, ListsEveryConfigKeyWithItsDefault) {
 
 TEST(Readme, ListsEveryCommand) {
     const std::string text = readme();
-    for (const char* cmd :
-         {"awet demo", "awet ingest csv", "awet features", "awet replay", "awet train",
-          "awet models list", "awet models promote", "awet models deprecate", "awet approve",
-          "awet revoke", "awet pnl", "awet eod", "awet trace", "awet positions", "awet trades",
-          "make demo", "make test"}) {
+    const char* const commands[] = {"awet demo",
+                                    "awet ingest csv",
+                                    "awet features",
+                                    "awet replay",
+                                    "awet train",
+                                    "awet train --model tft",
+                                    "awet eval",
+                                    "awet models list",
+                                    "awet models promote",
+                                    "awet models deprecate",
+                                    "awet models export-onnx",
+                                    "awet predict",
+                                    "awet approve",
+                                    "awet revoke",
+                                    "awet pnl",
+                                    "awet eod",
+                                    "awet trace",
+                                    "awet positions",
+                                    "awet trades",
+                                    "make demo",
+                                    "make test",
+                                    "make eval",
+                                    "make train",
+                                    "make export-onnx"};
+    for (const char* cmd : commands) {
         EXPECT_NE(text.find(cmd), std::string::npos) << cmd;
     }
 }

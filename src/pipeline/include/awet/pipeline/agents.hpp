@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,13 @@ using ModelLoader = std::function<Result<std::unique_ptr<Forecaster>>(const Mode
 /// TimeSeriesPredictionAgent: market.engineered -> predictions.tft with the registry's green model.
 /// Checks models_registry every `reload_check_bars` feature events and swaps to a new green model
 /// without a restart; a model that fails to load is reported and the previous one kept.
+///
+/// A forecaster that batches_by_timestamp() (the TFT) gets the feature vectors of one bar start in
+/// one forecast_batch() call: they are buffered until the group is complete (as many as the
+/// distinct symbols of the previous bar start), until a later bar start arrives, or until flush()
+/// (Pipeline::process before a new bar start, Pipeline::finish). A symbol arriving after its group
+/// was forecast is forecast at once, alone. Predictions go out in arrival order with the headers
+/// the one-at-a-time path would give them. Other forecasters are called once per feature vector.
 class PredictionAgent {
 public:
     PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed, const Config& config,
@@ -73,9 +81,19 @@ public:
     void set_forecaster(std::unique_ptr<Forecaster> forecaster);
     std::string active_model() const;
     uint64_t load_failures() const { return load_failures_; }
+    /// Forecasts and publishes the buffered group now (no-op when nothing is buffered).
+    Status flush();
+    /// True when feature vectors of a bar start other than `bar_start` wait in the buffer.
+    bool has_pending_other_than(Timestamp bar_start) const {
+        return !pending_.empty() && pending_.front().bar_start != bar_start;
+    }
+    /// model_inference_latency of the active forecaster (empty for the linear baseline).
+    InferenceStats inference_stats() const;
 
 private:
     Status handle(const FeatureVector& fv);
+    Status handle_batched(const FeatureVector& fv);
+    Status publish(const FeatureVector& fv, const HorizonForecasts& q);
 
     EventBus& bus_;
     const Clock& clock_;
@@ -91,6 +109,13 @@ private:
     uint64_t since_check_ = 0;
     uint64_t load_failures_ = 0;
     bool warned_no_model_ = false;
+    // Batching by bar start.
+    std::vector<FeatureVector> pending_;  // of group_start_, in arrival order
+    std::vector<std::optional<HorizonForecasts>> pending_out_;
+    bool has_group_ = false;
+    Timestamp group_start_;              // bar start of the current group
+    std::vector<Symbol> group_symbols_;  // distinct symbols seen at group_start_ (flushed or not)
+    size_t expected_group_ = 0;  // distinct symbols of the previous bar start (0: unknown yet)
 };
 
 /// RiskAgent: predictions.tft -> risk.approved / risk.rejected; tracks prices and executions.

@@ -52,6 +52,9 @@ public:
     const std::vector<DailyPnlRow>& daily_rows() const { return daily_rows_; }
     const std::optional<ReconcileReport>& last_reconcile() const { return last_reconcile_; }
     PredictionAgent& prediction() { return prediction_; }
+    const PredictionAgent& prediction() const { return prediction_; }
+    /// model_inference_latency of the serving forecaster (empty for the linear baseline).
+    InferenceStats inference_stats() const { return prediction_.inference_stats(); }
     const ExecutionAgent& execution() const { return execution_; }
     InProcBus& bus() { return bus_; }
     SimClock& clock() { return clock_; }

@@ -18,7 +18,8 @@ namespace awet {
 /// Features of bars (any symbol mix, time-ordered), as the feature agent computes them.
 std::vector<FeatureVector> compute_features(const std::vector<MarketBar>& bars, uint64_t seed);
 
-/// Loads a models_registry row as a Forecaster (the baseline now; the TFT later).
+/// Loads a models_registry row as a Forecaster: "linear_quantile" directly, "tft" through the TFT
+/// module (load_tft_module(): dlopened on the first TFT model, never before).
 ModelLoader default_model_loader();
 
 struct TrainOutcome {
@@ -30,6 +31,15 @@ struct TrainOutcome {
 /// config.prediction.model_dir, registers it as `candidate`.
 Result<TrainOutcome> train_and_register(Store& store, const Config& config,
                                         const std::vector<FeatureVector>& features, Timestamp now);
+
+/// Bars of CSV files (files or directories of *.csv), ordered by (bar start, symbol).
+struct CsvBars {
+    std::vector<MarketBar> bars;
+    int64_t rejected = 0;  // rows skipped (each logged with file:line, field and reason)
+};
+/// Only the rows of `symbols` when it is not empty; a symbol with no rows is an error.
+Result<CsvBars> load_csv_bars(const std::vector<std::string>& paths,
+                              const std::vector<std::string>& symbols = {});
 
 /// The bars grouped by trading session (local date), in order.
 std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>& bars);
@@ -54,8 +64,9 @@ struct ReplayResult {
     Money broker_pnl;  // broker equity - starting cash
     std::optional<ReconcileReport> reconcile;
     std::vector<ExecutionReport> fills;  // every fill, in order (for determinism checks)
-    int64_t duplicate_orders = 0;  // approved decisions whose key was already in `trades`
+    int64_t duplicate_orders = 0;        // approved decisions whose key was already in `trades`
     int sessions = 0;
+    InferenceStats inference;  // model_inference_latency of the served model (TFT only)
 };
 
 /// Runs a market data source (bars in time order) through the whole pipeline with a fresh
