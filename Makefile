@@ -44,12 +44,14 @@ bench: build
 	@bash scripts/run_bench.sh $(BUILD_DIR)
 
 # Trains a TFT on the first 8 sessions, scores it, the linear and empirical-quantile baselines and
-# the zero forecast on the last 4; table on stdout, JSON in var/eval.json. Tune with EVAL_ARGS,
-# e.g. `make eval EVAL_ARGS="--epochs 5 --threads 2"`.
+# the zero forecast on the last 4; table on stdout, JSON in var/eval.json, and the table with the
+# machine and date in bench/EVAL.md (which `make bench` copies into bench/RESULTS.md). Tune with
+# EVAL_ARGS, e.g. `make eval EVAL_ARGS="--epochs 5 --threads 2"`.
 eval: cli-tft
 	@mkdir -p var
-	$(AWET) eval --data $(EVAL_DATA) --symbols $(EVAL_SYMBOLS) --train-sessions 8 \
-	  --test-sessions 4 --model-dir var/eval-models --json var/eval.json $(EVAL_ARGS)
+	@bash scripts/run_eval.sh $(AWET) --data $(EVAL_DATA) --symbols $(EVAL_SYMBOLS) \
+	  --train-sessions 8 --test-sessions 4 --model-dir var/eval-models --json var/eval.json \
+	  --no-progress $(EVAL_ARGS)
 
 # Operations (seed §12.2). They use CONFIG and DB; override e.g. `make pnl-today DB=var/demo.db`.
 approve: cli

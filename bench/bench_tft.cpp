@@ -82,7 +82,8 @@ void BM_TftInference7Symbols(benchmark::State& state) {
 }
 BENCHMARK(BM_TftInference7Symbols)->Arg(16)->Iterations(3000)->Unit(benchmark::kMicrosecond);
 
-/// Training steps (forward, pinball loss, backward, clip, Adam) on batches of 64 windows of 120 bars.
+/// Training steps (forward, pinball loss, backward, clip, Adam) on batches of 64 windows of 120
+/// bars.
 void BM_TftTrainingStep(benchmark::State& state) {
     tune();
     torch::manual_seed(3);
@@ -103,8 +104,8 @@ void BM_TftTrainingStep(benchmark::State& state) {
         torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
         adam.step();
     }
-    state.counters["windows_per_s"] =
-        benchmark::Counter(static_cast<double>(state.iterations() * b), benchmark::Counter::kIsRate);
+    state.counters["windows_per_s"] = benchmark::Counter(
+        static_cast<double>(state.iterations() * b), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_TftTrainingStep)->Arg(16)->MinTime(3.0)->Unit(benchmark::kMillisecond);
 

@@ -42,7 +42,7 @@ int replay(const Common& common, const ReplayArgs& args);
 struct TftArgs {
     TftHyperParams hp;
     int threads = 1;
-    int64_t max_train_windows = 0;
+    int64_t max_train_windows = 3000;  // TftTrainOptions::max_train_windows
     bool no_progress = false;
 };
 

@@ -34,6 +34,13 @@ std::vector<CLI::Option*> add_tft_options(CLI::App* cmd, awet::cli::TftArgs& tft
     opts.push_back(cmd->add_option("--lr", tft.hp.learning_rate, "TFT: Adam learning rate")
                        ->check(CLI::PositiveNumber)
                        ->capture_default_str());
+    opts.push_back(cmd->add_option("--dropout", tft.hp.dropout, "TFT: dropout rate")
+                       ->check(CLI::Range(0.0, 0.9))
+                       ->capture_default_str());
+    opts.push_back(cmd->add_option("--weight-decay", tft.hp.weight_decay,
+                                   "TFT: decoupled weight decay (AdamW; 0: plain Adam)")
+                       ->check(CLI::NonNegativeNumber)
+                       ->capture_default_str());
     opts.push_back(
         cmd->add_option("--seed", tft.hp.seed, "TFT: seed of initialisation, dropout, sampling")
             ->capture_default_str());

@@ -39,16 +39,11 @@ std::optional<TftObserved> TftInputBuilder::update(const FeatureVector& fv) {
         return average > 0 ? std::log(close / average) : std::nan("");
     };
     const std::array<double, kTftObserved> x = {
-        std::log1p(fv.get(Feature::kReturns1)),
-        std::log1p(fv.get(Feature::kReturns5)),
-        std::log1p(fv.get(Feature::kReturns15)),
-        fv.get(Feature::kVolatility20),
-        fv.get(Feature::kRsi14) / 100.0 - 0.5,
-        log_ratio(fv.get(Feature::kSma5)),
-        log_ratio(fv.get(Feature::kSma20)),
-        log_ratio(fv.get(Feature::kEma5)),
-        log_ratio(fv.get(Feature::kEma20)),
-        z};
+        std::log1p(fv.get(Feature::kReturns1)),  std::log1p(fv.get(Feature::kReturns5)),
+        std::log1p(fv.get(Feature::kReturns15)), fv.get(Feature::kVolatility20),
+        fv.get(Feature::kRsi14) / 100.0 - 0.5,   log_ratio(fv.get(Feature::kSma5)),
+        log_ratio(fv.get(Feature::kSma20)),      log_ratio(fv.get(Feature::kEma5)),
+        log_ratio(fv.get(Feature::kEma20)),      z};
     TftObserved out{};
     for (size_t i = 0; i < kTftObserved; ++i) {
         if (!std::isfinite(x[i]) || !(close > 0)) return std::nullopt;
@@ -70,9 +65,8 @@ TftData build_tft_data(std::span<const FeatureVector> rows) {
     std::map<std::string, std::vector<const FeatureVector*>> by_symbol;
     for (const auto& fv : rows) by_symbol[fv.header.symbol.str()].push_back(&fv);
     for (auto& [symbol, list] : by_symbol) {
-        std::stable_sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
-            return a->bar_start < b->bar_start;
-        });
+        std::stable_sort(list.begin(), list.end(),
+                         [](const auto* a, const auto* b) { return a->bar_start < b->bar_start; });
         TftSeries series;
         series.symbol = symbol;
         std::vector<double> closes;

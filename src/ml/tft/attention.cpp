@@ -5,8 +5,7 @@
 
 namespace awet::tft {
 
-InterpretableAttentionImpl::InterpretableAttentionImpl(int64_t d_model, int64_t n_heads,
-                                                       double p)
+InterpretableAttentionImpl::InterpretableAttentionImpl(int64_t d_model, int64_t n_heads, double p)
     : heads(n_heads), d_attn(d_model / n_heads) {
     w_q = register_module("w_q", torch::nn::Linear(d_model, heads * d_attn));
     w_k = register_module("w_k", torch::nn::Linear(d_model, heads * d_attn));
@@ -28,9 +27,9 @@ std::pair<torch::Tensor, torch::Tensor> InterpretableAttentionImpl::forward(
     if (mask.defined()) scores = scores + mask;
     const torch::Tensor attention = torch::softmax(scores, -1);
     // H̃ = 1/H Σ_h A(Q W_Q^(h), K W_K^(h)) V W_V                            (eq. 14-15)
-    const torch::Tensor mean_attention = attention.mean(1);                   // [B, Tq, Tk]
+    const torch::Tensor mean_attention = attention.mean(1);                  // [B, Tq, Tk]
     const torch::Tensor h = torch::matmul(dropout(mean_attention), w_v(v));  // [B, Tq, d_attn]
-    return {w_h(h), mean_attention};                                          // eq. 16
+    return {w_h(h), mean_attention};                                         // eq. 16
 }
 
 torch::Tensor causal_decoder_mask(int64_t encoder, int64_t decoder) {

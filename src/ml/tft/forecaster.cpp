@@ -96,7 +96,8 @@ void TftForecaster::forecast_batch(std::span<const FeatureVector> features,
         if (s.count < L) continue;
         ready.push_back(j);
         ready_ids.push_back(s.id);
-        for (int64_t p = 0; p < L; ++p) positions.push_back(s.id * L + (s.next + p) % L);  // oldest first
+        for (int64_t p = 0; p < L; ++p)
+            positions.push_back(s.id * L + (s.next + p) % L);  // oldest first
         for (int minutes : kHorizonsMinutes) {
             const TftKnown kn =
                 tft_known_inputs(features[rows[j]].bar_start + Duration::minutes(minutes));
@@ -108,10 +109,9 @@ void TftForecaster::forecast_batch(std::span<const FeatureVector> features,
     const torch::Tensor pos = long_tensor(positions), sym = long_tensor(ready_ids);
     const SelectedInputs encoder{ring_embedding_.index_select(0, pos).view({b, L, -1}),
                                  ring_weights_.index_select(0, pos).view({b, L, -1})};
-    const StaticContexts ctx{contexts_.selection.index_select(0, sym),
-                             contexts_.enrichment.index_select(0, sym),
-                             contexts_.state_h.index_select(0, sym),
-                             contexts_.state_c.index_select(0, sym)};
+    const StaticContexts ctx{
+        contexts_.selection.index_select(0, sym), contexts_.enrichment.index_select(0, sym),
+        contexts_.state_h.index_select(0, sym), contexts_.state_c.index_select(0, sym)};
     const TftOutputs o = model_->decode(
         encoder,
         torch::from_blob(decoder.data(),
@@ -133,8 +133,7 @@ void TftForecaster::forecast_batch(std::span<const FeatureVector> features,
         out[rows[ready[k]]] = f;
     }
     const double us =
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count();
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
     ++batches_;
     rows_ += b;
     if (latencies_us_.size() < kMaxLatencySamples) latencies_us_.push_back(static_cast<float>(us));

@@ -41,7 +41,7 @@ private:
     TftArtifact artifact_;
     TemporalFusionTransformer model_{nullptr};
     int64_t lookback_;
-    StaticContexts contexts_;  // of every known symbol, [symbols, d] each (computed once)
+    StaticContexts contexts_;       // of every known symbol, [symbols, d] each (computed once)
     torch::Tensor ring_embedding_;  // [symbols * L, d]: selected encoder inputs, ring per symbol
     torch::Tensor ring_weights_;    // [symbols * L, n]: their selection weights
     std::unordered_map<std::string, SymbolState> symbols_;

@@ -26,7 +26,8 @@ GrnImpl::GrnImpl(int64_t in, int64_t hidden, int64_t out, int64_t context_size, 
     fc2 = register_module("fc2", torch::nn::Linear(in, hidden));
     if (context_size > 0) {
         context = register_module(
-            "context", torch::nn::Linear(torch::nn::LinearOptions(context_size, hidden).bias(false)));
+            "context",
+            torch::nn::Linear(torch::nn::LinearOptions(context_size, hidden).bias(false)));
     }
     fc1 = register_module("fc1", torch::nn::Linear(hidden, hidden));
     gate_norm = register_module("gate_norm", GateAddNorm(hidden, out, p));
@@ -71,11 +72,11 @@ VariableGrnsImpl::VariableGrnsImpl(int64_t n, int64_t d, double p) {
 }
 
 torch::Tensor VariableGrnsImpl::forward(const torch::Tensor& x) {
-    const torch::Tensor eta2 = torch::elu(per_variable_linear(x, w2, b2));     // eq. 3
-    const torch::Tensor eta1 = dropout(per_variable_linear(eta2, w1, b1));     // eq. 4
+    const torch::Tensor eta2 = torch::elu(per_variable_linear(x, w2, b2));  // eq. 3
+    const torch::Tensor eta1 = dropout(per_variable_linear(eta2, w1, b1));  // eq. 4
     const torch::Tensor glu = torch::sigmoid(per_variable_linear(eta1, w_gate, b_gate)) *
                               per_variable_linear(eta1, w_value, b_value);  // eq. 5
-    const torch::Tensor y = x + glu;                                         // eq. 2
+    const torch::Tensor y = x + glu;                                        // eq. 2
     const int64_t d = y.size(-1);
     return torch::layer_norm(y, {d}, {}, {}, 1e-5) * gamma + beta;
 }

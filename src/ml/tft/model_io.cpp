@@ -77,15 +77,19 @@ Result<std::string> save_tft(TemporalFusionTransformer& model, const TftArtifact
     j["format_version"] = kTftFormatVersion;
     j["inputs_version"] = kTftInputsVersion;
     j["model_id"] = a.model_id;
-    j["config"] = {{"n_symbols", a.config.n_symbols}, {"hidden", a.config.hidden},
-                   {"heads", a.config.heads},         {"lookback", a.config.lookback},
+    j["config"] = {{"n_symbols", a.config.n_symbols},
+                   {"hidden", a.config.hidden},
+                   {"heads", a.config.heads},
+                   {"lookback", a.config.lookback},
                    {"dropout", a.config.dropout}};
     j["observed_inputs"] = names(kTftObservedNames);
     j["known_inputs"] = names(kTftKnownNames);
     j["static_inputs"] = {"symbol"};
     j["horizons_minutes"] = std::vector<int>(kHorizonsMinutes.begin(), kHorizonsMinutes.end());
     j["quantiles"] = {0.1, 0.5, 0.9};
-    json norm = {{"symbols", a.norm.symbols}, {"mean", json::array()}, {"std", json::array()},
+    json norm = {{"symbols", a.norm.symbols},
+                 {"mean", json::array()},
+                 {"std", json::array()},
                  {"target_scale", json::array()}};
     for (size_t i = 0; i < a.norm.symbols.size(); ++i) {
         norm["mean"].push_back(floats(a.norm.mean[i]));

@@ -3,7 +3,6 @@
 // rebuild and trust them: config, input names, normalisation, weights size and checksum, and the
 // training record). models_registry.path points at the .json.
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "awet/core/result.hpp"

@@ -38,8 +38,7 @@ public:
 
     Result<std::vector<TftWindowForecast>> forecast_windows(const std::string& path,
                                                             std::span<const FeatureVector> rows,
-                                                            Timestamp from,
-                                                            Timestamp to) override {
+                                                            Timestamp from, Timestamp to) override {
         auto loaded = load_tft(path);
         if (!loaded.ok()) return loaded.error();
         const TftData data = build_tft_data(rows);
@@ -78,16 +77,16 @@ public:
         }
         const TftData data = build_tft_data(mine);
         if (data.series.empty() || static_cast<int64_t>(data.series[0].ts.size()) < L) {
-            return make_error(ErrorCode::kNotFound,
-                              "explain: " + symbol + " has " +
-                                  std::to_string(data.series.empty() ? 0 : data.series[0].ts.size()) +
-                                  " complete feature rows up to " + at.iso() + "; the model needs " +
-                                  std::to_string(L));
+            return make_error(
+                ErrorCode::kNotFound,
+                "explain: " + symbol + " has " +
+                    std::to_string(data.series.empty() ? 0 : data.series[0].ts.size()) +
+                    " complete feature rows up to " + at.iso() + "; the model needs " +
+                    std::to_string(L));
         }
         if (loaded->artifact.norm.symbol_index(symbol) < 0) {
-            return make_error(ErrorCode::kNotFound,
-                              "explain: model " + loaded->artifact.model_id +
-                                  " was not trained on " + symbol);
+            return make_error(ErrorCode::kNotFound, "explain: model " + loaded->artifact.model_id +
+                                                        " was not trained on " + symbol);
         }
         const TftTensors tensors(data, loaded->artifact.norm, L);
         const TftSeries& s = data.series[0];

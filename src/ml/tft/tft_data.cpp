@@ -52,8 +52,8 @@ TftInputs TftTensors::inputs(std::span<const TftWindow> windows) const {
     const auto b = static_cast<int64_t>(windows.size());
     torch::Tensor first = torch::empty({b}, torch::kLong);
     torch::Tensor symbol = torch::empty({b}, torch::kLong);
-    torch::Tensor decoder = torch::empty({b, static_cast<int64_t>(kNumHorizons),
-                                          static_cast<int64_t>(kTftKnown)});
+    torch::Tensor decoder =
+        torch::empty({b, static_cast<int64_t>(kNumHorizons), static_cast<int64_t>(kTftKnown)});
     auto dec = decoder.accessor<float, 3>();
     for (int64_t i = 0; i < b; ++i) {
         const TftWindow& w = windows[static_cast<size_t>(i)];
@@ -69,8 +69,7 @@ TftInputs TftTensors::inputs(std::span<const TftWindow> windows) const {
     }
     // Row indices [B, L] of each window's encoder positions.
     const torch::Tensor index = (first.unsqueeze(1) + torch::arange(lookback_)).flatten();
-    return {symbol,
-            observed_.index_select(0, index).view({b, lookback_, observed_.size(1)}),
+    return {symbol, observed_.index_select(0, index).view({b, lookback_, observed_.size(1)}),
             known_.index_select(0, index).view({b, lookback_, known_.size(1)}), decoder};
 }
 
@@ -84,13 +83,14 @@ std::array<float, kNumHorizons> window_scale(double sum_r2, int64_t lookback) {
 }
 
 torch::Tensor TftTensors::scaled_targets(std::span<const TftWindow> windows) const {
-    torch::Tensor y = torch::empty({static_cast<int64_t>(windows.size()),
-                                    static_cast<int64_t>(kNumHorizons)});
+    torch::Tensor y =
+        torch::empty({static_cast<int64_t>(windows.size()), static_cast<int64_t>(kNumHorizons)});
     auto acc = y.accessor<float, 2>();
     for (size_t i = 0; i < windows.size(); ++i) {
         const TftWindow& w = windows[i];
         const auto& prefix = r2_prefix_[w.series];
-        const auto scale = window_scale(prefix[w.end + 1] - prefix[w.end + 1 - lookback_], lookback_);
+        const auto scale =
+            window_scale(prefix[w.end + 1] - prefix[w.end + 1 - lookback_], lookback_);
         for (size_t h = 0; h < kNumHorizons; ++h) {
             acc[static_cast<int64_t>(i)][static_cast<int64_t>(h)] =
                 data_.series[w.series].target[w.end][h] / scale[h];
@@ -100,13 +100,14 @@ torch::Tensor TftTensors::scaled_targets(std::span<const TftWindow> windows) con
 }
 
 torch::Tensor TftTensors::scales(std::span<const TftWindow> windows) const {
-    torch::Tensor s = torch::empty({static_cast<int64_t>(windows.size()),
-                                    static_cast<int64_t>(kNumHorizons)});
+    torch::Tensor s =
+        torch::empty({static_cast<int64_t>(windows.size()), static_cast<int64_t>(kNumHorizons)});
     auto acc = s.accessor<float, 2>();
     for (size_t i = 0; i < windows.size(); ++i) {
         const TftWindow& w = windows[i];
         const auto& prefix = r2_prefix_[w.series];
-        const auto scale = window_scale(prefix[w.end + 1] - prefix[w.end + 1 - lookback_], lookback_);
+        const auto scale =
+            window_scale(prefix[w.end + 1] - prefix[w.end + 1 - lookback_], lookback_);
         for (size_t h = 0; h < kNumHorizons; ++h) {
             acc[static_cast<int64_t>(i)][static_cast<int64_t>(h)] = scale[h];
         }

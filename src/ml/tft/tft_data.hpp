@@ -31,8 +31,8 @@ public:
 private:
     const TftData& data_;
     int64_t lookback_;
-    torch::Tensor observed_;  // [rows, n_observed], all series concatenated
-    torch::Tensor known_;     // [rows, n_known]
+    torch::Tensor observed_;          // [rows, n_observed], all series concatenated
+    torch::Tensor known_;             // [rows, n_known]
     std::vector<int64_t> offset_;     // first row of each series
     std::vector<int64_t> symbol_id_;  // per series; -1 if the normalisation lacks the symbol
     std::vector<std::vector<double>> r2_prefix_;  // per series: prefix sums of log_return_1^2

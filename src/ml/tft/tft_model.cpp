@@ -13,7 +13,8 @@ TemporalFusionTransformerImpl::TemporalFusionTransformerImpl(const TftConfig& c)
     ctx_enrichment = register_module("ctx_enrichment", Grn(d, d, d, 0, p));
     ctx_state_h = register_module("ctx_state_h", Grn(d, d, d, 0, p));
     ctx_state_c = register_module("ctx_state_c", Grn(d, d, d, 0, p));
-    observed_embedding = register_module("observed_embedding", ContinuousEmbedding(c.n_observed, d));
+    observed_embedding =
+        register_module("observed_embedding", ContinuousEmbedding(c.n_observed, d));
     known_embedding = register_module("known_embedding", ContinuousEmbedding(c.n_known, d));
     encoder_vsn =
         register_module("encoder_vsn", VariableSelection(c.n_observed + c.n_known, d, d, p));
@@ -62,18 +63,17 @@ TftOutputs TemporalFusionTransformerImpl::decode(const SelectedInputs& encoder,
 
     // Sequence-to-sequence layer (§4.5.1): encoder state initialised from c_h, c_c.
     auto [enc_out, state] = encoder_lstm(
-        encoder.embedding,
-        std::make_tuple(ctx.state_h.unsqueeze(0), ctx.state_c.unsqueeze(0)));
+        encoder.embedding, std::make_tuple(ctx.state_h.unsqueeze(0), ctx.state_c.unsqueeze(0)));
     auto dec_out = std::get<0>(decoder_lstm(dec_x, state));
     const torch::Tensor phi = post_lstm(torch::cat({enc_out, dec_out}, 1),  // φ̃(t, n)
                                         torch::cat({encoder.embedding, dec_x}, 1));
 
     const torch::Tensor theta = enrichment(phi, ctx.enrichment.unsqueeze(1));  // eq. 17
     const torch::Tensor theta_dec = theta.slice(1, L);
-    auto [attended, weights] = attention(theta_dec, theta, theta, mask);       // eq. 18
-    const torch::Tensor delta = post_attention(attended, theta_dec);           // eq. 19
-    const torch::Tensor psi = feed_forward(delta);                             // eq. 20
-    const torch::Tensor psi_tilde = post_feed_forward(psi, phi.slice(1, L));   // eq. 21
+    auto [attended, weights] = attention(theta_dec, theta, theta, mask);             // eq. 18
+    const torch::Tensor delta = post_attention(attended, theta_dec);                 // eq. 19
+    const torch::Tensor psi = feed_forward(delta);                                   // eq. 20
+    const torch::Tensor psi_tilde = post_feed_forward(psi, phi.slice(1, L));         // eq. 21
     return {ordered_quantiles(output(psi_tilde)), encoder.weights, dec_w, weights};  // eq. 22
 }
 

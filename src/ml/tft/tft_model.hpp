@@ -70,19 +70,18 @@ public:
     torch::nn::Embedding symbol_embedding{nullptr};
     VariableSelection static_vsn{nullptr};
     // Static covariate encoders (§4.3): contexts for selection, enrichment and the LSTM state.
-    Grn ctx_selection{nullptr}, ctx_enrichment{nullptr}, ctx_state_h{nullptr},
-        ctx_state_c{nullptr};
+    Grn ctx_selection{nullptr}, ctx_enrichment{nullptr}, ctx_state_h{nullptr}, ctx_state_c{nullptr};
     ContinuousEmbedding observed_embedding{nullptr}, known_embedding{nullptr};
     VariableSelection encoder_vsn{nullptr}, decoder_vsn{nullptr};
     torch::nn::LSTM encoder_lstm{nullptr}, decoder_lstm{nullptr};  // sequence-to-sequence (§4.5.1)
-    GateAddNorm post_lstm{nullptr};         // φ̃ = LayerNorm(ξ̃ + GLU(φ))
-    Grn enrichment{nullptr};                // eq. 17
+    GateAddNorm post_lstm{nullptr};             // φ̃ = LayerNorm(ξ̃ + GLU(φ))
+    Grn enrichment{nullptr};                    // eq. 17
     InterpretableAttention attention{nullptr};  // eq. 18
-    GateAddNorm post_attention{nullptr};    // eq. 19
-    Grn feed_forward{nullptr};              // eq. 20
-    GateAddNorm post_feed_forward{nullptr};  // eq. 21
-    torch::nn::Linear output{nullptr};      // eq. 22 (3 raw outputs per horizon)
-    torch::Tensor mask;                     // causal_decoder_mask(L, H), a buffer
+    GateAddNorm post_attention{nullptr};        // eq. 19
+    Grn feed_forward{nullptr};                  // eq. 20
+    GateAddNorm post_feed_forward{nullptr};     // eq. 21
+    torch::nn::Linear output{nullptr};          // eq. 22 (3 raw outputs per horizon)
+    torch::Tensor mask;                         // causal_decoder_mask(L, H), a buffer
 };
 TORCH_MODULE(TemporalFusionTransformer);
 

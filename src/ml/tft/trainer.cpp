@@ -102,7 +102,8 @@ TftSplitMetrics score_forecasts(const torch::Tensor& q, const torch::Tensor& y) 
     if (m.windows == 0) return m;
     const torch::Tensor tau = torch::tensor({0.1F, 0.5F, 0.9F});
     const torch::Tensor r = y.unsqueeze(-1) - q;
-    const torch::Tensor loss = torch::max(tau * r, (tau - 1.0F) * r).mean(std::vector<int64_t>{0, 2});  // [H]
+    const torch::Tensor loss =
+        torch::max(tau * r, (tau - 1.0F) * r).mean(std::vector<int64_t>{0, 2});  // [H]
     const torch::Tensor inside =
         ((y >= q.select(-1, 0)) & (y <= q.select(-1, 2))).to(torch::kDouble).mean(0);
     for (size_t h = 0; h < kNumHorizons; ++h) {
@@ -122,12 +123,14 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
                           "and learning_rate must be positive, hidden a multiple of heads");
     }
     if (options.model_id.empty() || options.model_dir.empty()) {
-        return make_error(ErrorCode::kInvalidArgument, "tft training needs a model_dir and model_id");
+        return make_error(ErrorCode::kInvalidArgument,
+                          "tft training needs a model_dir and model_id");
     }
     const TftData data = build_tft_data(rows);
     const std::vector<Timestamp> bounds = tft_session_starts(data);
     const int sessions = bounds.empty() ? 0 : static_cast<int>(bounds.size()) - 1;
-    const int held_out = std::max(0, options.validation_sessions) + std::max(0, options.test_sessions);
+    const int held_out =
+        std::max(0, options.validation_sessions) + std::max(0, options.test_sessions);
     if (options.validation_sessions < 1 || sessions < held_out + 1) {
         return make_error(ErrorCode::kInvalidArgument,
                           fmt::format("tft training needs at least {} sessions ({} to train, {} "
@@ -138,7 +141,8 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
     }
     const Timestamp start = bounds.front(), end = bounds.back();
     const Timestamp val_from = bounds[static_cast<size_t>(sessions - held_out)];
-    const Timestamp test_from = bounds[static_cast<size_t>(sessions - std::max(0, options.test_sessions))];
+    const Timestamp test_from =
+        bounds[static_cast<size_t>(sessions - std::max(0, options.test_sessions))];
 
     TftNormalisation norm = fit_tft_normalisation(data, start, val_from);
     if (norm.symbols.empty()) {
@@ -148,7 +152,8 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
     torch::manual_seed(hp.seed);
     at::set_num_threads(std::max(1, options.threads));
     const TftTensors tensors(data, norm, hp.lookback);
-    std::vector<TftWindow> train = tensors.known_symbols(tft_windows(data, hp.lookback, start, val_from));
+    std::vector<TftWindow> train =
+        tensors.known_symbols(tft_windows(data, hp.lookback, start, val_from));
     const std::vector<TftWindow> val =
         tensors.known_symbols(tft_windows(data, hp.lookback, val_from, test_from));
     const std::vector<TftWindow> test =
@@ -167,7 +172,9 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
     config.lookback = hp.lookback;
     config.dropout = hp.dropout;
     TemporalFusionTransformer model(config);
-    torch::optim::Adam optimiser(model->parameters(), torch::optim::AdamOptions(hp.learning_rate));
+    torch::optim::AdamW optimiser(
+        model->parameters(),
+        torch::optim::AdamWOptions(hp.learning_rate).weight_decay(hp.weight_decay));
 
     TftTrainReport report;
     report.model_id = options.model_id;
@@ -191,9 +198,8 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
              i += static_cast<size_t>(hp.batch_size)) {
             const auto part = std::span<const TftWindow>(train).subspan(i, hp.batch_size);
             optimiser.zero_grad();
-            const torch::Tensor loss =
-                pinball_loss(model->forward(tensors.inputs(part)).quantiles,
-                             tensors.scaled_targets(part));
+            const torch::Tensor loss = pinball_loss(model->forward(tensors.inputs(part)).quantiles,
+                                                    tensors.scaled_targets(part));
             loss.backward();
             torch::nn::utils::clip_grad_norm_(model->parameters(), hp.grad_clip);
             optimiser.step();
@@ -202,8 +208,8 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
             windows_trained += hp.batch_size;
             if (options.progress && batches % 8 == 0) {
                 const double done = (epoch - 1 + static_cast<double>(i) / n) / hp.max_epochs;
-                draw_progress(epoch, hp.max_epochs, static_cast<double>(i) / n,
-                              running / batches, report.val_loss.empty() ? 0 : report.val_loss.back(),
+                draw_progress(epoch, hp.max_epochs, static_cast<double>(i) / n, running / batches,
+                              report.val_loss.empty() ? 0 : report.val_loss.back(),
                               seconds_since(t0) / std::max(done, 1e-9) * (1 - done));
             }
         }
@@ -248,17 +254,24 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
     range(train, report.train_from, report.train_to);
     range(val, report.val_from, report.val_to);
     range(test, report.test_from, report.test_to);
-    report.validation = score_forecasts(predict_log_returns(model, tensors, val),
-                                        log_return_targets(data, val));
-    report.test = score_forecasts(predict_log_returns(model, tensors, test),
-                                  log_return_targets(data, test));
+    report.validation =
+        score_forecasts(predict_log_returns(model, tensors, val), log_return_targets(data, val));
+    report.test =
+        score_forecasts(predict_log_returns(model, tensors, test), log_return_targets(data, test));
 
-    json hyper = {{"lookback", hp.lookback},         {"hidden", hp.hidden},
-                  {"heads", hp.heads},               {"dropout", hp.dropout},
-                  {"learning_rate", hp.learning_rate}, {"grad_clip", hp.grad_clip},
-                  {"batch_size", hp.batch_size},     {"max_epochs", hp.max_epochs},
-                  {"patience", hp.patience},         {"seed", hp.seed},
-                  {"threads", options.threads},      {"max_train_windows", options.max_train_windows},
+    json hyper = {{"lookback", hp.lookback},
+                  {"hidden", hp.hidden},
+                  {"heads", hp.heads},
+                  {"dropout", hp.dropout},
+                  {"learning_rate", hp.learning_rate},
+                  {"weight_decay", hp.weight_decay},
+                  {"grad_clip", hp.grad_clip},
+                  {"batch_size", hp.batch_size},
+                  {"max_epochs", hp.max_epochs},
+                  {"patience", hp.patience},
+                  {"seed", hp.seed},
+                  {"threads", options.threads},
+                  {"max_train_windows", options.max_train_windows},
                   {"validation_sessions", options.validation_sessions},
                   {"test_sessions", options.test_sessions}};
     json metrics = {{"validation", metrics_json(report.validation)},
@@ -270,25 +283,41 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
                     {"seconds_per_epoch", report.seconds_per_epoch},
                     {"train_windows_per_second", report.train_windows_per_second},
                     {"parameters", report.parameters}};
-    json data_range = {{"rows", data.rows_in},
-                       {"sessions", sessions},
-                       {"train", {{"windows", report.n_train}, {"from", iso(report.train_from)}, {"to", iso(report.train_to)}}},
-                       {"validation", {{"windows", report.n_val}, {"from", iso(report.val_from)}, {"to", iso(report.val_to)}}},
-                       {"test", {{"windows", report.n_test}, {"from", report.n_test ? iso(report.test_from) : ""}, {"to", report.n_test ? iso(report.test_to) : ""}}}};
-    TftArtifact artifact{options.model_id, config, norm,
-                         {{"hyper_parameters", hyper},
-                          {"data", data_range},
-                          {"metrics", metrics},
-                          {"git_revision", options.git_revision.empty() ? "unknown" : options.git_revision}}};
+    json data_range = {
+        {"rows", data.rows_in},
+        {"sessions", sessions},
+        {"train",
+         {{"windows", report.n_train},
+          {"from", iso(report.train_from)},
+          {"to", iso(report.train_to)}}},
+        {"validation",
+         {{"windows", report.n_val}, {"from", iso(report.val_from)}, {"to", iso(report.val_to)}}},
+        {"test",
+         {{"windows", report.n_test},
+          {"from", report.n_test ? iso(report.test_from) : ""},
+          {"to", report.n_test ? iso(report.test_to) : ""}}}};
+    TftArtifact artifact{
+        options.model_id,
+        config,
+        norm,
+        {{"hyper_parameters", hyper},
+         {"data", data_range},
+         {"metrics", metrics},
+         {"git_revision", options.git_revision.empty() ? "unknown" : options.git_revision}}};
     auto saved = save_tft(model, artifact, options.model_dir);
     if (!saved.ok()) return saved.error();
     report.metadata_path = *saved;
     report.weights_path = options.model_dir + "/" + options.model_id + ".pt";
     report.metrics_json = metrics.dump();
-    json params = {{"model_type", "tft"}, {"hyper_parameters", hyper}, {"data", data_range},
-                   {"observed_inputs", std::vector<std::string>(kTftObservedNames.begin(), kTftObservedNames.end())},
-                   {"known_inputs", std::vector<std::string>(kTftKnownNames.begin(), kTftKnownNames.end())},
-                   {"symbols", norm.symbols}, {"git_revision", artifact.record["git_revision"]}};
+    json params = {
+        {"model_type", "tft"},
+        {"hyper_parameters", hyper},
+        {"data", data_range},
+        {"observed_inputs",
+         std::vector<std::string>(kTftObservedNames.begin(), kTftObservedNames.end())},
+        {"known_inputs", std::vector<std::string>(kTftKnownNames.begin(), kTftKnownNames.end())},
+        {"symbols", norm.symbols},
+        {"git_revision", artifact.record["git_revision"]}};
     report.params_json = params.dump();
     return report;
 }

@@ -21,7 +21,7 @@ VariableSelectionImpl::VariableSelectionImpl(int64_t n_vars, int64_t d, int64_t 
 std::pair<torch::Tensor, torch::Tensor> VariableSelectionImpl::forward(const torch::Tensor& x,
                                                                        const torch::Tensor& c) {
     const torch::Tensor flat = x.flatten(-2);                                    // Ξ
-    const torch::Tensor weights = torch::softmax(weights_grn(flat, c), -1);     // eq. 6
+    const torch::Tensor weights = torch::softmax(weights_grn(flat, c), -1);      // eq. 6
     const torch::Tensor processed = grns(x);                                     // eq. 7
     const torch::Tensor selected = (weights.unsqueeze(-1) * processed).sum(-2);  // eq. 8
     return {selected, weights};

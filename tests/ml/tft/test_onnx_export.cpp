@@ -1,6 +1,7 @@
 // ONNX export parity: the exported graph, run in ONNX Runtime (tools/onnx/run_onnx.mjs with the
 // onnxruntime-node package), gives libtorch's outputs within 1e-4 on random batches of random
-// models. Fails (does not skip) when node or onnxruntime-node is missing.
+// models and on held-out windows of a trained one. Fails (does not skip) when node or
+// onnxruntime-node is missing.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <torch/torch.h>
@@ -13,8 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "awet/data/synthetic_market.hpp"
+#include "awet/ml/tft_module.hpp"
+#include "awet/pipeline/runner.hpp"
 #include "awet_test_support.hpp"
+#include "model_io.hpp"
 #include "onnx_export.hpp"
+#include "trainer.hpp"
 
 namespace awet::tft {
 namespace {
@@ -146,21 +152,14 @@ void expect_close(const json& outputs, const std::string& name, const torch::Ten
     EXPECT_LE(diff, kTolerance) << where << ": " << name << " differs from libtorch by " << diff;
 }
 
-/// Exports `model`, runs ONNX Runtime on batches of the given sizes and compares every output.
-void expect_parity(TemporalFusionTransformerImpl& model, const std::vector<int64_t>& batch_sizes) {
-    ASSERT_TRUE(onnx_runtime_installed());
-    const awet::testing::TempDir dir;
-    const fs::path model_path = dir.file("tft.onnx");
-    const Status exported = export_tft_onnx(model, model_path.string());
-    ASSERT_TRUE(exported.ok()) << exported.error().to_string();
-
-    std::vector<TftInputs> batches;
-    for (int64_t b : batch_sizes) batches.push_back(random_inputs(model.config, b));
+/// Runs the exported model at `model_path` in ONNX Runtime on `batches` and compares every output
+/// with `model`'s.
+void expect_parity_on(TemporalFusionTransformerImpl& model, const fs::path& model_path,
+                      const std::vector<TftInputs>& batches, const awet::testing::TempDir& dir) {
     const std::vector<json> results = run_onnx_runtime(model_path, batches, dir);
-
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < batches.size(); ++i) {
-        const std::string where = "batch of " + std::to_string(batch_sizes[i]);
+        const std::string where = "batch of " + std::to_string(batches[i].symbol.size(0));
         const json& outputs = results[i];
         std::vector<std::string> names;
         for (const auto& item : outputs.items()) names.push_back(item.key());
@@ -172,6 +171,18 @@ void expect_parity(TemporalFusionTransformerImpl& model, const std::vector<int64
         expect_close(outputs, "encoder_weights", expected.encoder_weights, where);
         expect_close(outputs, "decoder_weights", expected.decoder_weights, where);
     }
+}
+
+/// Exports `model`, runs ONNX Runtime on random batches of the given sizes, compares every output.
+void expect_parity(TemporalFusionTransformerImpl& model, const std::vector<int64_t>& batch_sizes) {
+    ASSERT_TRUE(onnx_runtime_installed());
+    const awet::testing::TempDir dir;
+    const fs::path model_path = dir.file("tft.onnx");
+    const Status exported = export_tft_onnx(model, model_path.string());
+    ASSERT_TRUE(exported.ok()) << exported.error().to_string();
+    std::vector<TftInputs> batches;
+    for (int64_t b : batch_sizes) batches.push_back(random_inputs(model.config, b));
+    expect_parity_on(model, model_path, batches, dir);
 }
 
 TEST(TftOnnxExport, SmallModelMatchesLibtorch) {
@@ -191,6 +202,46 @@ TEST(TftOnnxExport, DefaultModelMatchesLibtorch) {
     TemporalFusionTransformer model = random_model(config, 42);
     torch::manual_seed(43);
     expect_parity(*model, {1, 7});
+}
+
+TEST(TftOnnxExport, TrainedModelMatchesOnHeldOutWindows) {
+    // A model trained on a synthetic market, exported through the module (`awet models
+    // export-onnx`), run on windows of the test session it never trained on.
+    ASSERT_TRUE(onnx_runtime_installed());
+    const awet::testing::TempDir dir;
+    SyntheticMarketConfig market;
+    market.seed = 5;
+    market.symbols = {"AAA", "BBB", "CCC", "DDD"};
+    market.days = 4;
+    const std::vector<FeatureVector> rows =
+        compute_features(generate_synthetic_market(market), market.seed);
+    TftTrainOptions options;
+    options.hp.lookback = 30;
+    options.hp.hidden = 8;
+    options.hp.heads = 2;
+    options.hp.max_epochs = 2;
+    options.max_train_windows = 1024;
+    options.model_dir = dir.path().string();
+    options.model_id = "tft-onnx";
+    auto report = train_tft(rows, options);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+
+    auto module = load_tft_module();
+    ASSERT_TRUE(module.ok()) << module.error().message;
+    const fs::path onnx = dir.file("tft-onnx.onnx");
+    const Status exported = (*module)->export_onnx(report->metadata_path, onnx.string());
+    ASSERT_TRUE(exported.ok()) << exported.error().to_string();
+
+    auto loaded = load_tft(report->metadata_path);
+    ASSERT_TRUE(loaded.ok());
+    const TftData data = build_tft_data(rows);
+    const TftTensors tensors(data, loaded->artifact.norm, options.hp.lookback);
+    const std::vector<TftWindow> held_out = tensors.known_symbols(
+        tft_windows(data, options.hp.lookback, report->test_from, Timestamp::from_ns(INT64_MAX)));
+    ASSERT_GE(held_out.size(), 40U);
+    const std::span<const TftWindow> all(held_out);
+    expect_parity_on(*loaded->model, onnx,
+                     {tensors.inputs(all.subspan(0, 4)), tensors.inputs(all.subspan(4, 36))}, dir);
 }
 
 TEST(TftOnnxExport, ExportIgnoresTrainingMode) {

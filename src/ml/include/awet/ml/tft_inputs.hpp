@@ -1,6 +1,6 @@
 #pragma once
-// The inputs of the Temporal Fusion Transformer (seed §7.1), torch-free so that the data side (windows,
-// normalisation, evaluation) builds and tests without libtorch:
+// The inputs of the Temporal Fusion Transformer (seed §7.1), torch-free so that the data side
+// (windows, normalisation, evaluation) builds and tests without libtorch:
 //   static   symbol                                   (an embedding inside the model)
 //   known    minute_of_day, hour_of_day, day_of_week  (of any instant, past or future)
 //   observed log returns 1/5/15, volatility_20, RSI, SMA/EMA distances, volume z-score
@@ -57,9 +57,9 @@ private:
 /// One symbol's rows, in bar order, as the TFT sees them.
 struct TftSeries {
     std::string symbol;
-    std::vector<Timestamp> ts;                   // bar starts
-    std::vector<TftObserved> observed;           // raw observed inputs (valid rows only)
-    std::vector<uint8_t> has_target;             // all horizons' targets exist
+    std::vector<Timestamp> ts;                            // bar starts
+    std::vector<TftObserved> observed;                    // raw observed inputs (valid rows only)
+    std::vector<uint8_t> has_target;                      // all horizons' targets exist
     std::vector<std::array<float, kNumHorizons>> target;  // ln(close[t+h] / close[t])
 };
 
@@ -72,10 +72,12 @@ struct TftWindow {
 
 /// Per-symbol normalisation fitted on the training period only (stored with the model).
 struct TftNormalisation {
-    std::vector<std::string> symbols;                       // index = embedding id
-    std::vector<TftObserved> mean, std;                     // per symbol, per observed input
-    std::vector<std::array<float, kNumHorizons>> target_scale;  // per symbol, per horizon
-    int symbol_index(std::string_view symbol) const;        // -1 if unknown
+    std::vector<std::string> symbols;    // index = embedding id
+    std::vector<TftObserved> mean, std;  // per symbol, per observed input
+    /// Per symbol, per horizon: std of the training targets. Recorded for reference; the model
+    /// scales each window by its own volatility (src/ml/tft/tft_data.hpp, window_scale()).
+    std::vector<std::array<float, kNumHorizons>> target_scale;
+    int symbol_index(std::string_view symbol) const;  // -1 if unknown
 };
 
 struct TftData {
@@ -92,8 +94,8 @@ TftData build_tft_data(std::span<const FeatureVector> rows);
 /// Every window of `data` with `lookback` consecutive rows ending at a row with targets, whose
 /// last bar start lies in [from, to). Consecutive rows may span a night or a gap in the data: the
 /// known inputs tell the model where each row sits in the session.
-std::vector<TftWindow> tft_windows(const TftData& data, int lookback, Timestamp from,
-                                   Timestamp to, bool need_target = true);
+std::vector<TftWindow> tft_windows(const TftData& data, int lookback, Timestamp from, Timestamp to,
+                                   bool need_target = true);
 
 /// Mean/std of each observed input and the std of each horizon's target, per symbol, over rows
 /// with bar start in [from, to). Constant or missing inputs get std 1.

@@ -24,7 +24,7 @@ struct TftEvalOptions {
     int test_sessions = 4;             // the last sessions: never seen in training
     TftHyperParams hp;
     int threads = 1;
-    int64_t max_train_windows = 0;
+    int64_t max_train_windows = 3000;  // TftTrainOptions::max_train_windows
     bool progress = false;
     std::string model_dir;  // where the evaluated models are written (created)
     uint64_t seed = 42;     // event-id seed of the feature computation (the model's is hp.seed)
