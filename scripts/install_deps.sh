@@ -9,6 +9,8 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libeigen3-dev
   libtorch-dev libopenblas0-pthread libonnx-dev
+  librdkafka-dev kcat libavro-dev libpqxx-dev libpq-dev postgresql-15 libhiredis-dev redis-server
+  libcpp-httplib-dev libssl-dev prometheus-cpp-dev prometheus prometheus-alertmanager
 )
 # Node runs ONNX Runtime (the onnxruntime-node npm package, below) for the ONNX export test; a node
 # already on PATH (e.g. a newer one) is kept.

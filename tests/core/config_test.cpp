@@ -61,7 +61,7 @@ TEST(Config, DefaultsAreSeedParameters) {
 
 TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     const auto& keys = config_keys();
-    EXPECT_EQ(keys.size(), 36u);
+    EXPECT_EQ(keys.size(), 44u);
     std::set<std::string> names;
     for (const auto& k : keys) {
         EXPECT_FALSE(k.description.empty()) << k.key;
@@ -224,7 +224,11 @@ TEST(Config, OutOfRangeNamesKey) {
              Case{"execution: {broker: alpaca}", "execution.broker"},
              Case{"execution: {slippage_bps: -1}", "execution.slippage_bps"},
              Case{"execution: {fee_per_share_usd: -0.01}", "execution.fee_per_share_usd"},
-             Case{"store: {backend: postgres}", "store.backend"},
+             Case{"store: {backend: mysql}", "store.backend"},
+             Case{"store: {postgres_pool_size: 0}", "store.postgres_pool_size"},
+             Case{"bus: {backend: rabbitmq}", "bus.backend"},
+             Case{"bus: {kafka_brokers: \"\"}", "bus.kafka_brokers"},
+             Case{"risk: {state_backend: etcd}", "risk.state_backend"},
              Case{"store: {batch_size: 0}", "store.batch_size"},
              Case{"data: {symbols: []}", "data.symbols"},
              Case{"data: {symbols: [AAPL, aapl]}", "data.symbols"},

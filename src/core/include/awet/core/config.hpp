@@ -29,6 +29,10 @@ struct RiskConfig {
     int no_entry_before_close_minutes = 15;
     double min_confidence = 0.10;  // predictions below this are HOLD: no trade intent
     bool allow_short = false;
+    /// Where the cross-process risk state lives (orders per minute / per symbol per day,
+    /// cooldowns, exposure reservations): "memory" (one process) or "redis" (shared, atomic).
+    std::string state_backend = "memory";
+    std::string redis_url = "redis://127.0.0.1:6379/0";
 };
 
 struct ExitConfig {
@@ -57,9 +61,18 @@ struct PredictionConfig {
 };
 
 struct StoreConfig {
-    std::string backend = "sqlite";
+    std::string backend = "sqlite";  // sqlite | postgres
     std::string path = "var/awet.db";
     int batch_size = 5000;  // rows per transaction in replay
+    std::string postgres_url = "postgresql://postgres@127.0.0.1:5432/awet";
+    int postgres_pool_size = 4;
+};
+
+struct BusConfig {
+    std::string backend = "inproc";  // inproc | kafka
+    std::string kafka_brokers = "127.0.0.1:9092";
+    std::string kafka_group = "awet";
+    std::string schema_registry_url;  // empty: schema ids from the local catalogue
 };
 
 struct DataConfig {
@@ -79,6 +92,7 @@ struct Config {
     ExecutionConfig execution;
     PredictionConfig prediction;
     StoreConfig store;
+    BusConfig bus;
     DataConfig data;
     LoggingConfig logging;
 };
