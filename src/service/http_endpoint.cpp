@@ -1,0 +1,95 @@
+#include "awet/service/http_endpoint.hpp"
+
+#include <httplib.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace awet {
+
+int default_agent_port(std::string_view agent) {
+    static const std::map<std::string_view, int> kPorts = {
+        {"ingestion", 8001}, {"features", 8002},   {"prediction", 8003}, {"risk", 8004},
+        {"execution", 8005}, {"watchtower", 8006}, {"exit", 8007},       {"reconciler", 8008}};
+    auto it = kPorts.find(agent);
+    return it == kPorts.end() ? -1 : it->second;
+}
+
+AgentHttpEndpoint::AgentHttpEndpoint(std::shared_ptr<AgentMetrics> metrics, HealthProbe probe)
+    : metrics_(std::move(metrics)),
+      probe_(std::move(probe)),
+      started_(std::chrono::steady_clock::now()) {}
+
+AgentHttpEndpoint::~AgentHttpEndpoint() { stop(); }
+
+std::string AgentHttpEndpoint::health_json(bool* healthy) const {
+    const auto dep = [](const std::function<DependencyHealth()>& f) {
+        DependencyHealth h = f ? f() : DependencyHealth{true, "not used"};
+        return nlohmann::json{{"ok", h.ok}, {"detail", h.detail}};
+    };
+    const nlohmann::json bus = dep(probe_.bus), store = dep(probe_.store);
+    const bool ok = bus["ok"].get<bool>() && store["ok"].get<bool>();
+    if (healthy != nullptr) *healthy = ok;
+    const double uptime =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return nlohmann::json{{"status", ok ? "ok" : "degraded"},
+                          {"agent", metrics_->agent()},
+                          {"version", AWET_VERSION},
+                          {"uptime_seconds", uptime},
+                          {"bus", bus},
+                          {"store", store}}
+        .dump();
+}
+
+Status AgentHttpEndpoint::start(const std::string& host, int port) {
+    if (server_) return make_error(ErrorCode::kInvalidArgument, "the endpoint is already running");
+    server_ = std::make_unique<httplib::Server>();
+    // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which would let a second agent
+    // silently share the port instead of failing to start.
+    server_->set_socket_options([](socket_t sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    server_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+        bool healthy = false;
+        res.set_content(health_json(&healthy), "application/json");
+        res.status = healthy ? 200 : 503;
+    });
+    server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(metrics_->serialize(), "text/plain; version=0.0.4");
+    });
+    if (port == 0) {
+        port_ = server_->bind_to_any_port(host);
+    } else {
+        port_ = server_->bind_to_port(host, port) ? port : -1;
+    }
+    if (port_ <= 0) {
+        server_.reset();
+        return make_error(ErrorCode::kIo, "cannot listen on " + host + ":" + std::to_string(port) +
+                                              " (in use, or not allowed)");
+    }
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    // stop() is a no-op until the accept loop runs: wait for it, so that a stop right after start
+    // cannot be lost (the loop would then run forever).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!server_->is_running()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            server_->stop();
+            thread_.join();
+            server_.reset();
+            return make_error(ErrorCode::kIo, "the HTTP server on " + host + ":" +
+                                                  std::to_string(port_) + " did not start");
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    return Status::Ok();
+}
+
+void AgentHttpEndpoint::stop() {
+    if (!server_) return;
+    server_->stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+}
+
+}  // namespace awet

@@ -1,0 +1,45 @@
+#pragma once
+// The metrics of seed §10.2, one registry per agent process, served as Prometheus text by the
+// agent's GET /metrics. Thread-safe (prometheus-cpp's counters, gauges and histograms are atomic).
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace awet {
+
+class AgentMetrics {
+public:
+    explicit AgentMetrics(std::string agent);
+
+    /// events_processed_total{agent, topic, status="ok"|"error"} and
+    /// event_latency_seconds{agent, topic} (handling time).
+    void record_event(std::string_view topic, bool ok, double latency_seconds);
+    /// kafka_consumer_lag{group, topic, partition}: messages behind the partition's end.
+    void set_consumer_lag(std::string_view group, std::string_view topic, int partition,
+                          int64_t lag);
+    /// model_inference_latency{model} in seconds (one forward pass / batch).
+    void observe_inference(std::string_view model, double seconds);
+    /// trade_count{symbol, side, status}.
+    void count_trade(std::string_view symbol, std::string_view side, std::string_view status);
+
+    /// Prometheus text exposition format (version 0.0.4) of every metric.
+    std::string serialize() const;
+    const std::string& agent() const { return agent_; }
+    std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+private:
+    std::string agent_;
+    std::shared_ptr<prometheus::Registry> registry_;
+    prometheus::Family<prometheus::Counter>& events_;
+    prometheus::Family<prometheus::Histogram>& latency_;
+    prometheus::Family<prometheus::Gauge>& lag_;
+    prometheus::Family<prometheus::Histogram>& inference_;
+    prometheus::Family<prometheus::Counter>& trades_;
+};
+
+}  // namespace awet

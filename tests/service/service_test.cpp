@@ -1,0 +1,205 @@
+// The agent's HTTP face: /health and /metrics, and a real Prometheus server scraping them.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "awet/service/http_endpoint.hpp"
+#include "awet/service/metrics.hpp"
+#include "awet_test_support.hpp"
+
+extern char** environ;
+
+namespace awet {
+namespace {
+
+using nlohmann::json;
+
+TEST(AgentMetrics, SerializesTheSeedMetricsWithLabels) {
+    AgentMetrics m("risk");
+    m.record_event("predictions.tft", true, 0.0004);
+    m.record_event("predictions.tft", true, 0.002);
+    m.record_event("predictions.tft", false, 0.001);
+    m.set_consumer_lag("awet.risk", "predictions.tft", 3, 42);
+    m.observe_inference("tft-20260323-1", 0.0016);
+    m.count_trade("AAPL", "buy", "filled");
+    const std::string text = m.serialize();
+    EXPECT_NE(
+        text.find(R"(events_processed_total{agent="risk",status="ok",topic="predictions.tft"} 2)"),
+        std::string::npos)
+        << text;
+    EXPECT_NE(
+        text.find(
+            R"(events_processed_total{agent="risk",status="error",topic="predictions.tft"} 1)"),
+        std::string::npos);
+    EXPECT_NE(text.find(R"(event_latency_seconds_count{agent="risk",topic="predictions.tft"} 3)"),
+              std::string::npos);
+    // 0.0004 and 0.001 are <= 0.001; 0.002 is not.
+    EXPECT_NE(
+        text.find(
+            R"(event_latency_seconds_bucket{agent="risk",topic="predictions.tft",le="0.001"} 2)"),
+        std::string::npos);
+    EXPECT_NE(
+        text.find(
+            R"(kafka_consumer_lag{group="awet.risk",partition="3",topic="predictions.tft"} 42)"),
+        std::string::npos);
+    EXPECT_NE(text.find(R"(model_inference_latency_count{model="tft-20260323-1"} 1)"),
+              std::string::npos);
+    EXPECT_NE(text.find(R"(trade_count{side="buy",status="filled",symbol="AAPL"} 1)"),
+              std::string::npos);
+}
+
+TEST(AgentHttpEndpoint, HealthAndMetrics) {
+    auto metrics = std::make_shared<AgentMetrics>("execution");
+    bool store_ok = true;
+    HealthProbe probe{[] {
+                          return DependencyHealth{true, "inproc"};
+                      },
+                      [&store_ok] {
+                          return store_ok ? DependencyHealth{true, "sqlite var/awet.db"}
+                                          : DependencyHealth{false, "database is locked"};
+                      }};
+    AgentHttpEndpoint endpoint(metrics, probe);
+    ASSERT_TRUE(endpoint.start("127.0.0.1", 0).ok());
+    ASSERT_GT(endpoint.port(), 0);
+    httplib::Client client("127.0.0.1", endpoint.port());
+
+    auto health = client.Get("/health");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+    const json h = json::parse(health->body);
+    EXPECT_EQ(h["status"], "ok");
+    EXPECT_EQ(h["agent"], "execution");
+    EXPECT_FALSE(h["version"].get<std::string>().empty());
+    EXPECT_GE(h["uptime_seconds"].get<double>(), 0.0);
+    EXPECT_EQ(h["bus"]["detail"], "inproc");
+    EXPECT_EQ(h["store"]["ok"], true);
+
+    store_ok = false;  // a dependency down: 503 and the reason
+    auto degraded = client.Get("/health");
+    ASSERT_TRUE(degraded);
+    EXPECT_EQ(degraded->status, 503);
+    EXPECT_EQ(json::parse(degraded->body)["status"], "degraded");
+    EXPECT_EQ(json::parse(degraded->body)["store"]["detail"], "database is locked");
+
+    metrics->record_event("risk.approved", true, 0.001);
+    auto text = client.Get("/metrics");
+    ASSERT_TRUE(text);
+    EXPECT_EQ(text->status, 200);
+    EXPECT_NE(text->get_header_value("Content-Type").find("text/plain"), std::string::npos);
+    EXPECT_NE(
+        text->body.find(
+            R"(events_processed_total{agent="execution",status="ok",topic="risk.approved"} 1)"),
+        std::string::npos);
+    EXPECT_EQ(client.Get("/nothing")->status, 404);
+    endpoint.stop();
+    endpoint.stop();  // idempotent
+    EXPECT_FALSE(client.Get("/health"));
+}
+
+TEST(AgentHttpEndpoint, PortInUseIsAnErrorNamingIt) {
+    auto metrics = std::make_shared<AgentMetrics>("risk");
+    AgentHttpEndpoint first(metrics, {}), second(metrics, {});
+    ASSERT_TRUE(first.start("127.0.0.1", 0).ok());
+    const Status st = second.start("127.0.0.1", first.port());
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.error().message.find(std::to_string(first.port())), std::string::npos);
+}
+
+TEST(AgentHttpEndpoint, DefaultPorts) {
+    EXPECT_EQ(default_agent_port("ingestion"), 8001);
+    EXPECT_EQ(default_agent_port("execution"), 8005);
+    EXPECT_EQ(default_agent_port("watchtower"), 8006);
+    EXPECT_EQ(default_agent_port("reconciler"), 8008);
+    EXPECT_EQ(default_agent_port("nope"), -1);
+}
+
+/// A free loopback port (bound then released; the caller binds it again at once).
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+/// A child process stopped (SIGTERM, then SIGKILL) and reaped when this goes out of scope.
+class ChildProcess {
+public:
+    explicit ChildProcess(std::vector<std::string> args) {
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        if (::posix_spawnp(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    }
+    ~ChildProcess() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGTERM);
+        for (int i = 0; i < 50; ++i) {
+            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+private:
+    pid_t pid_ = -1;
+};
+
+TEST(AgentHttpEndpoint, ARealPrometheusScrapesTheMetrics) {
+    ASSERT_EQ(std::system("command -v prometheus >/dev/null 2>&1"), 0)
+        << "the Debian `prometheus` package is missing: run scripts/install_deps.sh";
+    auto metrics = std::make_shared<AgentMetrics>("features");
+    for (int i = 0; i < 7; ++i) metrics->record_event("market.raw", true, 0.0002);
+    AgentHttpEndpoint endpoint(metrics, {});
+    ASSERT_TRUE(endpoint.start("127.0.0.1", 0).ok());
+
+    awet::testing::TempDir dir;
+    const int prom_port = free_port();
+    std::ofstream(dir.file("prometheus.yml"))
+        << "global: {scrape_interval: 1s}\n"
+        << "scrape_configs:\n"
+        << "  - job_name: awet-agents\n"
+        << "    static_configs: [{targets: ['127.0.0.1:" << endpoint.port() << "']}]\n";
+    ChildProcess prometheus({"prometheus", "--config.file=" + dir.file("prometheus.yml"),
+                             "--storage.tsdb.path=" + dir.file("tsdb"),
+                             "--web.listen-address=127.0.0.1:" + std::to_string(prom_port),
+                             "--log.level=error"});
+    httplib::Client api("127.0.0.1", prom_port);
+    json value;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+    while (std::chrono::steady_clock::now() < deadline) {
+        ASSERT_TRUE(prometheus.running()) << "prometheus exited";
+        auto r = api.Get("/api/v1/query?query=events_processed_total%7Bjob%3D%22awet-agents%22%7D");
+        if (r && r->status == 200) {
+            const json j = json::parse(r->body);
+            if (!j["data"]["result"].empty()) {
+                value = j["data"]["result"][0];
+                break;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    ASSERT_FALSE(value.is_null()) << "prometheus did not scrape the endpoint within 25 s";
+    EXPECT_EQ(value["metric"]["agent"], "features");
+    EXPECT_EQ(value["metric"]["topic"], "market.raw");
+    EXPECT_EQ(value["value"][1], "7");
+}
+
+}  // namespace
+}  // namespace awet
