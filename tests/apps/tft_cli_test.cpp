@@ -15,23 +15,11 @@
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;  // stdout + stderr
-};
+using Run = awet::testing::CommandResult;
 
 Run run(const std::string& args, const std::string& env = "") {
-    const std::string cmd = std::string("AWET_TFT_MODULE=") + AWET_TFT_MODULE_PATH + " " + env +
-                            " " + AWET_CLI + " " + args + " 2>&1";
-    Run r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return r;
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return awet::testing::run_command(std::string("AWET_TFT_MODULE=") + AWET_TFT_MODULE_PATH + " " +
+                                      env + " " + AWET_CLI + " " + args);
 }
 
 const char* kTiny =

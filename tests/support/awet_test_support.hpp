@@ -1,5 +1,10 @@
 #pragma once
-// Helpers shared by the tests: where the shared data lives, throwaway directories.
+// Helpers shared by the tests: where the shared data lives, throwaway directories, running a
+// command.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -30,5 +35,24 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+/// What a shell command did: its exit code (-1 if it did not exit normally) and its output.
+struct CommandResult {
+    int code = -1;
+    std::string out;  // stdout and stderr, interleaved
+};
+
+/// Runs `command` through the shell, stderr joined to stdout.
+inline CommandResult run_command(const std::string& command) {
+    CommandResult r;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr) return r;
+    std::array<char, 4096> buf{};
+    size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
 
 }  // namespace awet::testing

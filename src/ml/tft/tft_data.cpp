@@ -82,18 +82,20 @@ std::array<float, kNumHorizons> window_scale(double sum_r2, int64_t lookback) {
     return out;
 }
 
+std::array<float, kNumHorizons> TftTensors::scale_of(const TftWindow& w) const {
+    const auto& prefix = r2_prefix_[w.series];
+    return window_scale(prefix[w.end + 1] - prefix[w.end + 1 - lookback_], lookback_);
+}
+
 torch::Tensor TftTensors::scaled_targets(std::span<const TftWindow> windows) const {
     torch::Tensor y =
         torch::empty({static_cast<int64_t>(windows.size()), static_cast<int64_t>(kNumHorizons)});
     auto acc = y.accessor<float, 2>();
     for (size_t i = 0; i < windows.size(); ++i) {
-        const TftWindow& w = windows[i];
-        const auto& prefix = r2_prefix_[w.series];
-        const auto scale =
-            window_scale(prefix[w.end + 1] - prefix[w.end + 1 - lookback_], lookback_);
+        const auto scale = scale_of(windows[i]);
+        const auto& target = data_.series[windows[i].series].target[windows[i].end];
         for (size_t h = 0; h < kNumHorizons; ++h) {
-            acc[static_cast<int64_t>(i)][static_cast<int64_t>(h)] =
-                data_.series[w.series].target[w.end][h] / scale[h];
+            acc[static_cast<int64_t>(i)][static_cast<int64_t>(h)] = target[h] / scale[h];
         }
     }
     return y;
@@ -104,10 +106,7 @@ torch::Tensor TftTensors::scales(std::span<const TftWindow> windows) const {
         torch::empty({static_cast<int64_t>(windows.size()), static_cast<int64_t>(kNumHorizons)});
     auto acc = s.accessor<float, 2>();
     for (size_t i = 0; i < windows.size(); ++i) {
-        const TftWindow& w = windows[i];
-        const auto& prefix = r2_prefix_[w.series];
-        const auto scale =
-            window_scale(prefix[w.end + 1] - prefix[w.end + 1 - lookback_], lookback_);
+        const auto scale = scale_of(windows[i]);
         for (size_t h = 0; h < kNumHorizons; ++h) {
             acc[static_cast<int64_t>(i)][static_cast<int64_t>(h)] = scale[h];
         }

@@ -29,6 +29,8 @@ public:
     torch::Tensor scales(std::span<const TftWindow> windows) const;
 
 private:
+    std::array<float, kNumHorizons> scale_of(const TftWindow& w) const;
+
     const TftData& data_;
     int64_t lookback_;
     torch::Tensor observed_;          // [rows, n_observed], all series concatenated

@@ -33,23 +33,8 @@ constexpr double kTolerance = 1e-4;
 const fs::path kToolDir = fs::path(AWET_SOURCE_DIR) / "tools" / "onnx";
 const fs::path kRunner = kToolDir / "run_onnx.mjs";
 
-struct CommandResult {
-    int status = -1;
-    std::string output;  // stdout and stderr
-};
-
-CommandResult run_command(const std::string& command) {
-    CommandResult result;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) return result;
-    char buffer[4096];
-    size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-    while (!result.output.empty() && result.output.back() == '\n') result.output.pop_back();
-    const int raw = ::pclose(pipe);
-    result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return result;
-}
+using awet::testing::CommandResult;
+using awet::testing::run_command;
 
 /// Appends a quoted path argument to a shell command.
 void append_arg(std::string& command, const fs::path& p) {
@@ -64,8 +49,8 @@ void append_arg(std::string& command, const fs::path& p) {
         ". The ONNX parity test needs node and onnxruntime-node: run scripts/install_deps.sh "
         "(nodejs + npm from apt, then `npm ci --ignore-scripts` in tools/onnx)";
     const CommandResult node = run_command("node --version");
-    if (node.status != 0) {
-        return ::testing::AssertionFailure() << "`node` is not on PATH: " << node.output << remedy;
+    if (node.code != 0) {
+        return ::testing::AssertionFailure() << "`node` is not on PATH: " << node.out << remedy;
     }
     if (!fs::exists(kToolDir / "node_modules" / "onnxruntime-node" / "package.json")) {
         return ::testing::AssertionFailure()
@@ -133,7 +118,7 @@ std::vector<json> run_onnx_runtime(const fs::path& model_path,
         append_arg(command, outputs.back());
     }
     const CommandResult run = run_command(command);
-    EXPECT_EQ(run.status, 0) << command << "\n" << run.output;
+    EXPECT_EQ(run.code, 0) << command << "\n" << run.out;
     std::vector<json> results;
     for (const fs::path& p : outputs) {
         std::ifstream file(p);
