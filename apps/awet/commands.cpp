@@ -21,6 +21,8 @@
 #include "awet/pipeline/eval.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet/report/daily_pnl.hpp"
+#include "awet/service/health_check.hpp"
+#include "awet/service/http_endpoint.hpp"
 #include "awet/store/sqlite_store.hpp"
 
 namespace awet::cli {
@@ -855,6 +857,47 @@ int trades(const Common& common, const std::string& symbol, size_t limit) {
                     std::string(to_string(t.exit_reason)).c_str(), t.correlation_id.str().c_str());
     }
     if (rows->empty()) std::printf("(no trades)\n");
+    return 0;
+}
+
+int health(const HealthArgs& args) {
+    std::vector<AgentTarget> targets;
+    if (args.agents.empty()) {
+        targets = default_agent_targets(args.host);
+    } else {
+        for (const auto& spec : args.agents) {
+            const auto eq = spec.find('=');
+            const std::string name = spec.substr(0, eq);
+            int port = default_agent_port(name);
+            if (eq != std::string::npos) {
+                try {
+                    port = std::stoi(spec.substr(eq + 1));
+                } catch (const std::exception&) {
+                    port = -1;
+                }
+            }
+            if (name.empty() || port <= 0 || port > 65535) {
+                return fail("--agent '" + spec +
+                            "': expected NAME or NAME=PORT with a known agent or a valid port");
+            }
+            targets.push_back({name, args.host, port});
+        }
+    }
+    const auto reports = check_agents(targets, std::chrono::milliseconds(args.timeout_ms));
+    int not_ok = 0;
+    std::printf("%-12s %-22s %-9s %10s  %s\n", "AGENT", "ADDRESS", "STATUS", "UPTIME", "DETAIL");
+    for (const auto& r : reports) {
+        if (r.status != "ok") ++not_ok;
+        const std::string address = r.target.host + ":" + std::to_string(r.target.port);
+        const std::string uptime =
+            r.status == "down" ? "-" : fmt::format("{:.0f}s", r.uptime_seconds);
+        std::printf("%-12s %-22s %-9s %10s  %s\n", r.target.agent.c_str(), address.c_str(),
+                    r.status.c_str(), uptime.c_str(), r.detail.c_str());
+    }
+    if (not_ok > 0) {
+        std::fprintf(stderr, "%d of %zu agents not ok\n", not_ok, reports.size());
+        return 1;
+    }
     return 0;
 }
 

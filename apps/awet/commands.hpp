@@ -88,6 +88,14 @@ int pnl(const Common& common, const std::string& period, const std::string& date
 int eod(const Common& common, const std::string& date);
 int trace(const Common& common, const std::string& correlation_id);
 int positions(const Common& common);
+
+struct HealthArgs {
+    std::string host = "127.0.0.1";
+    std::vector<std::string> agents;  // NAME=PORT overrides / selection; empty: all eight
+    int timeout_ms = 1000;
+};
+/// `awet health`: GET /health of every agent; 0 when all are ok.
+int health(const HealthArgs& args);
 int trades(const Common& common, const std::string& symbol, size_t limit);
 
 }  // namespace awet::cli

@@ -256,6 +256,20 @@ int main(int argc, char** argv) {
     trace_cmd->add_option("correlation_id", correlation_id, "Correlation id (UUID)")->required();
     trace_cmd->callback([&] { rc = trace(common, correlation_id); });
 
+    // health
+    HealthArgs health_args;
+    auto* health_cmd = app.add_subcommand(
+        "health", "Ask every agent service's GET /health (exit 1 if any is not ok)");
+    health_cmd->add_option("--host", health_args.host, "Where the agents run")
+        ->capture_default_str();
+    health_cmd->add_option("--agent", health_args.agents,
+                           "Only these agents, NAME or NAME=PORT (default: all eight on their "
+                           "default ports 8001-8008)");
+    health_cmd->add_option("--timeout-ms", health_args.timeout_ms, "Per-agent timeout")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    health_cmd->callback([&] { rc = health(health_args); });
+
     // positions / trades
     auto* positions_cmd = app.add_subcommand("positions", "Current positions");
     add_common(positions_cmd, common);

@@ -235,4 +235,17 @@ TEST_F(Cli, LinearModelsPredictButDoNotExportOrExplainAndNeverLoadTheTft) {
     }
 }
 
+TEST(CliHealth, DownAgentsAndBadArguments) {
+    // Nothing listens on port 1 (privileged, never an agent): the agent is down, exit 1.
+    auto down = run("health --agent risk=1 --timeout-ms 200");
+    EXPECT_EQ(down.code, 1) << down.out;
+    EXPECT_NE(down.out.find("risk"), std::string::npos);
+    EXPECT_NE(down.out.find("down"), std::string::npos);
+    EXPECT_NE(down.out.find("1 of 1 agents not ok"), std::string::npos);
+    auto bad = run("health --agent nosuchagent");
+    EXPECT_NE(bad.code, 0);
+    EXPECT_NE(bad.out.find("nosuchagent"), std::string::npos) << bad.out;
+    EXPECT_EQ(run("health --agent risk=99999").code, 1);
+}
+
 }  // namespace

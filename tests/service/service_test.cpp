@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "awet/service/health_check.hpp"
 #include "awet/service/http_endpoint.hpp"
 #include "awet/service/metrics.hpp"
 #include "awet_test_support.hpp"
@@ -199,6 +200,48 @@ TEST(AgentHttpEndpoint, ARealPrometheusScrapesTheMetrics) {
     EXPECT_EQ(value["metric"]["agent"], "features");
     EXPECT_EQ(value["metric"]["topic"], "market.raw");
     EXPECT_EQ(value["value"][1], "7");
+}
+
+}  // namespace
+}  // namespace awet
+
+namespace awet {
+namespace {
+
+TEST(HealthCheck, ReportsOkDegradedAndDownAgents) {
+    auto risk = std::make_shared<AgentMetrics>("risk");
+    auto execution = std::make_shared<AgentMetrics>("execution");
+    AgentHttpEndpoint ok(risk, {});
+    AgentHttpEndpoint degraded(execution, {{}, [] {
+                                               return DependencyHealth{false, "connection refused"};
+                                           }});
+    ASSERT_TRUE(ok.start("127.0.0.1", 0).ok());
+    ASSERT_TRUE(degraded.start("127.0.0.1", 0).ok());
+    const int unused = free_port();
+    const auto reports =
+        check_agents({{"risk", "127.0.0.1", ok.port()},
+                      {"execution", "127.0.0.1", degraded.port()},
+                      {"features", "127.0.0.1", unused},
+                      {"prediction", "127.0.0.1", ok.port()}},  // the risk agent answers
+                     std::chrono::milliseconds(500));
+    ASSERT_EQ(reports.size(), 4u);
+    EXPECT_EQ(reports[0].status, "ok");
+    EXPECT_FALSE(reports[0].version.empty());
+    EXPECT_EQ(reports[1].status, "degraded");
+    EXPECT_EQ(reports[1].detail, "store: connection refused");
+    EXPECT_EQ(reports[2].status, "down");
+    EXPECT_NE(reports[2].detail.find(std::to_string(unused)), std::string::npos);
+    EXPECT_EQ(reports[3].status, "bad");
+    EXPECT_NE(reports[3].detail.find("risk"), std::string::npos);
+}
+
+TEST(HealthCheck, DefaultTargetsAreTheEightAgents) {
+    const auto t = default_agent_targets("10.0.0.5");
+    ASSERT_EQ(t.size(), 8u);
+    EXPECT_EQ(t.front().agent, "ingestion");
+    EXPECT_EQ(t.front().port, 8001);
+    EXPECT_EQ(t.back().agent, "reconciler");
+    EXPECT_EQ(t.back().host, "10.0.0.5");
 }
 
 }  // namespace
