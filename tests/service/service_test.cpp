@@ -15,6 +15,7 @@
 
 #include "awet/service/health_check.hpp"
 #include "awet/service/http_endpoint.hpp"
+#include "awet/service/instrumented_bus.hpp"
 #include "awet/service/metrics.hpp"
 #include "awet_test_support.hpp"
 
@@ -242,6 +243,49 @@ TEST(HealthCheck, DefaultTargetsAreTheEightAgents) {
     EXPECT_EQ(t.front().port, 8001);
     EXPECT_EQ(t.back().agent, "reconciler");
     EXPECT_EQ(t.back().host, "10.0.0.5");
+}
+
+}  // namespace
+}  // namespace awet
+
+#include "awet/bus/inproc_bus.hpp"
+
+namespace awet {
+namespace {
+
+TEST(InstrumentedBus, CountsAndTimesEveryHandlerOutcome) {
+    InProcBus inner;
+    AgentMetrics metrics("features");
+    InstrumentedBus bus(inner, metrics);
+    int seen = 0;
+    bus.subscribe(Topic::kMarketRaw, "features", [&seen](const Delivery& d) -> Status {
+        ++seen;
+        const auto& bar = std::get<MarketBar>(d.event);
+        if (bar.header.symbol.view() == "BAD") {
+            return make_error(ErrorCode::kInvalidArgument, "bad bar");
+        }
+        if (bar.header.symbol.view() == "THROW") throw std::runtime_error("boom");
+        return Status::Ok();
+    });
+    for (const char* symbol : {"AAPL", "MSFT", "BAD", "THROW", "TSLA"}) {
+        MarketBar bar;
+        bar.header.symbol = Symbol(symbol);
+        ASSERT_TRUE(bus.publish(Topic::kMarketRaw, bar).ok());
+    }
+    EXPECT_EQ(bus.poll(), 7u);  // the 5 bars and the 2 dead letters they caused
+    EXPECT_EQ(seen, 5);
+    const std::string text = metrics.serialize();
+    EXPECT_NE(
+        text.find(R"(events_processed_total{agent="features",status="ok",topic="market.raw"} 3)"),
+        std::string::npos)
+        << text;
+    EXPECT_NE(
+        text.find(
+            R"(events_processed_total{agent="features",status="error",topic="market.raw"} 2)"),
+        std::string::npos);
+    EXPECT_NE(text.find(R"(event_latency_seconds_count{agent="features",topic="market.raw"} 5)"),
+              std::string::npos);
+    EXPECT_EQ(bus.stats().dead_lettered, 2u);  // the inner bus still dead-letters both
 }
 
 }  // namespace
