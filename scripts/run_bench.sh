@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 pin=""
 if command -v taskset >/dev/null 2>&1; then pin="taskset -c 0"; fi
 
-for b in features pipeline tft; do
+for b in features pipeline tft bus; do
   echo "== bench_$b"
   $pin "$BUILD_DIR/bench/bench_$b" --benchmark_counters_tabular=false | tee "$tmp/$b.txt"
 done
@@ -41,13 +41,15 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
   echo "| TFT inference, one batch of 7 symbols (lookback 120, hidden 16), p50 (us) | - | $(field "$tmp/tft.txt" BM_TftInference7Symbols p50_us) |"
   echo "| TFT inference, one batch of 7 symbols (lookback 120, hidden 16), p99 (us) | <= 2000 us | $(field "$tmp/tft.txt" BM_TftInference7Symbols p99_us) |"
   echo "| TFT training, windows/s (batch 64, one thread) | - | $(field "$tmp/tft.txt" BM_TftTrainingStep windows_per_s) |"
+  echo "| Kafka bus (mock cluster, loopback): events/s publish -> handler -> commit | >= 200k/s | $(field "$tmp/bus.txt" BM_KafkaBusThroughput events_per_s) |"
+  echo "| Kafka bus end-to-end latency p50 / p99 (us) | - | $(field "$tmp/bus.txt" BM_KafkaBusLatency p50_us) / $(field "$tmp/bus.txt" BM_KafkaBusLatency p99_us) |"
   echo
   echo "NautilusTrader's published backtest of an EMA-cross strategy runs about 0.54M events/s (for scale)."
   echo
   if [ -f bench/EVAL.md ]; then cat bench/EVAL.md; echo; fi
   if [ -f bench/NOTES.md ]; then cat bench/NOTES.md; echo; fi
   echo "## Raw output"
-  for b in features pipeline tft; do
+  for b in features pipeline tft bus; do
     echo
     echo "### bench_$b"
     echo '```'

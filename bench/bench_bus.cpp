@@ -1,0 +1,105 @@
+// The Kafka bus on librdkafka's mock cluster (in-process brokers, loopback): events/s through
+// publish -> broker -> consumer group -> handler -> commit, and the end-to-end latency from
+// publish to handler.
+#include <benchmark/benchmark.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "awet/bus/kafka_bus.hpp"
+
+namespace {
+
+using namespace awet;
+
+struct Cluster {
+    Cluster() {
+        rd_kafka_conf_t* conf = rd_kafka_conf_new();
+        char err[256];
+        rd_kafka_conf_set(conf, "test.mock.num.brokers", "3", err, sizeof err);
+        rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
+        host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+        rd_kafka_mock_topic_create(rd_kafka_handle_mock_cluster(host), "market.raw", 8, 3);
+    }
+    ~Cluster() { rd_kafka_destroy(host); }
+    std::string bootstraps() const {
+        return rd_kafka_mock_cluster_bootstraps(rd_kafka_handle_mock_cluster(host));
+    }
+    rd_kafka_t* host;
+};
+
+std::unique_ptr<KafkaBus> bus_on(const Cluster& c) {
+    KafkaBusOptions o;
+    o.brokers = c.bootstraps();
+    o.poll_timeout_ms = 50;
+    o.properties = {{"log_level", "0"}};
+    auto bus = KafkaBus::create(o);
+    return std::move(*bus);
+}
+
+MarketBar bar(int i) {
+    static const char* kSymbols[] = {"AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA"};
+    MarketBar b;
+    b.header.symbol = Symbol(kSymbols[i % 7]);
+    b.header.event_id = Uuid{static_cast<uint64_t>(i) + 1, 7};
+    b.bar_start = Timestamp::from_seconds(1'773'322'200 + i * 60);
+    b.close = Price::from_units(100);
+    return b;
+}
+
+/// Batches of 20k events: publish all, then poll until the group has handled them.
+void BM_KafkaBusThroughput(benchmark::State& state) {
+    Cluster cluster;
+    auto bus = bus_on(cluster);
+    int64_t handled = 0;
+    bus->subscribe(Topic::kMarketRaw, "bench", [&handled](const Delivery&) {
+        ++handled;
+        return Status::Ok();
+    });
+    bus->poll();  // join the group before timing
+    const int n = 20000;
+    int64_t events = 0;
+    for (auto _ : state) {
+        const int64_t target = handled + n;
+        for (int i = 0; i < n; ++i) (void)bus->publish(Topic::kMarketRaw, bar(i));
+        while (handled < target) bus->poll();
+        events += n;
+    }
+    state.counters["events_per_s"] =
+        benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_KafkaBusThroughput)->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// One event at a time: publish, then poll until its handler ran.
+void BM_KafkaBusLatency(benchmark::State& state) {
+    Cluster cluster;
+    auto bus = bus_on(cluster);
+    int64_t handled = 0;
+    bus->subscribe(Topic::kMarketRaw, "bench", [&handled](const Delivery&) {
+        ++handled;
+        return Status::Ok();
+    });
+    bus->poll();
+    std::vector<double> us;
+    int i = 0;
+    for (auto _ : state) {
+        const int64_t target = handled + 1;
+        const auto t0 = std::chrono::steady_clock::now();
+        (void)bus->publish(Topic::kMarketRaw, bar(i++));
+        while (handled < target) bus->poll();
+        us.push_back(
+            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                .count());
+    }
+    std::sort(us.begin(), us.end());
+    state.counters["p50_us"] = us[us.size() / 2];
+    state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+}
+BENCHMARK(BM_KafkaBusLatency)->Iterations(300)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
