@@ -73,6 +73,22 @@ void BM_KafkaBusThroughput(benchmark::State& state) {
 }
 BENCHMARK(BM_KafkaBusThroughput)->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+/// Publishing alone: 20k events, then flush (every one acknowledged by the brokers, acks=all).
+void BM_KafkaBusProduce(benchmark::State& state) {
+    Cluster cluster;
+    auto bus = bus_on(cluster);
+    const int n = 20000;
+    int64_t events = 0;
+    for (auto _ : state) {
+        for (int i = 0; i < n; ++i) (void)bus->publish(Topic::kMarketRaw, bar(i));
+        (void)bus->flush();
+        events += n;
+    }
+    state.counters["events_per_s"] =
+        benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_KafkaBusProduce)->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 /// One event at a time: publish, then poll until its handler ran.
 void BM_KafkaBusLatency(benchmark::State& state) {
     Cluster cluster;

@@ -31,9 +31,10 @@ Result<ConfPtr> make_conf(const KafkaBusOptions& o,
                           const std::map<std::string, std::string>& settings) {
     ConfPtr conf(rd_kafka_conf_new());
     char err[512];
+    // The bus's settings first; the caller's `properties` override them.
     std::map<std::string, std::string> all = {{"bootstrap.servers", o.brokers}};
-    for (const auto& [k, v] : o.properties) all[k] = v;
     for (const auto& [k, v] : settings) all[k] = v;
+    for (const auto& [k, v] : o.properties) all[k] = v;
     for (const auto& [k, v] : all) {
         if (rd_kafka_conf_set(conf.get(), k.c_str(), v.c_str(), err, sizeof err) !=
             RD_KAFKA_CONF_OK) {

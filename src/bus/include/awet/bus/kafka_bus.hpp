@@ -24,7 +24,7 @@ struct KafkaBusOptions {
     std::string brokers;  // bootstrap servers
     std::string group_prefix = "awet";
     int poll_timeout_ms = 100;  // how long poll() waits for a first message per consumer
-    std::map<std::string, std::string> properties;  // extra librdkafka settings (both sides)
+    std::map<std::string, std::string> properties;  // librdkafka settings (both sides; override)
 };
 
 /// kafka_consumer_lag of one partition: messages between the group's committed offset and the
