@@ -239,7 +239,7 @@ const std::vector<Field>& fields() {
         AWET_FIELD(risk.min_confidence, "Predictions below this confidence are HOLD, in [0, 1]."),
         AWET_FIELD(risk.allow_short, "Allow SELL signals to open short positions."),
         AWET_FIELD(risk.state_backend,
-                   "Risk counters and exposure reservations: memory (one process) or redis."),
+                   "Risk counters and exposure reservations: memory (redis: not yet available)."),
         AWET_FIELD(risk.redis_url, "Redis server of the shared risk state (state_backend redis)."),
         AWET_FIELD(exits.take_profit_pct, "Take-profit distance from entry, percent (1.0 = 1%)."),
         AWET_FIELD(exits.stop_loss_pct, "Stop-loss distance from entry, percent (0.5 = 0.5%)."),
@@ -258,12 +258,12 @@ const std::vector<Field>& fields() {
                    "Max fraction of a bar's volume filled (0 = whole order at the next bar)."),
         AWET_FIELD(prediction.model_dir, "Directory of trained model files."),
         AWET_FIELD(prediction.reload_check_bars, "Bars between checks for a newly promoted model."),
-        AWET_FIELD(store.backend, "Store backend: sqlite or postgres."),
+        AWET_FIELD(store.backend, "Store backend: sqlite (postgres: not yet available)."),
         AWET_FIELD(store.path, "Database file of the store (sqlite)."),
         AWET_FIELD(store.batch_size, "Rows per transaction in replay."),
         AWET_FIELD(store.postgres_url, "libpq connection URI of the store (postgres)."),
         AWET_FIELD(store.postgres_pool_size, "Connections in the PostgreSQL pool."),
-        AWET_FIELD(bus.backend, "Event bus: inproc (one process) or kafka."),
+        AWET_FIELD(bus.backend, "Event bus: inproc (kafka: not yet selectable)."),
         AWET_FIELD(bus.kafka_brokers, "Kafka bootstrap servers, comma-separated (bus kafka)."),
         AWET_FIELD(bus.kafka_group, "Kafka consumer group prefix (one group per agent)."),
         AWET_FIELD(bus.schema_registry_url,
@@ -538,14 +538,15 @@ Status validate(const Config& c) {
     k.non_empty("prediction.model_dir", c.prediction.model_dir);
     k.positive("prediction.reload_check_bars", c.prediction.reload_check_bars);
 
-    k.one_of("store.backend", c.store.backend, {"sqlite", "postgres"});
+    // postgres, kafka and redis are accepted once their backends are wired (issue 4).
+    k.one_of("store.backend", c.store.backend, {"sqlite"});
     k.non_empty("store.path", c.store.path);
     k.non_empty("store.postgres_url", c.store.postgres_url);
     k.positive("store.postgres_pool_size", c.store.postgres_pool_size);
-    k.one_of("bus.backend", c.bus.backend, {"inproc", "kafka"});
+    k.one_of("bus.backend", c.bus.backend, {"inproc"});
     k.non_empty("bus.kafka_brokers", c.bus.kafka_brokers);
     k.non_empty("bus.kafka_group", c.bus.kafka_group);
-    k.one_of("risk.state_backend", c.risk.state_backend, {"memory", "redis"});
+    k.one_of("risk.state_backend", c.risk.state_backend, {"memory"});
     k.non_empty("risk.redis_url", c.risk.redis_url);
     k.positive("store.batch_size", c.store.batch_size);
 
