@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 pin=""
 if command -v taskset >/dev/null 2>&1; then pin="taskset -c 0"; fi
 
-for b in features pipeline tft bus; do
+for b in features pipeline tft bus store; do
   echo "== bench_$b"
   $pin "$BUILD_DIR/bench/bench_$b" --benchmark_counters_tabular=false | tee "$tmp/$b.txt"
 done
@@ -43,13 +43,16 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
   echo "| TFT training, windows/s (batch 64, one thread) | - | $(field "$tmp/tft.txt" BM_TftTrainingStep windows_per_s) |"
   echo "| Kafka bus (mock cluster, loopback): events/s publish -> handler -> commit | >= 200k/s | $(field "$tmp/bus.txt" BM_KafkaBusThroughput events_per_s) |"
   echo "| Kafka bus end-to-end latency p50 / p99 (us) | - | $(field "$tmp/bus.txt" BM_KafkaBusLatency p50_us) / $(field "$tmp/bus.txt" BM_KafkaBusLatency p99_us) |"
+  echo "| store: SQLite batched inserts, 1-min bars (rows/s) | - | $(field "$tmp/store.txt" BM_SqliteBatchedInsert rows_per_s) |"
+  echo "| store: PostgreSQL batched prepared inserts (rows/s) | - | $(field "$tmp/store.txt" BM_PostgresBatchedInsert rows_per_s) |"
+  echo "| store: PostgreSQL COPY via put_bars (rows/s) | >= 300k/s | $(field "$tmp/store.txt" BM_PostgresCopy rows_per_s) |"
   echo
   echo "NautilusTrader's published backtest of an EMA-cross strategy runs about 0.54M events/s (for scale)."
   echo
   if [ -f bench/EVAL.md ]; then cat bench/EVAL.md; echo; fi
   if [ -f bench/NOTES.md ]; then cat bench/NOTES.md; echo; fi
   echo "## Raw output"
-  for b in features pipeline tft bus; do
+  for b in features pipeline tft bus store; do
     echo
     echo "### bench_$b"
     echo '```'

@@ -23,6 +23,7 @@
 #include "awet/report/daily_pnl.hpp"
 #include "awet/service/health_check.hpp"
 #include "awet/service/http_endpoint.hpp"
+#include "awet/store/postgres_store.hpp"
 #include "awet/store/sqlite_store.hpp"
 
 namespace awet::cli {
@@ -36,8 +37,33 @@ int fail(const Error& error) { return fail(error.message); }
 
 std::string money(Money m) { return fmt::format("{:+.2f}", m.to_double()); }
 
-/// The composition root's store choice: only SQLite is built in this release.
+/// Where the store lives, for the user: the SQLite file, or the PostgreSQL URL without its
+/// credentials.
+std::string store_location(const Config& config) {
+    if (config.store.backend != "postgres") return "SQLite " + config.store.path;
+    std::string url = config.store.postgres_url;
+    const auto scheme = url.find("://");
+    const auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+    if (scheme != std::string::npos && at != std::string::npos)
+        url.erase(scheme + 3, at + 1 - (scheme + 3));
+    return "PostgreSQL " + url;
+}
+
+/// How `awet trace` finds the store this run used.
+std::string store_args(const Config& config) {
+    return config.store.backend == "postgres" ? std::string("(store.backend postgres)")
+                                              : "--db " + config.store.path;
+}
+
+/// The composition root's store choice: store.backend sqlite (default) or postgres.
 Result<std::unique_ptr<Store>> open_store(const Config& config) {
+    if (config.store.backend == "postgres") {
+        auto pg = PostgresStore::open(config.store.postgres_url, config.store.postgres_pool_size,
+                                      config.store.batch_size);
+        if (!pg.ok()) return pg.error();
+        AWET_TRY((*pg)->migrate());
+        return std::unique_ptr<Store>(std::move(*pg));
+    }
     if (config.store.backend != "sqlite") {
         return make_error(ErrorCode::kInvalidArgument,
                           "store.backend '" + config.store.backend + "' is not available");
@@ -211,11 +237,11 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
                 config->execution.dry_run ? "true" : "false",
                 config->execution.approval_file.c_str());
     print_replay_summary(r.replay);
-    std::printf("  %-24s %s\n", "SQLite store", config->store.path.c_str());
+    std::printf("  %-24s %s\n", "store", store_location(*config).c_str());
     if (!r.replay.counters.example_correlation_id.is_nil()) {
-        std::printf("\nFollow one trade end to end:\n  awet trace %s --db %s\n",
+        std::printf("\nFollow one trade end to end:\n  awet trace %s %s\n",
                     r.replay.counters.example_correlation_id.str().c_str(),
-                    config->store.path.c_str());
+                    store_args(*config).c_str());
     }
     return 0;
 }
@@ -323,9 +349,8 @@ int replay(const Common& common, const ReplayArgs& args) {
     if (!result.ok()) return fail(result.error());
     print_replay_summary(*result);
     if (!result->counters.example_correlation_id.is_nil()) {
-        std::printf("\n  awet trace %s --db %s\n",
-                    result->counters.example_correlation_id.str().c_str(),
-                    config->store.path.c_str());
+        std::printf("\n  awet trace %s %s\n", result->counters.example_correlation_id.str().c_str(),
+                    store_args(*config).c_str());
     }
     return 0;
 }

@@ -258,7 +258,7 @@ const std::vector<Field>& fields() {
                    "Max fraction of a bar's volume filled (0 = whole order at the next bar)."),
         AWET_FIELD(prediction.model_dir, "Directory of trained model files."),
         AWET_FIELD(prediction.reload_check_bars, "Bars between checks for a newly promoted model."),
-        AWET_FIELD(store.backend, "Store backend: sqlite (postgres: not yet available)."),
+        AWET_FIELD(store.backend, "Store backend: sqlite or postgres."),
         AWET_FIELD(store.path, "Database file of the store (sqlite)."),
         AWET_FIELD(store.batch_size, "Rows per transaction in replay."),
         AWET_FIELD(store.postgres_url, "libpq connection URI of the store (postgres)."),
@@ -538,8 +538,8 @@ Status validate(const Config& c) {
     k.non_empty("prediction.model_dir", c.prediction.model_dir);
     k.positive("prediction.reload_check_bars", c.prediction.reload_check_bars);
 
-    // postgres, kafka and redis are accepted once their backends are wired (issue 4).
-    k.one_of("store.backend", c.store.backend, {"sqlite"});
+    // kafka and redis are accepted once their backends are wired (issue 4).
+    k.one_of("store.backend", c.store.backend, {"sqlite", "postgres"});
     k.non_empty("store.path", c.store.path);
     k.non_empty("store.postgres_url", c.store.postgres_url);
     k.positive("store.postgres_pool_size", c.store.postgres_pool_size);

@@ -3,12 +3,14 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
 
 #include "awet_test_support.hpp"
+#include "pg_server.hpp"
 
 namespace {
 
@@ -147,7 +149,7 @@ TEST_F(Cli, DemoPrintsTheSummary) {
     ASSERT_EQ(r.code, 0) << r.out;
     for (const char* line :
          {"bars processed", "predictions", "risk approvals", "risk rejections", "orders", "fills",
-          "exits", "realized PnL", "unrealized PnL", "win rate", "SQLite store", "awet trace "}) {
+          "exits", "realized PnL", "unrealized PnL", "win rate", "store", "awet trace "}) {
         EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
     }
 }
@@ -246,6 +248,31 @@ TEST(CliHealth, DownAgentsAndBadArguments) {
     EXPECT_NE(bad.code, 0);
     EXPECT_NE(bad.out.find("nosuchagent"), std::string::npos) << bad.out;
     EXPECT_EQ(run("health --agent risk=99999").code, 1);
+}
+
+TEST(CliPostgres, DemoRunsOnAThrowawayPostgresServer) {
+    awet::testing::PgServer pg;
+    ASSERT_TRUE(pg.ok()) << pg.error();
+    const std::string env = "AWET_STORE_BACKEND=postgres AWET_STORE_POSTGRES_URL=" + pg.url();
+    awet::testing::TempDir dir;
+    auto demo =
+        run("demo --config " + std::string(AWET_SOURCE_DIR) +
+                "/config/sandbox.yaml --days 1 --train-days 2 --db " + dir.file("unused.db"),
+            env);
+    ASSERT_EQ(demo.code, 0) << demo.out;
+    EXPECT_NE(demo.out.find("PostgreSQL postgresql://127.0.0.1:"), std::string::npos) << demo.out;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("unused.db")));  // nothing went to SQLite
+    // The trades are in PostgreSQL: `awet trades` reads them back through the same backend.
+    auto trades = run("trades --limit 3", env);
+    EXPECT_EQ(trades.code, 0) << trades.out;
+    EXPECT_NE(trades.out.find("filled"), std::string::npos) << trades.out;
+    // A wrong URL is a one-line error naming the server, never the password.
+    auto bad = run("trades",
+                   "AWET_STORE_BACKEND=postgres "
+                   "AWET_STORE_POSTGRES_URL=postgresql://u:hunter2@127.0.0.1:1/awet");
+    EXPECT_NE(bad.code, 0);
+    EXPECT_NE(bad.out.find("127.0.0.1:1"), std::string::npos) << bad.out;
+    EXPECT_EQ(bad.out.find("hunter2"), std::string::npos) << bad.out;
 }
 
 }  // namespace

@@ -984,7 +984,8 @@ std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {
 }
 
 // One line per backend.
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(testing::sqlite_backend()),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(testing::sqlite_backend(),
+                                                           testing::postgres_backend()),
                          backend_name);
 
 }  // namespace

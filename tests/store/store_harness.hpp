@@ -33,5 +33,7 @@ struct StoreBackend {
 inline void PrintTo(const StoreBackend& b, std::ostream* os) { *os << b.name; }
 
 StoreBackend sqlite_backend();
+/// A throwaway PostgreSQL 15 server (one per test program), a fresh database per harness.
+StoreBackend postgres_backend();
 
 }  // namespace awet::testing

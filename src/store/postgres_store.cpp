@@ -1,0 +1,1529 @@
+// PostgresStore: the Store contract on PostgreSQL through libpqxx 6.4. Every statement of the hot
+// path is a named prepared statement (prepared lazily on each pooled connection); writes go into a
+// batch transaction on the writer connection; put_bars() streams rows with COPY.
+#include "awet/store/postgres_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <pqxx/pqxx>
+#include <tuple>
+#include <utility>
+
+#include "awet/core/log.hpp"
+
+namespace awet {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Values as text parameters.
+
+std::string iso(Timestamp t) { return t.iso(); }
+std::string uuid_text(const Uuid& u) {
+    std::string s(36, '\0');
+    u.write(s.data());
+    return s;
+}
+
+/// Parameters of one statement, as text (NULL allowed), passed as a dynamic list.
+class Params {
+public:
+    void text(std::string_view v) { add(std::string(v), false); }
+    void text_or_null(std::string_view v) { add(std::string(v), v.empty()); }
+    void i64(int64_t v) { add(std::to_string(v), false); }
+    void real(double v) {
+        char buf[64];
+        const int n = std::snprintf(buf, sizeof buf, "%.17g", v);
+        add(std::string(buf, static_cast<size_t>(n)), false);
+    }
+    void null() { add({}, true); }
+    void boolean(bool b) { add(b ? "t" : "f", false); }
+    template <typename Tag>
+    void fixed(Fixed<Tag> f) {
+        i64(f.raw());
+    }
+    void ts(Timestamp t) { text(iso(t)); }
+    void ts_or_null(Timestamp t) {
+        if (t.is_set()) {
+            ts(t);
+        } else {
+            null();
+        }
+    }
+    void ns_or_null(Timestamp t) {
+        if (t.is_set()) {
+            i64(t.ns());
+        } else {
+            null();
+        }
+    }
+    void uuid(const Uuid& u) { text(uuid_text(u)); }
+
+    /// Pointers into the values (nullptr for NULL); valid while this object is unchanged.
+    const std::vector<const char*>& pointers() {
+        ptrs_.clear();
+        for (size_t i = 0; i < vals_.size(); ++i) {
+            ptrs_.push_back(nulls_[i] ? nullptr : vals_[i].c_str());
+        }
+        return ptrs_;
+    }
+
+private:
+    void add(std::string v, bool is_null) {
+        vals_.push_back(std::move(v));
+        nulls_.push_back(is_null);
+    }
+    std::vector<std::string> vals_;
+    std::vector<bool> nulls_;
+    std::vector<const char*> ptrs_;
+};
+
+template <typename E, size_t N>
+std::optional<E> enum_from_string(std::string_view s) {
+    for (size_t i = 0; i < N; ++i) {
+        auto e = static_cast<E>(i);
+        if (to_string(e) == s) return e;
+    }
+    return std::nullopt;
+}
+
+/// Reads columns of one row left to right; a malformed value records the first problem.
+class Reader {
+public:
+    explicit Reader(const pqxx::row& r) : r_(r) {}
+
+    bool is_null() const { return r_[i_].is_null(); }
+    void skip() { ++i_; }
+    int64_t i64() {
+        const pqxx::field f = r_[i_++];
+        if (f.is_null()) return 0;
+        int64_t v = 0;
+        if (!f.to(v)) fail(f, f.c_str());
+        return v;
+    }
+    double real() {
+        const pqxx::field f = r_[i_++];
+        if (f.is_null()) return 0;
+        double v = 0;
+        if (!f.to(v)) fail(f, f.c_str());
+        return v;
+    }
+    double real_or_nan() {
+        if (is_null()) {
+            ++i_;
+            return std::numeric_limits<double>::quiet_NaN();
+        }
+        return real();
+    }
+    bool boolean() {
+        const pqxx::field f = r_[i_++];
+        return !f.is_null() && f.c_str()[0] == 't';
+    }
+    std::string_view text() {
+        const pqxx::field f = r_[i_++];
+        if (f.is_null()) return {};
+        return {f.c_str(), f.size()};
+    }
+    std::string str() { return std::string(text()); }
+    template <typename Tag>
+    Fixed<Tag> fixed() {
+        return Fixed<Tag>::from_raw(i64());
+    }
+    Timestamp ts() { return Timestamp::from_ns(i64()); }
+    Uuid uuid() {
+        const int col = i_;
+        std::string_view t = text();
+        if (t.empty()) return {};
+        auto u = Uuid::parse(t);
+        if (!u) fail(r_[col], t);
+        return u.value_or(Uuid{});
+    }
+    template <size_t N>
+    FixedString<N> fixed_string() {
+        const int col = i_;
+        std::string_view t = text();
+        FixedString<N> f;
+        if (!f.assign(t)) fail(r_[col], t);
+        return f;
+    }
+    template <typename E, size_t N>
+    E enumeration() {
+        const int col = i_;
+        std::string_view t = text();
+        auto e = enum_from_string<E, N>(t);
+        if (!e) fail(r_[col], t);
+        return e.value_or(static_cast<E>(0));
+    }
+    ModelStatus model_status() {
+        const int col = i_;
+        std::string_view t = text();
+        auto st = model_status_from_string(t);
+        if (!st) fail(r_[col], t);
+        return st.value_or(ModelStatus::kDeprecated);
+    }
+    Date date() {
+        const int col = i_;
+        std::string_view t = text();
+        auto d = Date::parse(t);
+        if (!d) fail(r_[col], t);
+        return d.value_or(Date{});
+    }
+
+    bool ok() const { return problem_.empty(); }
+    const std::string& problem() const { return problem_; }
+
+private:
+    void fail(const pqxx::field& f, std::string_view value) {
+        if (!problem_.empty()) return;
+        problem_ = "bad value '" + std::string(value) + "' in column " + f.name();
+    }
+    const pqxx::row& r_;
+    int i_ = 0;
+    std::string problem_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// SQL text, built from column lists so that column and parameter counts always agree.
+
+using Cols = std::vector<std::string_view>;
+
+std::string join(const Cols& cols) {
+    std::string s;
+    for (size_t i = 0; i < cols.size(); ++i) {
+        if (i != 0) s += ", ";
+        s += cols[i];
+    }
+    return s;
+}
+
+std::string insert_sql(std::string_view table, const Cols& cols, std::string_view tail) {
+    std::string s = "INSERT INTO " + std::string(table) + " (" + join(cols) + ") VALUES (";
+    for (size_t i = 0; i < cols.size(); ++i) {
+        s += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
+    }
+    s += ") ";
+    s += tail;
+    return s;
+}
+
+std::string upsert_sql(std::string_view table, const Cols& cols, const Cols& key) {
+    std::string tail = "ON CONFLICT (" + join(key) + ") DO UPDATE SET ";
+    bool first = true;
+    for (std::string_view c : cols) {
+        if (std::find(key.begin(), key.end(), c) != key.end()) continue;
+        if (!first) tail += ", ";
+        first = false;
+        tail += std::string(c) + " = excluded." + std::string(c);
+    }
+    return insert_sql(table, cols, tail);
+}
+
+std::string select_sql(const Cols& cols, std::string_view rest) {
+    return "SELECT " + join(cols) + " " + std::string(rest);
+}
+
+Cols concat(Cols a, const Cols& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+const Cols kBarEventPrefix = {
+    "event_id", "correlation_id", "idempotency_key", "symbol",         "ts",
+    "ts_ns",    "event_ts_ns",    "ts_init_ns",      "schema_version", "source"};
+
+const Cols& bar_cols() {
+    static const Cols c = concat(kBarEventPrefix, {"open", "high", "low", "close", "volume"});
+    return c;
+}
+const Cols& feature_cols() {
+    static const Cols c = [] {
+        Cols cols = concat(kBarEventPrefix, {"close", "volume"});
+        for (Feature f : kAllFeatures) cols.push_back(feature_name(f));
+        cols.push_back("valid_mask");
+        return cols;
+    }();
+    return c;
+}
+const Cols& prediction_cols() {
+    static const Cols c =
+        concat(kBarEventPrefix,
+               {"close", "q10_30", "q50_30", "q90_30", "q10_45", "q50_45", "q90_45", "q10_60",
+                "q50_60", "q90_60", "direction", "confidence", "signal", "model_id"});
+    return c;
+}
+const Cols kRiskCols = {"event_id",       "correlation_id", "idempotency_key",
+                        "symbol",         "ts",             "ts_ns",
+                        "ts_init_ns",     "schema_version", "source",
+                        "approved",       "reasons",        "reasons_mask",
+                        "intent",         "exit_reason",    "side",
+                        "qty",            "ref_price",      "notional",
+                        "cvar",           "confidence",     "prediction_event_id"};
+const Cols kTradeCols = {"ts",           "symbol",          "side",
+                         "qty",          "filled_qty",      "avg_fill_price",
+                         "status",       "alpaca_order_id", "alpaca_status",
+                         "filled_at",    "correlation_id",  "idempotency_key",
+                         "paper_trade",  "dry_run",         "ts_ns",
+                         "filled_at_ns", "intent",          "exit_reason",
+                         "fees",         "block_reason"};
+const Cols kPositionCols = {"symbol",        "qty",          "avg_entry_price", "market_value",
+                            "unrealized_pl", "cost_basis",   "updated_at",      "realized_pl",
+                            "opened_at",     "opened_at_ns", "updated_at_ns"};
+const Cols kAuditCols = {"event_id", "correlation_id", "idempotency_key", "symbol", "ts",
+                         "source",   "event_type",     "payload",         "ts_ns"};
+const Cols kModelCols = {"model_id",     "model_type",    "status",     "path",
+                         "metrics_json", "params_json",   "created_at", "created_at_ns",
+                         "promoted_at",  "promoted_at_ns"};
+const Cols kDailyPnlCols = {"report_date",   "realized_pnl_usd", "unrealized_pnl_usd",
+                            "total_pnl_usd", "num_trades",       "num_wins",
+                            "num_losses",    "win_rate",         "best_symbol",
+                            "worst_symbol",  "created_at",       "created_at_ns"};
+const Cols kCheckpointCols = {"source", "symbol",     "last_ts",      "last_ts_ns",
+                              "rows",   "updated_at", "updated_at_ns"};
+
+constexpr std::string_view kOnBarConflict = "ON CONFLICT (ts_ns, symbol) DO NOTHING";
+constexpr std::string_view kOnKeyConflict = "ON CONFLICT (idempotency_key) DO NOTHING";
+
+/// Range on bar start, optional symbol list as a text[] parameter ($3, NULL = all).
+std::string bars_range_sql(std::string_view table) {
+    return "FROM " + std::string(table) +
+           " WHERE ts_ns >= $1 AND ts_ns < $2 AND ($3::text[] IS NULL OR symbol = ANY($3::text[]))"
+           " ORDER BY ts_ns, symbol";
+}
+
+const std::array<std::string_view, 13> kTables = {"market_raw_minute", "market_raw_day",
+                                                  "features_tft",      "predictions_tft",
+                                                  "risk_decisions",    "trades",
+                                                  "positions",         "audit_events",
+                                                  "models_registry",   "backfill_checkpoints",
+                                                  "llm_traces",        "llm_daily_summary",
+                                                  "daily_pnl_summary"};
+
+/// Tables that become hypertables (partitioned on ts_ns) when TimescaleDB is available: every
+/// unique key of these includes ts_ns, as TimescaleDB requires.
+constexpr std::array<std::string_view, 4> kHypertables = {"market_raw_minute", "market_raw_day",
+                                                          "features_tft", "audit_events"};
+
+enum StmtId : uint8_t {
+    kInsertBarMinute,
+    kInsertBarDay,
+    kLoadBarsMinute,
+    kLoadBarsDay,
+    kInsertFeatures,
+    kLoadFeatures,
+    kInsertPrediction,
+    kLoadPredictions,
+    kInsertRisk,
+    kLoadRisk,
+    kInsertTrade,
+    kUpdateTrade,
+    kFindTrade,
+    kLoadTrades,
+    kUpsertPosition,
+    kLoadPositions,
+    kInsertAudit,
+    kLoadAudit,
+    kInsertModel,
+    kListModels,
+    kFindModel,
+    kGreenModel,
+    kDeprecateGreen,
+    kSetModelGreen,
+    kSetModelDeprecated,
+    kUpsertDailyPnl,
+    kLoadDailyPnl,
+    kUpsertCheckpoint,
+    kGetCheckpoint,
+    kHasMigrations,
+    kMaxVersion,
+    kStageBarsMinute,
+    kStageBarsDay,
+    kStmtCount
+};
+
+const std::array<std::string, kStmtCount>& all_sql() {
+    static const std::array<std::string, kStmtCount> kSql = [] {
+        std::array<std::string, kStmtCount> s;
+        s[kInsertBarMinute] = insert_sql("market_raw_minute", bar_cols(), kOnBarConflict);
+        s[kInsertBarDay] = insert_sql("market_raw_day", bar_cols(), kOnBarConflict);
+        s[kLoadBarsMinute] = select_sql(bar_cols(), bars_range_sql("market_raw_minute"));
+        s[kLoadBarsDay] = select_sql(bar_cols(), bars_range_sql("market_raw_day"));
+        s[kInsertFeatures] = insert_sql("features_tft", feature_cols(), kOnBarConflict);
+        s[kLoadFeatures] = select_sql(feature_cols(), bars_range_sql("features_tft"));
+        s[kInsertPrediction] = insert_sql("predictions_tft", prediction_cols(), kOnKeyConflict);
+        s[kLoadPredictions] = select_sql(prediction_cols(), bars_range_sql("predictions_tft"));
+        s[kInsertRisk] = insert_sql("risk_decisions", kRiskCols, kOnKeyConflict);
+        s[kLoadRisk] = select_sql(kRiskCols,
+                                  "FROM risk_decisions WHERE ts_ns >= $1 AND ts_ns < $2 "
+                                  "ORDER BY ts_ns, symbol, id");
+        s[kInsertTrade] = insert_sql("trades", kTradeCols, kOnKeyConflict);
+        s[kUpdateTrade] =
+            "UPDATE trades SET filled_qty = $1, avg_fill_price = $2, status = $3, "
+            "alpaca_order_id = $4, alpaca_status = $5, filled_at = $6, filled_at_ns = $7, "
+            "dry_run = $8, fees = $9, block_reason = $10 WHERE idempotency_key = $11";
+        const Cols trade_select = concat({"id"}, kTradeCols);
+        s[kFindTrade] = select_sql(trade_select, "FROM trades WHERE idempotency_key = $1");
+        s[kLoadTrades] = select_sql(trade_select,
+                                    "FROM trades WHERE ts_ns >= $1 AND ts_ns < $2 "
+                                    "AND ($3::text IS NULL OR symbol = $3::text) "
+                                    "AND ($4::uuid IS NULL OR correlation_id = $4::uuid) "
+                                    "ORDER BY ts_ns, id LIMIT $5::bigint");
+        s[kUpsertPosition] = upsert_sql("positions", kPositionCols, {"symbol"});
+        s[kLoadPositions] = select_sql(kPositionCols, "FROM positions ORDER BY symbol");
+        s[kInsertAudit] =
+            insert_sql("audit_events", kAuditCols, "ON CONFLICT (ts_ns, event_id) DO NOTHING");
+        s[kLoadAudit] = select_sql(concat({"seq"}, kAuditCols),
+                                   "FROM audit_events WHERE correlation_id = $1 ORDER BY seq");
+        s[kInsertModel] =
+            insert_sql("models_registry", kModelCols, "ON CONFLICT (model_id) DO NOTHING");
+        s[kListModels] =
+            select_sql(kModelCols, "FROM models_registry ORDER BY created_at_ns, model_id");
+        s[kFindModel] = select_sql(kModelCols, "FROM models_registry WHERE model_id = $1");
+        s[kGreenModel] = select_sql(kModelCols, "FROM models_registry WHERE status = 'green'");
+        s[kDeprecateGreen] =
+            "UPDATE models_registry SET status = 'deprecated' "
+            "WHERE status = 'green' AND model_id <> $1";
+        s[kSetModelGreen] =
+            "UPDATE models_registry SET status = 'green', promoted_at = $1, promoted_at_ns = $2 "
+            "WHERE model_id = $3";
+        s[kSetModelDeprecated] =
+            "UPDATE models_registry SET status = 'deprecated' WHERE model_id = $1";
+        s[kUpsertDailyPnl] = upsert_sql("daily_pnl_summary", kDailyPnlCols, {"report_date"});
+        s[kLoadDailyPnl] = select_sql(kDailyPnlCols,
+                                      "FROM daily_pnl_summary WHERE report_date >= $1::date "
+                                      "AND report_date <= $2::date ORDER BY report_date");
+        s[kUpsertCheckpoint] =
+            upsert_sql("backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
+        s[kGetCheckpoint] = select_sql(
+            kCheckpointCols, "FROM backfill_checkpoints WHERE source = $1 AND symbol = $2");
+        s[kHasMigrations] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
+        s[kMaxVersion] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+        const std::string cols = join(bar_cols());
+        s[kStageBarsMinute] = "INSERT INTO market_raw_minute (" + cols + ") SELECT " + cols +
+                              " FROM awet_stage_bars ORDER BY n " + std::string(kOnBarConflict);
+        s[kStageBarsDay] = "INSERT INTO market_raw_day (" + cols + ") SELECT " + cols +
+                           " FROM awet_stage_bars ORDER BY n " + std::string(kOnBarConflict);
+        return s;
+    }();
+    return kSql;
+}
+
+std::string stmt_name(StmtId id) { return "awet_s" + std::to_string(static_cast<int>(id)); }
+std::string count_name(std::string_view table) { return "awet_count_" + std::string(table); }
+
+Error bad_interval(std::string_view op, Duration interval) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string(op) + ": unsupported bar interval of " +
+                          std::to_string(interval.to_seconds()) +
+                          " s (the store keeps 1-minute and 1-day bars)");
+}
+
+/// "host:port/db" of a connection string, from libpq's own parser (the password is never read).
+std::string describe_url(const std::string& url) {
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+    if (opts == nullptr) {
+        std::string msg = err != nullptr ? err : "unparsable connection string";
+        PQfreemem(err);
+        return "<bad url: " + msg.substr(0, msg.find('\n')) + ">";
+    }
+    std::string host, port, db, hostaddr;
+    for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr) continue;
+        const std::string_view k = o->keyword;
+        if (k == "host") host = o->val;
+        if (k == "hostaddr") hostaddr = o->val;
+        if (k == "port") port = o->val;
+        if (k == "dbname") db = o->val;
+    }
+    PQconninfoFree(opts);
+    if (host.empty()) host = hostaddr.empty() ? "localhost" : hostaddr;
+    if (port.empty()) port = "5432";
+    if (db.empty()) db = "(default database)";
+    return host + ":" + port + "/" + db;
+}
+
+std::string first_line(const char* what) {
+    std::string s = what;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row codecs.
+
+void bind_bar_prefix(Params& p, const EventHeader& h, Timestamp bar_start) {
+    p.uuid(h.event_id);
+    p.uuid(h.correlation_id);
+    p.text(h.idempotency_key.view());
+    p.text(h.symbol.view());
+    p.ts(bar_start);
+    p.i64(bar_start.ns());
+    p.i64(h.ts.ns());
+    p.i64(h.ts_init.ns());
+    p.i64(h.schema_version);
+    p.text(to_string(h.source));
+}
+
+constexpr size_t kNumSources = static_cast<size_t>(Source::kCli) + 1;
+
+void read_bar_prefix(Reader& r, EventHeader& h, Timestamp& bar_start) {
+    h.event_id = r.uuid();
+    h.correlation_id = r.uuid();
+    h.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
+    h.symbol = r.fixed_string<Symbol::capacity()>();
+    r.skip();  // ts
+    bar_start = r.ts();
+    h.ts = r.ts();
+    h.ts_init = r.ts();
+    h.schema_version = static_cast<int32_t>(r.i64());
+    h.source = r.enumeration<Source, kNumSources>();
+}
+
+MarketBar read_bar(Reader& r, Duration interval) {
+    MarketBar bar;
+    read_bar_prefix(r, bar.header, bar.bar_start);
+    bar.interval = interval;
+    bar.open = r.fixed<PriceTag>();
+    bar.high = r.fixed<PriceTag>();
+    bar.low = r.fixed<PriceTag>();
+    bar.close = r.fixed<PriceTag>();
+    bar.volume = r.fixed<QuantityTag>();
+    return bar;
+}
+
+FeatureVector read_features(Reader& r) {
+    FeatureVector fv;
+    read_bar_prefix(r, fv.header, fv.bar_start);
+    fv.close = r.fixed<PriceTag>();
+    fv.volume = r.fixed<QuantityTag>();
+    for (size_t i = 0; i < kNumFeatures; ++i) fv.values[i] = r.real_or_nan();
+    fv.valid_mask = static_cast<uint32_t>(r.i64());
+    return fv;
+}
+
+Prediction read_prediction(Reader& r) {
+    Prediction p;
+    read_bar_prefix(r, p.header, p.bar_start);
+    p.close = r.fixed<PriceTag>();
+    for (auto& h : p.horizons) {
+        h.q10 = r.real();
+        h.q50 = r.real();
+        h.q90 = r.real();
+    }
+    p.direction = r.enumeration<Direction, 2>();
+    p.confidence = r.real();
+    p.signal = r.enumeration<Signal, 3>();
+    p.model_id = r.fixed_string<ModelId::capacity()>();
+    return p;
+}
+
+RiskDecision read_risk(Reader& r) {
+    RiskDecision d;
+    EventHeader& h = d.header;
+    h.event_id = r.uuid();
+    h.correlation_id = r.uuid();
+    h.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
+    h.symbol = r.fixed_string<Symbol::capacity()>();
+    r.skip();  // ts
+    h.ts = r.ts();
+    h.ts_init = r.ts();
+    h.schema_version = static_cast<int32_t>(r.i64());
+    h.source = r.enumeration<Source, kNumSources>();
+    d.approved = r.boolean();
+    r.skip();  // reasons (text, derived from reasons_mask)
+    d.reasons = static_cast<uint32_t>(r.i64());
+    d.intent = r.enumeration<OrderIntent, 2>();
+    d.exit_reason = r.enumeration<ExitReason, 5>();
+    d.side = r.enumeration<Side, 2>();
+    d.qty = r.fixed<QuantityTag>();
+    d.ref_price = r.fixed<PriceTag>();
+    d.notional = r.fixed<MoneyTag>();
+    d.cvar = r.real();
+    d.confidence = r.real();
+    d.prediction_event_id = r.uuid();
+    return d;
+}
+
+TradeRow read_trade(Reader& r) {
+    TradeRow t;
+    t.id = r.i64();
+    r.skip();  // ts
+    t.symbol = r.fixed_string<Symbol::capacity()>();
+    t.side = r.enumeration<Side, 2>();
+    t.qty = r.fixed<QuantityTag>();
+    t.filled_qty = r.fixed<QuantityTag>();
+    t.avg_fill_price = r.fixed<PriceTag>();
+    t.status = r.enumeration<OrderStatus, 6>();
+    t.alpaca_order_id = r.str();
+    t.alpaca_status = r.str();
+    r.skip();  // filled_at
+    t.correlation_id = r.uuid();
+    t.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
+    t.paper_trade = r.boolean();
+    t.dry_run = r.boolean();
+    t.ts = r.ts();
+    t.filled_at = r.ts();
+    t.intent = r.enumeration<OrderIntent, 2>();
+    t.exit_reason = r.enumeration<ExitReason, 5>();
+    t.fees = r.fixed<MoneyTag>();
+    t.block_reason = r.str();
+    return t;
+}
+
+PositionRow read_position(Reader& r) {
+    PositionRow p;
+    p.symbol = r.fixed_string<Symbol::capacity()>();
+    p.qty = r.fixed<QuantityTag>();
+    p.avg_entry_price = r.fixed<PriceTag>();
+    p.market_value = r.fixed<MoneyTag>();
+    p.unrealized_pl = r.fixed<MoneyTag>();
+    p.cost_basis = r.fixed<MoneyTag>();
+    r.skip();  // updated_at
+    p.realized_pl = r.fixed<MoneyTag>();
+    r.skip();  // opened_at
+    p.opened_at = r.ts();
+    p.updated_at = r.ts();
+    return p;
+}
+
+AuditRecord read_audit(Reader& r) {
+    AuditRecord a;
+    a.seq = r.i64();
+    a.event_id = r.uuid();
+    a.correlation_id = r.uuid();
+    a.idempotency_key = r.str();
+    a.symbol = r.str();
+    r.skip();  // ts
+    a.source = r.str();
+    a.event_type = r.str();
+    a.payload = r.str();
+    a.ts = r.ts();
+    return a;
+}
+
+ModelRecord read_model(Reader& r) {
+    ModelRecord m;
+    m.model_id = r.str();
+    m.model_type = r.str();
+    m.status = r.model_status();
+    m.path = r.str();
+    m.metrics_json = r.str();
+    m.params_json = r.str();
+    r.skip();  // created_at
+    m.created_at = r.ts();
+    r.skip();  // promoted_at
+    m.promoted_at = r.ts();
+    return m;
+}
+
+DailyPnlRow read_daily_pnl(Reader& r) {
+    DailyPnlRow d;
+    d.report_date = r.date();
+    d.realized_pnl_usd = r.fixed<MoneyTag>();
+    d.unrealized_pnl_usd = r.fixed<MoneyTag>();
+    d.total_pnl_usd = r.fixed<MoneyTag>();
+    d.num_trades = static_cast<int>(r.i64());
+    d.num_wins = static_cast<int>(r.i64());
+    d.num_losses = static_cast<int>(r.i64());
+    d.win_rate = r.real();
+    d.best_symbol = r.str();
+    d.worst_symbol = r.str();
+    r.skip();  // created_at
+    d.created_at = r.ts();
+    return d;
+}
+
+BackfillCheckpoint read_checkpoint(Reader& r) {
+    BackfillCheckpoint c;
+    c.source = r.str();
+    c.symbol = r.str();
+    r.skip();  // last_ts
+    c.last_ts = r.ts();
+    c.rows = r.i64();
+    r.skip();  // updated_at
+    c.updated_at = r.ts();
+    return c;
+}
+
+pqxx::result exec(pqxx::transaction_base& tx, StmtId id, Params& p) {
+    return tx.exec_prepared(stmt_name(id), pqxx::prepare::make_dynamic_params(p.pointers()));
+}
+
+template <typename T, typename Parse>
+Result<std::vector<T>> parse_rows(const pqxx::result& res, std::string_view op, Parse&& parse) {
+    std::vector<T> out;
+    out.reserve(res.size());
+    for (const pqxx::row& row : res) {
+        Reader r(row);
+        out.push_back(parse(r));
+        if (!r.ok()) return make_error(ErrorCode::kStore, std::string(op) + ": " + r.problem());
+    }
+    return out;
+}
+
+/// "{"AAPL","MSFT"}": a text[] literal.
+std::string text_array(const std::vector<std::string>& items) {
+    std::string s = "{";
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i != 0) s += ',';
+        s += '"';
+        for (char c : items[i]) {
+            if (c == '"' || c == '\\') s += '\\';
+            s += c;
+        }
+        s += '"';
+    }
+    s += '}';
+    return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The connection pool and the batch.
+
+namespace pg_detail {
+
+struct Impl {
+    std::string where;  // host:port/db
+    std::vector<std::unique_ptr<pqxx::connection>> conns;  // [0] writes; the others read
+    std::unique_ptr<pqxx::work> txn;                        // the open batch on conns[0]
+    int batch_size = 5000;
+    int pending = 0;
+    int rolled_back = -1;  // writes lost by the last aborted batch (-1: none to report)
+    size_t next_reader = 0;
+    bool hypertables = false;
+
+    pqxx::connection& writer() { return *conns[0]; }
+    pqxx::connection& reader() {
+        if (conns.size() == 1) return *conns[0];
+        next_reader = next_reader % (conns.size() - 1) + 1;
+        return *conns[next_reader];
+    }
+
+    void abort_batch() {
+        if (!txn) return;
+        rolled_back = pending;
+        try {
+            txn.reset();  // aborts
+        } catch (...) {  // a broken connection: nothing more to do
+        }
+        pending = 0;
+    }
+
+    pqxx::work& begin_write() {
+        if (!txn) {
+            txn = std::make_unique<pqxx::work>(writer());
+            pending = 0;
+        }
+        return *txn;
+    }
+
+    /// Counts `n` writes; commits when the batch is full.
+    void end_write(int n = 1) {
+        pending += n;
+        if (pending >= batch_size) commit();
+    }
+
+    void commit() {
+        if (!txn) return;
+        try {
+            txn->commit();
+        } catch (...) {
+            abort_batch();
+            throw;
+        }
+        txn.reset();
+        pending = 0;
+    }
+
+    /// Runs a write statement in the batch; an error aborts (and reports) the batch.
+    pqxx::result write(StmtId id, Params& p) {
+        pqxx::work& tx = begin_write();
+        try {
+            return exec(tx, id, p);
+        } catch (...) {
+            abort_batch();
+            throw;
+        }
+    }
+
+    /// Runs `f(transaction)` for a read: inside the open batch (it sees its writes), otherwise
+    /// autocommit on a reader connection.
+    template <typename F>
+    auto read(F&& f) -> decltype(f(std::declval<pqxx::transaction_base&>())) {
+        if (txn) {
+            try {
+                return f(*txn);
+            } catch (...) {
+                abort_batch();
+                throw;
+            }
+        }
+        pqxx::nontransaction tx(reader());
+        return f(tx);
+    }
+
+    /// Turns a library exception into an error naming the operation (and the lost batch).
+    Error error(std::string_view op, const std::exception& e) {
+        std::string msg = std::string(op) + ": ";
+        if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
+            msg += "connection to PostgreSQL at " + where + " failed: " + first_line(e.what());
+        } else {
+            msg += first_line(e.what());
+            if (dynamic_cast<const pqxx::undefined_table*>(&e) != nullptr) {
+                msg += " (run migrate() first)";
+            }
+        }
+        if (rolled_back >= 0) {
+            msg += " (the open batch of " + std::to_string(rolled_back) +
+                   " uncommitted writes was rolled back)";
+            rolled_back = -1;
+        }
+        return make_error(ErrorCode::kStore, msg);
+    }
+};
+
+}  // namespace pg_detail
+
+using pg_detail::Impl;
+
+#define AWET_PG_CATCH(op)                     \
+    catch (const std::exception& e) {         \
+        return impl_->error(op, e);           \
+    }
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle.
+
+PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PostgresStore::~PostgresStore() {
+    try {
+        impl_->commit();
+    } catch (const std::exception& e) {
+        logger("store")->error("postgres {}: commit of the last batch failed on close: {}",
+                               impl_->where, first_line(e.what()));
+    }
+}
+
+const std::string& PostgresStore::where() const { return impl_->where; }
+int PostgresStore::pool_size() const { return static_cast<int>(impl_->conns.size()); }
+int PostgresStore::batch_size() const { return impl_->batch_size; }
+int PostgresStore::pending_writes() const { return impl_->pending; }
+bool PostgresStore::hypertables() const { return impl_->hypertables; }
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url, int pool_size,
+                                                           int batch_size) {
+    auto impl = std::make_unique<Impl>();
+    impl->where = describe_url(url);
+    impl->batch_size = batch_size < 1 ? 1 : batch_size;
+    if (pool_size < 1) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "open: store.postgres_pool_size must be at least 1, got " +
+                              std::to_string(pool_size));
+    }
+    const auto& sql = all_sql();
+    for (int i = 0; i < pool_size; ++i) {
+        try {
+            auto conn = std::make_unique<pqxx::connection>(url);
+            {
+                pqxx::nontransaction tx(*conn);
+                tx.exec("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; "
+                        "SET extra_float_digits = 3");
+            }
+            // Lazily prepared (on first use) on this connection.
+            for (int id = 0; id < kStmtCount; ++id) {
+                conn->prepare(stmt_name(static_cast<StmtId>(id)), sql[id]);
+            }
+            for (std::string_view t : kTables) {
+                conn->prepare(count_name(t), "SELECT COUNT(*) FROM " + std::string(t));
+            }
+            conn->prepare(count_name("schema_migrations"), "SELECT COUNT(*) FROM schema_migrations");
+            impl->conns.push_back(std::move(conn));
+        } catch (const std::exception& e) {
+            return make_error(ErrorCode::kStore, "open: cannot connect to PostgreSQL at " +
+                                                     impl->where + ": " + first_line(e.what()));
+        }
+    }
+    return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
+}
+
+Status PostgresStore::flush() try {
+    impl_->commit();
+    return Status::Ok();
+}
+AWET_PG_CATCH("flush")
+
+// ---------------------------------------------------------------------------------------------
+// Migrations.
+
+Status PostgresStore::migrate() try {
+    constexpr std::string_view op = "migrate";
+    impl_->commit();
+    auto migrations = postgres_migrations();
+    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    // One transaction per migration, serialised across processes by an advisory lock.
+    constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7366212)";  // "AWET"-ish constant
+    {
+        pqxx::work tx(impl_->writer());
+        tx.exec(kLock);
+        tx.exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+        const int current = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0]
+                                .as<int>();
+        if (current > latest) {
+            return make_error(ErrorCode::kStore,
+                              std::string(op) + ": database " + impl_->where +
+                                  " has schema version " + std::to_string(current) +
+                                  ", newer than this build's " + std::to_string(latest));
+        }
+        tx.commit();
+    }
+    for (const Migration& m : migrations) {
+        const std::string where =
+            std::string(op) + ": version " + std::to_string(m.version) + " (" +
+            std::string(m.name) + ")";
+        try {
+            pqxx::work tx(impl_->writer());
+            tx.exec(kLock);
+            if (!tx.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1", m.version)
+                     .empty()) {
+                continue;  // applied (by us earlier, or by another process meanwhile)
+            }
+            tx.exec(std::string(m.sql));
+            tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                           m.version, std::string(m.name));
+            tx.commit();
+        } catch (const std::exception& e) {
+            return impl_->error(where, e);
+        }
+    }
+    // TimescaleDB: where the extension exists, the time-series tables become hypertables.
+    {
+        pqxx::nontransaction tx(impl_->writer());
+        const bool available =
+            !tx.exec("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'").empty();
+        if (!available) {
+            impl_->hypertables = false;
+            logger("store")->debug("postgres {}: timescaledb not available, plain tables",
+                                   impl_->where);
+            return Status::Ok();
+        }
+    }
+    try {
+        pqxx::work tx(impl_->writer());
+        tx.exec("CREATE EXTENSION IF NOT EXISTS timescaledb");
+        for (std::string_view t : kHypertables) {
+            // ts_ns is nanoseconds: one chunk per 7 days.
+            tx.exec("SELECT create_hypertable('" + std::string(t) +
+                    "', 'ts_ns', chunk_time_interval => 604800000000000, "
+                    "if_not_exists => TRUE, migrate_data => TRUE)");
+        }
+        tx.commit();
+        impl_->hypertables = true;
+        logger("store")->info("postgres {}: timescaledb hypertables on ts_ns for {} tables",
+                              impl_->where, kHypertables.size());
+    } catch (const std::exception& e) {
+        impl_->hypertables = false;
+        logger("store")->warn("postgres {}: timescaledb present but hypertables not created "
+                              "(plain tables are used): {}",
+                              impl_->where, first_line(e.what()));
+    }
+    return Status::Ok();
+}
+AWET_PG_CATCH("migrate")
+
+Result<int> PostgresStore::schema_version() try {
+    return impl_->read([&](pqxx::transaction_base& tx) -> int {
+        Params none;
+        if (!exec(tx, kHasMigrations, none)[0][0].as<bool>()) return 0;
+        return exec(tx, kMaxVersion, none)[0][0].as<int>();
+    });
+}
+AWET_PG_CATCH("schema_version")
+
+// ---------------------------------------------------------------------------------------------
+// Market data, features, predictions, risk decisions.
+
+Result<bool> PostgresStore::put_bar(const MarketBar& bar) try {
+    StmtId id;
+    if (bar.interval == Duration::minutes(1)) {
+        id = kInsertBarMinute;
+    } else if (bar.interval == Duration::days(1)) {
+        id = kInsertBarDay;
+    } else {
+        return bad_interval("put_bar", bar.interval);
+    }
+    Params p;
+    bind_bar_prefix(p, bar.header, bar.bar_start);
+    p.fixed(bar.open);
+    p.fixed(bar.high);
+    p.fixed(bar.low);
+    p.fixed(bar.close);
+    p.fixed(bar.volume);
+    const auto res = impl_->write(id, p);
+    impl_->end_write();
+    return res.affected_rows() > 0;
+}
+AWET_PG_CATCH("put_bar")
+
+Result<int64_t> PostgresStore::put_bars(std::span<const MarketBar> bars) try {
+    constexpr std::string_view op = "put_bars";
+    if (bars.empty()) return int64_t{0};
+    const Duration interval = bars.front().interval;
+    StmtId id;
+    if (interval == Duration::minutes(1)) {
+        id = kStageBarsMinute;
+    } else if (interval == Duration::days(1)) {
+        id = kStageBarsDay;
+    } else {
+        return bad_interval(op, interval);
+    }
+    for (const MarketBar& b : bars) {
+        if (b.interval != interval) {
+            return make_error(ErrorCode::kInvalidArgument,
+                              std::string(op) + ": bars of different intervals in one call");
+        }
+    }
+    pqxx::work& tx = impl_->begin_write();
+    try {
+        tx.exec(
+            "CREATE TEMP TABLE IF NOT EXISTS awet_stage_bars ("
+            "n BIGINT, event_id UUID, correlation_id UUID, idempotency_key TEXT, symbol TEXT, "
+            "ts TIMESTAMPTZ, ts_ns BIGINT, event_ts_ns BIGINT, ts_init_ns BIGINT, "
+            "schema_version INTEGER, source TEXT, open BIGINT, high BIGINT, low BIGINT, "
+            "close BIGINT, volume BIGINT) ON COMMIT DELETE ROWS");
+        tx.exec("TRUNCATE awet_stage_bars");
+        {
+            std::vector<std::string> cols = {"n"};
+            for (std::string_view c : bar_cols()) cols.emplace_back(c);
+            pqxx::stream_to copy(tx, "awet_stage_bars", cols);
+            std::vector<std::string> row(cols.size());
+            int64_t n = 0;
+            for (const MarketBar& b : bars) {
+                const EventHeader& h = b.header;
+                row[0] = std::to_string(n++);
+                row[1] = uuid_text(h.event_id);
+                row[2] = uuid_text(h.correlation_id);
+                row[3] = std::string(h.idempotency_key.view());
+                row[4] = std::string(h.symbol.view());
+                row[5] = iso(b.bar_start);
+                row[6] = std::to_string(b.bar_start.ns());
+                row[7] = std::to_string(h.ts.ns());
+                row[8] = std::to_string(h.ts_init.ns());
+                row[9] = std::to_string(h.schema_version);
+                row[10] = std::string(to_string(h.source));
+                row[11] = std::to_string(b.open.raw());
+                row[12] = std::to_string(b.high.raw());
+                row[13] = std::to_string(b.low.raw());
+                row[14] = std::to_string(b.close.raw());
+                row[15] = std::to_string(b.volume.raw());
+                copy << std::tie(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+                                 row[7], row[8], row[9], row[10], row[11], row[12], row[13],
+                                 row[14], row[15]);
+            }
+            copy.complete();
+        }
+        Params none;
+        const auto res = exec(tx, id, none);
+        tx.exec("TRUNCATE awet_stage_bars");
+        const auto inserted = static_cast<int64_t>(res.affected_rows());
+        impl_->end_write(static_cast<int>(std::min<size_t>(bars.size(), INT32_MAX)));
+        return inserted;
+    } catch (...) {
+        impl_->abort_batch();
+        throw;
+    }
+}
+AWET_PG_CATCH("put_bars")
+
+Result<std::vector<MarketBar>> PostgresStore::load_bars(const BarQuery& query) try {
+    constexpr std::string_view op = "load_bars";
+    StmtId id;
+    if (query.interval == Duration::minutes(1)) {
+        id = kLoadBarsMinute;
+    } else if (query.interval == Duration::days(1)) {
+        id = kLoadBarsDay;
+    } else {
+        return bad_interval(op, query.interval);
+    }
+    Params p;
+    p.i64(query.from.ns());
+    p.i64(query.to.ns());
+    if (query.symbols.empty()) {
+        p.null();
+    } else {
+        p.text(text_array(query.symbols));
+    }
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<MarketBar>(exec(tx, id, p), op,
+                                     [&](Reader& r) { return read_bar(r, query.interval); });
+    });
+}
+AWET_PG_CATCH("load_bars")
+
+Status PostgresStore::put_features(const FeatureVector& fv) try {
+    Params p;
+    bind_bar_prefix(p, fv.header, fv.bar_start);
+    p.fixed(fv.close);
+    p.fixed(fv.volume);
+    for (size_t i = 0; i < kNumFeatures; ++i) {
+        const double v = fv.values[i];
+        if (((fv.valid_mask >> i) & 1U) != 0 && !std::isnan(v)) {
+            p.real(v);
+        } else {
+            p.null();
+        }
+    }
+    p.i64(fv.valid_mask);
+    impl_->write(kInsertFeatures, p);
+    impl_->end_write();
+    return Status::Ok();
+}
+AWET_PG_CATCH("put_features")
+
+Result<std::vector<FeatureVector>> PostgresStore::load_features(const BarQuery& query) try {
+    Params p;
+    p.i64(query.from.ns());
+    p.i64(query.to.ns());
+    if (query.symbols.empty()) {
+        p.null();
+    } else {
+        p.text(text_array(query.symbols));
+    }
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<FeatureVector>(exec(tx, kLoadFeatures, p), "load_features",
+                                         [](Reader& r) { return read_features(r); });
+    });
+}
+AWET_PG_CATCH("load_features")
+
+Status PostgresStore::put_prediction(const Prediction& pr) try {
+    Params p;
+    bind_bar_prefix(p, pr.header, pr.bar_start);
+    p.fixed(pr.close);
+    for (const QuantileForecast& h : pr.horizons) {
+        p.real(h.q10);
+        p.real(h.q50);
+        p.real(h.q90);
+    }
+    p.text(to_string(pr.direction));
+    p.real(pr.confidence);
+    p.text(to_string(pr.signal));
+    p.text(pr.model_id.view());
+    impl_->write(kInsertPrediction, p);
+    impl_->end_write();
+    return Status::Ok();
+}
+AWET_PG_CATCH("put_prediction")
+
+Result<std::vector<Prediction>> PostgresStore::load_predictions(const BarQuery& query) try {
+    Params p;
+    p.i64(query.from.ns());
+    p.i64(query.to.ns());
+    if (query.symbols.empty()) {
+        p.null();
+    } else {
+        p.text(text_array(query.symbols));
+    }
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<Prediction>(exec(tx, kLoadPredictions, p), "load_predictions",
+                                      [](Reader& r) { return read_prediction(r); });
+    });
+}
+AWET_PG_CATCH("load_predictions")
+
+Status PostgresStore::put_risk_decision(const RiskDecision& d) try {
+    const EventHeader& h = d.header;
+    Params p;
+    p.uuid(h.event_id);
+    p.uuid(h.correlation_id);
+    p.text(h.idempotency_key.view());
+    p.text(h.symbol.view());
+    p.ts(h.ts);
+    p.i64(h.ts.ns());
+    p.i64(h.ts_init.ns());
+    p.i64(h.schema_version);
+    p.text(to_string(h.source));
+    p.boolean(d.approved);
+    p.text(risk_reasons_to_string(d.reasons));
+    p.i64(d.reasons);
+    p.text(to_string(d.intent));
+    p.text(to_string(d.exit_reason));
+    p.text(to_string(d.side));
+    p.fixed(d.qty);
+    p.fixed(d.ref_price);
+    p.fixed(d.notional);
+    p.real(d.cvar);
+    p.real(d.confidence);
+    if (d.prediction_event_id.is_nil()) {
+        p.null();
+    } else {
+        p.uuid(d.prediction_event_id);
+    }
+    impl_->write(kInsertRisk, p);
+    impl_->end_write();
+    return Status::Ok();
+}
+AWET_PG_CATCH("put_risk_decision")
+
+Result<std::vector<RiskDecision>> PostgresStore::load_risk_decisions(Timestamp from,
+                                                                     Timestamp to) try {
+    Params p;
+    p.i64(from.ns());
+    p.i64(to.ns());
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<RiskDecision>(exec(tx, kLoadRisk, p), "load_risk_decisions",
+                                        [](Reader& r) { return read_risk(r); });
+    });
+}
+AWET_PG_CATCH("load_risk_decisions")
+
+// ---------------------------------------------------------------------------------------------
+// Trades and positions.
+
+Result<bool> PostgresStore::insert_trade(const TradeRow& t) try {
+    Params p;
+    p.ts(t.ts);
+    p.text(t.symbol.view());
+    p.text(to_string(t.side));
+    p.fixed(t.qty);
+    p.fixed(t.filled_qty);
+    p.fixed(t.avg_fill_price);
+    p.text(to_string(t.status));
+    p.text_or_null(t.alpaca_order_id);
+    p.text_or_null(t.alpaca_status);
+    p.ts_or_null(t.filled_at);
+    p.uuid(t.correlation_id);
+    p.text(t.idempotency_key.view());
+    p.boolean(t.paper_trade);
+    p.boolean(t.dry_run);
+    p.i64(t.ts.ns());
+    p.ns_or_null(t.filled_at);
+    p.text(to_string(t.intent));
+    p.text(to_string(t.exit_reason));
+    p.fixed(t.fees);
+    p.text_or_null(t.block_reason);
+    const auto res = impl_->write(kInsertTrade, p);
+    impl_->end_write();
+    return res.affected_rows() > 0;
+}
+AWET_PG_CATCH("insert_trade")
+
+Status PostgresStore::update_trade(const TradeRow& t) try {
+    Params p;
+    p.fixed(t.filled_qty);
+    p.fixed(t.avg_fill_price);
+    p.text(to_string(t.status));
+    p.text_or_null(t.alpaca_order_id);
+    p.text_or_null(t.alpaca_status);
+    p.ts_or_null(t.filled_at);
+    p.ns_or_null(t.filled_at);
+    p.boolean(t.dry_run);
+    p.fixed(t.fees);
+    p.text_or_null(t.block_reason);
+    p.text(t.idempotency_key.view());
+    const auto res = impl_->write(kUpdateTrade, p);
+    impl_->end_write();
+    if (res.affected_rows() == 0) {
+        return make_error(ErrorCode::kNotFound, "update_trade: no trade with idempotency_key '" +
+                                                    t.idempotency_key.str() + "'");
+    }
+    return Status::Ok();
+}
+AWET_PG_CATCH("update_trade")
+
+Result<std::optional<TradeRow>> PostgresStore::find_trade(std::string_view idempotency_key) try {
+    Params p;
+    p.text(idempotency_key);
+    auto rows = impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<TradeRow>(exec(tx, kFindTrade, p), "find_trade",
+                                    [](Reader& r) { return read_trade(r); });
+    });
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return std::optional<TradeRow>();
+    return std::optional<TradeRow>(std::move(rows->front()));
+}
+AWET_PG_CATCH("find_trade")
+
+Result<std::vector<TradeRow>> PostgresStore::load_trades(const TradeQuery& query) try {
+    Params p;
+    p.i64(query.from.ns());
+    p.i64(query.to.ns());
+    if (query.symbol) {
+        p.text(*query.symbol);
+    } else {
+        p.null();
+    }
+    if (query.correlation_id) {
+        p.uuid(*query.correlation_id);
+    } else {
+        p.null();
+    }
+    if (query.limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())) {
+        p.null();  // LIMIT NULL: all rows
+    } else {
+        p.i64(static_cast<int64_t>(query.limit));
+    }
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<TradeRow>(exec(tx, kLoadTrades, p), "load_trades",
+                                    [](Reader& r) { return read_trade(r); });
+    });
+}
+AWET_PG_CATCH("load_trades")
+
+Status PostgresStore::upsert_position(const PositionRow& pos) try {
+    Params p;
+    p.text(pos.symbol.view());
+    p.fixed(pos.qty);
+    p.fixed(pos.avg_entry_price);
+    p.fixed(pos.market_value);
+    p.fixed(pos.unrealized_pl);
+    p.fixed(pos.cost_basis);
+    p.ts_or_null(pos.updated_at);
+    p.fixed(pos.realized_pl);
+    p.ts_or_null(pos.opened_at);
+    p.ns_or_null(pos.opened_at);
+    p.ns_or_null(pos.updated_at);
+    impl_->write(kUpsertPosition, p);
+    impl_->end_write();
+    return Status::Ok();
+}
+AWET_PG_CATCH("upsert_position")
+
+Result<std::vector<PositionRow>> PostgresStore::load_positions() try {
+    Params none;
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<PositionRow>(exec(tx, kLoadPositions, none), "load_positions",
+                                       [](Reader& r) { return read_position(r); });
+    });
+}
+AWET_PG_CATCH("load_positions")
+
+// ---------------------------------------------------------------------------------------------
+// Audit: written in the same batch transaction as the event it records.
+
+Status PostgresStore::put_audit(const EventHeader& h, std::string_view event_type,
+                                std::string_view payload_json) try {
+    Params p;
+    p.uuid(h.event_id);
+    p.uuid(h.correlation_id);
+    p.text(h.idempotency_key.view());
+    p.text(h.symbol.view());
+    p.ts(h.ts);
+    p.text(to_string(h.source));
+    p.text(event_type);
+    p.text(payload_json);
+    p.i64(h.ts.ns());
+    impl_->write(kInsertAudit, p);
+    impl_->end_write();
+    return Status::Ok();
+}
+AWET_PG_CATCH("put_audit")
+
+Result<std::vector<AuditRecord>> PostgresStore::load_audit(const Uuid& correlation_id) try {
+    Params p;
+    p.uuid(correlation_id);
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<AuditRecord>(exec(tx, kLoadAudit, p), "load_audit",
+                                       [](Reader& r) { return read_audit(r); });
+    });
+}
+AWET_PG_CATCH("load_audit")
+
+// ---------------------------------------------------------------------------------------------
+// Models registry.
+
+Status PostgresStore::register_model(const ModelRecord& m) try {
+    Params p;
+    p.text(m.model_id);
+    p.text(m.model_type);
+    p.text(to_string(m.status));
+    p.text(m.path);
+    p.text(m.metrics_json);
+    p.text(m.params_json);
+    p.ts_or_null(m.created_at);
+    p.ns_or_null(m.created_at);
+    p.ts_or_null(m.promoted_at);
+    p.ns_or_null(m.promoted_at);
+    const auto res = impl_->write(kInsertModel, p);
+    impl_->end_write();
+    if (res.affected_rows() == 0) {
+        return make_error(ErrorCode::kAlreadyExists,
+                          "register_model: model '" + m.model_id + "' already exists");
+    }
+    return Status::Ok();
+}
+AWET_PG_CATCH("register_model")
+
+Result<std::vector<ModelRecord>> PostgresStore::list_models() try {
+    Params none;
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<ModelRecord>(exec(tx, kListModels, none), "list_models",
+                                       [](Reader& r) { return read_model(r); });
+    });
+}
+AWET_PG_CATCH("list_models")
+
+Result<std::optional<ModelRecord>> PostgresStore::find_model(std::string_view model_id) try {
+    Params p;
+    p.text(model_id);
+    auto rows = impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<ModelRecord>(exec(tx, kFindModel, p), "find_model",
+                                       [](Reader& r) { return read_model(r); });
+    });
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return std::optional<ModelRecord>();
+    return std::optional<ModelRecord>(std::move(rows->front()));
+}
+AWET_PG_CATCH("find_model")
+
+Result<std::optional<ModelRecord>> PostgresStore::green_model() try {
+    Params none;
+    auto rows = impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<ModelRecord>(exec(tx, kGreenModel, none), "green_model",
+                                       [](Reader& r) { return read_model(r); });
+    });
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return std::optional<ModelRecord>();
+    return std::optional<ModelRecord>(std::move(rows->front()));
+}
+AWET_PG_CATCH("green_model")
+
+Status PostgresStore::promote_model(std::string_view model_id, Timestamp at) try {
+    constexpr std::string_view op = "promote_model";
+    // One explicit transaction (check, deprecate the old green, set the new one), separate from
+    // the write batch; the row is locked so that concurrent promotions serialise.
+    impl_->commit();
+    pqxx::work tx(impl_->writer());
+    Params find;
+    find.text(model_id);
+    tx.exec_params("SELECT 1 FROM models_registry WHERE model_id = $1 FOR UPDATE",
+                   std::string(model_id));
+    auto rows = parse_rows<ModelRecord>(exec(tx, kFindModel, find), op,
+                                        [](Reader& r) { return read_model(r); });
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) {
+        return make_error(ErrorCode::kNotFound,
+                          std::string(op) + ": no model '" + std::string(model_id) + "'");
+    }
+    const ModelRecord& current = rows->front();
+    if (current.status == ModelStatus::kDeprecated) {
+        return make_error(ErrorCode::kInvalidArgument, std::string(op) + ": model '" +
+                                                           std::string(model_id) +
+                                                           "' is deprecated and cannot be promoted");
+    }
+    if (current.status == ModelStatus::kGreen) return Status::Ok();  // already live
+    Params deprecate;
+    deprecate.text(model_id);
+    exec(tx, kDeprecateGreen, deprecate);
+    Params green;
+    green.ts_or_null(at);
+    green.ns_or_null(at);
+    green.text(model_id);
+    exec(tx, kSetModelGreen, green);
+    tx.commit();
+    return Status::Ok();
+}
+AWET_PG_CATCH("promote_model")
+
+Status PostgresStore::deprecate_model(std::string_view model_id) try {
+    impl_->commit();
+    pqxx::work tx(impl_->writer());
+    Params p;
+    p.text(model_id);
+    const auto res = exec(tx, kSetModelDeprecated, p);
+    tx.commit();
+    if (res.affected_rows() == 0) {
+        return make_error(ErrorCode::kNotFound,
+                          "deprecate_model: no model '" + std::string(model_id) + "'");
+    }
+    return Status::Ok();
+}
+AWET_PG_CATCH("deprecate_model")
+
+// ---------------------------------------------------------------------------------------------
+// Daily PnL and checkpoints.
+
+Status PostgresStore::upsert_daily_pnl(const DailyPnlRow& row) try {
+    Params p;
+    p.text(row.report_date.to_string());
+    p.fixed(row.realized_pnl_usd);
+    p.fixed(row.unrealized_pnl_usd);
+    p.fixed(row.total_pnl_usd);
+    p.i64(row.num_trades);
+    p.i64(row.num_wins);
+    p.i64(row.num_losses);
+    p.real(row.win_rate);
+    p.text_or_null(row.best_symbol);
+    p.text_or_null(row.worst_symbol);
+    p.ts_or_null(row.created_at);
+    p.ns_or_null(row.created_at);
+    impl_->write(kUpsertDailyPnl, p);
+    impl_->end_write();
+    return Status::Ok();
+}
+AWET_PG_CATCH("upsert_daily_pnl")
+
+Result<std::vector<DailyPnlRow>> PostgresStore::load_daily_pnl(Date from, Date to) try {
+    Params p;
+    p.text(from.to_string());
+    p.text(to.to_string());
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<DailyPnlRow>(exec(tx, kLoadDailyPnl, p), "load_daily_pnl",
+                                       [](Reader& r) { return read_daily_pnl(r); });
+    });
+}
+AWET_PG_CATCH("load_daily_pnl")
+
+Status PostgresStore::put_checkpoint(const BackfillCheckpoint& c) try {
+    Params p;
+    p.text(c.source);
+    p.text(c.symbol);
+    p.ts_or_null(c.last_ts);
+    p.ns_or_null(c.last_ts);
+    p.i64(c.rows);
+    p.ts_or_null(c.updated_at);
+    p.ns_or_null(c.updated_at);
+    impl_->write(kUpsertCheckpoint, p);
+    impl_->end_write();
+    return Status::Ok();
+}
+AWET_PG_CATCH("put_checkpoint")
+
+Result<std::optional<BackfillCheckpoint>> PostgresStore::get_checkpoint(
+    std::string_view source, std::string_view symbol) try {
+    Params p;
+    p.text(source);
+    p.text(symbol);
+    auto rows = impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<BackfillCheckpoint>(exec(tx, kGetCheckpoint, p), "get_checkpoint",
+                                              [](Reader& r) { return read_checkpoint(r); });
+    });
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return std::optional<BackfillCheckpoint>();
+    return std::optional<BackfillCheckpoint>(std::move(rows->front()));
+}
+AWET_PG_CATCH("get_checkpoint")
+
+Result<int64_t> PostgresStore::count_rows(std::string_view table) try {
+    const bool known = table == "schema_migrations" ||
+                       std::find(kTables.begin(), kTables.end(), table) != kTables.end();
+    if (!known) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "count_rows: unknown table '" + std::string(table) + "'");
+    }
+    const std::string name = count_name(table);
+    return impl_->read([&](pqxx::transaction_base& tx) -> int64_t {
+        return tx.exec_prepared(name)[0][0].as<int64_t>();
+    });
+}
+AWET_PG_CATCH("count_rows")
+
+}  // namespace awet
