@@ -15,9 +15,13 @@
 #include <utility>
 
 #include "awet/core/log.hpp"
+#include "row_layout.hpp"
 
 namespace awet {
 namespace {
+
+// Column lists and row readers shared with the other store backend (row_layout.hpp).
+using namespace store_rows;
 
 // ---------------------------------------------------------------------------------------------
 // Values as text parameters.
@@ -189,8 +193,6 @@ private:
 // ---------------------------------------------------------------------------------------------
 // SQL text, built from column lists so that column and parameter counts always agree.
 
-using Cols = std::vector<std::string_view>;
-
 std::string join(const Cols& cols) {
     std::string s;
     for (size_t i = 0; i < cols.size(); ++i) {
@@ -225,64 +227,6 @@ std::string upsert_sql(std::string_view table, const Cols& cols, const Cols& key
 std::string select_sql(const Cols& cols, std::string_view rest) {
     return "SELECT " + join(cols) + " " + std::string(rest);
 }
-
-Cols concat(Cols a, const Cols& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
-const Cols kBarEventPrefix = {
-    "event_id", "correlation_id", "idempotency_key", "symbol",         "ts",
-    "ts_ns",    "event_ts_ns",    "ts_init_ns",      "schema_version", "source"};
-
-const Cols& bar_cols() {
-    static const Cols c = concat(kBarEventPrefix, {"open", "high", "low", "close", "volume"});
-    return c;
-}
-const Cols& feature_cols() {
-    static const Cols c = [] {
-        Cols cols = concat(kBarEventPrefix, {"close", "volume"});
-        for (Feature f : kAllFeatures) cols.push_back(feature_name(f));
-        cols.push_back("valid_mask");
-        return cols;
-    }();
-    return c;
-}
-const Cols& prediction_cols() {
-    static const Cols c =
-        concat(kBarEventPrefix,
-               {"close", "q10_30", "q50_30", "q90_30", "q10_45", "q50_45", "q90_45", "q10_60",
-                "q50_60", "q90_60", "direction", "confidence", "signal", "model_id"});
-    return c;
-}
-const Cols kRiskCols = {"event_id",       "correlation_id", "idempotency_key",
-                        "symbol",         "ts",             "ts_ns",
-                        "ts_init_ns",     "schema_version", "source",
-                        "approved",       "reasons",        "reasons_mask",
-                        "intent",         "exit_reason",    "side",
-                        "qty",            "ref_price",      "notional",
-                        "cvar",           "confidence",     "prediction_event_id"};
-const Cols kTradeCols = {"ts",           "symbol",          "side",
-                         "qty",          "filled_qty",      "avg_fill_price",
-                         "status",       "alpaca_order_id", "alpaca_status",
-                         "filled_at",    "correlation_id",  "idempotency_key",
-                         "paper_trade",  "dry_run",         "ts_ns",
-                         "filled_at_ns", "intent",          "exit_reason",
-                         "fees",         "block_reason"};
-const Cols kPositionCols = {"symbol",        "qty",          "avg_entry_price", "market_value",
-                            "unrealized_pl", "cost_basis",   "updated_at",      "realized_pl",
-                            "opened_at",     "opened_at_ns", "updated_at_ns"};
-const Cols kAuditCols = {"event_id", "correlation_id", "idempotency_key", "symbol", "ts",
-                         "source",   "event_type",     "payload",         "ts_ns"};
-const Cols kModelCols = {"model_id",     "model_type",    "status",     "path",
-                         "metrics_json", "params_json",   "created_at", "created_at_ns",
-                         "promoted_at",  "promoted_at_ns"};
-const Cols kDailyPnlCols = {"report_date",   "realized_pnl_usd", "unrealized_pnl_usd",
-                            "total_pnl_usd", "num_trades",       "num_wins",
-                            "num_losses",    "win_rate",         "best_symbol",
-                            "worst_symbol",  "created_at",       "created_at_ns"};
-const Cols kCheckpointCols = {"source", "symbol",     "last_ts",      "last_ts_ns",
-                              "rows",   "updated_at", "updated_at_ns"};
 
 constexpr std::string_view kOnBarConflict = "ON CONFLICT (ts_ns, symbol) DO NOTHING";
 constexpr std::string_view kOnKeyConflict = "ON CONFLICT (idempotency_key) DO NOTHING";
@@ -468,187 +412,6 @@ void bind_bar_prefix(Params& p, const EventHeader& h, Timestamp bar_start) {
     p.text(to_string(h.source));
 }
 
-constexpr size_t kNumSources = static_cast<size_t>(Source::kCli) + 1;
-
-void read_bar_prefix(Reader& r, EventHeader& h, Timestamp& bar_start) {
-    h.event_id = r.uuid();
-    h.correlation_id = r.uuid();
-    h.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
-    h.symbol = r.fixed_string<Symbol::capacity()>();
-    r.skip();  // ts
-    bar_start = r.ts();
-    h.ts = r.ts();
-    h.ts_init = r.ts();
-    h.schema_version = static_cast<int32_t>(r.i64());
-    h.source = r.enumeration<Source, kNumSources>();
-}
-
-MarketBar read_bar(Reader& r, Duration interval) {
-    MarketBar bar;
-    read_bar_prefix(r, bar.header, bar.bar_start);
-    bar.interval = interval;
-    bar.open = r.fixed<PriceTag>();
-    bar.high = r.fixed<PriceTag>();
-    bar.low = r.fixed<PriceTag>();
-    bar.close = r.fixed<PriceTag>();
-    bar.volume = r.fixed<QuantityTag>();
-    return bar;
-}
-
-FeatureVector read_features(Reader& r) {
-    FeatureVector fv;
-    read_bar_prefix(r, fv.header, fv.bar_start);
-    fv.close = r.fixed<PriceTag>();
-    fv.volume = r.fixed<QuantityTag>();
-    for (size_t i = 0; i < kNumFeatures; ++i) fv.values[i] = r.real_or_nan();
-    fv.valid_mask = static_cast<uint32_t>(r.i64());
-    return fv;
-}
-
-Prediction read_prediction(Reader& r) {
-    Prediction p;
-    read_bar_prefix(r, p.header, p.bar_start);
-    p.close = r.fixed<PriceTag>();
-    for (auto& h : p.horizons) {
-        h.q10 = r.real();
-        h.q50 = r.real();
-        h.q90 = r.real();
-    }
-    p.direction = r.enumeration<Direction, 2>();
-    p.confidence = r.real();
-    p.signal = r.enumeration<Signal, 3>();
-    p.model_id = r.fixed_string<ModelId::capacity()>();
-    return p;
-}
-
-RiskDecision read_risk(Reader& r) {
-    RiskDecision d;
-    EventHeader& h = d.header;
-    h.event_id = r.uuid();
-    h.correlation_id = r.uuid();
-    h.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
-    h.symbol = r.fixed_string<Symbol::capacity()>();
-    r.skip();  // ts
-    h.ts = r.ts();
-    h.ts_init = r.ts();
-    h.schema_version = static_cast<int32_t>(r.i64());
-    h.source = r.enumeration<Source, kNumSources>();
-    d.approved = r.boolean();
-    r.skip();  // reasons (text, derived from reasons_mask)
-    d.reasons = static_cast<uint32_t>(r.i64());
-    d.intent = r.enumeration<OrderIntent, 2>();
-    d.exit_reason = r.enumeration<ExitReason, 5>();
-    d.side = r.enumeration<Side, 2>();
-    d.qty = r.fixed<QuantityTag>();
-    d.ref_price = r.fixed<PriceTag>();
-    d.notional = r.fixed<MoneyTag>();
-    d.cvar = r.real();
-    d.confidence = r.real();
-    d.prediction_event_id = r.uuid();
-    return d;
-}
-
-TradeRow read_trade(Reader& r) {
-    TradeRow t;
-    t.id = r.i64();
-    r.skip();  // ts
-    t.symbol = r.fixed_string<Symbol::capacity()>();
-    t.side = r.enumeration<Side, 2>();
-    t.qty = r.fixed<QuantityTag>();
-    t.filled_qty = r.fixed<QuantityTag>();
-    t.avg_fill_price = r.fixed<PriceTag>();
-    t.status = r.enumeration<OrderStatus, 6>();
-    t.alpaca_order_id = r.str();
-    t.alpaca_status = r.str();
-    r.skip();  // filled_at
-    t.correlation_id = r.uuid();
-    t.idempotency_key = r.fixed_string<IdempotencyKey::capacity()>();
-    t.paper_trade = r.boolean();
-    t.dry_run = r.boolean();
-    t.ts = r.ts();
-    t.filled_at = r.ts();
-    t.intent = r.enumeration<OrderIntent, 2>();
-    t.exit_reason = r.enumeration<ExitReason, 5>();
-    t.fees = r.fixed<MoneyTag>();
-    t.block_reason = r.str();
-    return t;
-}
-
-PositionRow read_position(Reader& r) {
-    PositionRow p;
-    p.symbol = r.fixed_string<Symbol::capacity()>();
-    p.qty = r.fixed<QuantityTag>();
-    p.avg_entry_price = r.fixed<PriceTag>();
-    p.market_value = r.fixed<MoneyTag>();
-    p.unrealized_pl = r.fixed<MoneyTag>();
-    p.cost_basis = r.fixed<MoneyTag>();
-    r.skip();  // updated_at
-    p.realized_pl = r.fixed<MoneyTag>();
-    r.skip();  // opened_at
-    p.opened_at = r.ts();
-    p.updated_at = r.ts();
-    return p;
-}
-
-AuditRecord read_audit(Reader& r) {
-    AuditRecord a;
-    a.seq = r.i64();
-    a.event_id = r.uuid();
-    a.correlation_id = r.uuid();
-    a.idempotency_key = r.str();
-    a.symbol = r.str();
-    r.skip();  // ts
-    a.source = r.str();
-    a.event_type = r.str();
-    a.payload = r.str();
-    a.ts = r.ts();
-    return a;
-}
-
-ModelRecord read_model(Reader& r) {
-    ModelRecord m;
-    m.model_id = r.str();
-    m.model_type = r.str();
-    m.status = r.model_status();
-    m.path = r.str();
-    m.metrics_json = r.str();
-    m.params_json = r.str();
-    r.skip();  // created_at
-    m.created_at = r.ts();
-    r.skip();  // promoted_at
-    m.promoted_at = r.ts();
-    return m;
-}
-
-DailyPnlRow read_daily_pnl(Reader& r) {
-    DailyPnlRow d;
-    d.report_date = r.date();
-    d.realized_pnl_usd = r.fixed<MoneyTag>();
-    d.unrealized_pnl_usd = r.fixed<MoneyTag>();
-    d.total_pnl_usd = r.fixed<MoneyTag>();
-    d.num_trades = static_cast<int>(r.i64());
-    d.num_wins = static_cast<int>(r.i64());
-    d.num_losses = static_cast<int>(r.i64());
-    d.win_rate = r.real();
-    d.best_symbol = r.str();
-    d.worst_symbol = r.str();
-    r.skip();  // created_at
-    d.created_at = r.ts();
-    return d;
-}
-
-BackfillCheckpoint read_checkpoint(Reader& r) {
-    BackfillCheckpoint c;
-    c.source = r.str();
-    c.symbol = r.str();
-    r.skip();  // last_ts
-    c.last_ts = r.ts();
-    c.rows = r.i64();
-    r.skip();  // updated_at
-    c.updated_at = r.ts();
-    return c;
-}
-
 pqxx::result exec(pqxx::transaction_base& tx, StmtId id, Params& p) {
     return tx.exec_prepared(stmt_name(id), pqxx::prepare::make_dynamic_params(p.pointers()));
 }
@@ -689,9 +452,9 @@ std::string text_array(const std::vector<std::string>& items) {
 namespace pg_detail {
 
 struct Impl {
-    std::string where;  // host:port/db
+    std::string where;                                     // host:port/db
     std::vector<std::unique_ptr<pqxx::connection>> conns;  // [0] writes; the others read
-    std::unique_ptr<pqxx::work> txn;                        // the open batch on conns[0]
+    std::unique_ptr<pqxx::work> txn;                       // the open batch on conns[0]
     int batch_size = 5000;
     int pending = 0;
     int rolled_back = -1;  // writes lost by the last aborted batch (-1: none to report)
@@ -710,7 +473,7 @@ struct Impl {
         rolled_back = pending;
         try {
             txn.reset();  // aborts
-        } catch (...) {  // a broken connection: nothing more to do
+        } catch (...) {   // a broken connection: nothing more to do
         }
         pending = 0;
     }
@@ -792,9 +555,9 @@ struct Impl {
 
 using pg_detail::Impl;
 
-#define AWET_PG_CATCH(op)                     \
-    catch (const std::exception& e) {         \
-        return impl_->error(op, e);           \
+#define AWET_PG_CATCH(op)             \
+    catch (const std::exception& e) { \
+        return impl_->error(op, e);   \
     }
 
 // ---------------------------------------------------------------------------------------------
@@ -823,9 +586,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
     impl->where = describe_url(url);
     impl->batch_size = batch_size < 1 ? 1 : batch_size;
     if (pool_size < 1) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "open: store.postgres_pool_size must be at least 1, got " +
-                              std::to_string(pool_size));
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            "open: store.postgres_pool_size must be at least 1, got " + std::to_string(pool_size));
     }
     const auto& sql = all_sql();
     for (int i = 0; i < pool_size; ++i) {
@@ -833,8 +596,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
             auto conn = std::make_unique<pqxx::connection>(url);
             {
                 pqxx::nontransaction tx(*conn);
-                tx.exec("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; "
-                        "SET extra_float_digits = 3");
+                tx.exec(
+                    "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; "
+                    "SET extra_float_digits = 3");
             }
             // Lazily prepared (on first use) on this connection.
             for (int id = 0; id < kStmtCount; ++id) {
@@ -843,7 +607,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
             for (std::string_view t : kTables) {
                 conn->prepare(count_name(t), "SELECT COUNT(*) FROM " + std::string(t));
             }
-            conn->prepare(count_name("schema_migrations"), "SELECT COUNT(*) FROM schema_migrations");
+            conn->prepare(count_name("schema_migrations"),
+                          "SELECT COUNT(*) FROM schema_migrations");
             impl->conns.push_back(std::move(conn));
         } catch (const std::exception& e) {
             return make_error(ErrorCode::kStore, "open: cannot connect to PostgreSQL at " +
@@ -875,8 +640,8 @@ Status PostgresStore::migrate() try {
         tx.exec(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
             "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
-        const int current = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0]
-                                .as<int>();
+        const int current =
+            tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
         if (current > latest) {
             return make_error(ErrorCode::kStore,
                               std::string(op) + ": database " + impl_->where +
@@ -886,9 +651,8 @@ Status PostgresStore::migrate() try {
         tx.commit();
     }
     for (const Migration& m : migrations) {
-        const std::string where =
-            std::string(op) + ": version " + std::to_string(m.version) + " (" +
-            std::string(m.name) + ")";
+        const std::string where = std::string(op) + ": version " + std::to_string(m.version) +
+                                  " (" + std::string(m.name) + ")";
         try {
             pqxx::work tx(impl_->writer());
             tx.exec(kLock);
@@ -931,9 +695,10 @@ Status PostgresStore::migrate() try {
                               impl_->where, kHypertables.size());
     } catch (const std::exception& e) {
         impl_->hypertables = false;
-        logger("store")->warn("postgres {}: timescaledb present but hypertables not created "
-                              "(plain tables are used): {}",
-                              impl_->where, first_line(e.what()));
+        logger("store")->warn(
+            "postgres {}: timescaledb present but hypertables not created "
+            "(plain tables are used): {}",
+            impl_->where, first_line(e.what()));
     }
     return Status::Ok();
 }
@@ -1024,9 +789,9 @@ Result<int64_t> PostgresStore::put_bars(std::span<const MarketBar> bars) try {
                 row[13] = std::to_string(b.low.raw());
                 row[14] = std::to_string(b.close.raw());
                 row[15] = std::to_string(b.volume.raw());
-                copy << std::tie(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
-                                 row[7], row[8], row[9], row[10], row[11], row[12], row[13],
-                                 row[14], row[15]);
+                copy << std::tie(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                                 row[8], row[9], row[10], row[11], row[12], row[13], row[14],
+                                 row[15]);
             }
             copy.complete();
         }
@@ -1415,9 +1180,9 @@ Status PostgresStore::promote_model(std::string_view model_id, Timestamp at) try
     }
     const ModelRecord& current = rows->front();
     if (current.status == ModelStatus::kDeprecated) {
-        return make_error(ErrorCode::kInvalidArgument, std::string(op) + ": model '" +
-                                                           std::string(model_id) +
-                                                           "' is deprecated and cannot be promoted");
+        return make_error(ErrorCode::kInvalidArgument,
+                          std::string(op) + ": model '" + std::string(model_id) +
+                              "' is deprecated and cannot be promoted");
     }
     if (current.status == ModelStatus::kGreen) return Status::Ok();  // already live
     Params deprecate;

@@ -125,19 +125,6 @@ TEST(AgentHttpEndpoint, DefaultPorts) {
     EXPECT_EQ(default_agent_port("nope"), -1);
 }
 
-/// A free loopback port (bound then released; the caller binds it again at once).
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
 /// A child process stopped (SIGTERM, then SIGKILL) and reaped when this goes out of scope.
 class ChildProcess {
 public:
@@ -172,7 +159,7 @@ TEST(AgentHttpEndpoint, ARealPrometheusScrapesTheMetrics) {
     ASSERT_TRUE(endpoint.start("127.0.0.1", 0).ok());
 
     awet::testing::TempDir dir;
-    const int prom_port = free_port();
+    const int prom_port = awet::testing::free_tcp_port();
     std::ofstream(dir.file("prometheus.yml"))
         << "global: {scrape_interval: 1s}\n"
         << "scrape_configs:\n"
@@ -218,7 +205,7 @@ TEST(HealthCheck, ReportsOkDegradedAndDownAgents) {
                                            }});
     ASSERT_TRUE(ok.start("127.0.0.1", 0).ok());
     ASSERT_TRUE(degraded.start("127.0.0.1", 0).ok());
-    const int unused = free_port();
+    const int unused = awet::testing::free_tcp_port();
     const auto reports =
         check_agents({{"risk", "127.0.0.1", ok.port()},
                       {"execution", "127.0.0.1", degraded.port()},

@@ -1,7 +1,8 @@
 #pragma once
 // A throwaway PostgreSQL 15 server for tests: initdb + pg_ctl as user postgres (they refuse root),
-// loopback only, a free port, a temp dir; stopped (pg_ctl stop, then kill by PID) in the destructor.
-// If the server binaries are missing, ok() is false and error() names scripts/install_deps.sh.
+// loopback only, a free port, a temp dir; stopped (pg_ctl stop, then kill by PID) in the
+// destructor. If the server binaries are missing, ok() is false and error() names
+// scripts/install_deps.sh.
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -14,23 +15,6 @@
 #include "awet_test_support.hpp"
 
 namespace awet::testing {
-
-/// A free TCP port on 127.0.0.1 (bind to port 0 and read it back).
-inline int free_tcp_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    int port = -1;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-        port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-}
 
 class PgServer {
 public:
@@ -63,9 +47,11 @@ private:
         std::string bin = cfg.out.substr(0, cfg.out.find('\n'));
         if (cfg.code != 0 || !std::filesystem::exists(bin + "/initdb"))
             bin = "/usr/lib/postgresql/15/bin";
-        if (!std::filesystem::exists(bin + "/initdb") || !std::filesystem::exists(bin + "/pg_ctl")) {
-            error_ = "PostgreSQL 15 server binaries (initdb, pg_ctl) not found; run "
-                     "scripts/install_deps.sh (package postgresql-15)";
+        if (!std::filesystem::exists(bin + "/initdb") ||
+            !std::filesystem::exists(bin + "/pg_ctl")) {
+            error_ =
+                "PostgreSQL 15 server binaries (initdb, pg_ctl) not found; run "
+                "scripts/install_deps.sh (package postgresql-15)";
             return;
         }
         bin_ = bin;
@@ -81,9 +67,9 @@ private:
         }
         for (int attempt = 0; attempt < 5 && !ok_; ++attempt) {
             port_ = free_tcp_port();
-            r = run_command(as_ + bin_ + "/pg_ctl -D " + data_ + " -l " +
-                            dir_.path().string() + "/log -o \"-p " + std::to_string(port_) +
-                            " -k " + dir_.path().string() +
+            r = run_command(as_ + bin_ + "/pg_ctl -D " + data_ + " -l " + dir_.path().string() +
+                            "/log -o \"-p " + std::to_string(port_) + " -k " +
+                            dir_.path().string() +
                             " -c listen_addresses=127.0.0.1 -c fsync=off\" -w start");
             if (r.code == 0) {
                 ok_ = true;
