@@ -27,15 +27,6 @@
 #include "awet/store/sqlite_store.hpp"
 
 namespace awet::cli {
-namespace {
-
-int fail(const std::string& reason) {
-    std::fprintf(stderr, "awet: %s\n", reason.c_str());
-    return 1;
-}
-int fail(const Error& error) { return fail(error.message); }
-
-std::string money(Money m) { return fmt::format("{:+.2f}", m.to_double()); }
 
 /// Where the store lives, for the user: the SQLite file, or the PostgreSQL URL without its
 /// credentials.
@@ -47,12 +38,6 @@ std::string store_location(const Config& config) {
     if (scheme != std::string::npos && at != std::string::npos)
         url.erase(scheme + 3, at + 1 - (scheme + 3));
     return "PostgreSQL " + url;
-}
-
-/// How `awet trace` finds the store this run used.
-std::string store_args(const Config& config) {
-    return config.store.backend == "postgres" ? std::string("(store.backend postgres)")
-                                              : "--db " + config.store.path;
 }
 
 /// The composition root's store choice: store.backend sqlite (default) or postgres.
@@ -72,6 +57,22 @@ Result<std::unique_ptr<Store>> open_store(const Config& config) {
     if (!store.ok()) return store.error();
     AWET_TRY((*store)->migrate());
     return std::unique_ptr<Store>(std::move(*store));
+}
+
+namespace {
+
+int fail(const std::string& reason) {
+    std::fprintf(stderr, "awet: %s\n", reason.c_str());
+    return 1;
+}
+int fail(const Error& error) { return fail(error.message); }
+
+std::string money(Money m) { return fmt::format("{:+.2f}", m.to_double()); }
+
+/// How `awet trace` finds the store this run used.
+std::string store_args(const Config& config) {
+    return config.store.backend == "postgres" ? std::string("(store.backend postgres)")
+                                              : "--db " + config.store.path;
 }
 
 std::optional<Date> parse_date_arg(const std::string& text, const char* what, int& rc) {
@@ -279,7 +280,7 @@ int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
         "ingested %zu file(s): %lld rows, %lld stored, %lld already present, %lld rejected -> %s\n",
         files->size(), static_cast<long long>(rows), static_cast<long long>(accepted - duplicates),
         static_cast<long long>(duplicates), static_cast<long long>(rejected),
-        s->config.store.path.c_str());
+        store_location(s->config).c_str());
     return 0;
 }
 

@@ -1,11 +1,13 @@
 #pragma once
 // `awet` subcommands. Each returns the process exit code; errors print one line "awet: <reason>".
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "awet/core/config.hpp"
 #include "awet/ml/tft_module.hpp"
+#include "awet/store/store.hpp"
 
 namespace awet::cli {
 
@@ -18,6 +20,12 @@ struct Common {
 
 /// Loads and validates the config; prints the error and returns nullopt on failure.
 std::optional<Config> load(const Common& common);
+
+/// The composition root's store choice: store.backend sqlite (default) or postgres; migrated.
+Result<std::unique_ptr<Store>> open_store(const Config& config);
+/// Where the store lives, for the user: the SQLite file, or the PostgreSQL URL without its
+/// credentials.
+std::string store_location(const Config& config);
 
 struct DemoArgs {
     uint64_t seed = 42;

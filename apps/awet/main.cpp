@@ -1,6 +1,7 @@
 // awet — the AWET command line. Paper trading only.
 #include <CLI/CLI.hpp>
 
+#include "agent_command.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -269,6 +270,59 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     health_cmd->callback([&] { rc = health(health_args); });
+
+    // agent
+    AgentArgs agent_args;
+    auto* agent_cmd = app.add_subcommand(
+        "agent",
+        "Run one agent as a long-running process over Kafka (bus.backend kafka): GET /health and "
+        "GET /metrics on its port, clean shutdown on SIGTERM");
+    add_common(agent_cmd, common);
+    agent_cmd
+        ->add_option("name", agent_args.name,
+                     "ingestion | features | prediction | risk | execution | exit | watchtower | "
+                     "reconciler")
+        ->required()
+        ->check(CLI::IsMember({"ingestion", "features", "prediction", "risk", "execution", "exit",
+                               "watchtower", "reconciler"}));
+    agent_cmd->add_option("--host", agent_args.host, "Address of the HTTP endpoints")
+        ->capture_default_str();
+    agent_cmd->add_option("--port", agent_args.port,
+                          "HTTP port (default: the agent's, 8001-8008; see README)");
+    agent_cmd->add_option("--venue", agent_args.venue_url,
+                          "execution: URL of the simulated venue (hosted by the replaying "
+                          "ingestion agent)")
+        ->capture_default_str();
+    agent_cmd->add_flag("--replay", agent_args.replay,
+                        "ingestion: replay stored bars in lock step, hosting the simulated venue");
+    agent_cmd->add_option("--from", agent_args.from, "ingestion --replay: first date YYYY-MM-DD");
+    agent_cmd->add_option("--days", agent_args.days, "ingestion --replay: sessions (0: all)")
+        ->check(CLI::NonNegativeNumber);
+    agent_cmd->add_option("--venue-port", agent_args.venue_port,
+                          "ingestion --replay: port of the simulated venue")
+        ->capture_default_str();
+    agent_cmd->add_flag("--exit-when-done", agent_args.exit_when_done,
+                        "ingestion --replay: exit after the last bar (default: keep serving the "
+                        "venue until SIGTERM)");
+    agent_cmd->add_option("--quiet-timeout", agent_args.quiet_timeout_s,
+                          "ingestion --replay: seconds to wait for the other agents per step")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    agent_cmd->callback([&] { rc = agent(common, agent_args); });
+
+    DevKafkaArgs dev_kafka_args;
+    auto* dev_kafka_cmd = app.add_subcommand(
+        "dev-kafka",
+        "Run librdkafka's mock Kafka cluster (loopback, in memory) for the local stack and tests; "
+        "prints its bootstrap servers");
+    dev_kafka_cmd->add_option("--brokers", dev_kafka_args.brokers, "Mock brokers")
+        ->check(CLI::Range(1, 9))
+        ->capture_default_str();
+    dev_kafka_cmd->add_option("--partitions", dev_kafka_args.partitions, "Partitions per topic")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    dev_kafka_cmd->add_option("--out", dev_kafka_args.out, "Also write the bootstrap servers here");
+    dev_kafka_cmd->callback([&] { rc = dev_kafka(dev_kafka_args); });
 
     // positions / trades
     auto* positions_cmd = app.add_subcommand("positions", "Current positions");

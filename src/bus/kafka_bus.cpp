@@ -135,7 +135,12 @@ void KafkaBus::subscribe(Topic topic, std::string group, Handler handler) {
                                        {"enable.partition.eof", "false"},
                                        // A fetch returns within 10 ms when there is nothing (the
                                        // default 500 ms is a 500 ms pipeline latency per hop).
-                                       {"fetch.wait.max.ms", "10"}});
+                                       {"fetch.wait.max.ms", "10"},
+                                       // A member that died without leaving (SIGKILL) holds its
+                                       // partitions until its session times out: 10 s instead of
+                                       // librdkafka's 45 s before a restarted agent takes over.
+                                       {"session.timeout.ms", "10000"},
+                                       {"heartbeat.interval.ms", "1000"}});
         char err[512];
         rd_kafka_t* rk =
             conf.ok() ? rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err) : nullptr;
@@ -231,6 +236,16 @@ uint64_t KafkaBus::poll(uint64_t max_events) {
             ++stats_.acked;
         }
         if (!processed.empty()) {
+            // What the handlers published must be at the brokers before their input is committed:
+            // a crash between the two then redelivers the input (absorbed downstream by the
+            // idempotency keys) instead of losing the output.
+            Status flushed = flush();
+            if (flushed.ok() && impl_->options.before_commit) flushed = impl_->options.before_commit();
+            if (!flushed.ok()) {
+                logger("bus")->error("kafka consumer {}: not committing, {}", c->group,
+                                     flushed.error().to_string());
+                continue;
+            }
             rd_kafka_topic_partition_list_t* offsets =
                 rd_kafka_topic_partition_list_new(static_cast<int>(processed.size()));
             for (const auto& [tp, next] : processed) {
@@ -283,6 +298,130 @@ std::vector<ConsumerLag> KafkaBus::consumer_lag() {
         rd_kafka_topic_partition_list_destroy(assigned);
     }
     return out;
+}
+
+}  // namespace awet
+
+namespace awet {
+
+struct KafkaLagProbe::Impl {
+    KafkaBusOptions options;
+    std::map<std::string, HandlePtr> groups;  // full group id -> handle
+    HandlePtr meta;                           // metadata and end offsets
+
+    Result<rd_kafka_t*> handle_for(const std::string& group_id) {
+        if (auto it = groups.find(group_id); it != groups.end()) return it->second.get();
+        // allow.auto.create.topics: the metadata request creates a topic nobody published to yet,
+        // so its partitions exist (and are counted) before the first event lands there.
+        auto conf = make_conf(options, {{"group.id", group_id},
+                                        {"enable.auto.commit", "false"},
+                                        {"allow.auto.create.topics", "true"}});
+        if (!conf.ok()) return conf.error();
+        char err[512];
+        rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err);
+        if (rk == nullptr) {
+            return make_error(ErrorCode::kIo, "kafka lag probe " + group_id + ": " + err);
+        }
+        groups.emplace(group_id, HandlePtr(rk));
+        return rk;
+    }
+};
+
+KafkaLagProbe::KafkaLagProbe(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KafkaLagProbe::~KafkaLagProbe() = default;
+
+Result<std::unique_ptr<KafkaLagProbe>> KafkaLagProbe::create(const KafkaBusOptions& options) {
+    if (options.brokers.empty()) {
+        return make_error(ErrorCode::kInvalidArgument, "kafka lag probe: no bootstrap servers");
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    auto rk = impl->handle_for(options.group_prefix + ".lag-probe");
+    if (!rk.ok()) return rk.error();
+    impl->meta.reset(impl->groups.begin()->second.release());
+    impl->groups.clear();
+    return std::unique_ptr<KafkaLagProbe>(new KafkaLagProbe(std::move(impl)));
+}
+
+Result<int64_t> KafkaLagProbe::total_lag(
+    const std::vector<std::pair<std::string, Topic>>& subscriptions) {
+    constexpr int kTimeoutMs = 5000;
+    // Partitions per topic (metadata of the topics asked about; missing topics have none).
+    std::map<Topic, int> partitions;
+    for (const auto& [group, topic] : subscriptions) partitions[topic] = 0;
+    for (auto& [topic, count] : partitions) {
+        const std::string name(topic_name(topic));
+        rd_kafka_topic_t* rkt = rd_kafka_topic_new(impl_->meta.get(), name.c_str(), nullptr);
+        const rd_kafka_metadata_t* md = nullptr;
+        const rd_kafka_resp_err_t err =
+            rd_kafka_metadata(impl_->meta.get(), 0, rkt, &md, kTimeoutMs);
+        rd_kafka_topic_destroy(rkt);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return make_error(ErrorCode::kIo,
+                              "kafka metadata of " + name + ": " + rd_kafka_err2str(err));
+        }
+        if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            count = md->topics[0].partition_cnt;
+        }
+        rd_kafka_metadata_destroy(md);
+    }
+    // Committed offsets first, end offsets second: a handler's output is flushed before its
+    // input is committed, so once an input shows as committed its output is already counted in
+    // the end offsets read after it. (The other order can miss an output published in between.)
+    std::vector<std::pair<std::pair<std::string, int>, int64_t>> committed;
+    // Committed offsets, one OffsetFetch per group.
+    std::map<std::string, std::vector<Topic>> by_group;
+    for (const auto& [group, topic] : subscriptions) by_group[group].push_back(topic);
+    for (const auto& [group, topics] : by_group) {
+        const std::string group_id = impl_->options.group_prefix + "." + group;
+        auto rk = impl_->handle_for(group_id);
+        if (!rk.ok()) return rk.error();
+        rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(8);
+        for (Topic t : topics) {
+            for (int p = 0; p < partitions[t]; ++p) {
+                rd_kafka_topic_partition_list_add(list, std::string(topic_name(t)).c_str(), p);
+            }
+        }
+        if (list->cnt > 0) {
+            const rd_kafka_resp_err_t err = rd_kafka_committed(*rk, list, kTimeoutMs);
+            if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                rd_kafka_topic_partition_list_destroy(list);
+                return make_error(ErrorCode::kIo, "kafka committed offsets of " + group_id + ": " +
+                                                      rd_kafka_err2str(err));
+            }
+            for (int i = 0; i < list->cnt; ++i) {
+                const auto& e = list->elems[i];
+                committed.push_back({{e.topic, e.partition}, e.offset >= 0 ? e.offset : 0});
+            }
+        }
+        rd_kafka_topic_partition_list_destroy(list);
+    }
+    // End offsets of every partition in one ListOffsets round (timestamp -1 = latest).
+    rd_kafka_topic_partition_list_t* ends = rd_kafka_topic_partition_list_new(8);
+    for (const auto& [topic, count] : partitions) {
+        for (int p = 0; p < count; ++p) {
+            rd_kafka_topic_partition_list_add(ends, std::string(topic_name(topic)).c_str(), p)
+                ->offset = RD_KAFKA_OFFSET_END;
+        }
+    }
+    std::map<std::pair<std::string, int>, int64_t> end_of;
+    if (ends->cnt > 0) {
+        const rd_kafka_resp_err_t err =
+            rd_kafka_offsets_for_times(impl_->meta.get(), ends, kTimeoutMs);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_topic_partition_list_destroy(ends);
+            return make_error(ErrorCode::kIo,
+                              std::string("kafka end offsets: ") + rd_kafka_err2str(err));
+        }
+        for (int i = 0; i < ends->cnt; ++i) {
+            end_of[{ends->elems[i].topic, ends->elems[i].partition}] =
+                std::max<int64_t>(0, ends->elems[i].offset);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(ends);
+    int64_t total = 0;
+    for (const auto& [tp, offset] : committed) total += std::max<int64_t>(0, end_of[tp] - offset);
+    return total;
 }
 
 }  // namespace awet

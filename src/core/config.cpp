@@ -263,7 +263,7 @@ const std::vector<Field>& fields() {
         AWET_FIELD(store.batch_size, "Rows per transaction in replay."),
         AWET_FIELD(store.postgres_url, "libpq connection URI of the store (postgres)."),
         AWET_FIELD(store.postgres_pool_size, "Connections in the PostgreSQL pool."),
-        AWET_FIELD(bus.backend, "Event bus: inproc (kafka: not yet selectable)."),
+        AWET_FIELD(bus.backend, "Event bus: inproc (one process) or kafka (`awet agent` processes)."),
         AWET_FIELD(bus.kafka_brokers, "Kafka bootstrap servers, comma-separated (bus kafka)."),
         AWET_FIELD(bus.kafka_group, "Kafka consumer group prefix (one group per agent)."),
         AWET_FIELD(bus.schema_registry_url,
@@ -543,7 +543,7 @@ Status validate(const Config& c) {
     k.non_empty("store.path", c.store.path);
     k.non_empty("store.postgres_url", c.store.postgres_url);
     k.positive("store.postgres_pool_size", c.store.postgres_pool_size);
-    k.one_of("bus.backend", c.bus.backend, {"inproc"});
+    k.one_of("bus.backend", c.bus.backend, {"inproc", "kafka"});
     k.non_empty("bus.kafka_brokers", c.bus.kafka_brokers);
     k.non_empty("bus.kafka_group", c.bus.kafka_group);
     k.one_of("risk.state_backend", c.risk.state_backend, {"memory"});

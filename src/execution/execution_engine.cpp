@@ -2,12 +2,28 @@
 
 #include <utility>
 
+#include "awet/core/log.hpp"
+
 namespace awet {
 namespace {
 
 constexpr std::string_view kOutcomeUnknown = "OUTCOME_UNKNOWN";
 
 std::string_view broker_word(OrderStatus s) { return to_string(s); }
+
+/// The broker request of a trade row (written ahead with everything the order needs).
+OrderRequest request_for(const TradeRow& row) {
+    OrderRequest req;
+    req.client_order_id = row.idempotency_key;
+    req.symbol = row.symbol;
+    req.side = row.side;
+    req.qty = row.qty;
+    req.ts = row.ts;
+    req.correlation_id = row.correlation_id;
+    req.intent = row.intent;
+    req.exit_reason = row.exit_reason;
+    return req;
+}
 
 }  // namespace
 
@@ -88,6 +104,7 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
         if (inserted.ok() && !*inserted) {
             seen_.insert(key);
             ++stats_.duplicates;
+            resume_after_restart(key, out);
             return;
         }
         if (!flushed.ok()) {
@@ -112,16 +129,7 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
 
     // Kept before the call so a broker that reports synchronously finds the order.
     OrderInfo& kept = orders_.insert_or_assign(key, std::move(info)).first->second;
-    OrderRequest req;
-    req.client_order_id = key;
-    req.symbol = d.header.symbol;
-    req.side = d.side;
-    req.qty = d.qty;
-    req.ts = now;
-    req.correlation_id = d.header.correlation_id;
-    req.intent = d.intent;
-    req.exit_reason = d.exit_reason;
-    Result<BrokerOrder> sent = broker_.submit(req);
+    Result<BrokerOrder> sent = broker_.submit(request_for(kept.row));
 
     TradeRow& r = kept.row;
     if (sent.ok()) {
@@ -147,6 +155,41 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
         persist(r);
         out.push_back(make_report(kept, OrderStatus::kRejected, now));
     }
+}
+
+void ExecutionEngine::resume_after_restart(const IdempotencyKey& key,
+                                           std::vector<ExecutionReport>& out) {
+    if (orders_.contains(key)) return;  // handled by this process: a plain redelivery
+    OrderInfo* info = find_or_restore(key);
+    if (info == nullptr || info->terminal || info->row.status != OrderStatus::kPending) return;
+    // The row was written ahead, then the process stopped: did the order reach the broker? Ask by
+    // client order id; only a definite "no such order" sends it now (the same id, so even a
+    // broker that raced us keeps one order).
+    Result<BrokerOrder> known = broker_.get_order(key.view());
+    if (known.ok()) return;  // it did; its fills arrive as usual
+    if (known.error().code != ErrorCode::kNotFound) {
+        logger("execution")->warn("order {} pending after a restart, broker lookup failed: {}",
+                                  key.view(), known.error().to_string());
+        return;  // left pending: reconciliation settles it
+    }
+    if (std::optional<std::string> block = gate_.check(broker_)) {
+        logger("execution")->warn("order {} not at the broker after a restart, not sent: {}",
+                                  key.view(), *block);
+        return;  // left pending: reconciliation settles it
+    }
+    TradeRow& row = info->row;
+    Result<BrokerOrder> sent = broker_.submit(request_for(row));
+    if (!sent.ok()) {
+        logger("execution")->warn("order {} not at the broker after a restart, resend failed: {}",
+                                  key.view(), sent.error().to_string());
+        return;
+    }
+    ++stats_.submitted;
+    ++stats_.resumed;
+    row.alpaca_order_id = sent->broker_order_id;
+    row.alpaca_status = sent->broker_status;
+    persist(row);
+    out.push_back(make_report(*info, OrderStatus::kPending, row.ts));
 }
 
 ExecutionEngine::OrderInfo* ExecutionEngine::find_or_restore(const IdempotencyKey& key) {
@@ -182,6 +225,11 @@ void ExecutionEngine::on_fill(const Fill& fill) {
         return;
     }
     TradeRow& row = info->row;
+    if (!fill.cum_qty.is_zero() && row.filled_qty >= fill.cum_qty) {
+        // Already in the stored row: a fill replayed to a restarted engine.
+        ++stats_.duplicate_fills;
+        return;
+    }
     row.filled_qty += fill.qty;
     info->fill_cost += notional(fill.price, fill.qty);
     row.avg_fill_price = average_price(info->fill_cost, row.filled_qty);

@@ -236,6 +236,7 @@ void SimBroker::on_bar(const MarketBar& bar) {
         f.fees = fee;
         f.ts = bar.bar_start;
         f.order_done = done;
+        f.cum_qty = o.order.filled_qty;
         BrokerOrder snapshot = o.order;
         if (listener_ != nullptr) {
             listener_->on_fill(f);

@@ -1,5 +1,7 @@
 #include "awet/service/http_endpoint.hpp"
 
+#include "awet/service/http_server.hpp"
+
 #include <httplib.h>
 
 #include <map>
@@ -44,12 +46,6 @@ std::string AgentHttpEndpoint::health_json(bool* healthy) const {
 Status AgentHttpEndpoint::start(const std::string& host, int port) {
     if (server_) return make_error(ErrorCode::kInvalidArgument, "the endpoint is already running");
     server_ = std::make_unique<httplib::Server>();
-    // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which would let a second agent
-    // silently share the port instead of failing to start.
-    server_->set_socket_options([](socket_t sock) {
-        int yes = 1;
-        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
     server_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
         bool healthy = false;
         res.set_content(health_json(&healthy), "application/json");
@@ -58,37 +54,18 @@ Status AgentHttpEndpoint::start(const std::string& host, int port) {
     server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
         res.set_content(metrics_->serialize(), "text/plain; version=0.0.4");
     });
-    if (port == 0) {
-        port_ = server_->bind_to_any_port(host);
-    } else {
-        port_ = server_->bind_to_port(host, port) ? port : -1;
-    }
-    if (port_ <= 0) {
+    auto bound = start_http_server(*server_, thread_, host, port, "agent endpoint");
+    if (!bound.ok()) {
         server_.reset();
-        return make_error(ErrorCode::kIo, "cannot listen on " + host + ":" + std::to_string(port) +
-                                              " (in use, or not allowed)");
+        return bound.error();
     }
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
-    // stop() is a no-op until the accept loop runs: wait for it, so that a stop right after start
-    // cannot be lost (the loop would then run forever).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!server_->is_running()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            server_->stop();
-            thread_.join();
-            server_.reset();
-            return make_error(ErrorCode::kIo, "the HTTP server on " + host + ":" +
-                                                  std::to_string(port_) + " did not start");
-        }
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
-    }
+    port_ = *bound;
     return Status::Ok();
 }
 
 void AgentHttpEndpoint::stop() {
     if (!server_) return;
-    server_->stop();
-    if (thread_.joinable()) thread_.join();
+    stop_http_server(*server_, thread_);
     server_.reset();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // A Broker that records calls and answers with a configurable paper flag (tests only).
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,11 +23,18 @@ public:
         o.side = request.side;
         o.qty = request.qty;
         o.broker_status = "new";
+        if (submit_error) return make_error(*submit_error, "fake: submit failed");
+        known.push_back(o);
         return o;
     }
     Status cancel(std::string_view) override { return Status::Ok(); }
-    Result<BrokerOrder> get_order(std::string_view) override {
-        return make_error(ErrorCode::kNotFound, "fake");
+    /// Orders it accepted; anything else answers `lookup_error` (default: not found).
+    Result<BrokerOrder> get_order(std::string_view id) override {
+        ++lookups;
+        for (const auto& o : known) {
+            if (o.client_order_id.view() == id) return o;
+        }
+        return make_error(lookup_error, "fake: no order " + std::string(id));
     }
     Result<std::vector<BrokerOrder>> open_orders() override { return std::vector<BrokerOrder>{}; }
     Result<std::vector<BrokerPosition>> positions() override {
@@ -35,6 +43,10 @@ public:
     Result<BrokerAccount> account() override { return BrokerAccount{}; }
 
     int submits = 0;
+    int lookups = 0;
+    std::optional<ErrorCode> submit_error;  // the next submits fail with it (order not kept)
+    ErrorCode lookup_error = ErrorCode::kNotFound;
+    std::vector<BrokerOrder> known;
     BrokerListener* listener_ = nullptr;
 
 private:

@@ -215,26 +215,119 @@ TEST(ExecutionEngine, RestartOnSameStoreNeverSendsTwice) {
     Fixture f;
     const std::string db = f.tmp.file("awet.db");
     RiskDecision d = decision("AAPL", kT0);
+    SimBroker venue;  // the broker outlives the process, as Alpaca or the venue service does
     {
-        SimBroker broker;
-        ExecutionEngine engine(f.config, broker, f.store.get(), 1);
+        ExecutionEngine engine(f.config, venue, f.store.get(), 1);
         std::vector<ExecutionReport> out;
         engine.on_decision(d, kT0, out);
-        EXPECT_EQ(broker.order_count(), 1U);
+        EXPECT_EQ(venue.order_count(), 1U);
     }
     f.store.reset();  // "process" ends
     auto store = open_store(db);
-    testing::FakeBroker broker(true);
-    ExecutionEngine engine(f.config, broker, store.get(), 1);
+    ExecutionEngine engine(f.config, venue, store.get(), 1);
     std::vector<ExecutionReport> out;
-    engine.on_decision(d, kT0 + Duration::minutes(5), out);
+    engine.on_decision(d, kT0 + Duration::minutes(5), out);  // redelivered after the restart
     EXPECT_TRUE(out.empty());
-    EXPECT_EQ(broker.submits, 0);
+    EXPECT_EQ(venue.order_count(), 1U);  // looked up by client order id, not sent again
     EXPECT_EQ(engine.stats().duplicates, 1);
+    EXPECT_EQ(engine.stats().resumed, 0);
     EXPECT_EQ(*store->count_rows("trades"), 1);
+    // A redelivery within the same process does not even ask the broker.
+    engine.on_decision(d, kT0 + Duration::minutes(6), out);
+    EXPECT_EQ(engine.stats().duplicates, 2);
     // A new key still goes through.
     engine.on_decision(decision("AAPL", kT0 + Duration::minutes(20)), kT0, out);
-    EXPECT_EQ(broker.submits, 1);
+    EXPECT_EQ(venue.order_count(), 2U);
+}
+
+/// A process that wrote the trade row ahead, then lost the submit (a timeout: outcome unknown),
+/// and stopped. The broker never got the order.
+void write_ahead_then_lose_the_submit(Fixture& f, testing::FakeBroker& broker,
+                                      const RiskDecision& d) {
+    broker.submit_error = ErrorCode::kOutcomeUnknown;
+    ExecutionEngine engine(f.config, broker, f.store.get(), 1);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(d, kT0, out);
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].status, OrderStatus::kPending);
+    EXPECT_EQ(engine.stats().unknown, 1);
+    broker.submit_error.reset();
+}
+
+TEST(ExecutionEngine, WrittenAheadButNeverAtTheBrokerIsSentOnceAfterRestart) {
+    Fixture f;
+    RiskDecision d = decision("AAPL", kT0);
+    testing::FakeBroker broker(true);
+    write_ahead_then_lose_the_submit(f, broker, d);
+    const int submits_before = broker.submits;
+    ExecutionEngine engine(f.config, broker, f.store.get(), 1);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(d, kT0 + Duration::minutes(1), out);  // redelivered after the restart
+    EXPECT_EQ(broker.lookups, 1);                          // asked first
+    EXPECT_EQ(broker.submits, submits_before + 1);         // then sent, once, same client id
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].status, OrderStatus::kPending);
+    EXPECT_EQ(out[0].header.idempotency_key, d.header.idempotency_key);
+    EXPECT_EQ(engine.stats().resumed, 1);
+    EXPECT_EQ(f.trade(d).alpaca_order_id, broker.known.back().broker_order_id);
+    engine.on_decision(d, kT0 + Duration::minutes(2), out);  // and never again
+    EXPECT_EQ(broker.submits, submits_before + 1);
+}
+
+TEST(ExecutionEngine, AfterRestartAnUnanswerableLookupLeavesTheOrderPendingUnsent) {
+    Fixture f;
+    RiskDecision d = decision("AAPL", kT0);
+    testing::FakeBroker broker(true);
+    write_ahead_then_lose_the_submit(f, broker, d);
+    broker.lookup_error = ErrorCode::kIo;  // the broker cannot say whether it has the order
+    const int submits_before = broker.submits;
+    ExecutionEngine engine(f.config, broker, f.store.get(), 1);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(d, kT0 + Duration::minutes(1), out);
+    EXPECT_EQ(broker.submits, submits_before);  // never sent blindly
+    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(f.trade(d).status, OrderStatus::kPending);
+}
+
+TEST(ExecutionEngine, FillsReplayedToARestartedEngineAreNotCountedTwice) {
+    Fixture f;
+    RiskDecision d = decision("AAPL", kT0);
+    SimBroker venue;
+    std::vector<Fill> seen;
+    struct Tap final : BrokerListener {
+        BrokerListener* inner = nullptr;
+        std::vector<Fill>* fills = nullptr;
+        void on_fill(const Fill& x) override {
+            fills->push_back(x);
+            inner->on_fill(x);
+        }
+        void on_order_update(const BrokerOrder& o) override { inner->on_order_update(o); }
+    };
+    {
+        ExecutionEngine engine(f.config, venue, f.store.get(), 1);
+        std::vector<ExecutionReport> out;
+        engine.on_decision(d, kT0, out);
+        Tap tap;
+        tap.inner = &engine;
+        tap.fills = &seen;
+        venue.set_listener(&tap);
+        venue.on_bar(bar("AAPL", kT0 + Duration::minutes(1), "100"));
+        venue.set_listener(&engine);
+        ASSERT_TRUE(f.store->flush().ok());
+    }
+    ASSERT_EQ(seen.size(), 1U);
+    EXPECT_EQ(seen[0].cum_qty, seen[0].qty);
+    const TradeRow before = f.trade(d);
+    ASSERT_EQ(before.status, OrderStatus::kFilled);
+    // A restarted engine is handed the same fill again (a venue event log read from the start).
+    ExecutionEngine engine(f.config, venue, f.store.get(), 1);
+    engine.on_fill(seen[0]);
+    std::vector<ExecutionReport> out;
+    engine.drain(out);
+    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(engine.stats().duplicate_fills, 1);
+    ASSERT_TRUE(f.store->flush().ok());
+    EXPECT_EQ(f.trade(d).filled_qty, before.filled_qty);
 }
 
 TEST(ExecutionEngine, BlockedKeyIsNotRetriedAfterRestartWithTradingEnabled) {

@@ -18,6 +18,7 @@
 #include "awet/service/instrumented_bus.hpp"
 #include "awet/service/metrics.hpp"
 #include "awet_test_support.hpp"
+#include "child_process.hpp"
 
 extern char** environ;
 
@@ -125,30 +126,6 @@ TEST(AgentHttpEndpoint, DefaultPorts) {
     EXPECT_EQ(default_agent_port("nope"), -1);
 }
 
-/// A child process stopped (SIGTERM, then SIGKILL) and reaped when this goes out of scope.
-class ChildProcess {
-public:
-    explicit ChildProcess(std::vector<std::string> args) {
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        if (::posix_spawnp(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    }
-    ~ChildProcess() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
-        for (int i = 0; i < 50; ++i) {
-            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-    }
-    bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-
-private:
-    pid_t pid_ = -1;
-};
 
 TEST(AgentHttpEndpoint, ARealPrometheusScrapesTheMetrics) {
     ASSERT_EQ(std::system("command -v prometheus >/dev/null 2>&1"), 0)
@@ -165,7 +142,7 @@ TEST(AgentHttpEndpoint, ARealPrometheusScrapesTheMetrics) {
         << "scrape_configs:\n"
         << "  - job_name: awet-agents\n"
         << "    static_configs: [{targets: ['127.0.0.1:" << endpoint.port() << "']}]\n";
-    ChildProcess prometheus({"prometheus", "--config.file=" + dir.file("prometheus.yml"),
+    awet::testing::ChildProcess prometheus({"prometheus", "--config.file=" + dir.file("prometheus.yml"),
                              "--storage.tsdb.path=" + dir.file("tsdb"),
                              "--web.listen-address=127.0.0.1:" + std::to_string(prom_port),
                              "--log.level=error"});

@@ -10,6 +10,7 @@
 // Events are JSON (awet/model/codec.hpp). Delivery is driven by poll(): it flushes what was
 // published, then hands each consumer's messages to its handlers, waiting up to
 // `poll_timeout_ms` for the first one.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,6 +26,10 @@ struct KafkaBusOptions {
     std::string group_prefix = "awet";
     int poll_timeout_ms = 100;  // how long poll() waits for a first message per consumer
     std::map<std::string, std::string> properties;  // librdkafka settings (both sides; override)
+    /// Called before offsets are committed (after the handlers' output was flushed): the agent
+    /// process makes its store writes durable here, so that a committed input always has its
+    /// effects stored. An error skips the commit (the input is redelivered after a restart).
+    std::function<Status()> before_commit;
 };
 
 /// kafka_consumer_lag of one partition: messages between the group's committed offset and the
@@ -60,6 +65,26 @@ private:
 
     std::unique_ptr<Impl> impl_;
     BusStats stats_;
+};
+
+/// A monitor's view of consumer groups of any process: the committed-offset lag of (group, topic)
+/// pairs, summed over the topic's partitions. Used by `awet health`-style checks and by the
+/// lock-step replay driver, which waits for the whole system to be quiet (every published event
+/// processed and committed by every group that subscribes to its topic) before the next bar.
+/// Holds one non-subscribing consumer handle per group (it never joins the group).
+class KafkaLagProbe {
+public:
+    static Result<std::unique_ptr<KafkaLagProbe>> create(const KafkaBusOptions& options);
+    ~KafkaLagProbe();
+    /// Sum of (end offset - committed offset) over the partitions of each pair; a group that never
+    /// committed on a partition counts from the partition's start. A topic that does not exist yet
+    /// counts 0 (nothing was published to it).
+    Result<int64_t> total_lag(const std::vector<std::pair<std::string, Topic>>& subscriptions);
+
+private:
+    struct Impl;
+    explicit KafkaLagProbe(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace awet

@@ -52,6 +52,10 @@ struct Fill {
     Money fees;
     Timestamp ts;
     bool order_done = false;  // true when this fill completes the order
+    /// The order's filled quantity including this fill (zero: the broker did not say). Lets a
+    /// restarted consumer tell a fill it already applied (the stored filled_qty covers it) from a
+    /// new one, when its in-memory fill-id set is gone.
+    Quantity cum_qty;
 };
 
 struct BrokerPosition {

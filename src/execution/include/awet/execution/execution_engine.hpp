@@ -26,6 +26,7 @@ struct ExecutionStats {
     int64_t rejected = 0;    // refused by the broker
     int64_t unknown = 0;     // submit outcome unknown: recorded pending, never resent
     int64_t duplicates = 0;  // decisions whose idempotency key was already used
+    int64_t resumed = 0;     // written ahead before a restart, never reached the broker: sent now
     int64_t fills = 0;       // distinct fills applied
     int64_t duplicate_fills = 0;
     int64_t orphan_fills = 0;  // fills for an order the engine and the store do not know
@@ -68,6 +69,9 @@ private:
 
     ExecutionReport make_report(OrderInfo& info, OrderStatus status, Timestamp ts);
     OrderInfo* find_or_restore(const IdempotencyKey& key);
+    /// A redelivered decision whose row exists but which this process never handled (it was
+    /// written ahead before a restart): sends the order if the broker does not know it.
+    void resume_after_restart(const IdempotencyKey& key, std::vector<ExecutionReport>& out);
     void persist(const TradeRow& row);
 
     SafetyGate gate_;

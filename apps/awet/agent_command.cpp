@@ -1,0 +1,474 @@
+// `awet agent <name>`: one agent of seed §5.2 as a long-running process over Kafka, with
+// GET /health and GET /metrics on its port, a clean shutdown on SIGTERM, and an event-time clock
+// (the clock follows the events it handles, so a replay and live trading run the same code).
+//
+// The ingestion agent can replay stored bars in lock step: before each bar it steps the
+// simulated venue it hosts (resting orders fill at the bar's open), waits until the whole system
+// is quiet, publishes the bar, and waits again. "Quiet" is observable from outside: every event
+// published on a topic has been processed and committed by every consumer group that subscribes
+// to it (Kafka's committed offsets), and the execution agent has acknowledged every venue event.
+// With that, N processes reproduce the embedded pipeline's order of causes and effects exactly,
+// which is what lets a multi-process run be checked against the embedded run of the same data.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <signal.h>
+
+#include <atomic>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "agent_command.hpp"
+#include "awet/audit/recorder.hpp"
+#include "awet/bus/kafka_bus.hpp"
+#include "awet/core/clock.hpp"
+#include "awet/core/log.hpp"
+#include "awet/data/calendar.hpp"
+#include "awet/execution/sim_broker.hpp"
+#include "awet/pipeline/agents.hpp"
+#include "awet/pipeline/runner.hpp"
+#include "awet/portfolio/reconciler.hpp"
+#include "awet/report/daily_pnl.hpp"
+#include "awet/service/http_endpoint.hpp"
+#include "awet/service/instrumented_bus.hpp"
+#include "awet/venue/venue.hpp"
+#include "commands.hpp"
+
+namespace awet::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+int fail_line(const std::string& reason) {
+    std::fprintf(stderr, "awet: %s\n", reason.c_str());
+    return 1;
+}
+
+/// Moves the process's clock to the event time of each delivery before its handlers run: the
+/// agents ask the clock for "now" (decision times, header ts_init), and in a process of its own
+/// "now" is the time of the event being handled — in replay and live alike.
+class EventTimeBus final : public EventBus {
+public:
+    EventTimeBus(EventBus& inner, SimClock& clock) : inner_(inner), clock_(clock) {}
+    Status publish(Topic topic, const Event& e) override { return inner_.publish(topic, e); }
+    void subscribe(Topic topic, std::string group, Handler handler) override {
+        inner_.subscribe(topic, std::move(group),
+                         [this, h = std::move(handler)](const Delivery& d) -> Status {
+                             clock_.advance_to(header_of(d.event).ts);
+                             return h(d);
+                         });
+    }
+    uint64_t poll(uint64_t max_events) override { return inner_.poll(max_events); }
+    BusStats stats() const override { return inner_.stats(); }
+
+private:
+    EventBus& inner_;
+    SimClock& clock_;
+};
+
+/// A bus that only remembers who subscribes to what: the replay driver attaches every agent to
+/// one to learn the consumer groups and topics it must wait for, so that list cannot drift from
+/// the agents themselves.
+class SubscriptionRecorder final : public EventBus {
+public:
+    Status publish(Topic, const Event&) override { return Status::Ok(); }
+    void subscribe(Topic topic, std::string group, Handler) override {
+        seen_.insert({group, topic});
+    }
+    uint64_t poll(uint64_t) override { return 0; }
+    BusStats stats() const override { return {}; }
+    std::vector<std::pair<std::string, Topic>> subscriptions() const {
+        return {seen_.begin(), seen_.end()};
+    }
+
+private:
+    std::set<std::pair<std::string, Topic>> seen_;
+};
+
+KafkaBusOptions kafka_options(const Config& config, Store* store) {
+    KafkaBusOptions o;
+    o.brokers = config.bus.kafka_brokers;
+    o.group_prefix = config.bus.kafka_group;
+    if (store != nullptr) o.before_commit = [store] { return store->flush(); };
+    return o;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, Topic>> agent_topology(const Config& config, Store& store) {
+    SubscriptionRecorder bus;
+    SimClock clock;
+    SimBroker broker;
+    FeatureAgent(bus, clock, config.seed).attach();
+    PredictionAgent(bus, clock, config.seed, config, nullptr, nullptr).attach();
+    RiskAgent(bus, clock, config.risk, config.seed).attach();
+    ExecutionAgent(bus, clock, config.execution, broker, nullptr, config.seed).attach();
+    ExitAgent(bus, clock, config.exits, config.seed).attach();
+    PortfolioAgent(bus, clock, nullptr).attach();
+    WatchtowerAgent(bus).attach();
+    Recorder(store).attach(bus);
+    return bus.subscriptions();
+}
+
+namespace {
+
+/// What each process runs besides its bus handlers.
+struct AgentProcess {
+    std::string name;
+    Config config;
+    std::unique_ptr<Store> store;
+    std::unique_ptr<KafkaBus> kafka;
+    std::shared_ptr<AgentMetrics> metrics;
+    std::unique_ptr<InstrumentedBus> instrumented;
+    std::unique_ptr<EventTimeBus> bus;
+    SimClock clock;
+    AgentHttpEndpoint* endpoint = nullptr;
+};
+
+/// Runs the process's loop until SIGTERM/SIGINT (or `done` says so): poll the bus, run `tick`,
+/// export the consumer lag now and then. Then a clean shutdown: commit, leave the groups, flush.
+int run_loop(AgentProcess& p, const std::function<Status()>& tick,
+             const std::function<bool()>& done = {}) {
+    auto last_lag = std::chrono::steady_clock::now();
+    while (!g_stop.load() && !(done && done())) {
+        p.bus->poll(UINT64_MAX);
+        if (tick) {
+            Status st = tick();
+            if (!st.ok()) logger("agent")->warn("{}: {}", p.name, st.error().to_string());
+        }
+        if (std::chrono::steady_clock::now() - last_lag > std::chrono::seconds(1)) {
+            for (const auto& l : p.kafka->consumer_lag())
+                p.metrics->set_consumer_lag(l.group, l.topic, l.partition, l.lag);
+            last_lag = std::chrono::steady_clock::now();
+        }
+    }
+    logger("agent")->info("{}: stopping (committing offsets, flushing the store)", p.name);
+    p.kafka->close();
+    if (p.store) (void)p.store->flush();
+    return 0;
+}
+
+/// Pipeline::run_eod for a process of its own: the reconciler closes each session it sees end.
+class EodJob {
+public:
+    EodJob(const PortfolioAgent& portfolio, Store& store) : portfolio_(portfolio), store_(store) {}
+    Status on_bar(const MarketBar& bar) {
+        const auto session = SessionCalendar::session_at(bar.bar_start);
+        if (!session) return Status::Ok();
+        if (date_ && *date_ != session->date) AWET_TRY(run(*date_, close_));
+        date_ = session->date;
+        close_ = session->close;
+        if (bar.bar_start + bar.interval >= session->close) AWET_TRY(run(session->date, close_));
+        return Status::Ok();
+    }
+
+private:
+    Status run(const Date& date, Timestamp close) {
+        if (!done_.insert(date).second) return Status::Ok();
+        const Portfolio& book = portfolio_.portfolio();
+        std::vector<ClosedTrade> closed;
+        for (const auto& t : book.closed_trades()) {
+            if (SessionCalendar::to_local(t.closed_at).date == date) closed.push_back(t);
+        }
+        std::vector<PositionRow> open;
+        for (const auto& pos : book.positions()) {
+            if (!pos.qty.is_zero()) open.push_back(pos);
+        }
+        AWET_TRY(store_.upsert_daily_pnl(compute_daily_pnl(date, closed, open, close)));
+        AWET_TRY(Reconciler::sync_positions(book, store_, close));
+        logger("eod")->info("EOD {} written", date.to_string());
+        return Status::Ok();
+    }
+
+    const PortfolioAgent& portfolio_;
+    Store& store_;
+    std::optional<Date> date_;
+    Timestamp close_;
+    std::set<Date> done_;
+};
+
+/// The lock-step replay of stored bars (ingestion agent with --replay).
+class ReplayDriver {
+public:
+    ReplayDriver(AgentProcess& p, IngestionAgent& ingestion, SimVenueServer& venue,
+                 KafkaLagProbe& probe, std::vector<std::pair<std::string, Topic>> topology,
+                 std::chrono::seconds quiet_timeout)
+        : p_(p),
+          ingestion_(ingestion),
+          venue_(venue),
+          probe_(probe),
+          topology_(std::move(topology)),
+          quiet_timeout_(quiet_timeout) {}
+
+    Status run(const std::vector<MarketBar>& bars) {
+        AWET_TRY(wait_quiet("start"));
+        size_t n = 0;
+        for (const MarketBar& bar : bars) {
+            if (g_stop.load()) return make_error(ErrorCode::kInternal, "stopped by a signal");
+            // 1. The venue moves: resting orders fill at this bar's open; the execution agent
+            //    publishes the fills and everyone handles them.
+            p_.clock.advance_to(bar.bar_start);
+            venue_.on_bar(bar);
+            AWET_TRY(wait_quiet("venue step"));
+            // 2. The bar closes and is published; everything it causes is handled.
+            p_.clock.advance_to(bar.bar_start + bar.interval);
+            AWET_TRY(ingestion_.ingest(bar));
+            AWET_TRY(p_.kafka->flush());
+            AWET_TRY(wait_quiet("bar"));
+            if (++n % 100 == 0) {
+                logger("ingestion")->info("replayed {} of {} bars ({} orders at the venue)", n,
+                                          bars.size(), venue_.order_count());
+            }
+        }
+        return Status::Ok();
+    }
+
+private:
+    Status wait_quiet(const char* phase) {
+        const auto deadline = std::chrono::steady_clock::now() + quiet_timeout_;
+        int quiet_in_a_row = 0;
+        while (!g_stop.load()) {
+            const bool venue_caught_up = venue_.acked() >= venue_.last_seq();
+            auto lag = probe_.total_lag(topology_);
+            if (!lag.ok()) return lag.error();
+            // Twice in a row: a commit is asynchronous, and one look could fall between a
+            // consumer fetching an event and the broker registering anything about it.
+            quiet_in_a_row = venue_caught_up && *lag == 0 ? quiet_in_a_row + 1 : 0;
+            if (quiet_in_a_row >= 2) return Status::Ok();
+            if (std::chrono::steady_clock::now() > deadline) {
+                return make_error(ErrorCode::kInternal,
+                                  std::string("the system did not become quiet after the ") +
+                                      phase + " within " + std::to_string(quiet_timeout_.count()) +
+                                      " s (lag " + std::to_string(*lag) + ", venue events " +
+                                      std::to_string(venue_.last_seq()) + ", acknowledged " +
+                                      std::to_string(venue_.acked()) + "): is every agent running?");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        return make_error(ErrorCode::kInternal, "stopped by a signal");
+    }
+
+    AgentProcess& p_;
+    IngestionAgent& ingestion_;
+    SimVenueServer& venue_;
+    KafkaLagProbe& probe_;
+    std::vector<std::pair<std::string, Topic>> topology_;
+    std::chrono::seconds quiet_timeout_;
+};
+
+Result<std::vector<MarketBar>> replay_bars_of(Store& store, const AgentArgs& args) {
+    BarQuery q;
+    if (!args.from.empty()) {
+        auto from = Date::parse(args.from);
+        if (!from) return make_error(ErrorCode::kInvalidArgument, "--from: not a date: " + args.from);
+        q.from = SessionCalendar::from_local(*from, 0);
+    }
+    auto bars = store.load_bars(q);
+    if (!bars.ok()) return bars.error();
+    auto sessions = split_sessions(*bars);
+    const size_t n = args.days > 0 ? std::min<size_t>(static_cast<size_t>(args.days), sessions.size())
+                                   : sessions.size();
+    std::vector<MarketBar> out;
+    for (size_t s = 0; s < n; ++s) out.insert(out.end(), sessions[s].begin(), sessions[s].end());
+    return out;
+}
+
+}  // namespace
+
+int agent(const Common& common, const AgentArgs& args) {
+    static const std::set<std::string> kAgents = {"ingestion", "features", "prediction",
+                                                  "risk",      "execution", "exit",
+                                                  "watchtower", "reconciler"};
+    if (!kAgents.contains(args.name)) {
+        return fail_line("unknown agent '" + args.name +
+                         "' (ingestion, features, prediction, risk, execution, exit, watchtower, "
+                         "reconciler)");
+    }
+    auto config = load(common);
+    if (!config) return 1;
+    if (config->bus.backend != "kafka") {
+        return fail_line(
+            "an agent process needs a bus other processes can reach: set bus.backend: kafka "
+            "(and bus.kafka_brokers), or run every agent in one process with `awet demo` / "
+            "`awet replay`");
+    }
+    AgentProcess p;
+    p.name = args.name;
+    p.config = *config;
+    auto store = open_store(*config);
+    if (!store.ok()) return fail_line(store.error().message);
+    p.store = std::move(*store);
+    auto kafka = KafkaBus::create(kafka_options(*config, p.store.get()));
+    if (!kafka.ok()) return fail_line(kafka.error().message);
+    p.kafka = std::move(*kafka);
+    p.metrics = std::make_shared<AgentMetrics>(args.name);
+    p.instrumented = std::make_unique<InstrumentedBus>(*p.kafka, *p.metrics);
+    p.bus = std::make_unique<EventTimeBus>(*p.instrumented, p.clock);
+
+    const std::string brokers = config->bus.kafka_brokers;
+    const std::string where = store_location(*config);
+    HealthProbe probe;
+    probe.bus = [brokers] { return DependencyHealth{true, "kafka " + brokers}; };
+    probe.store = [where] { return DependencyHealth{true, where}; };
+    AgentHttpEndpoint endpoint(p.metrics, probe);
+    const int port = args.port > 0 ? args.port : default_agent_port(args.name);
+    if (Status st = endpoint.start(args.host, port); !st.ok()) return fail_line(st.error().message);
+    p.endpoint = &endpoint;
+
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    logger("agent")->info("{} agent on {}:{} (kafka {}, group prefix {}, store {})", args.name,
+                          args.host, port, brokers, config->bus.kafka_group, where);
+
+    const uint64_t seed = config->seed;
+    Store* st = p.store.get();
+    if (args.name == "features") {
+        FeatureAgent a(*p.bus, p.clock, seed);
+        a.attach();
+        return run_loop(p, {});
+    }
+    if (args.name == "prediction") {
+        PredictionAgent a(*p.bus, p.clock, seed, *config, st, default_model_loader());
+        a.attach();
+        a.reload_if_changed();
+        return run_loop(p, {});
+    }
+    if (args.name == "risk") {
+        RiskAgent a(*p.bus, p.clock, config->risk, seed);
+        a.attach();
+        return run_loop(p, {});
+    }
+    if (args.name == "execution") {
+        RemoteBroker broker(RemoteBrokerOptions{args.venue_url, 5000});
+        ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed);
+        a.attach();
+        auto last_warn = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+        return run_loop(p, [&]() -> Status {
+            auto n = broker.poll_events();
+            if (!n.ok()) {
+                if (std::chrono::steady_clock::now() - last_warn > std::chrono::seconds(5)) {
+                    last_warn = std::chrono::steady_clock::now();
+                    return n.error();
+                }
+                return Status::Ok();
+            }
+            if (*n == 0) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                return Status::Ok();
+            }
+            // Published, then stored, then acknowledged: a crash in between replays the venue
+            // events, and the stored filled quantities tell which were applied already.
+            AWET_TRY(a.publish_broker_events());
+            AWET_TRY(p.kafka->flush());
+            AWET_TRY(st->flush());
+            return broker.ack();
+        });
+    }
+    if (args.name == "exit") {
+        ExitAgent a(*p.bus, p.clock, config->exits, seed);
+        a.attach();
+        return run_loop(p, {});
+    }
+    if (args.name == "watchtower") {
+        WatchtowerAgent a(*p.bus);
+        Recorder recorder(*st);
+        recorder.attach(*p.bus);  // every event to its table and to audit_events
+        a.attach();
+        return run_loop(p, {});
+    }
+    if (args.name == "reconciler") {
+        PortfolioAgent a(*p.bus, p.clock, st);
+        a.attach();
+        EodJob eod(a, *st);
+        p.bus->subscribe(Topic::kMarketRaw, "portfolio", [&eod](const Delivery& d) -> Status {
+            return eod.on_bar(std::get<MarketBar>(d.event));
+        });
+        return run_loop(p, {});
+    }
+    // ingestion
+    IngestionAgent ingestion(*p.bus, p.clock, seed);
+    if (!args.replay) {
+        return fail_line(
+            "the ingestion agent replays stored bars (--replay); live market data connectors "
+            "are not built yet");
+    }
+    auto bars = replay_bars_of(*st, args);
+    if (!bars.ok()) return fail_line(bars.error().message);
+    if (bars->empty()) return fail_line("no stored bars in the range; run `awet ingest csv` first");
+    SimVenueServer venue(SimBrokerConfig::from(config->execution));
+    if (Status vs = venue.start(args.host, args.venue_port); !vs.ok())
+        return fail_line(vs.error().message);
+    auto lag_probe = KafkaLagProbe::create(kafka_options(*config, nullptr));
+    if (!lag_probe.ok()) return fail_line(lag_probe.error().message);
+    ReplayDriver driver(p, ingestion, venue, **lag_probe, agent_topology(*config, *st),
+                        std::chrono::seconds(args.quiet_timeout_s));
+    logger("ingestion")->info("lock-step replay of {} bars; simulated venue on {}:{}",
+                              bars->size(), args.host, venue.port());
+    Status replayed = driver.run(*bars);
+    if (!replayed.ok()) {
+        endpoint.stop();
+        return fail_line("replay: " + replayed.error().message);
+    }
+    auto account = venue.account();
+    std::printf("replay done: %zu bars, %zu orders at the venue, equity %s\n", bars->size(),
+                venue.order_count(), account.ok() ? account->equity.to_string().c_str() : "?");
+    std::fflush(stdout);
+    if (args.exit_when_done) {
+        p.kafka->close();
+        return 0;
+    }
+    // Keep serving the venue (the execution agent still asks it) until told to stop.
+    return run_loop(p, [] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return Status::Ok();
+    });
+}
+
+}  // namespace awet::cli
+
+// ---------------------------------------------------------------- dev-kafka
+namespace awet::cli {
+
+int dev_kafka(const DevKafkaArgs& args) {
+    char err[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    const std::string brokers = std::to_string(args.brokers);
+    if (rd_kafka_conf_set(conf, "test.mock.num.brokers", brokers.c_str(), err, sizeof err) !=
+        RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        return fail_line(std::string("dev-kafka: ") + err);
+    }
+    rd_kafka_t* host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (host == nullptr) return fail_line(std::string("dev-kafka: ") + err);
+    rd_kafka_mock_cluster_t* cluster = rd_kafka_handle_mock_cluster(host);
+    for (size_t t = 0; t < kNumTopics; ++t) {
+        const std::string name(topic_name(static_cast<Topic>(t)));
+        rd_kafka_mock_topic_create(cluster, name.c_str(), args.partitions,
+                                   std::min(args.brokers, 3));
+    }
+    const std::string bootstraps = rd_kafka_mock_cluster_bootstraps(cluster);
+    if (!args.out.empty()) {
+        std::ofstream(args.out + ".tmp") << bootstraps << "\n";
+        std::filesystem::rename(args.out + ".tmp", args.out);
+    }
+    std::printf("%s\n", bootstraps.c_str());
+    std::fflush(stdout);
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    rd_kafka_destroy(host);
+    return 0;
+}
+
+}  // namespace awet::cli
