@@ -344,6 +344,12 @@ int agent(const Common& common, const AgentArgs& args) {
     }
     if (args.name == "risk") {
         RiskAgent a(*p.bus, p.clock, config->risk, seed);
+        bool restored = false;  // before the first bar's consequences, like the embedded pipeline
+        p.bus->subscribe(Topic::kMarketRaw, "risk", [&](const Delivery& d) -> Status {
+            if (restored) return Status::Ok();
+            restored = true;
+            return restore_risk_entries(a.engine(), *st, std::get<MarketBar>(d.event));
+        });
         a.attach();
         return run_loop(p, {});
     }

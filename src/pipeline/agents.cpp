@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "awet/core/log.hpp"
+#include "awet/data/calendar.hpp"
 #include "awet/ml/prediction.hpp"
 
 namespace awet {
@@ -176,6 +177,26 @@ void RiskAgent::attach() {
     bus_.subscribe(Topic::kExecutionBlocked, "risk", on_exec);
 }
 
+Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& first_bar) {
+    const Date day = SessionCalendar::to_local(first_bar.bar_start).date;
+    TradeQuery query;
+    query.from = SessionCalendar::from_local(day, 0);
+    query.to = first_bar.bar_start + first_bar.interval;  // decided before this bar closes
+    auto trades = store.load_trades(query);
+    if (!trades.ok()) return trades.error();
+    size_t restored = 0;
+    for (const TradeRow& t : *trades) {
+        if (t.intent != OrderIntent::kEntry) continue;
+        engine.restore_entry(t.symbol, t.ts);
+        ++restored;
+    }
+    if (restored > 0) {
+        logger("risk")->info("restored {} entries of {} from trades into the risk limits", restored,
+                             day.to_string());
+    }
+    return Status::Ok();
+}
+
 // ---------------------------------------------------------------- execution
 ExecutionAgent::ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config,
                                Broker& broker, Store* store, uint64_t seed)
@@ -264,6 +285,11 @@ void PortfolioAgent::attach() {
     bus_.subscribe(Topic::kExecutionCompleted, "portfolio", [this](const Delivery& d) -> Status {
         const auto& r = std::get<ExecutionReport>(d.event);
         if (r.fill_qty.is_zero()) return Status::Ok();
+        // A fill report carries its order's cumulative filled quantity: one that does not move it
+        // is a copy (republished by a restarted execution agent, or redelivered) — applied once.
+        Quantity& applied = filled_by_order_[r.header.idempotency_key];
+        if (r.filled_qty <= applied) return Status::Ok();
+        applied = r.filled_qty;
         portfolio_.apply_fill(r.header.symbol, r.side, r.fill_qty, r.fill_price, r.fees,
                               r.filled_at);
         if (store_ != nullptr) return store_->upsert_position(portfolio_.position(r.header.symbol));

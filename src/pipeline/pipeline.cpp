@@ -56,23 +56,7 @@ Status Pipeline::start() {
 Status Pipeline::restore_risk_counters(const MarketBar& first_bar) {
     restored_ = true;
     if (store_ == nullptr) return Status::Ok();
-    const Date day = SessionCalendar::to_local(first_bar.bar_start).date;
-    TradeQuery query;
-    query.from = SessionCalendar::from_local(day, 0);
-    query.to = first_bar.bar_start + first_bar.interval;  // decided before this bar closes
-    auto trades = store_->load_trades(query);
-    if (!trades.ok()) return trades.error();
-    size_t restored = 0;
-    for (const TradeRow& t : *trades) {
-        if (t.intent != OrderIntent::kEntry) continue;
-        risk_.engine().restore_entry(t.symbol, t.ts);
-        ++restored;
-    }
-    if (restored > 0) {
-        logger("risk")->info("restored {} entries of {} from trades into the risk limits", restored,
-                             day.to_string());
-    }
-    return Status::Ok();
+    return restore_risk_entries(risk_.engine(), *store_, first_bar);
 }
 
 Status Pipeline::process(const MarketBar& bar) {

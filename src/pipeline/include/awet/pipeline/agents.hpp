@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "awet/bus/event_bus.hpp"
@@ -133,6 +134,11 @@ private:
     RiskEngine engine_;
 };
 
+/// Before the first bar a risk engine sees: entries already in `trades` for that bar's trading day
+/// count towards the limits (orders per minute and per symbol per day, cooldowns), so a restart
+/// does not reset them.
+Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& first_bar);
+
 /// ExecutionAgent: risk.approved -> execution.completed / execution.blocked through the safety
 /// gates and the broker. Broker callbacks (fills) are published by `publish_broker_events()`.
 class ExecutionAgent {
@@ -182,6 +188,7 @@ private:
     const Clock& clock_;
     Store* store_;
     Portfolio portfolio_;
+    std::unordered_map<IdempotencyKey, Quantity> filled_by_order_;  // cumulative qty applied
 };
 
 /// WatchtowerAgent: counts what flows on every topic (the run summary and, later, /metrics).
