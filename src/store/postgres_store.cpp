@@ -738,15 +738,57 @@ Result<bool> PostgresStore::put_bar(const MarketBar& bar) try {
 }
 AWET_PG_CATCH("put_bar")
 
+namespace {
+
+/// The text fields of one bar in bar_cols() order, from row[first] on (COPY rows).
+void bar_fields(const MarketBar& b, std::vector<std::string>& row, size_t first) {
+    const EventHeader& h = b.header;
+    std::string* f = row.data() + first;
+    f[0] = uuid_text(h.event_id);
+    f[1] = uuid_text(h.correlation_id);
+    f[2] = std::string(h.idempotency_key.view());
+    f[3] = std::string(h.symbol.view());
+    f[4] = iso(b.bar_start);
+    f[5] = std::to_string(b.bar_start.ns());
+    f[6] = std::to_string(h.ts.ns());
+    f[7] = std::to_string(h.ts_init.ns());
+    f[8] = std::to_string(h.schema_version);
+    f[9] = std::string(to_string(h.source));
+    f[10] = std::to_string(b.open.raw());
+    f[11] = std::to_string(b.high.raw());
+    f[12] = std::to_string(b.low.raw());
+    f[13] = std::to_string(b.close.raw());
+    f[14] = std::to_string(b.volume.raw());
+}
+
+constexpr size_t kBarFields = 15;
+
+template <class Copy>
+void copy_row(Copy& copy, const std::vector<std::string>& r, size_t first) {
+    const std::string* f = r.data() + first;
+    if (first == 0) {
+        copy << std::tie(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11],
+                         f[12], f[13], f[14]);
+    } else {
+        copy << std::tie(r[0], f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10],
+                         f[11], f[12], f[13], f[14]);
+    }
+}
+
+}  // namespace
+
 Result<int64_t> PostgresStore::put_bars(std::span<const MarketBar> bars) try {
     constexpr std::string_view op = "put_bars";
     if (bars.empty()) return int64_t{0};
     const Duration interval = bars.front().interval;
     StmtId id;
+    const char* table;
     if (interval == Duration::minutes(1)) {
         id = kStageBarsMinute;
+        table = "market_raw_minute";
     } else if (interval == Duration::days(1)) {
         id = kStageBarsDay;
+        table = "market_raw_day";
     } else {
         return bad_interval(op, interval);
     }
@@ -756,8 +798,32 @@ Result<int64_t> PostgresStore::put_bars(std::span<const MarketBar> bars) try {
                               std::string(op) + ": bars of different intervals in one call");
         }
     }
+    static_assert(kBarFields > 0);
+    std::vector<std::string> cols;
+    for (std::string_view c : bar_cols()) cols.emplace_back(c);
     pqxx::work& tx = impl_->begin_write();
     try {
+        const auto count = static_cast<int>(std::min<size_t>(bars.size(), INT32_MAX));
+        // Fast path: COPY straight into the table under a savepoint (one pass). A bar already
+        // stored breaks the (symbol, ts) key: back to the savepoint, and the staging path below
+        // inserts what is new and skips the rest, as put_bar() does.
+        try {
+            pqxx::subtransaction direct(tx, "put_bars_direct");
+            {
+                pqxx::stream_to copy(direct, table, cols);
+                std::vector<std::string> row(kBarFields);
+                for (const MarketBar& b : bars) {
+                    bar_fields(b, row, 0);
+                    copy_row(copy, row, 0);
+                }
+                copy.complete();
+            }
+            direct.commit();
+            impl_->end_write(count);
+            return static_cast<int64_t>(bars.size());
+        } catch (const pqxx::sql_error& e) {
+            if (e.sqlstate() != "23505") throw;  // only a duplicate key takes the slow path
+        }
         tx.exec(
             "CREATE TEMP TABLE IF NOT EXISTS awet_stage_bars ("
             "n BIGINT, event_id UUID, correlation_id UUID, idempotency_key TEXT, symbol TEXT, "
@@ -766,32 +832,15 @@ Result<int64_t> PostgresStore::put_bars(std::span<const MarketBar> bars) try {
             "close BIGINT, volume BIGINT) ON COMMIT DELETE ROWS");
         tx.exec("TRUNCATE awet_stage_bars");
         {
-            std::vector<std::string> cols = {"n"};
-            for (std::string_view c : bar_cols()) cols.emplace_back(c);
-            pqxx::stream_to copy(tx, "awet_stage_bars", cols);
-            std::vector<std::string> row(cols.size());
+            std::vector<std::string> stage_cols = {"n"};
+            stage_cols.insert(stage_cols.end(), cols.begin(), cols.end());
+            pqxx::stream_to copy(tx, "awet_stage_bars", stage_cols);
+            std::vector<std::string> row(kBarFields + 1);
             int64_t n = 0;
             for (const MarketBar& b : bars) {
-                const EventHeader& h = b.header;
                 row[0] = std::to_string(n++);
-                row[1] = uuid_text(h.event_id);
-                row[2] = uuid_text(h.correlation_id);
-                row[3] = std::string(h.idempotency_key.view());
-                row[4] = std::string(h.symbol.view());
-                row[5] = iso(b.bar_start);
-                row[6] = std::to_string(b.bar_start.ns());
-                row[7] = std::to_string(h.ts.ns());
-                row[8] = std::to_string(h.ts_init.ns());
-                row[9] = std::to_string(h.schema_version);
-                row[10] = std::string(to_string(h.source));
-                row[11] = std::to_string(b.open.raw());
-                row[12] = std::to_string(b.high.raw());
-                row[13] = std::to_string(b.low.raw());
-                row[14] = std::to_string(b.close.raw());
-                row[15] = std::to_string(b.volume.raw());
-                copy << std::tie(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                                 row[8], row[9], row[10], row[11], row[12], row[13], row[14],
-                                 row[15]);
+                bar_fields(b, row, 1);
+                copy_row(copy, row, 1);
             }
             copy.complete();
         }
@@ -799,7 +848,7 @@ Result<int64_t> PostgresStore::put_bars(std::span<const MarketBar> bars) try {
         const auto res = exec(tx, id, none);
         tx.exec("TRUNCATE awet_stage_bars");
         const auto inserted = static_cast<int64_t>(res.affected_rows());
-        impl_->end_write(static_cast<int>(std::min<size_t>(bars.size(), INT32_MAX)));
+        impl_->end_write(count);
         return inserted;
     } catch (...) {
         impl_->abort_batch();

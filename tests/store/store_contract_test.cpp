@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "awet/store/postgres_store.hpp"
 #include "awet/store/store.hpp"
 #include "awet_test_support.hpp"
 #include "store_harness.hpp"
@@ -322,6 +323,51 @@ TEST_P(StoreContract, DuplicateBarIsIgnoredAndReportedFalse) {
     ASSERT_EQ(got->size(), 1U);
     EXPECT_EQ((*got)[0].close, px("258.640015"));     // the first write stays
     EXPECT_TRUE(*store().put_bar(bar("MSFT", kT0)));  // same time, other symbol: a new row
+}
+
+TEST_P(StoreContract, BulkBarsCopyOnceAndSkipWhatIsAlreadyStored) {
+    auto* pg = dynamic_cast<PostgresStore*>(&store());
+    if (pg == nullptr) GTEST_SKIP() << "put_bars (COPY) is the PostgreSQL store's bulk path";
+    std::vector<MarketBar> fresh = {bar("AAPL", kT0), bar("MSFT", kT0),
+                                    bar("AAPL", kT0 + Duration::minutes(1))};
+    auto n = pg->put_bars(fresh);  // the direct COPY
+    ASSERT_OK(n);
+    EXPECT_EQ(*n, 3);
+    ASSERT_OK(store().flush());
+    EXPECT_EQ(rows("market_raw_minute"), 3);
+    // One stored already (other values), two new: the staging path keeps the first write.
+    std::vector<MarketBar> mixed = {bar("AAPL", kT0, "999.5"),
+                                    bar("MSFT", kT0 + Duration::minutes(1), "100.25"),
+                                    bar("AAPL", kT0 + Duration::minutes(2))};
+    n = pg->put_bars(mixed);
+    ASSERT_OK(n);
+    EXPECT_EQ(*n, 2);
+    // A duplicate inside one batch is stored once.
+    std::vector<MarketBar> twice = {bar("NVDA", kT0), bar("NVDA", kT0, "1.5")};
+    n = pg->put_bars(twice);
+    ASSERT_OK(n);
+    EXPECT_EQ(*n, 1);
+    ASSERT_OK(store().flush());
+    EXPECT_EQ(rows("market_raw_minute"), 6);
+    auto got = store().load_bars(BarQuery{});
+    ASSERT_OK(got);
+    ASSERT_EQ(got->size(), 6U);
+    for (const MarketBar& b : *got) {
+        if (b.header.symbol == Symbol("AAPL") && b.bar_start == kT0) {
+            EXPECT_EQ(b.close, px("258.640015"));
+        }
+        if (b.header.symbol == Symbol("MSFT") && b.bar_start == kT0 + Duration::minutes(1)) {
+            EXPECT_EQ(b.close, px("100.25"));
+        }
+        if (b.header.symbol == Symbol("NVDA")) EXPECT_EQ(b.close, px("258.640015"));
+    }
+    // Bars of two intervals in one call are refused, naming why.
+    MarketBar day = bar("AAPL", kT0 + Duration::days(3));
+    day.interval = Duration::days(1);
+    std::vector<MarketBar> two_intervals = {bar("TSLA", kT0), day};
+    auto refused = pg->put_bars(two_intervals);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("different intervals"), std::string::npos);
 }
 
 TEST_P(StoreContract, BarQueryIsHalfOpenFilteredAndOrdered) {
