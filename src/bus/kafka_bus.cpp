@@ -261,6 +261,8 @@ uint64_t KafkaBus::poll(uint64_t max_events) {
 }
 
 Status KafkaBus::flush(int timeout_ms) {
+    // Nothing in flight (the common case between drains): no flush round.
+    if (rd_kafka_outq_len(impl_->producer.get()) == 0) return Status::Ok();
     const rd_kafka_resp_err_t err = rd_kafka_flush(impl_->producer.get(), timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         return make_error(ErrorCode::kIo, std::string("kafka flush: ") + rd_kafka_err2str(err));
