@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "awet/bus/kafka_bus.hpp"
+#include "awet/model_avro/codec_factory.hpp"
 
 namespace {
 
@@ -31,9 +32,11 @@ struct Cluster {
     rd_kafka_t* host;
 };
 
-std::unique_ptr<KafkaBus> bus_on(const Cluster& c) {
+std::unique_ptr<KafkaBus> bus_on(const Cluster& c, const char* codec = "json") {
     KafkaBusOptions o;
     o.brokers = c.bootstraps();
+    auto made = make_event_codec(codec);
+    o.codec = std::shared_ptr<EventCodec>(std::move(made.value()));
     o.poll_timeout_ms = 50;
     o.properties = {{"log_level", "0"}};
     auto bus = KafkaBus::create(o);
@@ -60,9 +63,9 @@ void join_group(KafkaBus& bus, const int64_t& handled) {
 }
 
 /// Batches of 20k events: publish all, then poll until the group has handled them.
-void BM_KafkaBusThroughput(benchmark::State& state) {
+void BM_KafkaBusThroughput(benchmark::State& state, const char* codec) {
     Cluster cluster;
-    auto bus = bus_on(cluster);
+    auto bus = bus_on(cluster, codec);
     int64_t handled = 0;
     bus->subscribe(Topic::kMarketRaw, "bench", [&handled](const Delivery&) {
         ++handled;
@@ -80,7 +83,11 @@ void BM_KafkaBusThroughput(benchmark::State& state) {
     state.counters["events_per_s"] =
         benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_KafkaBusThroughput)->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_KafkaBusThroughput, json, "json")
+    ->Iterations(5)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_KafkaBusThroughput, avro, "avro")->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 /// Publishing alone: 20k events, then flush (every one acknowledged by the brokers, acks=all).
 void BM_KafkaBusProduce(benchmark::State& state) {

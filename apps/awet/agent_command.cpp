@@ -30,6 +30,7 @@
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/execution/sim_broker.hpp"
+#include "awet/model_avro/codec_factory.hpp"
 #include "awet/pipeline/agents.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet/portfolio/reconciler.hpp"
@@ -92,8 +93,11 @@ private:
     std::set<std::pair<std::string, Topic>> seen_;
 };
 
-KafkaBusOptions kafka_options(const Config& config, Store* store) {
+Result<KafkaBusOptions> kafka_options(const Config& config, Store* store) {
     KafkaBusOptions o;
+    auto codec = make_event_codec(config.bus.codec, config.bus.schema_registry_url, "");
+    if (!codec.ok()) return codec.error();
+    o.codec = std::shared_ptr<EventCodec>(std::move(*codec));
     o.brokers = config.bus.kafka_brokers;
     o.group_prefix = config.bus.kafka_group;
     if (store != nullptr) o.before_commit = [store] { return store->flush(); };
@@ -305,7 +309,9 @@ int agent(const Common& common, const AgentArgs& args) {
     auto store = open_store(*config);
     if (!store.ok()) return fail_line(store.error().message);
     p.store = std::move(*store);
-    auto kafka = KafkaBus::create(kafka_options(*config, p.store.get()));
+    auto options = kafka_options(*config, p.store.get());
+    if (!options.ok()) return fail_line(options.error().message);
+    auto kafka = KafkaBus::create(*options);
     if (!kafka.ok()) return fail_line(kafka.error().message);
     p.kafka = std::move(*kafka);
     p.metrics = std::make_shared<AgentMetrics>(args.name);
@@ -343,7 +349,10 @@ int agent(const Common& common, const AgentArgs& args) {
         return run_loop(p, {});
     }
     if (args.name == "risk") {
-        RiskAgent a(*p.bus, p.clock, config->risk, seed);
+        auto limits = make_risk_limits(config->risk, config->risk.state_backend,
+                                       config->risk.redis_url, config->risk.redis_namespace);
+        if (!limits.ok()) return fail_line(limits.error().message);
+        RiskAgent a(*p.bus, p.clock, config->risk, seed, std::move(*limits));
         bool restored = false;  // before the first bar's consequences, like the embedded pipeline
         p.bus->subscribe(Topic::kMarketRaw, "risk", [&](const Delivery& d) -> Status {
             if (restored) return Status::Ok();
@@ -413,7 +422,7 @@ int agent(const Common& common, const AgentArgs& args) {
     SimVenueServer venue(SimBrokerConfig::from(config->execution));
     if (Status vs = venue.start(args.host, args.venue_port); !vs.ok())
         return fail_line(vs.error().message);
-    auto lag_probe = KafkaLagProbe::create(kafka_options(*config, nullptr));
+    auto lag_probe = KafkaLagProbe::create(*options);
     if (!lag_probe.ok()) return fail_line(lag_probe.error().message);
     ReplayDriver driver(p, ingestion, venue, **lag_probe, agent_topology(*config, *st),
                         std::chrono::seconds(args.quiet_timeout_s));

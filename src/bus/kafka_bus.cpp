@@ -6,7 +6,6 @@
 #include <exception>
 
 #include "awet/core/log.hpp"
-#include "awet/model/codec.hpp"
 
 namespace awet {
 
@@ -63,14 +62,99 @@ struct KafkaBus::Impl {
     KafkaBusOptions options;
     HandlePtr producer;
     struct Consumer {
+        Impl* bus = nullptr;
         std::string group;  // the subscriber's name (the Kafka group is prefix.group)
         HandlePtr handle;
         std::map<Topic, std::vector<Handler>> handlers;
         bool subscription_changed = true;
+        // Next offset to commit per (topic, partition): what the handlers finished and that is
+        // not committed yet. Committed after each drain, and on revocation before a rebalance.
+        std::map<std::pair<std::string, int32_t>, int64_t> processed;
     };
     std::vector<std::unique_ptr<Consumer>> consumers;
     std::string buffer;  // encoding scratch
+    std::shared_ptr<EventCodec> codec;
+    std::function<Status()> flush_outputs;  // producer flush + before_commit
+
+    /// Commits `c`'s processed offsets (those of `only` when given), synchronously or not, after
+    /// the output was flushed. Returns false (and keeps them) when they could not be committed.
+    bool commit(Consumer& c, const rd_kafka_topic_partition_list_t* only, bool sync) {
+        rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(8);
+        for (const auto& [tp, next] : c.processed) {
+            bool wanted = only == nullptr;
+            for (int i = 0; only != nullptr && i < only->cnt; ++i) {
+                wanted |= tp.first == only->elems[i].topic && tp.second == only->elems[i].partition;
+            }
+            if (wanted) {
+                rd_kafka_topic_partition_list_add(offsets, tp.first.c_str(), tp.second)->offset =
+                    next;
+            }
+        }
+        bool ok = true;
+        if (offsets->cnt > 0) {
+            Status flushed = flush_outputs();
+            if (!flushed.ok()) {
+                logger("bus")->error("kafka consumer {}: not committing, {}", c.group,
+                                     flushed.error().to_string());
+                ok = false;
+            } else {
+                const rd_kafka_resp_err_t err = rd_kafka_commit(c.handle.get(), offsets, sync ? 0 : 1);
+                if (sync && err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    // During a rebalance the coordinator refuses commits: kept and retried (or
+                    // redelivered to the next owner, absorbed by the idempotency keys).
+                    const bool rebalancing = err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+                                             err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION;
+                    logger("bus")->log(rebalancing ? spdlog::level::debug : spdlog::level::warn,
+                                       "kafka consumer {}: commit: {}", c.group,
+                                       rd_kafka_err2str(err));
+                    ok = false;
+                }
+                if (ok) {
+                    for (int i = 0; i < offsets->cnt; ++i) {
+                        c.processed.erase({offsets->elems[i].topic, offsets->elems[i].partition});
+                    }
+                }
+            }
+        }
+        rd_kafka_topic_partition_list_destroy(offsets);
+        return ok;
+    }
 };
+
+namespace {
+
+/// librdkafka's rebalance callback (on the consumer's poll thread, i.e. inside poll()).
+void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                  rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* c = static_cast<KafkaBus::Impl::Consumer*>(opaque);
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (cooperative) {
+            rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, partitions);
+            if (e != nullptr) rd_kafka_error_destroy(e);
+        } else {
+            rd_kafka_assign(rk, partitions);
+        }
+        return;
+    }
+    // Revoked (or lost): what was processed on them is committed before they go, so the next
+    // owner starts after it. A lost assignment cannot commit any more; the next owner redelivers
+    // (absorbed by the idempotency keys).
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk)) {
+        c->bus->commit(*c, partitions, /*sync=*/true);
+    }
+    for (int i = 0; i < partitions->cnt; ++i) {
+        c->processed.erase({partitions->elems[i].topic, partitions->elems[i].partition});
+    }
+    if (cooperative) {
+        rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, partitions);
+        if (e != nullptr) rd_kafka_error_destroy(e);
+    } else {
+        rd_kafka_assign(rk, nullptr);
+    }
+}
+
+}  // namespace
 
 KafkaBus::KafkaBus(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -94,13 +178,24 @@ Result<std::unique_ptr<KafkaBus>> KafkaBus::create(const KafkaBusOptions& option
     auto impl = std::make_unique<Impl>();
     impl->options = options;
     impl->producer.reset(rk);
+    impl->codec = options.codec ? options.codec : std::make_shared<JsonEventCodec>();
+    Impl* raw = impl.get();
+    impl->flush_outputs = [raw]() -> Status {
+        if (rd_kafka_outq_len(raw->producer.get()) > 0) {
+            const rd_kafka_resp_err_t err = rd_kafka_flush(raw->producer.get(), 10000);
+            if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                return make_error(ErrorCode::kIo, std::string("kafka flush: ") + rd_kafka_err2str(err));
+            }
+        }
+        return raw->options.before_commit ? raw->options.before_commit() : Status::Ok();
+    };
     return std::unique_ptr<KafkaBus>(new KafkaBus(std::move(impl)));
 }
 
 Status KafkaBus::publish(Topic topic, const Event& event) {
     std::string& payload = impl_->buffer;
     payload.clear();
-    encode_json(event, payload);
+    AWET_TRY(impl_->codec->encode_to(topic, event, payload));
     const std::string key = key_of(event);
     const std::string name(topic_name(topic));
     for (int attempt = 0;; ++attempt) {
@@ -140,8 +235,16 @@ void KafkaBus::subscribe(Topic topic, std::string group, Handler handler) {
                                        // partitions until its session times out: 10 s instead of
                                        // librdkafka's 45 s before a restarted agent takes over.
                                        {"session.timeout.ms", "10000"},
-                                       {"heartbeat.interval.ms", "1000"}});
+                                       {"heartbeat.interval.ms", "1000"},
+                                       // Partitions that stay with a member are not revoked on
+                                       // a rebalance (incremental), so nothing is redelivered.
+                                       {"partition.assignment.strategy", "cooperative-sticky"}});
         char err[512];
+        auto slot = std::make_unique<Impl::Consumer>();
+        if (conf.ok()) {
+            rd_kafka_conf_set_rebalance_cb(conf->get(), on_rebalance);
+            rd_kafka_conf_set_opaque(conf->get(), slot.get());
+        }
         rd_kafka_t* rk =
             conf.ok() ? rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err) : nullptr;
         if (rk == nullptr) {
@@ -149,9 +252,10 @@ void KafkaBus::subscribe(Topic topic, std::string group, Handler handler) {
                                  conf.ok() ? std::string(err) : conf.error().to_string());
             return;
         }
-        rd_kafka_poll_set_consumer(rk);
-        impl_->consumers.push_back(std::make_unique<Impl::Consumer>());
+        impl_->consumers.push_back(std::move(slot));
         consumer = impl_->consumers.back().get();
+        consumer->bus = impl_.get();
+        rd_kafka_poll_set_consumer(rk);
         consumer->group = std::move(group);
         consumer->handle.reset(rk);
     }
@@ -195,9 +299,6 @@ uint64_t KafkaBus::poll(uint64_t max_events) {
             c->subscription_changed = false;
         }
         int timeout = impl_->options.poll_timeout_ms;
-        // Next offset to commit per (topic, partition): committed after the handlers ran, once
-        // per drain (one OffsetCommit for the batch instead of one per message).
-        std::map<std::pair<std::string, int32_t>, int64_t> processed;
         while (delivered < max_events) {
             MessagePtr msg(rd_kafka_consumer_poll(c->handle.get(), timeout));
             if (!msg) break;
@@ -210,14 +311,15 @@ uint64_t KafkaBus::poll(uint64_t max_events) {
             ++delivered;
             ++stats_.delivered;
             const auto topic = topic_from_name(rd_kafka_topic_name(msg->rkt));
-            auto decoded =
-                decode_json(std::string_view(static_cast<const char*>(msg->payload), msg->len));
-            if (!topic || !decoded.ok()) {
+            const std::string_view bytes(static_cast<const char*>(msg->payload), msg->len);
+            Result<Event> decoded = topic ? impl_->codec->decode(*topic, bytes)
+                                          : Result<Event>(make_error(ErrorCode::kParse,
+                                                                     "unknown topic"));
+            if (!decoded.ok()) {
                 dead_letter(topic.value_or(Topic::kDeadLetter), nullptr,
                             c->group + ": undecodable message at " + rd_kafka_topic_name(msg->rkt) +
                                 "[" + std::to_string(msg->partition) + "]@" +
-                                std::to_string(msg->offset) + ": " +
-                                (decoded.ok() ? "unknown topic" : decoded.error().to_string()));
+                                std::to_string(msg->offset) + ": " + decoded.error().to_string());
             } else {
                 const Delivery d{*topic, *decoded, static_cast<uint64_t>(msg->offset)};
                 for (const Handler& h : c->handlers[*topic]) {
@@ -232,29 +334,14 @@ uint64_t KafkaBus::poll(uint64_t max_events) {
                 }
             }
             // Processed (or dead-lettered): only now may its offset be committed.
-            processed[{rd_kafka_topic_name(msg->rkt), msg->partition}] = msg->offset + 1;
+            c->processed[{rd_kafka_topic_name(msg->rkt), msg->partition}] = msg->offset + 1;
             ++stats_.acked;
         }
-        if (!processed.empty()) {
-            // What the handlers published must be at the brokers before their input is committed:
-            // a crash between the two then redelivers the input (absorbed downstream by the
-            // idempotency keys) instead of losing the output.
-            Status flushed = flush();
-            if (flushed.ok() && impl_->options.before_commit) flushed = impl_->options.before_commit();
-            if (!flushed.ok()) {
-                logger("bus")->error("kafka consumer {}: not committing, {}", c->group,
-                                     flushed.error().to_string());
-                continue;
-            }
-            rd_kafka_topic_partition_list_t* offsets =
-                rd_kafka_topic_partition_list_new(static_cast<int>(processed.size()));
-            for (const auto& [tp, next] : processed) {
-                rd_kafka_topic_partition_list_add(offsets, tp.first.c_str(), tp.second)->offset =
-                    next;
-            }
-            rd_kafka_commit(c->handle.get(), offsets, /*async=*/1);
-            rd_kafka_topic_partition_list_destroy(offsets);
-        }
+        // One synchronous OffsetCommit per drain, after the handlers' output is at the brokers
+        // and the store committed: a crash before it redelivers the input (absorbed downstream
+        // by the idempotency keys) instead of losing the output; a refused commit (a rebalance
+        // in progress) is kept and retried, or made on revocation.
+        if (!c->processed.empty()) impl_->commit(*c, nullptr, /*sync=*/true);
     }
     (void)flush();  // what the handlers published
     return delivered;
@@ -274,8 +361,8 @@ void KafkaBus::close() {
     if (!impl_) return;
     (void)flush();
     for (auto& c : impl_->consumers) {
-        rd_kafka_commit(c->handle.get(), nullptr, /*async=*/0);  // what was processed
-        rd_kafka_consumer_close(c->handle.get());
+        impl_->commit(*c, nullptr, /*sync=*/true);  // what was processed
+        rd_kafka_consumer_close(c->handle.get());   // leaves the group (revocation: nothing left)
     }
     impl_->consumers.clear();
 }

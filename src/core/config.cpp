@@ -239,8 +239,11 @@ const std::vector<Field>& fields() {
         AWET_FIELD(risk.min_confidence, "Predictions below this confidence are HOLD, in [0, 1]."),
         AWET_FIELD(risk.allow_short, "Allow SELL signals to open short positions."),
         AWET_FIELD(risk.state_backend,
-                   "Risk counters and exposure reservations: memory (redis: not yet available)."),
+                   "Risk counters and exposure reservations: memory (one process) or redis "
+                   "(shared by every risk agent)."),
         AWET_FIELD(risk.redis_url, "Redis server of the shared risk state (state_backend redis)."),
+        AWET_FIELD(risk.redis_namespace,
+                   "Key prefix awet:risk:<namespace>: engines sharing limits use the same one."),
         AWET_FIELD(exits.take_profit_pct, "Take-profit distance from entry, percent (1.0 = 1%)."),
         AWET_FIELD(exits.stop_loss_pct, "Stop-loss distance from entry, percent (0.5 = 0.5%)."),
         AWET_FIELD(exits.max_holding_minutes, "Close a position held this many minutes."),
@@ -266,6 +269,7 @@ const std::vector<Field>& fields() {
         AWET_FIELD(bus.backend, "Event bus: inproc (one process) or kafka (`awet agent` processes)."),
         AWET_FIELD(bus.kafka_brokers, "Kafka bootstrap servers, comma-separated (bus kafka)."),
         AWET_FIELD(bus.kafka_group, "Kafka consumer group prefix (one group per agent)."),
+        AWET_FIELD(bus.codec, "Wire format on Kafka: json or avro (Confluent wire format)."),
         AWET_FIELD(bus.schema_registry_url,
                    "Confluent Schema Registry URL; empty: the local schema catalogue."),
         AWET_FIELD(data.symbols, "Symbols traded (YAML list; env: comma-separated)."),
@@ -546,7 +550,9 @@ Status validate(const Config& c) {
     k.one_of("bus.backend", c.bus.backend, {"inproc", "kafka"});
     k.non_empty("bus.kafka_brokers", c.bus.kafka_brokers);
     k.non_empty("bus.kafka_group", c.bus.kafka_group);
-    k.one_of("risk.state_backend", c.risk.state_backend, {"memory"});
+    k.one_of("risk.state_backend", c.risk.state_backend, {"memory", "redis"});
+    k.non_empty("risk.redis_namespace", c.risk.redis_namespace);
+    k.one_of("bus.codec", c.bus.codec, {"json", "avro"});
     k.non_empty("risk.redis_url", c.risk.redis_url);
     k.positive("store.batch_size", c.store.batch_size);
 

@@ -187,7 +187,7 @@ Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& f
     size_t restored = 0;
     for (const TradeRow& t : *trades) {
         if (t.intent != OrderIntent::kEntry) continue;
-        engine.restore_entry(t.symbol, t.ts);
+        engine.restore_entry(t.symbol, t.ts, t.idempotency_key);
         ++restored;
     }
     if (restored > 0) {

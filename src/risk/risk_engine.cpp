@@ -4,6 +4,7 @@
 #include <cmath>
 #include <span>
 
+#include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/risk/cvar.hpp"
 #include "awet/risk/sizing.hpp"
@@ -23,8 +24,12 @@ Quantity signed_qty(Side side, Quantity q) { return side == Side::kBuy ? q : -q;
 }  // namespace
 
 RiskEngine::RiskEngine(const RiskConfig& config, uint64_t seed)
-    : config_(config), headers_(Source::kRisk, seed) {
-    entry_times_.resize(static_cast<size_t>(std::max(1, config_.max_orders_per_minute)));
+    : RiskEngine(config, seed, nullptr) {}
+
+RiskEngine::RiskEngine(const RiskConfig& config, uint64_t seed,
+                       std::unique_ptr<SharedRiskLimits> limits)
+    : config_(config), headers_(Source::kRisk, seed), limits_(std::move(limits)) {
+    if (!limits_) limits_ = std::make_unique<InMemoryRiskLimits>(config_);
     done_.resize(kDoneRingCapacity);
     tracks_.reserve(kInitialTrackCapacity);
 }
@@ -56,15 +61,6 @@ Money RiskEngine::total_exposure() const {
     return total;
 }
 
-int RiskEngine::orders_in_window(Timestamp now) const {
-    const Timestamp start = now - kOrdersRateWindow;
-    int n = 0;
-    for (size_t i = 0; i < entry_count_; ++i) {
-        if (entry_times_[i] > start) ++n;
-    }
-    return n;
-}
-
 double RiskEngine::estimate_cvar(const Prediction& p, Side side) {
     return estimate_cvar(p, side, find_symbol(p.header.symbol));
 }
@@ -79,30 +75,14 @@ double RiskEngine::estimate_cvar(const Prediction& p, Side side, const SymbolSta
     return cvar;
 }
 
-uint32_t RiskEngine::check_gates(const SymbolState& s, Side side, Quantity qty,
-                                 Money order_notional, double cvar, Timestamp now) const {
+uint32_t RiskEngine::check_local_gates(const SymbolState& s, Side side, Quantity qty,
+                                       Money order_notional, double cvar, Timestamp now) const {
     uint32_t mask = 0;
     if (order_notional > config_.max_trade_notional_usd) {
         mask |= bit(RiskReason::kNotionalExceedsMaxPerOrder);
     }
     if (qty > config_.max_qty_per_trade) mask |= bit(RiskReason::kQtyExceedsMaxPerOrder);
     if (qty < Quantity::from_units(1)) mask |= bit(RiskReason::kQtyBelowMinimum);
-    if (orders_in_window(now) >= config_.max_orders_per_minute) {
-        mask |= bit(RiskReason::kOrdersPerMinuteExceeded);
-    }
-    const int today = s.day == local_day(now) ? s.entries_today : 0;
-    if (today >= config_.max_orders_per_symbol_per_day) {
-        mask |= bit(RiskReason::kOrdersPerSymbolDayExceeded);
-    }
-    if (s.has_last_entry && now - s.last_entry < Duration::minutes(config_.cooldown_minutes)) {
-        mask |= bit(RiskReason::kCooldownActive);
-    }
-    if (total_exposure() + order_notional > config_.max_total_exposure_usd) {
-        mask |= bit(RiskReason::kTotalExposureExceeded);
-    }
-    if (exposure_of(s) + order_notional > config_.max_symbol_exposure_usd) {
-        mask |= bit(RiskReason::kSymbolExposureExceeded);
-    }
     if (config_.cvar_enabled && !(cvar <= config_.max_cvar_pct)) {
         mask |= bit(RiskReason::kCvarExceedsLimit);
     }
@@ -119,6 +99,43 @@ uint32_t RiskEngine::check_gates(const SymbolState& s, Side side, Quantity qty,
         mask |= bit(RiskReason::kPositionAlreadyOpen);
     }
     return mask;
+}
+
+uint32_t RiskEngine::check_shared_gates(uint32_t sym, const RiskDecision& d, uint32_t local,
+                                        int64_t day, Timestamp now, bool& duplicate) {
+    const SymbolState& s = symbols_[sym];
+    EntryRequest r;
+    r.symbol = s.symbol;
+    r.key = d.header.idempotency_key;
+    r.symbol_id = sym;
+    r.now = now;
+    r.day = day;
+    r.side = d.side;
+    r.qty = d.qty;
+    r.ref_price = d.ref_price;
+    r.notional = d.notional;
+    r.local_reasons = local;
+    r.symbol_exposure = exposure_of(s);
+    r.total_exposure = total_exposure();
+    if (limits_->wants_marks()) {
+        // Unpriced symbols are left out: the backend then values a shared position at its
+        // last fill price rather than at zero.
+        marks_.clear();  // keeps its capacity: grows with new symbols only
+        for (const SymbolState& x : symbols_) {
+            if (x.last_price.raw() > 0) marks_.push_back(SymbolMark{x.symbol, x.last_price});
+        }
+        r.marks = marks_;
+    }
+    Result<ReserveOutcome> out = limits_->check_and_reserve(r);
+    if (!out.ok()) {
+        // The shared state is unknown: every shared gate counts as failed (as a NaN CVaR does),
+        // so N engines can never approve past a limit they could not see.
+        logger("risk")->error("risk state ({}) unavailable, entry {} rejected: {}",
+                              limits_->backend(), r.key.view(), out.error().to_string());
+        return kSharedRiskReasons;
+    }
+    duplicate = out->duplicate;
+    return out->reasons & kSharedRiskReasons;
 }
 
 std::optional<RiskDecision> RiskEngine::evaluate(const Prediction& p, Timestamp now) {
@@ -148,21 +165,28 @@ std::optional<RiskDecision> RiskEngine::evaluate_with_qty(const Prediction& p, Q
     d.cvar = cvar;
     d.confidence = p.confidence;
     d.prediction_event_id = p.header.event_id;
-    d.reasons = check_gates(symbols_[sym], side, qty, order_notional, cvar, now);
+    const uint32_t local = check_local_gates(symbols_[sym], side, qty, order_notional, cvar, now);
+    bool duplicate = false;
+    d.reasons = local | check_shared_gates(sym, d, local, local_day(now), now, duplicate);
     d.approved = d.reasons == 0;
-    if (d.approved) record_approved_entry(sym, d, now);
+    // A re-run of a decision this engine already holds reserves nothing twice, here or shared.
+    if (d.approved && !(duplicate && find_track(d.header.idempotency_key) != nullptr)) {
+        record_approved_entry(sym, d, now);
+    }
     return d;
 }
 
-void RiskEngine::restore_entry(const Symbol& symbol, Timestamp at) {
-    count_entry(symbols_[symbol_index(symbol)], at);
+void RiskEngine::restore_entry(const Symbol& symbol, Timestamp at, const IdempotencyKey& key) {
+    const uint32_t sym = symbol_index(symbol);
+    count_entry(symbols_[sym], at);
+    Status st = limits_->restore_entry(symbol, sym, at, local_day(at), key);
+    if (!st.ok()) {
+        logger("risk")->error("risk state ({}): restoring the entry of {} at {} failed: {}",
+                              limits_->backend(), symbol.view(), at.iso(), st.error().to_string());
+    }
 }
 
 void RiskEngine::count_entry(SymbolState& s, Timestamp now) {
-    entry_times_[entry_head_] = now;
-    entry_head_ = (entry_head_ + 1) % entry_times_.size();
-    entry_count_ = std::min(entry_count_ + 1, entry_times_.size());
-
     const int64_t day = local_day(now);
     if (s.day != day) {
         s.day = day;
@@ -301,6 +325,21 @@ void RiskEngine::on_execution(const ExecutionReport& r) {
         s.reserved -= t->reserved;
         t->reserved = Money{};
     }
+
+    OrderUpdate u;
+    u.symbol = s.symbol;
+    u.key = key;
+    u.symbol_id = t->sym;
+    u.side = t->side;
+    u.qty = t->qty;
+    u.filled = r.filled_qty;
+    u.fill_price = r.fill_price;
+    u.terminal = terminal;
+    Status st = limits_->on_order_update(u);
+    if (!st.ok()) {
+        logger("risk")->error("risk state ({}): order update {} not applied: {}",
+                              limits_->backend(), key.view(), st.error().to_string());
+    }
     if (terminal) {
         mark_done(key);
         *t = tracks_.back();
@@ -309,9 +348,15 @@ void RiskEngine::on_execution(const ExecutionReport& r) {
 }
 
 void RiskEngine::set_position(const Symbol& symbol, Quantity qty, Price last_price) {
-    SymbolState& s = symbols_[symbol_index(symbol)];
+    const uint32_t sym = symbol_index(symbol);
+    SymbolState& s = symbols_[sym];
     s.position = qty;
     if (last_price.raw() > 0) s.last_price = last_price;
+    Status st = limits_->set_position(symbol, sym, qty, last_price);
+    if (!st.ok()) {
+        logger("risk")->error("risk state ({}): position of {} not stored: {}", limits_->backend(),
+                              symbol.view(), st.error().to_string());
+    }
 }
 
 std::optional<RiskSymbolView> RiskEngine::symbol_view(const Symbol& symbol) const {

@@ -2,6 +2,7 @@
 // real Kafka protocol on loopback). A consumer-group join on the mock takes ~3 s, so each test
 // joins as few groups as it can.
 #include "awet/bus/kafka_bus.hpp"
+#include "kafka_mock.hpp"
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -19,37 +20,10 @@
 namespace awet {
 namespace {
 
-/// A mock cluster for one test, with the topics created with 4 partitions.
-class MockCluster {
-public:
-    MockCluster() {
-        rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        char err[256];
-        rd_kafka_conf_set(conf, "test.mock.num.brokers", "3", err, sizeof err);
-        rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-        host_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-        cluster_ = rd_kafka_handle_mock_cluster(host_);
-        for (const char* t : {"market.raw", "dead.letter", "predictions.tft"}) {
-            rd_kafka_mock_topic_create(cluster_, t, 4, 3);
-        }
-    }
-    ~MockCluster() { rd_kafka_destroy(host_); }
-    std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
-
-private:
-    rd_kafka_t* host_ = nullptr;
-    rd_kafka_mock_cluster_t* cluster_ = nullptr;
-};
+using testing::MockCluster;
 
 std::unique_ptr<KafkaBus> make_bus(const MockCluster& cluster) {
-    KafkaBusOptions o;
-    o.brokers = cluster.bootstraps();
-    o.poll_timeout_ms = 200;
-    o.properties = {
-        {"log_level", "0"}, {"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}};
-    auto bus = KafkaBus::create(o);
-    EXPECT_TRUE(bus.ok()) << bus.error().to_string();
-    return std::move(*bus);
+    return testing::make_test_bus(cluster, 200);
 }
 
 MarketBar bar(const std::string& symbol, int minute) {
@@ -71,7 +45,7 @@ void poll_until(KafkaBus& bus, Done done) {
 const std::vector<std::string> kSymbols = {"AAPL", "MSFT", "GOOG", "AMZN", "NVDA"};
 
 TEST(KafkaBus, DeliversEveryEventKeyedBySymbolInOrder) {
-    MockCluster cluster;
+    MockCluster cluster({"market.raw", "dead.letter", "predictions.tft"});
     auto bus = make_bus(cluster);
     std::map<std::string, std::vector<int64_t>> seen;
     size_t n = 0;
@@ -98,7 +72,7 @@ TEST(KafkaBus, DeliversEveryEventKeyedBySymbolInOrder) {
 }
 
 TEST(KafkaBus, ARestartedConsumerResumesWhereTheGroupCommitted) {
-    MockCluster cluster;
+    MockCluster cluster({"market.raw", "dead.letter", "predictions.tft"});
     auto producer = make_bus(cluster);
     for (int minute = 0; minute < 30; ++minute) {
         for (const auto& s : kSymbols)
@@ -137,7 +111,7 @@ TEST(KafkaBus, ARestartedConsumerResumesWhereTheGroupCommitted) {
 }
 
 TEST(KafkaBus, PoisonMessagesGoToTheDeadLetterTopicAndNeverBlock) {
-    MockCluster cluster;
+    MockCluster cluster({"market.raw", "dead.letter", "predictions.tft"});
     auto bus = make_bus(cluster);
     // A message that is not an event at all, produced by a plain client.
     {
@@ -184,7 +158,7 @@ TEST(KafkaBus, PoisonMessagesGoToTheDeadLetterTopicAndNeverBlock) {
 }
 
 TEST(KafkaBus, ReportsConsumerLagPerPartition) {
-    MockCluster cluster;
+    MockCluster cluster({"market.raw", "dead.letter", "predictions.tft"});
     auto bus = make_bus(cluster);
     int handled = 0;
     bus->subscribe(Topic::kMarketRaw, "prediction", [&handled](const Delivery&) {

@@ -61,7 +61,7 @@ TEST(Config, DefaultsAreSeedParameters) {
 
 TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     const auto& keys = config_keys();
-    EXPECT_EQ(keys.size(), 44u);
+    EXPECT_EQ(keys.size(), 46u);
     std::set<std::string> names;
     for (const auto& k : keys) {
         EXPECT_FALSE(k.description.empty()) << k.key;
@@ -75,6 +75,8 @@ TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
         return std::string("<missing>");
     };
     EXPECT_EQ(default_of("seed"), "42");
+    EXPECT_EQ(default_of("bus.codec"), "json");
+    EXPECT_EQ(default_of("risk.redis_namespace"), "awet");
     EXPECT_EQ(default_of("risk.max_trade_notional_usd"), "1000");
     EXPECT_EQ(default_of("risk.max_qty_per_trade"), "100");
     EXPECT_EQ(default_of("risk.cooldown_minutes"), "15");
@@ -229,6 +231,8 @@ TEST(Config, OutOfRangeNamesKey) {
              Case{"bus: {backend: rabbitmq}", "bus.backend"},
              Case{"bus: {kafka_brokers: \"\"}", "bus.kafka_brokers"},
              Case{"risk: {state_backend: etcd}", "risk.state_backend"},
+             Case{"risk: {redis_namespace: \"\"}", "risk.redis_namespace"},
+             Case{"bus: {codec: protobuf}", "bus.codec"},
              Case{"store: {batch_size: 0}", "store.batch_size"},
              Case{"data: {symbols: []}", "data.symbols"},
              Case{"data: {symbols: [AAPL, aapl]}", "data.symbols"},

@@ -1,5 +1,6 @@
-// AWET as separate processes on the production backends: a throwaway PostgreSQL 15, librdkafka's
-// mock Kafka cluster (3 brokers, 4 partitions per topic, `awet dev-kafka`), every agent started by
+// AWET as separate processes on the production backends: a throwaway PostgreSQL 15, a throwaway
+// Redis (the risk agent's shared limits), librdkafka's mock Kafka cluster (3 brokers, 4 partitions
+// per topic, `awet dev-kafka`; events in Avro), every agent started by
 // scripts/awet_start.sh as its own `awet agent` process, the ingestion agent replaying real
 // 1-minute bars in lock step. The execution agent is killed (SIGKILL) in the middle of the trading
 // and restarted; the run must end with the same trades as the embedded run of the same data —
@@ -20,6 +21,7 @@
 #include "awet_test_support.hpp"
 #include "child_process.hpp"
 #include "pg_server.hpp"
+#include "redis_server.hpp"
 
 namespace {
 
@@ -69,6 +71,7 @@ class MultiProcess : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_TRUE(pg_.ok()) << pg_.error();
+        ASSERT_TRUE(redis_.ok()) << redis_.error();
         for (const char* db : {"embedded", "multi"}) {
             auto r = run_command("psql -h 127.0.0.1 -p " + std::to_string(pg_.port()) +
                                  " -U postgres -c 'CREATE DATABASE " + db + "'");
@@ -81,7 +84,14 @@ protected:
     }
 
     std::string env(const std::string& db) const {
-        return "AWET_STORE_POSTGRES_URL=" + pg_.url(db);
+        std::string e = "AWET_STORE_POSTGRES_URL=" + pg_.url(db);
+        // The agent processes: risk limits shared in Redis, events as Avro (Confluent wire
+        // format, local schema catalogue). The embedded reference keeps the in-process defaults.
+        if (db == "multi") {
+            e += " AWET_RISK_STATE_BACKEND=redis AWET_RISK_REDIS_URL=" + redis_.url() +
+                 " AWET_BUS_CODEC=avro";
+        }
+        return e;
     }
     awet::testing::CommandResult awet(const std::string& db, const std::string& args) const {
         return run_command(env(db) + " " + AWET_CLI + " " + args + " --config " +
@@ -117,6 +127,7 @@ protected:
     std::string run_dir() const { return dir_.file("run"); }
 
     awet::testing::PgServer pg_;
+    awet::testing::RedisServer redis_;
     awet::testing::TempDir dir_;
     int base_ = -1;
 };
@@ -197,6 +208,12 @@ TEST_F(MultiProcess, EveryAgentItsOwnProcessSameTradesAsEmbeddedAcrossAnExecutio
     // Orders at the venue == trade rows that reached it: none sent twice.
     const long trade_rows = std::count(expected.begin(), expected.end(), '\n');
     EXPECT_EQ(std::stol(m[2]), trade_rows);
+
+    // The risk agent kept its limits in Redis.
+    auto keys = run_command("redis-cli -p " + std::to_string(redis_.port()) +
+                            " --scan --pattern 'awet:risk:awet:*'");
+    EXPECT_EQ(keys.code, 0) << keys.out;
+    EXPECT_FALSE(keys.out.empty()) << "no awet:risk:awet:* keys in Redis";
 
     // Prometheus has scraped all eight agents and sees the events the features agent handled.
     httplib::Client api("127.0.0.1", prom_port);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "awet/model/header_factory.hpp"
+#include "event_equality.hpp"
 
 namespace awet {
 namespace {
@@ -113,14 +114,7 @@ DeadLetter sample_dead_letter() {
 }
 
 void expect_same_header(const EventHeader& a, const EventHeader& b) {
-    EXPECT_EQ(a.event_id, b.event_id);
-    EXPECT_EQ(a.correlation_id, b.correlation_id);
-    EXPECT_EQ(a.idempotency_key, b.idempotency_key);
-    EXPECT_EQ(a.symbol, b.symbol);
-    EXPECT_EQ(a.ts, b.ts);
-    EXPECT_EQ(a.ts_init, b.ts_init);
-    EXPECT_EQ(a.schema_version, b.schema_version);
-    EXPECT_EQ(a.source, b.source);
+    testing::expect_header_eq(a, b);
 }
 
 bool same_double(double a, double b) {
@@ -218,41 +212,14 @@ TEST(Codec, PredictionRoundTrip) {
 
 TEST(Codec, RiskDecisionRoundTrip) {
     RiskDecision a = sample_decision();
-    auto b = std::get<RiskDecision>(round_trip(a));
-    expect_same_header(a.header, b.header);
-    EXPECT_EQ(a.approved, b.approved);
-    EXPECT_EQ(a.reasons, b.reasons);
-    EXPECT_EQ(a.intent, b.intent);
-    EXPECT_EQ(a.exit_reason, b.exit_reason);
-    EXPECT_EQ(a.side, b.side);
-    EXPECT_EQ(a.qty, b.qty);
-    EXPECT_EQ(a.ref_price, b.ref_price);
-    EXPECT_EQ(a.notional, b.notional);
-    EXPECT_TRUE(same_double(a.cvar, b.cvar));
-    EXPECT_TRUE(same_double(a.confidence, b.confidence));
-    EXPECT_EQ(a.prediction_event_id, b.prediction_event_id);
+    testing::expect_eq(a, std::get<RiskDecision>(round_trip(a)));
     auto j = nlohmann::json::parse(to_json(a));
     EXPECT_EQ(j["reasons"], nlohmann::json::array({"COOLDOWN_ACTIVE", "SHORT_NOT_ALLOWED"}));
 }
 
 TEST(Codec, ExecutionReportRoundTrip) {
     ExecutionReport a = sample_report();
-    auto b = std::get<ExecutionReport>(round_trip(a));
-    expect_same_header(a.header, b.header);
-    EXPECT_EQ(a.broker_order_id, b.broker_order_id);
-    EXPECT_EQ(a.intent, b.intent);
-    EXPECT_EQ(a.exit_reason, b.exit_reason);
-    EXPECT_EQ(a.side, b.side);
-    EXPECT_EQ(a.status, b.status);
-    EXPECT_EQ(a.qty, b.qty);
-    EXPECT_EQ(a.filled_qty, b.filled_qty);
-    EXPECT_EQ(a.avg_fill_price, b.avg_fill_price);
-    EXPECT_EQ(a.fill_qty, b.fill_qty);
-    EXPECT_EQ(a.fill_price, b.fill_price);
-    EXPECT_EQ(a.fees, b.fees);
-    EXPECT_EQ(a.filled_at, b.filled_at);
-    EXPECT_EQ(a.dry_run, b.dry_run);
-    EXPECT_EQ(a.block_reason, b.block_reason);
+    testing::expect_eq(a, std::get<ExecutionReport>(round_trip(a)));
 }
 
 TEST(Codec, DeadLetterRoundTripWithEscapes) {

@@ -10,18 +10,14 @@
 
 #include "awet/risk/cvar.hpp"
 #include "awet/risk/risk_engine.hpp"
+#include "risk_fixtures.hpp"
 
 namespace awet {
 namespace {
 
-// 2026-03-12 is a Thursday in US daylight time (UTC-4): the session is 13:30Z-20:00Z.
-Timestamp at(const char* iso) { return *Timestamp::parse(iso); }
-const Timestamp kT0 = at("2026-03-12T14:00:00Z");  // 10:00 New York
+using namespace risk_test;
 
-Price P(const char* s) { return *Price::parse(s); }
-Money M(const char* s) { return *Money::parse(s); }
-Quantity Q(int64_t n) { return Quantity::from_units(n); }
-uint32_t bit(RiskReason r) { return static_cast<uint32_t>(r); }
+Timestamp at(const char* iso) { return *Timestamp::parse(iso); }
 
 Prediction pred(const char* symbol, Price close, Timestamp now, Signal signal = Signal::kBuy,
                 double q10 = -0.001, double q90 = 0.002, double confidence = 0.6) {
@@ -42,27 +38,7 @@ Prediction pred(const char* symbol, Price close, Timestamp now, Signal signal = 
     return p;
 }
 
-MarketBar bar(const char* symbol, Timestamp bar_start, Price close) {
-    MarketBar b;
-    b.header.symbol = Symbol(symbol);
-    b.header.ts = bar_start + Duration::minutes(1);
-    b.bar_start = bar_start;
-    b.open = b.high = b.low = b.close = close;
-    b.volume = Q(1000);
-    return b;
-}
 
-ExecutionReport report(const RiskDecision& d, OrderStatus status, Quantity filled, Price price) {
-    ExecutionReport r;
-    r.header = d.header;
-    r.side = d.side;
-    r.status = status;
-    r.qty = d.qty;
-    r.filled_qty = filled;
-    r.avg_fill_price = price;
-    r.fill_price = price;
-    return r;
-}
 
 /// Approves an entry (asserting it) of `qty` shares at $100.
 RiskDecision approve(RiskEngine& e, const char* symbol, Timestamp now, int64_t qty = 5) {

@@ -7,7 +7,11 @@
 // partition. Duplicates after a crash (delivered, not yet committed) are absorbed downstream by the
 // idempotency keys (trades.idempotency_key, the Recorder's event ids).
 //
-// Events are JSON (awet/model/codec.hpp). Delivery is driven by poll(): it flushes what was
+// Events are encoded by an EventCodec (JSON by default, Avro in the Confluent wire format when the
+// composition root passes one). On a rebalance, the offsets of what was processed on the revoked
+// partitions are committed synchronously (after the output was flushed and the store committed)
+// before the partitions go, and the cooperative-sticky assignor keeps the others where they are:
+// a consumer joining or leaving the group redelivers nothing that was already processed. Delivery is driven by poll(): it flushes what was
 // published, then hands each consumer's messages to its handlers, waiting up to
 // `poll_timeout_ms` for the first one.
 #include <functional>
@@ -18,6 +22,7 @@
 
 #include "awet/bus/event_bus.hpp"
 #include "awet/core/result.hpp"
+#include "awet/model/event_codec.hpp"
 
 namespace awet {
 
@@ -30,6 +35,9 @@ struct KafkaBusOptions {
     /// process makes its store writes durable here, so that a committed input always has its
     /// effects stored. An error skips the commit (the input is redelivered after a restart).
     std::function<Status()> before_commit;
+    /// Wire format of the events (awet/model/event_codec.hpp): null means JSON. The composition
+    /// root passes the Avro codec (Confluent wire format, Schema Registry) for bus.codec: avro.
+    std::shared_ptr<EventCodec> codec;
 };
 
 /// kafka_consumer_lag of one partition: messages between the group's committed offset and the
@@ -42,6 +50,7 @@ struct ConsumerLag {
 
 class KafkaBus final : public EventBus {
 public:
+    struct Impl;  // opaque (librdkafka handles); public so its callbacks can reach it
     /// Connects the producer (consumers are created by subscribe()). Errors name the brokers.
     static Result<std::unique_ptr<KafkaBus>> create(const KafkaBusOptions& options);
     ~KafkaBus() override;
@@ -59,7 +68,6 @@ public:
     std::vector<ConsumerLag> consumer_lag();
 
 private:
-    struct Impl;
     explicit KafkaBus(std::unique_ptr<Impl> impl);
     void dead_letter(Topic topic, const Event* event, const std::string& error);
 

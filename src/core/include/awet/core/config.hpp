@@ -33,6 +33,7 @@ struct RiskConfig {
     /// cooldowns, exposure reservations): "memory" (one process) or "redis" (shared, atomic).
     std::string state_backend = "memory";
     std::string redis_url = "redis://127.0.0.1:6379/0";
+    std::string redis_namespace = "awet";  // awet:risk:<namespace>:...
 };
 
 struct ExitConfig {
@@ -72,6 +73,7 @@ struct BusConfig {
     std::string backend = "inproc";  // inproc | kafka
     std::string kafka_brokers = "127.0.0.1:9092";
     std::string kafka_group = "awet";
+    std::string codec = "json";       // json | avro
     std::string schema_registry_url;  // empty: schema ids from the local catalogue
 };
 

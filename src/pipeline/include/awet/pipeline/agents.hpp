@@ -21,6 +21,7 @@
 #include "awet/model/header_factory.hpp"
 #include "awet/portfolio/portfolio.hpp"
 #include "awet/risk/risk_engine.hpp"
+#include "awet/risk/risk_state.hpp"
 #include "awet/store/store.hpp"
 
 namespace awet {
@@ -122,8 +123,12 @@ private:
 /// RiskAgent: predictions.tft -> risk.approved / risk.rejected; tracks prices and executions.
 class RiskAgent {
 public:
-    RiskAgent(EventBus& bus, const Clock& clock, const RiskConfig& config, uint64_t seed)
-        : bus_(bus), clock_(clock), engine_(config, seed) {}
+    /// `limits`: where the shared limits live (null: in this process; see risk_state.hpp).
+    RiskAgent(EventBus& bus, const Clock& clock, const RiskConfig& config, uint64_t seed,
+              std::unique_ptr<SharedRiskLimits> limits = nullptr)
+        : bus_(bus),
+          clock_(clock),
+          engine_(config, seed, std::move(limits)) {}
     void attach();
     const RiskEngine& engine() const { return engine_; }
     RiskEngine& engine() { return engine_; }

@@ -5,6 +5,7 @@
 // what it returns. Gate semantics and the CVaR formula: src/risk/README.md.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -15,11 +16,9 @@
 #include "awet/core/time.hpp"
 #include "awet/model/events.hpp"
 #include "awet/model/header_factory.hpp"
+#include "awet/risk/risk_state.hpp"
 
 namespace awet {
-
-/// Window of the orders-per-minute gate: entries with ts in (now - 60 s, now] count.
-inline constexpr Duration kOrdersRateWindow = Duration::seconds(60);
 
 /// A read-only snapshot of what the engine knows about one symbol (tests, status pages).
 struct RiskSymbolView {
@@ -35,10 +34,14 @@ struct RiskSymbolView {
 /// Evaluates entry intents against the configured limits. Owned by the risk agent; single-threaded
 /// (all calls from the agent's event loop). Per-symbol state lives in a vector indexed through a
 /// small symbol table; windows are fixed-capacity rings allocated when a symbol is first seen, so
-/// the steady state allocates nothing per call.
+/// the steady state allocates nothing per call. The shared gates (orders per minute and per symbol
+/// per day, cooldown, exposure) are decided by a SharedRiskLimits: in-process by default, or one
+/// shared between processes (make_risk_limits).
 class RiskEngine {
 public:
     RiskEngine(const RiskConfig& config, uint64_t seed);
+    /// With the given shared-gate state; nullptr means InMemoryRiskLimits.
+    RiskEngine(const RiskConfig& config, uint64_t seed, std::unique_ptr<SharedRiskLimits> limits);
 
     /// nullopt when the prediction carries no order intent: signal HOLD, confidence below
     /// min_confidence, or SELL while shorts are not allowed. Otherwise the decision on an entry of
@@ -60,8 +63,9 @@ public:
     void set_position(const Symbol& symbol, Quantity qty, Price last_price);
     /// Counts an entry approved before a restart (from the `trades` table) towards the
     /// orders-per-minute window, the per-symbol daily count and the cooldown, so that the limits
-    /// hold across restarts. Entries must be restored in time order.
-    void restore_entry(const Symbol& symbol, Timestamp at);
+    /// hold across restarts. Entries must be restored in time order. `key` (the trade's client
+    /// order id) lets a shared backend count a trade once however many engines restore it.
+    void restore_entry(const Symbol& symbol, Timestamp at, const IdempotencyKey& key = {});
 
     /// The CVaR estimate the gate would use for an entry on `side` (see README).
     double estimate_cvar(const Prediction& p, Side side);
@@ -71,6 +75,7 @@ public:
     /// Approved entries whose reservation is still open.
     size_t open_reservations() const;
     const RiskConfig& config() const { return config_; }
+    const SharedRiskLimits& limits() const { return *limits_; }
 
 private:
     struct SymbolState {
@@ -85,7 +90,7 @@ private:
         size_t ret_count = 0;
         std::vector<double> sorted;  // the ring's values in ascending order (CVaR tail in O(k))
         int64_t day = INT64_MIN;     // local date (days since epoch) of entries_today
-        int entries_today = 0;
+        int entries_today = 0;       // this engine's approvals (the gate's count is limits_'s)
         bool has_last_entry = false;
         Timestamp last_entry;
     };
@@ -104,9 +109,10 @@ private:
     const SymbolState* find_symbol(const Symbol& symbol) const;
     double estimate_cvar(const Prediction& p, Side side, const SymbolState* s) const;
     static Money exposure_of(const SymbolState& s);
-    uint32_t check_gates(const SymbolState& s, Side side, Quantity qty, Money order_notional,
-                         double cvar, Timestamp now) const;
-    int orders_in_window(Timestamp now) const;
+    uint32_t check_local_gates(const SymbolState& s, Side side, Quantity qty, Money order_notional,
+                               double cvar, Timestamp now) const;
+    uint32_t check_shared_gates(uint32_t sym, const RiskDecision& d, uint32_t local, int64_t day,
+                                Timestamp now, bool& duplicate);
     void record_approved_entry(uint32_t sym, const RiskDecision& d, Timestamp now);
     void count_entry(SymbolState& s, Timestamp now);
     OrderTrack* find_track(const IdempotencyKey& key);
@@ -116,10 +122,9 @@ private:
     RiskConfig config_;
     HeaderFactory headers_;
     std::vector<SymbolState> symbols_;
-    SymbolIndex symbol_ids_;              // symbol -> index into symbols_
-    std::vector<Timestamp> entry_times_;  // ring of the last approved entries
-    size_t entry_head_ = 0;
-    size_t entry_count_ = 0;
+    SymbolIndex symbol_ids_;  // symbol -> index into symbols_
+    std::unique_ptr<SharedRiskLimits> limits_;
+    std::vector<SymbolMark> marks_;  // scratch for EntryRequest::marks (wants_marks() only)
     std::vector<OrderTrack> tracks_;
     std::vector<IdempotencyKey> done_;  // ring of recently terminal orders (dedup of late reports)
     size_t done_head_ = 0;

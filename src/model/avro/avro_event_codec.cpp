@@ -1,0 +1,1189 @@
+#include "awet/model_avro/avro_event_codec.hpp"
+
+#include <avro.h>
+
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <type_traits>
+#include <vector>
+
+namespace awet {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::array<Source, 10> kSources = {
+    Source::kIngestion, Source::kFeatures,   Source::kPrediction, Source::kRisk, Source::kExecution,
+    Source::kExit,      Source::kReconciler, Source::kWatchtower, Source::kEod,  Source::kCli};
+constexpr std::array<Direction, 2> kDirections = {Direction::kUp, Direction::kDown};
+constexpr std::array<Signal, 3> kSignals = {Signal::kHold, Signal::kBuy, Signal::kSell};
+constexpr std::array<Side, 2> kSides = {Side::kBuy, Side::kSell};
+constexpr std::array<OrderIntent, 2> kIntents = {OrderIntent::kEntry, OrderIntent::kExit};
+constexpr std::array<ExitReason, 5> kExitReasons = {ExitReason::kNone, ExitReason::kTakeProfit,
+                                                    ExitReason::kStopLoss, ExitReason::kMaxHolding,
+                                                    ExitReason::kSessionClose};
+constexpr std::array<OrderStatus, 6> kStatuses = {
+    OrderStatus::kPending, OrderStatus::kPartiallyFilled, OrderStatus::kFilled,
+    OrderStatus::kBlocked, OrderStatus::kRejected,        OrderStatus::kCanceled};
+
+template <typename E>
+constexpr std::string_view record_name_of_event() {
+    if constexpr (std::is_same_v<E, MarketBar>) return "awet.events.MarketBar";
+    if constexpr (std::is_same_v<E, FeatureVector>) return "awet.events.FeatureVector";
+    if constexpr (std::is_same_v<E, Prediction>) return "awet.events.Prediction";
+    if constexpr (std::is_same_v<E, RiskDecision>) return "awet.events.RiskDecision";
+    if constexpr (std::is_same_v<E, ExecutionReport>) return "awet.events.ExecutionReport";
+    if constexpr (std::is_same_v<E, DeadLetter>) return "awet.events.DeadLetter";
+    return "";
+}
+
+std::string avro_error() {
+    const char* e = avro_strerror();
+    return (e != nullptr && *e != '\0') ? std::string(e) : std::string("avro error");
+}
+
+/// A parsed schema with one reusable generic value of it (filled on encode, read into on decode).
+class AvroSchema {
+public:
+    static Result<std::unique_ptr<AvroSchema>> parse(std::string_view schema_json) {
+        auto s = std::unique_ptr<AvroSchema>(new AvroSchema());
+        if (avro_schema_from_json_length(schema_json.data(), schema_json.size(), &s->schema_) !=
+            0) {
+            s->schema_ = nullptr;
+            return make_error(ErrorCode::kParse, "not an Avro schema: " + avro_error());
+        }
+        if (!is_avro_record(s->schema_)) return make_error(ErrorCode::kParse, "not a record");
+        s->iface_ = avro_generic_class_from_schema(s->schema_);
+        if (s->iface_ == nullptr) return make_error(ErrorCode::kInternal, avro_error());
+        if (avro_generic_value_new(s->iface_, &s->value_) != 0) {
+            return make_error(ErrorCode::kInternal, avro_error());
+        }
+        s->has_value_ = true;
+        s->full_name_ = avro_schema_type_name(s->schema_);
+        if (const char* ns = avro_schema_namespace(s->schema_); ns != nullptr && *ns != '\0') {
+            s->full_name_ = std::string(ns) + "." + s->full_name_;
+        }
+        return s;
+    }
+    ~AvroSchema() {
+        if (has_value_) avro_value_decref(&value_);
+        if (iface_ != nullptr) avro_value_iface_decref(iface_);
+        if (schema_ != nullptr) avro_schema_decref(schema_);
+    }
+    AvroSchema(const AvroSchema&) = delete;
+    AvroSchema& operator=(const AvroSchema&) = delete;
+
+    avro_value_t& value() { return value_; }
+    const std::string& full_name() const { return full_name_; }
+
+private:
+    AvroSchema() = default;
+    avro_schema_t schema_ = nullptr;
+    avro_value_iface_t* iface_ = nullptr;
+    avro_value_t value_{};
+    bool has_value_ = false;
+    std::string full_name_;
+};
+
+// ============================== Encoding ==============================
+
+/// Sets the fields of one record value by name. Strict: a field the schema lacks is an error (the
+/// current schema must carry every field); lenient (an older writer schema): the field is left out.
+class RecordWriter {
+public:
+    RecordWriter(avro_value_t* record, bool strict, std::string prefix, std::string& error)
+        : record_(record), strict_(strict), prefix_(std::move(prefix)), error_(error) {}
+
+    void fail(std::string_view name, std::string_view what) {
+        if (error_.empty())
+            error_ = "field '" + prefix_ + std::string(name) + "': " + std::string(what);
+    }
+    bool field(std::string_view name, avro_value_t& out) {
+        if (!error_.empty() || record_ == nullptr) return false;
+        if (avro_value_get_by_name(record_, std::string(name).c_str(), &out, nullptr) != 0) {
+            if (strict_) fail(name, "not in the writer schema");
+            return false;
+        }
+        return true;
+    }
+    void check(std::string_view name, int rc) {
+        if (rc != 0) fail(name, avro_error());
+    }
+    void i64(std::string_view name, int64_t v) {
+        avro_value_t f;
+        if (field(name, f)) check(name, avro_value_set_long(&f, v));
+    }
+    void i32(std::string_view name, int32_t v) {
+        avro_value_t f;
+        if (field(name, f)) check(name, avro_value_set_int(&f, v));
+    }
+    void f64(std::string_view name, double v) {
+        avro_value_t f;
+        if (field(name, f)) check(name, avro_value_set_double(&f, v));
+    }
+    void boolean(std::string_view name, bool v) {
+        avro_value_t f;
+        if (field(name, f)) check(name, avro_value_set_boolean(&f, v ? 1 : 0));
+    }
+    static int set_string(avro_value_t& f, std::string_view v) {
+        // avro-c string sizes count the terminating NUL.
+        const std::string text(v);
+        return avro_value_set_string_len(&f, text.c_str(), text.size() + 1);
+    }
+    void string(std::string_view name, std::string_view v) {
+        avro_value_t f;
+        if (field(name, f)) check(name, set_string(f, v));
+    }
+    /// An enum by symbol name (the writer schema's index of that symbol).
+    static int set_enum(avro_value_t& f, std::string_view symbol) {
+        avro_schema_t schema = avro_value_get_schema(&f);
+        if (!is_avro_enum(schema)) return EINVAL;
+        const int index = avro_schema_enum_get_by_name(schema, std::string(symbol).c_str());
+        if (index < 0) return EINVAL;
+        return avro_value_set_enum(&f, index);
+    }
+    void enumeration(std::string_view name, std::string_view symbol) {
+        avro_value_t f;
+        if (field(name, f) && set_enum(f, symbol) != 0) {
+            fail(name, "symbol '" + std::string(symbol) + "' not in the writer schema's enum");
+        }
+    }
+    void uuid(std::string_view name, const Uuid& u) { string(name, u.str()); }
+    template <typename Tag>
+    void fixed(std::string_view name, Fixed<Tag> v) {
+        i64(name, v.raw());
+    }
+    void timestamp(std::string_view name, Timestamp t) { i64(name, t.ns()); }
+    /// A writer on a nested record field (inactive if the field is absent in a lenient writer).
+    RecordWriter record(std::string_view name, avro_value_t& storage) {
+        const bool present = field(name, storage);
+        return RecordWriter(present ? &storage : nullptr, strict_,
+                            prefix_ + std::string(name) + ".", error_);
+    }
+
+private:
+    avro_value_t* record_;
+    bool strict_;
+    std::string prefix_;
+    std::string& error_;
+};
+
+void write_header(RecordWriter& root, const EventHeader& h) {
+    avro_value_t storage;
+    RecordWriter w = root.record("header", storage);
+    w.uuid("event_id", h.event_id);
+    w.uuid("correlation_id", h.correlation_id);
+    w.string("idempotency_key", h.idempotency_key.view());
+    w.string("symbol", h.symbol.view());
+    w.timestamp("ts", h.ts);
+    w.timestamp("ts_init", h.ts_init);
+    w.i32("schema_version", h.schema_version);
+    w.enumeration("source", to_string(h.source));
+}
+
+void write_body(RecordWriter& w, const MarketBar& e) {
+    w.timestamp("bar_start", e.bar_start);
+    w.i64("interval_ns", e.interval.ns());
+    w.fixed("open", e.open);
+    w.fixed("high", e.high);
+    w.fixed("low", e.low);
+    w.fixed("close", e.close);
+    w.fixed("volume", e.volume);
+}
+
+void write_body(RecordWriter& w, const FeatureVector& e) {
+    w.timestamp("bar_start", e.bar_start);
+    w.fixed("close", e.close);
+    w.fixed("volume", e.volume);
+    avro_value_t storage;
+    RecordWriter features = w.record("features", storage);
+    for (Feature f : kAllFeatures) features.f64(feature_name(f), e.get(f));
+    w.i64("valid_mask", e.valid_mask);
+}
+
+void write_body(RecordWriter& w, const Prediction& e) {
+    w.timestamp("bar_start", e.bar_start);
+    w.fixed("close", e.close);
+    avro_value_t horizons;
+    if (w.field("horizons", horizons)) {
+        for (size_t i = 0; i < kNumHorizons; ++i) {
+            avro_value_t item;
+            if (avro_value_append(&horizons, &item, nullptr) != 0) {
+                w.fail("horizons", avro_error());
+                break;
+            }
+            std::string error;
+            RecordWriter hw(&item, true, "horizons[" + std::to_string(i) + "].", error);
+            hw.i32("minutes", kHorizonsMinutes[i]);
+            hw.f64("q10", e.horizons[i].q10);
+            hw.f64("q50", e.horizons[i].q50);
+            hw.f64("q90", e.horizons[i].q90);
+            if (!error.empty()) {
+                w.fail("horizons", error);
+                break;
+            }
+        }
+    }
+    w.enumeration("direction", to_string(e.direction));
+    w.f64("confidence", e.confidence);
+    w.enumeration("signal", to_string(e.signal));
+    w.string("model_id", e.model_id.view());
+}
+
+void write_body(RecordWriter& w, const RiskDecision& e) {
+    w.boolean("approved", e.approved);
+    avro_value_t reasons;
+    if (w.field("reasons", reasons)) {
+        for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
+            const uint32_t flag = 1U << bit;
+            if ((e.reasons & flag) == 0) continue;
+            avro_value_t item;
+            const auto symbol = to_string(static_cast<RiskReason>(flag));
+            if (avro_value_append(&reasons, &item, nullptr) != 0 ||
+                RecordWriter::set_enum(item, symbol) != 0) {
+                w.fail("reasons", "cannot write '" + std::string(symbol) + "'");
+                break;
+            }
+        }
+        if ((e.reasons >> kNumRiskReasons) != 0) w.fail("reasons", "unknown risk reason bits");
+    }
+    w.enumeration("intent", to_string(e.intent));
+    w.enumeration("exit_reason", to_string(e.exit_reason));
+    w.enumeration("side", to_string(e.side));
+    w.fixed("qty", e.qty);
+    w.fixed("ref_price", e.ref_price);
+    w.fixed("notional", e.notional);
+    w.f64("cvar", e.cvar);
+    w.f64("confidence", e.confidence);
+    w.uuid("prediction_event_id", e.prediction_event_id);
+}
+
+void write_body(RecordWriter& w, const ExecutionReport& e) {
+    w.string("broker_order_id", e.broker_order_id.view());
+    w.enumeration("intent", to_string(e.intent));
+    w.enumeration("exit_reason", to_string(e.exit_reason));
+    w.enumeration("side", to_string(e.side));
+    w.enumeration("status", to_string(e.status));
+    w.fixed("qty", e.qty);
+    w.fixed("filled_qty", e.filled_qty);
+    w.fixed("avg_fill_price", e.avg_fill_price);
+    w.fixed("fill_qty", e.fill_qty);
+    w.fixed("fill_price", e.fill_price);
+    w.fixed("fees", e.fees);
+    w.timestamp("filled_at", e.filled_at);
+    w.boolean("dry_run", e.dry_run);
+    w.string("block_reason", e.block_reason.view());
+}
+
+void write_body(RecordWriter& w, const DeadLetter& e) {
+    w.string("original_topic", e.original_topic.view());
+    w.string("error", std::string_view(e.error.data(), strnlen(e.error.data(), e.error.size())));
+}
+
+// ============================== Decoding ==============================
+
+/// The reader (current) schema's view of one record: its field names and their defaults.
+using FieldTable = std::map<std::string, const json*, std::less<>>;  // name -> default or null
+using FieldTables = std::map<std::string, FieldTable, std::less<>>;  // record name -> fields
+
+/// o[key] for an object that has it, else null: never throws, never copies (FieldTables point into
+/// the document).
+const json& member(const json& o, const char* key) {
+    static const json kNull;
+    if (!o.is_object()) return kNull;
+    auto it = o.find(key);
+    return it == o.end() ? kNull : *it;
+}
+
+std::string text_of(const json& j) { return j.is_string() ? j.get<std::string>() : std::string(); }
+
+std::string short_name(const std::string& name) {
+    const size_t dot = name.rfind('.');
+    return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+void collect_fields(const json& type, FieldTables& out) {
+    if (type.is_array()) {
+        for (const json& t : type) collect_fields(t, out);
+        return;
+    }
+    if (!type.is_object()) return;
+    const std::string kind = text_of(member(type, "type"));
+    if (kind == "record") {
+        FieldTable& table = out[short_name(text_of(member(type, "name")))];
+        const json& fields = member(type, "fields");
+        if (!fields.is_array()) return;
+        for (const json& f : fields) {
+            const json& d = member(f, "default");
+            table[text_of(member(f, "name"))] =
+                f.is_object() && f.contains("default") ? &d : nullptr;
+            collect_fields(member(f, "type"), out);
+        }
+    } else if (kind == "array") {
+        collect_fields(member(type, "items"), out);
+    } else if (kind == "map") {
+        collect_fields(member(type, "values"), out);
+    }
+}
+
+/// Reads the fields of one writer record as the reader schema has them (see the class comment of
+/// AvroEventCodec): the first problem is kept, with the field's path.
+class RecordReader {
+public:
+    RecordReader(avro_value_t* record, const FieldTable* reader, std::string prefix,
+                 std::string& error)
+        : record_(record), reader_(reader), prefix_(std::move(prefix)), error_(error) {}
+
+    void fail(std::string_view name, std::string_view what) {
+        if (error_.empty())
+            error_ = "field '" + prefix_ + std::string(name) + "': " + std::string(what);
+    }
+
+    enum class From { kWriter, kDefault, kNowhere };
+    From lookup(std::string_view name, avro_value_t& out, const json*& dflt) {
+        if (!error_.empty() || reader_ == nullptr) return From::kNowhere;
+        auto it = reader_->find(name);
+        // Not in the reader schema: the reader does not know the field; the C++ default stays.
+        if (it == reader_->end()) return From::kNowhere;
+        if (record_ != nullptr &&
+            avro_value_get_by_name(record_, std::string(name).c_str(), &out, nullptr) == 0) {
+            return From::kWriter;
+        }
+        if (it->second != nullptr) {
+            dflt = it->second;
+            return From::kDefault;
+        }
+        fail(name, "missing in the writer schema and without a default in the reader's");
+        return From::kNowhere;
+    }
+
+    void i64(std::string_view name, int64_t& out) {
+        avro_value_t v;
+        const json* d = nullptr;
+        switch (lookup(name, v, d)) {
+            case From::kWriter:
+                read_integer(name, v, out);
+                return;
+            case From::kDefault:
+                if (d->is_number_integer()) {
+                    out = d->get<int64_t>();
+                } else {
+                    fail(name, "default is not an integer");
+                }
+                return;
+            case From::kNowhere:
+                return;
+        }
+    }
+    template <typename T>
+    void integer(std::string_view name, T& out) {
+        int64_t v = static_cast<int64_t>(out);
+        i64(name, v);
+        if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+            (v > 0 &&
+             static_cast<uint64_t>(v) > static_cast<uint64_t>(std::numeric_limits<T>::max()))) {
+            return fail(name, std::to_string(v) + " out of range");
+        }
+        out = static_cast<T>(v);
+    }
+    template <typename Tag>
+    void fixed(std::string_view name, Fixed<Tag>& out) {
+        int64_t raw = out.raw();
+        i64(name, raw);
+        out = Fixed<Tag>::from_raw(raw);
+    }
+    void timestamp(std::string_view name, Timestamp& out) {
+        int64_t ns = out.ns();
+        i64(name, ns);
+        out = Timestamp::from_ns(ns);
+    }
+    void f64(std::string_view name, double& out) {
+        avro_value_t v;
+        const json* d = nullptr;
+        switch (lookup(name, v, d)) {
+            case From::kWriter:
+                switch (avro_value_get_type(&v)) {
+                    case AVRO_DOUBLE:
+                        check(name, avro_value_get_double(&v, &out));
+                        return;
+                    case AVRO_FLOAT: {
+                        float f = 0;
+                        check(name, avro_value_get_float(&v, &f));
+                        out = f;
+                        return;
+                    }
+                    case AVRO_INT32:
+                    case AVRO_INT64: {
+                        int64_t i = 0;
+                        read_integer(name, v, i);
+                        out = static_cast<double>(i);
+                        return;
+                    }
+                    default:
+                        return fail(name, "expected a double");
+                }
+            case From::kDefault:
+                if (d->is_number()) {
+                    out = d->get<double>();
+                } else {
+                    fail(name, "default is not a number");
+                }
+                return;
+            case From::kNowhere:
+                return;
+        }
+    }
+    void boolean(std::string_view name, bool& out) {
+        avro_value_t v;
+        const json* d = nullptr;
+        switch (lookup(name, v, d)) {
+            case From::kWriter: {
+                int b = 0;
+                if (avro_value_get_type(&v) != AVRO_BOOLEAN)
+                    return fail(name, "expected a boolean");
+                check(name, avro_value_get_boolean(&v, &b));
+                out = b != 0;
+                return;
+            }
+            case From::kDefault:
+                if (d->is_boolean()) {
+                    out = d->get<bool>();
+                } else {
+                    fail(name, "default is not a boolean");
+                }
+                return;
+            case From::kNowhere:
+                return;
+        }
+    }
+    /// A string (or bytes); false if the field is not read (absent from the reader, or an error).
+    bool string(std::string_view name, std::string& out) {
+        avro_value_t v;
+        const json* d = nullptr;
+        switch (lookup(name, v, d)) {
+            case From::kWriter: {
+                const avro_type_t type = avro_value_get_type(&v);
+                if (type == AVRO_STRING) {
+                    const char* s = nullptr;
+                    size_t size = 0;
+                    if (avro_value_get_string(&v, &s, &size) != 0) {
+                        fail(name, avro_error());
+                        return false;
+                    }
+                    out.assign(s, size > 0 ? size - 1 : 0);  // size counts the NUL
+                    return true;
+                }
+                if (type == AVRO_BYTES) {
+                    const void* b = nullptr;
+                    size_t size = 0;
+                    if (avro_value_get_bytes(&v, &b, &size) != 0) {
+                        fail(name, avro_error());
+                        return false;
+                    }
+                    out.assign(static_cast<const char*>(b), size);
+                    return true;
+                }
+                fail(name, "expected a string");
+                return false;
+            }
+            case From::kDefault:
+                if (!d->is_string()) {
+                    fail(name, "default is not a string");
+                    return false;
+                }
+                out = d->get<std::string>();
+                return true;
+            case From::kNowhere:
+                return false;
+        }
+        return false;
+    }
+    template <size_t N>
+    void fixed_string(std::string_view name, FixedString<N>& out) {
+        std::string text;
+        if (string(name, text) && !out.assign(text)) {
+            fail(name, "longer than " + std::to_string(N) + " bytes");
+        }
+    }
+    void uuid(std::string_view name, Uuid& out) {
+        std::string text;
+        if (!string(name, text)) return;
+        auto u = Uuid::parse(text);
+        if (!u) return fail(name, "'" + text.substr(0, 40) + "' is not a UUID");
+        out = *u;
+    }
+    /// The symbol of an enum (or the text of a string) at `v`; nullopt after a failure.
+    std::optional<std::string> symbol(std::string_view name, avro_value_t& v) {
+        if (avro_value_get_type(&v) == AVRO_STRING) {
+            const char* s = nullptr;
+            size_t size = 0;
+            if (avro_value_get_string(&v, &s, &size) != 0)
+                return fail(name, avro_error()), std::nullopt;
+            return std::string(s, size > 0 ? size - 1 : 0);
+        }
+        if (avro_value_get_type(&v) != AVRO_ENUM)
+            return fail(name, "expected an enum"), std::nullopt;
+        int index = 0;
+        if (avro_value_get_enum(&v, &index) != 0) return fail(name, avro_error()), std::nullopt;
+        const char* s = avro_schema_enum_get(avro_value_get_schema(&v), index);
+        if (s == nullptr) return fail(name, "enum index out of range"), std::nullopt;
+        return std::string(s);
+    }
+    template <typename E, size_t N>
+    void enumeration(std::string_view name, const std::array<E, N>& all, E& out) {
+        avro_value_t v;
+        const json* d = nullptr;
+        std::optional<std::string> text;
+        switch (lookup(name, v, d)) {
+            case From::kWriter:
+                text = symbol(name, v);
+                break;
+            case From::kDefault:
+                if (d->is_string())
+                    text = d->get<std::string>();
+                else
+                    fail(name, "default is not a symbol");
+                break;
+            case From::kNowhere:
+                return;
+        }
+        if (!text) return;
+        for (E e : all) {
+            if (to_string(e) == *text) {
+                out = e;
+                return;
+            }
+        }
+        fail(name, "unknown symbol '" + *text + "'");
+    }
+    /// A nested record or array value from the writer (no defaults for those).
+    bool child(std::string_view name, avro_value_t& out) {
+        const json* d = nullptr;
+        const From from = lookup(name, out, d);
+        if (from == From::kDefault) fail(name, "a default for a record or array is not supported");
+        return from == From::kWriter;
+    }
+
+    /// A reader of a nested record; inactive when the reader schema does not have the field.
+    RecordReader nested(std::string_view name, avro_value_t& storage, const FieldTable* fields) {
+        const bool present = child(name, storage);
+        return RecordReader(present ? &storage : nullptr, present ? fields : nullptr,
+                            prefix_ + std::string(name) + ".", error_);
+    }
+    bool active() const { return reader_ != nullptr && error_.empty(); }
+
+    void check(std::string_view name, int rc) {
+        if (rc != 0) fail(name, avro_error());
+    }
+    void read_integer(std::string_view name, avro_value_t& v, int64_t& out) {
+        if (avro_value_get_type(&v) == AVRO_INT64)
+            return check(name, avro_value_get_long(&v, &out));
+        if (avro_value_get_type(&v) == AVRO_INT32) {
+            int32_t i = 0;
+            check(name, avro_value_get_int(&v, &i));
+            out = i;
+            return;
+        }
+        fail(name, "expected a long");
+    }
+
+private:
+    avro_value_t* record_;
+    const FieldTable* reader_;
+    std::string prefix_;
+    std::string& error_;
+};
+
+const FieldTable* table(const FieldTables& tables, std::string_view record) {
+    auto it = tables.find(record);
+    return it == tables.end() ? nullptr : &it->second;
+}
+
+void read_header(RecordReader& root, const FieldTables& tables, EventHeader& h) {
+    avro_value_t storage;
+    RecordReader r = root.nested("header", storage, table(tables, "EventHeader"));
+    r.uuid("event_id", h.event_id);
+    r.uuid("correlation_id", h.correlation_id);
+    r.fixed_string("idempotency_key", h.idempotency_key);
+    r.fixed_string("symbol", h.symbol);
+    r.timestamp("ts", h.ts);
+    r.timestamp("ts_init", h.ts_init);
+    r.integer("schema_version", h.schema_version);
+    r.enumeration("source", kSources, h.source);
+}
+
+void read_body(RecordReader& r, const FieldTables&, MarketBar& e) {
+    r.timestamp("bar_start", e.bar_start);
+    int64_t interval_ns = e.interval.ns();
+    r.i64("interval_ns", interval_ns);
+    e.interval = Duration::nanos(interval_ns);
+    r.fixed("open", e.open);
+    r.fixed("high", e.high);
+    r.fixed("low", e.low);
+    r.fixed("close", e.close);
+    r.fixed("volume", e.volume);
+}
+
+void read_body(RecordReader& r, const FieldTables& tables, FeatureVector& e) {
+    r.timestamp("bar_start", e.bar_start);
+    r.fixed("close", e.close);
+    r.fixed("volume", e.volume);
+    avro_value_t storage;
+    RecordReader fr = r.nested("features", storage, table(tables, "Features"));
+    for (Feature f : kAllFeatures) fr.f64(feature_name(f), e.values[static_cast<size_t>(f)]);
+    int64_t mask = e.valid_mask;
+    r.i64("valid_mask", mask);
+    if (mask < 0 || mask >= (int64_t{1} << kNumFeatures)) {
+        r.fail("valid_mask", std::to_string(mask) + " out of range (12 feature bits)");
+    }
+    e.valid_mask = static_cast<uint32_t>(mask);
+}
+
+void read_body(RecordReader& r, const FieldTables& tables, Prediction& e) {
+    r.timestamp("bar_start", e.bar_start);
+    r.fixed("close", e.close);
+    avro_value_t horizons;
+    if (r.child("horizons", horizons)) {
+        size_t n = 0;
+        if (avro_value_get_type(&horizons) != AVRO_ARRAY ||
+            avro_value_get_size(&horizons, &n) != 0) {
+            r.fail("horizons", "expected an array");
+        } else if (n != kNumHorizons) {
+            r.fail("horizons",
+                   std::to_string(n) + " entries, expected " + std::to_string(kNumHorizons));
+        } else {
+            for (size_t i = 0; i < n && r.active(); ++i) {
+                avro_value_t item;
+                if (avro_value_get_by_index(&horizons, i, &item, nullptr) != 0) {
+                    r.fail("horizons", avro_error());
+                    break;
+                }
+                std::string error;
+                RecordReader hr(&item, table(tables, "Horizon"),
+                                "horizons[" + std::to_string(i) + "].", error);
+                int32_t minutes = kHorizonsMinutes[i];
+                hr.integer("minutes", minutes);
+                if (error.empty() && minutes != kHorizonsMinutes[i]) {
+                    hr.fail("minutes", std::to_string(minutes) + ", expected " +
+                                           std::to_string(kHorizonsMinutes[i]));
+                }
+                hr.f64("q10", e.horizons[i].q10);
+                hr.f64("q50", e.horizons[i].q50);
+                hr.f64("q90", e.horizons[i].q90);
+                if (!error.empty()) r.fail("horizons", error);
+            }
+        }
+    }
+    r.enumeration("direction", kDirections, e.direction);
+    r.f64("confidence", e.confidence);
+    r.enumeration("signal", kSignals, e.signal);
+    r.fixed_string("model_id", e.model_id);
+}
+
+void read_body(RecordReader& r, const FieldTables&, RiskDecision& e) {
+    r.boolean("approved", e.approved);
+    avro_value_t reasons;
+    if (r.child("reasons", reasons)) {
+        size_t n = 0;
+        if (avro_value_get_type(&reasons) != AVRO_ARRAY || avro_value_get_size(&reasons, &n) != 0) {
+            r.fail("reasons", "expected an array");
+        } else {
+            e.reasons = 0;
+            for (size_t i = 0; i < n && r.active(); ++i) {
+                avro_value_t item;
+                if (avro_value_get_by_index(&reasons, i, &item, nullptr) != 0) {
+                    r.fail("reasons", avro_error());
+                    break;
+                }
+                auto text = r.symbol("reasons", item);
+                if (!text) break;
+                bool found = false;
+                for (uint32_t bit = 0; bit < kNumRiskReasons && !found; ++bit) {
+                    if (to_string(static_cast<RiskReason>(1U << bit)) == *text) {
+                        e.reasons |= 1U << bit;
+                        found = true;
+                    }
+                }
+                if (!found) r.fail("reasons", "unknown risk reason '" + *text + "'");
+            }
+        }
+    }
+    r.enumeration("intent", kIntents, e.intent);
+    r.enumeration("exit_reason", kExitReasons, e.exit_reason);
+    r.enumeration("side", kSides, e.side);
+    r.fixed("qty", e.qty);
+    r.fixed("ref_price", e.ref_price);
+    r.fixed("notional", e.notional);
+    r.f64("cvar", e.cvar);
+    r.f64("confidence", e.confidence);
+    r.uuid("prediction_event_id", e.prediction_event_id);
+}
+
+void read_body(RecordReader& r, const FieldTables&, ExecutionReport& e) {
+    r.fixed_string("broker_order_id", e.broker_order_id);
+    r.enumeration("intent", kIntents, e.intent);
+    r.enumeration("exit_reason", kExitReasons, e.exit_reason);
+    r.enumeration("side", kSides, e.side);
+    r.enumeration("status", kStatuses, e.status);
+    r.fixed("qty", e.qty);
+    r.fixed("filled_qty", e.filled_qty);
+    r.fixed("avg_fill_price", e.avg_fill_price);
+    r.fixed("fill_qty", e.fill_qty);
+    r.fixed("fill_price", e.fill_price);
+    r.fixed("fees", e.fees);
+    r.timestamp("filled_at", e.filled_at);
+    r.boolean("dry_run", e.dry_run);
+    r.fixed_string("block_reason", e.block_reason);
+}
+
+void read_body(RecordReader& r, const FieldTables&, DeadLetter& e) {
+    r.fixed_string("original_topic", e.original_topic);
+    std::string text;
+    if (!r.string("error", text)) return;
+    size_t n = std::min(text.size(), e.error.size() - 1);
+    // Do not cut a UTF-8 sequence in half.
+    while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    std::memcpy(e.error.data(), text.data(), n);
+    e.error[n] = '\0';
+}
+
+template <typename E>
+Result<Event> read_as(avro_value_t& root, const FieldTables& tables) {
+    E e;
+    std::string error;
+    RecordReader r(&root, table(tables, short_name(std::string(record_name_of_event<E>()))), "",
+                   error);
+    read_header(r, tables, e.header);
+    read_body(r, tables, e);
+    if (!error.empty()) return make_error(ErrorCode::kParse, error);
+    return Event(std::move(e));
+}
+
+// ============================== Compatibility ==============================
+
+/// Avro's resolution rules (specification, "Schema Resolution") for the types the events use.
+class CompatibilityChecker {
+public:
+    void check(const json& writer, const json& reader, const std::string& path) {
+        const json& w = resolve(writer, writer_names_);
+        const json& r = resolve(reader, reader_names_);
+        if (w.is_array() || r.is_array()) return problem(path, "unions are not supported");
+        const std::string wt = type_of(w), rt = type_of(r);
+        if (wt == rt) {
+            if (wt == "record") return record(w, r, path);
+            if (wt == "enum") return enumeration(w, r, path);
+            if (wt == "array") return check(member(w, "items"), member(r, "items"), path + "[]");
+            if (wt == "map") return check(member(w, "values"), member(r, "values"), path + "{}");
+            if (wt == "fixed" && member(w, "size") != member(r, "size")) {
+                return problem(path, "fixed sizes differ");
+            }
+            return;
+        }
+        static const std::set<std::pair<std::string, std::string>> kPromotions = {
+            {"int", "long"},    {"int", "float"},    {"int", "double"},   {"long", "float"},
+            {"long", "double"}, {"float", "double"}, {"string", "bytes"}, {"bytes", "string"}};
+        if (kPromotions.count({wt, rt}) == 0) {
+            problem(path, "the writer's " + wt + " cannot be read as " + rt);
+        }
+    }
+    void collect(const json& type, bool writer) {
+        auto& names = writer ? writer_names_ : reader_names_;
+        if (type.is_array()) {
+            for (const json& t : type) collect(t, writer);
+            return;
+        }
+        if (!type.is_object()) return;
+        const std::string kind = text_of(member(type, "type"));
+        if (kind == "record" || kind == "enum" || kind == "fixed") {
+            names[short_name(text_of(member(type, "name")))] = &type;
+        }
+        if (kind == "record" && member(type, "fields").is_array()) {
+            for (const json& f : member(type, "fields")) collect(member(f, "type"), writer);
+        } else if (kind == "array") {
+            collect(member(type, "items"), writer);
+        } else if (kind == "map") {
+            collect(member(type, "values"), writer);
+        }
+    }
+    const std::vector<std::string>& problems() const { return problems_; }
+
+private:
+    using Names = std::map<std::string, const json*>;
+    static const json& resolve(const json& t, const Names& names) {
+        if (t.is_string()) {
+            auto it = names.find(short_name(t.get<std::string>()));
+            if (it != names.end()) return *it->second;
+        }
+        return t;
+    }
+    static std::string type_of(const json& t) {
+        if (t.is_string()) return t.get<std::string>();
+        if (t.is_object() && t.contains("type") && t["type"].is_string()) {
+            return t["type"].get<std::string>();
+        }
+        return "?";
+    }
+    void problem(const std::string& path, const std::string& what) {
+        problems_.push_back((path.empty() ? std::string("record") : "field '" + path + "'") + ": " +
+                            what);
+    }
+    void record(const json& w, const json& r, const std::string& path) {
+        const std::string wn = short_name(text_of(member(w, "name")));
+        const std::string rn = short_name(text_of(member(r, "name")));
+        if (wn != rn) return problem(path, "record " + wn + " is not " + rn);
+        std::map<std::string, const json*> writer_fields;
+        if (member(w, "fields").is_array()) {
+            for (const json& f : member(w, "fields"))
+                writer_fields[text_of(member(f, "name"))] = &f;
+        }
+        if (!member(r, "fields").is_array()) return;
+        for (const json& f : member(r, "fields")) {
+            const std::string name = text_of(member(f, "name"));
+            const std::string sub = path.empty() ? name : path + "." + name;
+            auto it = writer_fields.find(name);
+            if (it != writer_fields.end()) {
+                check(member(*it->second, "type"), member(f, "type"), sub);
+            } else if (!f.is_object() || !f.contains("default")) {
+                problem(sub, "not written by the writer schema and no default in the reader's");
+            }
+        }
+    }
+    void enumeration(const json& w, const json& r, const std::string& path) {
+        std::set<std::string> reader_symbols;
+        if (member(r, "symbols").is_array()) {
+            for (const json& sym : member(r, "symbols")) reader_symbols.insert(text_of(sym));
+        }
+        if (!member(r, "default").is_null()) return;  // unknown symbols read as the default
+        if (!member(w, "symbols").is_array()) return;
+        for (const json& sym : member(w, "symbols")) {
+            if (reader_symbols.count(text_of(sym)) == 0) {
+                problem(path, "enum symbol '" + text_of(sym) + "' unknown to the reader");
+            }
+        }
+    }
+
+    Names writer_names_, reader_names_;
+    std::vector<std::string> problems_;
+};
+
+}  // namespace
+
+Status check_schema_compatible(std::string_view writer_schema_json,
+                               std::string_view reader_schema_json) {
+    const json writer = json::parse(writer_schema_json, nullptr, /*allow_exceptions=*/false);
+    const json reader = json::parse(reader_schema_json, nullptr, /*allow_exceptions=*/false);
+    if (writer.is_discarded())
+        return make_error(ErrorCode::kParse, "writer schema: malformed JSON");
+    if (reader.is_discarded())
+        return make_error(ErrorCode::kParse, "reader schema: malformed JSON");
+    CompatibilityChecker checker;
+    checker.collect(writer, true);
+    checker.collect(reader, false);
+    checker.check(writer, reader, "");
+    if (checker.problems().empty()) return Status::Ok();
+    std::string all;
+    for (const auto& p : checker.problems()) all += (all.empty() ? "" : "; ") + p;
+    return make_error(ErrorCode::kInvalidArgument, all);
+}
+
+// ============================== The codec ==============================
+
+struct AvroEventCodec::Impl {
+    SchemaCatalog catalog;
+    std::shared_ptr<SchemaRegistryClient> registry;
+
+    /// The current version of one record: what encode writes and what decode reads as.
+    struct Current {
+        const SchemaEntry* entry = nullptr;
+        json doc;
+        FieldTables fields;
+        std::unique_ptr<AvroSchema> schema;  // its generic value is the encode scratch
+    };
+    std::map<std::string, Current, std::less<>> current;  // by full record name
+    /// Writer schemas by wire id (decode), each already checked against the current version.
+    std::map<int32_t, std::unique_ptr<AvroSchema>> writers;
+    /// Wire id of the current schema of each topic (registry ids are per subject).
+    std::map<Topic, int32_t> wire_ids;
+    /// Older writer schemas by local id (encode_with).
+    std::map<int32_t, std::unique_ptr<AvroSchema>> pinned;
+
+    std::string where(Topic topic) const { return "avro " + std::string(topic_name(topic)); }
+
+    Result<Current*> current_of(Topic topic) {
+        auto it = current.find(record_name_of(topic));
+        if (it == current.end()) {
+            return make_error(ErrorCode::kInvalidArgument, where(topic) + ": no schema");
+        }
+        return &it->second;
+    }
+
+    Result<int32_t> wire_id(Topic topic, const Current& c) {
+        if (auto it = wire_ids.find(topic); it != wire_ids.end()) return it->second;
+        int32_t id = c.entry->id;
+        if (registry) {
+            auto registered = registry->register_schema(subject_of(topic), c.entry->json);
+            if (!registered.ok()) {
+                return make_error(registered.error().code,
+                                  where(topic) + ": " + registered.error().message);
+            }
+            id = *registered;
+        }
+        wire_ids[topic] = id;
+        return id;
+    }
+
+    Status encode(Topic topic, const Event& event, AvroSchema& schema, bool strict, int32_t id,
+                  std::string& out) {
+        const std::string_view expected = record_name_of(topic);
+        const std::string_view type = event_type_name(event);
+        if (schema.full_name() != expected) {
+            return make_error(ErrorCode::kInvalidArgument, where(topic) + ": schema " +
+                                                               schema.full_name() + " is not " +
+                                                               std::string(expected));
+        }
+        avro_value_t& root = schema.value();
+        if (avro_value_reset(&root) != 0) {
+            return make_error(ErrorCode::kInternal, where(topic) + ": " + avro_error());
+        }
+        std::string error;
+        RecordWriter w(&root, strict, "", error);
+        write_header(w, header_of(event));
+        const bool matches = std::visit(
+            [&](const auto& e) {
+                using E = std::decay_t<decltype(e)>;
+                if (record_name_of_event<E>() != expected) return false;
+                write_body(w, e);
+                return true;
+            },
+            event);
+        if (!matches) {
+            return make_error(ErrorCode::kInvalidArgument,
+                              where(topic) + ": a " + std::string(type) +
+                                  " event, the topic carries " + std::string(expected));
+        }
+        if (!error.empty()) {
+            return make_error(ErrorCode::kInvalidArgument, where(topic) + ": " + error);
+        }
+        size_t size = 0;
+        if (avro_value_sizeof(&root, &size) != 0) {
+            return make_error(ErrorCode::kInternal, where(topic) + ": " + avro_error());
+        }
+        const size_t start = out.size();
+        out.resize(start + kAvroWireHeaderSize + size);
+        char* p = out.data() + start;
+        p[0] = static_cast<char>(kAvroMagicByte);
+        const auto uid = static_cast<uint32_t>(id);
+        p[1] = static_cast<char>(uid >> 24);
+        p[2] = static_cast<char>(uid >> 16);
+        p[3] = static_cast<char>(uid >> 8);
+        p[4] = static_cast<char>(uid);
+        avro_writer_t writer =
+            avro_writer_memory(p + kAvroWireHeaderSize, static_cast<int64_t>(size));
+        const int rc = writer == nullptr ? ENOMEM : avro_value_write(writer, &root);
+        if (writer != nullptr) avro_writer_free(writer);
+        if (rc != 0) {
+            out.resize(start);
+            return make_error(ErrorCode::kInternal, where(topic) + ": " + avro_error());
+        }
+        return Status::Ok();
+    }
+
+    /// The writer schema of a wire id, parsed and checked against the current version.
+    Result<AvroSchema*> writer_of(Topic topic, int32_t id, const Current& reader) {
+        if (auto it = writers.find(id); it != writers.end()) return it->second.get();
+        std::string text;
+        if (registry) {
+            auto fetched = registry->schema_by_id(id);
+            if (!fetched.ok()) {
+                return make_error(fetched.error().code, where(topic) + ": schema id " +
+                                                            std::to_string(id) + ": " +
+                                                            fetched.error().message);
+            }
+            text = std::move(*fetched);
+        } else {
+            const SchemaEntry* e = catalog.by_id(id);
+            if (e == nullptr) {
+                return make_error(ErrorCode::kNotFound,
+                                  where(topic) + ": unknown schema id " + std::to_string(id) +
+                                      " (not in the local catalogue " + catalog.dir() + ")");
+            }
+            text = e->json;
+        }
+        auto schema = AvroSchema::parse(text);
+        if (!schema.ok()) {
+            return make_error(
+                ErrorCode::kParse,
+                where(topic) + ": schema id " + std::to_string(id) + ": " + schema.error().message);
+        }
+        if ((*schema)->full_name() != reader.entry->full_name) {
+            return make_error(ErrorCode::kInvalidArgument,
+                              where(topic) + ": schema id " + std::to_string(id) + " is " +
+                                  (*schema)->full_name() + ", the topic carries " +
+                                  reader.entry->full_name);
+        }
+        Status compatible = check_schema_compatible(text, reader.entry->json);
+        if (!compatible.ok()) {
+            return make_error(ErrorCode::kInvalidArgument,
+                              where(topic) + ": schema id " + std::to_string(id) +
+                                  " cannot be read as the current " + reader.entry->full_name +
+                                  ": " + compatible.error().message);
+        }
+        return writers.emplace(id, std::move(*schema)).first->second.get();
+    }
+};
+
+AvroEventCodec::AvroEventCodec(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AvroEventCodec::~AvroEventCodec() = default;
+
+const SchemaCatalog& AvroEventCodec::catalog() const { return impl_->catalog; }
+
+Result<std::unique_ptr<AvroEventCodec>> AvroEventCodec::create(
+    SchemaCatalog catalog, std::shared_ptr<SchemaRegistryClient> registry) {
+    auto impl = std::make_unique<Impl>();
+    impl->catalog = std::move(catalog);
+    impl->registry = std::move(registry);
+    for (size_t t = 0; t < kNumTopics; ++t) {
+        const std::string_view name = record_name_of(static_cast<Topic>(t));
+        if (impl->current.count(name) != 0) continue;
+        const SchemaEntry* entry = impl->catalog.current(name);
+        if (entry == nullptr) {
+            return make_error(ErrorCode::kNotFound, "no current schema of " + std::string(name) +
+                                                        " in " + impl->catalog.dir());
+        }
+        Impl::Current c;
+        c.entry = entry;
+        c.doc = json::parse(entry->json);
+        collect_fields(c.doc, c.fields);
+        auto schema = AvroSchema::parse(entry->json);
+        if (!schema.ok())
+            return make_error(ErrorCode::kParse, entry->file + ": " + schema.error().message);
+        c.schema = std::move(*schema);
+        impl->current.emplace(std::string(name), std::move(c));
+    }
+    return std::unique_ptr<AvroEventCodec>(new AvroEventCodec(std::move(impl)));
+}
+
+Result<std::string> AvroEventCodec::encode(Topic topic, const Event& event) {
+    std::string out;
+    Status st = encode_to(topic, event, out);
+    if (!st.ok()) return st.error();
+    return out;
+}
+
+Status AvroEventCodec::encode_to(Topic topic, const Event& event, std::string& out) {
+    auto current = impl_->current_of(topic);
+    if (!current.ok()) return current.error();
+    auto id = impl_->wire_id(topic, **current);
+    if (!id.ok()) return id.error();
+    return impl_->encode(topic, event, *(*current)->schema, /*strict=*/true, *id, out);
+}
+
+Result<std::string> AvroEventCodec::encode_with(Topic topic, const Event& event,
+                                                int32_t local_schema_id) {
+    auto it = impl_->pinned.find(local_schema_id);
+    if (it == impl_->pinned.end()) {
+        const SchemaEntry* entry = impl_->catalog.by_id(local_schema_id);
+        if (entry == nullptr) {
+            return make_error(ErrorCode::kNotFound, impl_->where(topic) + ": unknown schema id " +
+                                                        std::to_string(local_schema_id));
+        }
+        auto schema = AvroSchema::parse(entry->json);
+        if (!schema.ok()) return schema.error();
+        it = impl_->pinned.emplace(local_schema_id, std::move(*schema)).first;
+    }
+    int32_t id = local_schema_id;
+    if (impl_->registry) {
+        auto registered = impl_->registry->register_schema(
+            subject_of(topic), impl_->catalog.by_id(local_schema_id)->json);
+        if (!registered.ok()) return registered.error();
+        id = *registered;
+    }
+    std::string out;
+    Status st = impl_->encode(topic, event, *it->second, /*strict=*/false, id, out);
+    if (!st.ok()) return st.error();
+    return out;
+}
+
+Result<Event> AvroEventCodec::decode(Topic topic, std::string_view bytes) {
+    const std::string where = impl_->where(topic);
+    if (bytes.size() < kAvroWireHeaderSize) {
+        return make_error(ErrorCode::kParse, where + ": " + std::to_string(bytes.size()) +
+                                                 " bytes, shorter than the 5-byte wire header");
+    }
+    const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+    if (p[0] != kAvroMagicByte) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", p[0]);
+        return make_error(ErrorCode::kParse, where + ": magic byte " + hex +
+                                                 ", expected 0x00 (not the Confluent wire format)");
+    }
+    const auto id = static_cast<int32_t>((uint32_t{p[1]} << 24) | (uint32_t{p[2]} << 16) |
+                                         (uint32_t{p[3]} << 8) | uint32_t{p[4]});
+    auto current = impl_->current_of(topic);
+    if (!current.ok()) return current.error();
+    auto writer = impl_->writer_of(topic, id, **current);
+    if (!writer.ok()) return writer.error();
+    avro_value_t& root = (*writer)->value();
+    if (avro_value_reset(&root) != 0)
+        return make_error(ErrorCode::kInternal, where + ": " + avro_error());
+    const size_t body = bytes.size() - kAvroWireHeaderSize;
+    avro_reader_t reader =
+        avro_reader_memory(bytes.data() + kAvroWireHeaderSize, static_cast<int64_t>(body));
+    if (reader == nullptr) return make_error(ErrorCode::kInternal, where + ": " + avro_error());
+    const int rc = avro_value_read(reader, &root);
+    avro_reader_free(reader);
+    if (rc != 0) {
+        return make_error(ErrorCode::kParse,
+                          where + " (schema id " + std::to_string(id) +
+                              "): truncated or malformed payload: " + avro_error());
+    }
+    // avro-c's memory reader cannot tell how much it consumed; the encoded size of what was read
+    // can (exact for single-block arrays, which is how Avro writers encode them).
+    size_t used = 0;
+    if (avro_value_sizeof(&root, &used) == 0 && used < body) {
+        return make_error(ErrorCode::kParse, where + " (schema id " + std::to_string(id) +
+                                                 "): " + std::to_string(body - used) +
+                                                 " bytes after the record");
+    }
+    const FieldTables& tables = (*current)->fields;
+    Result<Event> event = make_error(ErrorCode::kInternal, "unreachable");
+    switch (topic) {
+        case Topic::kMarketRaw:
+            event = read_as<MarketBar>(root, tables);
+            break;
+        case Topic::kMarketEngineered:
+            event = read_as<FeatureVector>(root, tables);
+            break;
+        case Topic::kPredictionsTft:
+            event = read_as<Prediction>(root, tables);
+            break;
+        case Topic::kRiskApproved:
+        case Topic::kRiskRejected:
+            event = read_as<RiskDecision>(root, tables);
+            break;
+        case Topic::kExecutionCompleted:
+        case Topic::kExecutionBlocked:
+            event = read_as<ExecutionReport>(root, tables);
+            break;
+        case Topic::kDeadLetter:
+            event = read_as<DeadLetter>(root, tables);
+            break;
+        case Topic::kCount:
+            break;
+    }
+    if (!event.ok()) {
+        return make_error(event.error().code, where + " (schema id " + std::to_string(id) +
+                                                  "): " + event.error().message);
+    }
+    return event;
+}
+
+}  // namespace awet
