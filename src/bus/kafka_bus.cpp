@@ -280,7 +280,9 @@ void KafkaBus::dead_letter(Topic topic, const Event* event, const std::string& e
 }
 
 uint64_t KafkaBus::poll(uint64_t max_events) {
-    (void)flush();
+    // No flush here: what was published is on its way (linger.ms) while the consumers run, and
+    // it is flushed before any input is committed (below), which is what correctness needs.
+    rd_kafka_poll(impl_->producer.get(), 0);  // delivery reports
     uint64_t delivered = 0;
     for (auto& c : impl_->consumers) {
         if (c->subscription_changed) {
@@ -343,7 +345,6 @@ uint64_t KafkaBus::poll(uint64_t max_events) {
         // in progress) is kept and retried, or made on revocation.
         if (!c->processed.empty()) impl_->commit(*c, nullptr, /*sync=*/true);
     }
-    (void)flush();  // what the handlers published
     return delivered;
 }
 
