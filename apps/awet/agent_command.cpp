@@ -16,6 +16,7 @@
 #include <atomic>
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -123,6 +124,31 @@ std::vector<std::pair<std::string, Topic>> agent_topology(const Config& config, 
 
 namespace {
 
+/// Bus and store connectivity as the agent's loop last saw it (checked every 2 s from the loop,
+/// read by /health on the HTTP thread).
+class Connectivity {
+public:
+    void set(const Status& bus, const Status& store, const std::string& bus_name,
+             const std::string& store_name) {
+        std::lock_guard lock(mutex_);
+        bus_ = {bus.ok(), bus.ok() ? bus_name : bus.error().message};
+        store_ = {store.ok(), store.ok() ? store_name : store.error().message};
+    }
+    DependencyHealth bus() const {
+        std::lock_guard lock(mutex_);
+        return bus_;
+    }
+    DependencyHealth store() const {
+        std::lock_guard lock(mutex_);
+        return store_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    DependencyHealth bus_{false, "not checked yet"};
+    DependencyHealth store_{false, "not checked yet"};
+};
+
 /// What each process runs besides its bus handlers.
 struct AgentProcess {
     std::string name;
@@ -134,6 +160,15 @@ struct AgentProcess {
     std::unique_ptr<EventTimeBus> bus;
     SimClock clock;
     AgentHttpEndpoint* endpoint = nullptr;
+    Connectivity connectivity;
+    std::string bus_name, store_name;
+
+    /// A real round trip to each: cluster metadata from the brokers, a query on the store.
+    void check_connectivity() {
+        auto version = store->schema_version();
+        connectivity.set(kafka->ping(), version.ok() ? Status::Ok() : Status(version.error()),
+                         bus_name, store_name);
+    }
 };
 
 /// Runs the process's loop until SIGTERM/SIGINT (or `done` says so): poll the bus, run `tick`,
@@ -141,6 +176,7 @@ struct AgentProcess {
 int run_loop(AgentProcess& p, const std::function<Status()>& tick,
              const std::function<bool()>& done = {}) {
     auto last_lag = std::chrono::steady_clock::now();
+    auto last_check = last_lag;
     while (!g_stop.load() && !(done && done())) {
         p.bus->poll(UINT64_MAX);
         if (tick) {
@@ -151,6 +187,10 @@ int run_loop(AgentProcess& p, const std::function<Status()>& tick,
             for (const auto& l : p.kafka->consumer_lag())
                 p.metrics->set_consumer_lag(l.group, l.topic, l.partition, l.lag);
             last_lag = std::chrono::steady_clock::now();
+        }
+        if (std::chrono::steady_clock::now() - last_check > std::chrono::seconds(2)) {
+            p.check_connectivity();
+            last_check = std::chrono::steady_clock::now();
         }
     }
     logger("agent")->info("{}: stopping (committing offsets, flushing the store)", p.name);
@@ -226,6 +266,10 @@ public:
             AWET_TRY(ingestion_.ingest(bar));
             AWET_TRY(p_.kafka->flush());
             AWET_TRY(wait_quiet("bar"));
+            if (std::chrono::steady_clock::now() - last_check_ > std::chrono::seconds(2)) {
+                p_.check_connectivity();  // /health stays true during a long replay
+                last_check_ = std::chrono::steady_clock::now();
+            }
             if (++n % 100 == 0) {
                 logger("ingestion")->info("replayed {} of {} bars ({} orders at the venue)", n,
                                           bars.size(), venue_.order_count());
@@ -265,6 +309,7 @@ private:
     KafkaLagProbe& probe_;
     std::vector<std::pair<std::string, Topic>> topology_;
     std::chrono::seconds quiet_timeout_;
+    std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
 };
 
 Result<std::vector<MarketBar>> replay_bars_of(Store& store, const AgentArgs& args) {
@@ -320,9 +365,12 @@ int agent(const Common& common, const AgentArgs& args) {
 
     const std::string brokers = config->bus.kafka_brokers;
     const std::string where = store_location(*config);
+    p.bus_name = "kafka " + brokers;
+    p.store_name = where;
+    p.check_connectivity();
     HealthProbe probe;
-    probe.bus = [brokers] { return DependencyHealth{true, "kafka " + brokers}; };
-    probe.store = [where] { return DependencyHealth{true, where}; };
+    probe.bus = [&p] { return p.connectivity.bus(); };
+    probe.store = [&p] { return p.connectivity.store(); };
     AgentHttpEndpoint endpoint(p.metrics, probe);
     const int port = args.port > 0 ? args.port : default_agent_port(args.name);
     if (Status st = endpoint.start(args.host, port); !st.ok()) return fail_line(st.error().message);

@@ -358,6 +358,22 @@ Status KafkaBus::flush(int timeout_ms) {
     return Status::Ok();
 }
 
+Status KafkaBus::ping(int timeout_ms) {
+    const rd_kafka_metadata_t* md = nullptr;
+    const rd_kafka_resp_err_t err =
+        rd_kafka_metadata(impl_->producer.get(), 0, nullptr, &md, timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return make_error(ErrorCode::kIo, "kafka " + impl_->options.brokers + ": " +
+                                              rd_kafka_err2str(err));
+    }
+    const int brokers = md->broker_cnt;
+    rd_kafka_metadata_destroy(md);
+    if (brokers == 0) {
+        return make_error(ErrorCode::kIo, "kafka " + impl_->options.brokers + ": no brokers");
+    }
+    return Status::Ok();
+}
+
 void KafkaBus::close() {
     if (!impl_) return;
     (void)flush();

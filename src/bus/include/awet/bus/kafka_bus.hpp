@@ -64,6 +64,8 @@ public:
     Status flush(int timeout_ms = 10000);
     /// Commits what was processed and leaves the consumer groups (clean shutdown, SIGTERM).
     void close();
+    /// Asks the brokers for cluster metadata: OK when at least one answers within the timeout.
+    Status ping(int timeout_ms = 2000);
     /// Lag of every partition assigned to this process's consumers.
     std::vector<ConsumerLag> consumer_lag();
 
