@@ -413,7 +413,17 @@ int agent(const Common& common, const AgentArgs& args) {
     if (args.name == "execution") {
         RemoteBroker broker(RemoteBrokerOptions{args.venue_url, 5000});
         ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed);
+        // Before the first decision: open orders in the store are brought to the broker's truth
+        // (fills missed while this process was down, orders the broker ended or never got).
+        auto synced = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
+        if (!synced.ok()) {
+            logger("execution")->warn("reconciliation at start failed: {}",
+                                      synced.error().to_string());
+        }
+        if (Status f = p.kafka->flush(); !f.ok()) return fail_line(f.error().message);
+        if (Status f = st->flush(); !f.ok()) return fail_line(f.error().message);
         a.attach();
+        auto last_sync = std::chrono::steady_clock::now();
         auto last_warn = std::chrono::steady_clock::now() - std::chrono::seconds(10);
         return run_loop(p, [&]() -> Status {
             auto n = broker.poll_events();
@@ -425,6 +435,15 @@ int agent(const Common& common, const AgentArgs& args) {
                 return Status::Ok();
             }
             if (*n == 0) {
+                if (args.reconcile_every_s > 0 &&
+                    std::chrono::steady_clock::now() - last_sync >
+                        std::chrono::seconds(args.reconcile_every_s)) {
+                    last_sync = std::chrono::steady_clock::now();
+                    auto r = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
+                    if (!r.ok()) return r.error();
+                    AWET_TRY(p.kafka->flush());
+                    AWET_TRY(st->flush());
+                }
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
                 return Status::Ok();
             }

@@ -17,6 +17,7 @@ struct AgentArgs {
     int port = 0;  // 0: the agent's default port (8001-8008)
     // execution
     std::string venue_url = "http://127.0.0.1:8009";
+    int reconcile_every_s = 0;  // 0: reconcile with the broker at start only
     // ingestion
     bool replay = false;  // lock-step replay of stored bars, hosting the simulated venue
     std::string from;     // first date (default: the first stored bar)

@@ -293,6 +293,11 @@ int main(int argc, char** argv) {
                           "execution: URL of the simulated venue (hosted by the replaying "
                           "ingestion agent)")
         ->capture_default_str();
+    agent_cmd->add_option("--reconcile-every", agent_args.reconcile_every_s,
+                          "execution: also reconcile open orders with the broker every S seconds "
+                          "when idle (0: at start only; the stream is then the only source)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     agent_cmd->add_flag("--replay", agent_args.replay,
                         "ingestion: replay stored bars in lock step, hosting the simulated venue");
     agent_cmd->add_option("--from", agent_args.from, "ingestion --replay: first date YYYY-MM-DD");

@@ -172,24 +172,96 @@ void ExecutionEngine::resume_after_restart(const IdempotencyKey& key,
                                   key.view(), known.error().to_string());
         return;  // left pending: reconciliation settles it
     }
+    send_unknown_order(*info, out);
+}
+
+bool ExecutionEngine::send_unknown_order(OrderInfo& info, std::vector<ExecutionReport>& out) {
+    TradeRow& row = info.row;
+    const std::string_view key = row.idempotency_key.view();
     if (std::optional<std::string> block = gate_.check(broker_)) {
-        logger("execution")->warn("order {} not at the broker after a restart, not sent: {}",
-                                  key.view(), *block);
-        return;  // left pending: reconciliation settles it
+        logger("execution")->warn("order {} not at the broker, not sent: {}", key, *block);
+        return false;  // left pending
     }
-    TradeRow& row = info->row;
     Result<BrokerOrder> sent = broker_.submit(request_for(row));
     if (!sent.ok()) {
-        logger("execution")->warn("order {} not at the broker after a restart, resend failed: {}",
-                                  key.view(), sent.error().to_string());
-        return;
+        logger("execution")->warn("order {} not at the broker, sending failed: {}", key,
+                                  sent.error().to_string());
+        return false;
     }
     ++stats_.submitted;
     ++stats_.resumed;
     row.alpaca_order_id = sent->broker_order_id;
     row.alpaca_status = sent->broker_status;
     persist(row);
-    out.push_back(make_report(*info, OrderStatus::kPending, row.ts));
+    out.push_back(make_report(info, OrderStatus::kPending, row.ts));
+    return true;
+}
+
+Result<OrderSyncReport> ExecutionEngine::reconcile_with_broker(Timestamp since, Timestamp now) {
+    OrderSyncReport report;
+    if (store_ == nullptr) return report;
+    TradeQuery query;
+    query.from = since;
+    auto rows = store_->load_trades(query);
+    if (!rows.ok()) return rows.error();
+    for (const TradeRow& stored : *rows) {
+        if (stored.status != OrderStatus::kPending &&
+            stored.status != OrderStatus::kPartiallyFilled) {
+            continue;
+        }
+        ++report.checked;
+        OrderInfo* info = find_or_restore(stored.idempotency_key);
+        if (info == nullptr || info->terminal) continue;
+        const std::string key(stored.idempotency_key.view());
+        Result<BrokerOrder> at_broker = broker_.get_order(key);
+        if (!at_broker.ok()) {
+            if (at_broker.error().code == ErrorCode::kNotFound &&
+                info->row.status == OrderStatus::kPending && info->row.filled_qty.is_zero()) {
+                std::vector<ExecutionReport> sent;
+                if (send_unknown_order(*info, sent)) {
+                    ++report.resent;
+                    queue_.insert(queue_.end(), sent.begin(), sent.end());
+                    continue;
+                }
+            }
+            ++report.unresolved;
+            logger("execution")->warn("reconciliation: order {} not settled: {}", key,
+                                      at_broker.error().to_string());
+            continue;
+        }
+        const BrokerOrder& o = *at_broker;
+        if (o.filled_qty > info->row.filled_qty) {
+            // Fills the store never saw: one fill for the difference, priced so that the
+            // order's average matches the broker's.
+            const Quantity delta = o.filled_qty - info->row.filled_qty;
+            const Money cost = notional(o.avg_fill_price, o.filled_qty) - info->fill_cost;
+            Fill f;
+            f.fill_id = "reconciled-" + o.broker_order_id + "-" + o.filled_qty.to_string();
+            f.client_order_id = stored.idempotency_key;
+            f.broker_order_id = o.broker_order_id;
+            f.symbol = stored.symbol;
+            f.side = stored.side;
+            f.qty = delta;
+            f.price = average_price(cost, delta);
+            f.ts = o.updated_at.is_set() ? o.updated_at : now;
+            f.order_done = o.status == OrderStatus::kFilled;
+            f.cum_qty = o.filled_qty;
+            on_fill(f);
+            ++report.fills_recovered;
+        }
+        if (o.status == OrderStatus::kCanceled || o.status == OrderStatus::kRejected) {
+            on_order_update(o);
+            ++report.closed;
+        }
+    }
+    if (report.fills_recovered + report.closed + report.resent > 0) {
+        logger("execution")
+            ->info("reconciliation: {} open orders checked, {} fills recovered, {} closed, {} "
+                   "sent, {} unresolved",
+                   report.checked, report.fills_recovered, report.closed, report.resent,
+                   report.unresolved);
+    }
+    return report;
 }
 
 ExecutionEngine::OrderInfo* ExecutionEngine::find_or_restore(const IdempotencyKey& key) {

@@ -212,6 +212,13 @@ void ExecutionAgent::attach() {
     });
 }
 
+Result<OrderSyncReport> ExecutionAgent::reconcile(Timestamp since, Timestamp now) {
+    auto report = engine_.reconcile_with_broker(since, now);
+    if (!report.ok()) return report.error();
+    AWET_TRY(publish_broker_events());
+    return report;
+}
+
 Status ExecutionAgent::publish_broker_events() {
     out_.clear();
     engine_.drain(out_);

@@ -562,3 +562,151 @@ TEST(ExecutionEngine, DeterministicReportIds) {
 
 }  // namespace
 }  // namespace awet
+
+namespace awet {
+namespace {
+
+/// A listener standing in for a lossy stream: records what the broker sent, passes on only
+/// while `connected`.
+struct LossyStream final : BrokerListener {
+    BrokerListener* engine = nullptr;
+    bool connected = true;
+    std::vector<Fill> fills;
+    void on_fill(const Fill& f) override {
+        fills.push_back(f);
+        if (connected) engine->on_fill(f);
+    }
+    void on_order_update(const BrokerOrder& o) override {
+        if (connected) engine->on_order_update(o);
+    }
+};
+
+/// A simulated venue whose events reach the engine through a LossyStream.
+struct StreamedVenue {
+    StreamedVenue(Fixture& f, SimBrokerConfig config)
+        : venue(config), engine(f.config, venue, f.store.get(), 1) {
+        stream.engine = &engine;
+        venue.set_listener(&stream);
+    }
+    SimBroker venue;
+    ExecutionEngine engine;
+    LossyStream stream;
+};
+
+TEST(Reconciliation, AFillMissedOnTheStreamIsRecoveredAndNotCountedTwiceWhenItArrives) {
+    Fixture f;
+    StreamedVenue sv(f, SimBrokerConfig{.slippage_bps = 0});
+    SimBroker& venue = sv.venue;
+    ExecutionEngine& engine = sv.engine;
+    LossyStream& stream = sv.stream;
+    RiskDecision d = decision("AAPL", kT0);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(d, kT0 + Duration::minutes(1), out);
+
+    stream.connected = false;  // the fill happens while the stream is down
+    venue.on_bar(bar("AAPL", kT0 + Duration::minutes(1), "101.5"));
+    ASSERT_EQ(stream.fills.size(), 1U);
+    EXPECT_EQ(engine.stats().fills, 0);
+
+    auto report = engine.reconcile_with_broker(kT0 - Duration::days(1), kT0 + Duration::minutes(3));
+    ASSERT_TRUE(report.ok()) << report.error().to_string();
+    EXPECT_EQ(report->checked, 1);
+    EXPECT_EQ(report->fills_recovered, 1);
+    out.clear();
+    engine.drain(out);
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].status, OrderStatus::kFilled);
+    EXPECT_EQ(out[0].fill_qty, d.qty);
+    EXPECT_EQ(out[0].fill_price, P("101.5"));
+    ASSERT_TRUE(f.store->flush().ok());
+    EXPECT_EQ(f.trade(d).filled_qty, d.qty);
+    EXPECT_EQ(f.trade(d).status, OrderStatus::kFilled);
+
+    // The stream comes back and delivers the same fill late: recognised, not applied again.
+    stream.connected = true;
+    engine.on_fill(stream.fills[0]);
+    out.clear();
+    engine.drain(out);
+    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(engine.stats().fills, 1);
+    EXPECT_EQ(engine.stats().duplicate_fills, 1);
+    // A second reconciliation finds nothing open.
+    report = engine.reconcile_with_broker(kT0 - Duration::days(1), kT0 + Duration::minutes(4));
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->checked, 0);
+}
+
+TEST(Reconciliation, PartialFillsMissedInTheMiddleKeepTheBrokersAveragePrice) {
+    Fixture f;
+    StreamedVenue sv(f, SimBrokerConfig{.slippage_bps = 0, .participation_rate = 0.0002});
+    SimBroker& venue = sv.venue;
+    ExecutionEngine& engine = sv.engine;
+    LossyStream& stream = sv.stream;
+    RiskDecision d = decision("AAPL", kT0, /*qty=*/5);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(d, kT0 + Duration::minutes(1), out);
+    // 2 shares per bar (0.0002 x 10000): seen, missed, then reconciled.
+    venue.on_bar(bar("AAPL", kT0 + Duration::minutes(1), "100"));
+    stream.connected = false;
+    venue.on_bar(bar("AAPL", kT0 + Duration::minutes(2), "103"));
+    auto report = engine.reconcile_with_broker(kT0 - Duration::days(1), kT0 + Duration::minutes(3));
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->fills_recovered, 1);
+    out.clear();
+    engine.drain(out);
+    ASSERT_EQ(out.size(), 2U);  // the first fill (seen) and the recovered one
+    EXPECT_EQ(out[1].status, OrderStatus::kPartiallyFilled);
+    EXPECT_EQ(out[1].fill_qty, Q(2));
+    EXPECT_EQ(out[1].fill_price, P("103"));
+    EXPECT_EQ(out[1].avg_fill_price,
+              venue.get_order(d.header.idempotency_key.view())->avg_fill_price);
+    stream.connected = true;
+    venue.on_bar(bar("AAPL", kT0 + Duration::minutes(3), "104"));  // the last share, on stream
+    ASSERT_TRUE(f.store->flush().ok());
+    EXPECT_EQ(f.trade(d).filled_qty, Q(5));
+    EXPECT_EQ(f.trade(d).status, OrderStatus::kFilled);
+    EXPECT_EQ(f.trade(d).avg_fill_price, venue.get_order(d.header.idempotency_key.view())->avg_fill_price);
+}
+
+TEST(Reconciliation, CancelsAtTheBrokerAndUnknownOrdersAreSettled) {
+    Fixture f;
+    StreamedVenue sv(f, SimBrokerConfig{.slippage_bps = 0});
+    SimBroker& venue = sv.venue;
+    ExecutionEngine& engine = sv.engine;
+    LossyStream& stream = sv.stream;
+    RiskDecision canceled = decision("AAPL", kT0);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(canceled, kT0 + Duration::minutes(1), out);
+    stream.connected = false;
+    ASSERT_TRUE(venue.cancel(canceled.header.idempotency_key.view()).ok());
+    auto report = engine.reconcile_with_broker(kT0 - Duration::days(1), kT0 + Duration::minutes(2));
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->closed, 1);
+    out.clear();
+    engine.drain(out);
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].status, OrderStatus::kCanceled);
+
+    // Written ahead, the submit timed out and never reached this broker: sent once, same id.
+    testing::FakeBroker broker(true);
+    ExecutionEngine other(f.config, broker, f.store.get(), 2);
+    broker.submit_error = ErrorCode::kOutcomeUnknown;
+    RiskDecision lost = decision("MSFT", kT0);
+    other.on_decision(lost, kT0 + Duration::minutes(1), out);
+    broker.submit_error.reset();
+    const int submits = broker.submits;
+    report = other.reconcile_with_broker(kT0 - Duration::days(1), kT0 + Duration::minutes(2));
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->resent, 1);
+    EXPECT_EQ(broker.submits, submits + 1);
+    // A broker that cannot answer leaves the order as it is.
+    broker.known.clear();
+    broker.lookup_error = ErrorCode::kIo;
+    report = other.reconcile_with_broker(kT0 - Duration::days(1), kT0 + Duration::minutes(3));
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->unresolved, 1);
+    EXPECT_EQ(broker.submits, submits + 1);
+}
+
+}  // namespace
+}  // namespace awet

@@ -33,6 +33,15 @@ struct ExecutionStats {
     int64_t store_errors = 0;
 };
 
+/// What one reconciliation with the broker found and did (reconcile_with_broker()).
+struct OrderSyncReport {
+    int checked = 0;          // open rows (pending / partially filled) looked up at the broker
+    int fills_recovered = 0;  // fills the broker has that the store did not (missed stream events)
+    int closed = 0;           // canceled / rejected / expired at the broker, still open here
+    int resent = 0;           // written ahead, unknown to the broker, sent now
+    int unresolved = 0;       // the broker could not say (lookup failed): left as they are
+};
+
 /// Owned by the execution agent; single-threaded (decisions, broker callbacks and drain all on the
 /// agent's loop). Registers itself as the broker's listener for its lifetime. `store` may be null
 /// (no persistence: idempotency is then in-memory only). The broker and the store must outlive the
@@ -51,6 +60,13 @@ public:
     // BrokerListener: fills and cancellations become queued reports.
     void on_fill(const Fill& fill) override;
     void on_order_update(const BrokerOrder& order) override;
+
+    /// Brings the store to the broker's truth for every order still open in `trades` (ordered
+    /// from `since` on): fills the broker reports beyond the stored filled quantity become fill
+    /// reports (synthetic fill ids; the real fill arriving later is recognised by its cumulative
+    /// quantity and not counted twice), orders the broker ended are closed, orders written ahead
+    /// but unknown to the broker are sent (after the safety gate). Reports are queued (drain()).
+    Result<OrderSyncReport> reconcile_with_broker(Timestamp since, Timestamp now);
 
     /// Moves the queued fill/cancel reports to `out` (in arrival order).
     void drain(std::vector<ExecutionReport>& out);
@@ -72,6 +88,8 @@ private:
     /// A redelivered decision whose row exists but which this process never handled (it was
     /// written ahead before a restart): sends the order if the broker does not know it.
     void resume_after_restart(const IdempotencyKey& key, std::vector<ExecutionReport>& out);
+    /// Sends an order the broker does not know (looked up first); true if sent.
+    bool send_unknown_order(OrderInfo& info, std::vector<ExecutionReport>& out);
     void persist(const TradeRow& row);
 
     SafetyGate gate_;

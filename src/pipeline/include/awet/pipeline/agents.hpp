@@ -153,6 +153,9 @@ public:
     void attach();
     /// Publishes the reports the broker produced since the last call (fills, status changes).
     Status publish_broker_events();
+    /// Brings the open orders in `trades` to the broker's truth (ExecutionEngine::
+    /// reconcile_with_broker) and publishes what that produced.
+    Result<OrderSyncReport> reconcile(Timestamp since, Timestamp now);
     const ExecutionEngine& engine() const { return engine_; }
 
 private:
