@@ -457,6 +457,9 @@ int agent(const Common& common, const AgentArgs& args) {
     }
     if (args.name == "exit") {
         ExitAgent a(*p.bus, p.clock, config->exits, seed);
+        // Open positions of a previous life of this agent keep their exits.
+        auto lots = restore_exit_lots(a.manager(), *st);
+        if (!lots.ok()) return fail_line("restoring exit lots: " + lots.error().message);
         a.attach();
         return run_loop(p, {});
     }

@@ -82,6 +82,25 @@ void ExitManager::finish_attempt(size_t index, Quantity attempt_filled) {
     }
 }
 
+void ExitManager::restore_exit_attempt(const IdempotencyKey& entry_key, int attempt,
+                                       ExitReason reason, OrderStatus status, Quantity filled) {
+    for (size_t i = 0; i < lots_.size(); ++i) {
+        ExitLot& lot = lots_[i];
+        if (!(lot.entry_key == entry_key)) continue;
+        lot.attempts = std::max(lot.attempts, attempt);
+        lot.exit_key = exit_key(entry_key, attempt);
+        lot.exit_reason = reason;
+        if (status == OrderStatus::kPending || status == OrderStatus::kPartiallyFilled) {
+            lot.exit_in_flight = true;
+            lot.exit_attempt_filled = filled;
+            return;
+        }
+        lot.exit_in_flight = true;  // finish_attempt() books it like a live report would
+        finish_attempt(i, filled);
+        return;
+    }
+}
+
 void ExitManager::on_execution(const ExecutionReport& r) {
     if (r.intent == OrderIntent::kEntry) {
         if (!has_fills(r.status) || r.filled_qty.raw() <= 0) return;

@@ -1,6 +1,7 @@
 #include "awet/pipeline/agents.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
@@ -195,6 +196,41 @@ Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& f
                              day.to_string());
     }
     return Status::Ok();
+}
+
+Result<size_t> restore_exit_lots(ExitManager& manager, Store& store) {
+    auto rows = store.load_trades(TradeQuery{});
+    if (!rows.ok()) return rows.error();
+    std::unordered_map<IdempotencyKey, const TradeRow*> by_key;
+    for (const TradeRow& t : *rows) by_key.emplace(t.idempotency_key, &t);
+    constexpr int kMaxAttempts = 64;  // beyond any retry count the exit manager reaches
+    for (const TradeRow& t : *rows) {
+        if (t.intent != OrderIntent::kEntry || t.filled_qty.is_zero()) continue;
+        ExecutionReport entry;
+        entry.header.idempotency_key = t.idempotency_key;
+        entry.header.correlation_id = t.correlation_id;
+        entry.header.symbol = t.symbol;
+        entry.header.ts = t.filled_at.is_set() ? t.filled_at : t.ts;
+        entry.intent = OrderIntent::kEntry;
+        entry.side = t.side;
+        entry.status = t.status;
+        entry.qty = t.qty;
+        entry.filled_qty = t.filled_qty;
+        entry.avg_fill_price = t.avg_fill_price;
+        entry.filled_at = t.filled_at;
+        manager.on_execution(entry);
+        for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+            auto it = by_key.find(ExitManager::exit_key(t.idempotency_key, attempt));
+            if (it == by_key.end()) break;  // attempts are numbered without gaps
+            const TradeRow& x = *it->second;
+            manager.restore_exit_attempt(t.idempotency_key, attempt, x.exit_reason, x.status,
+                                         x.filled_qty);
+        }
+    }
+    if (manager.open_lots() > 0) {
+        logger("exits")->info("restored {} open lots from trades", manager.open_lots());
+    }
+    return manager.open_lots();
 }
 
 // ---------------------------------------------------------------- execution

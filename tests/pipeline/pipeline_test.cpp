@@ -11,6 +11,8 @@
 #include "awet/execution/safety_gate.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/pipeline/runner.hpp"
+#include "awet/exits/exit_manager.hpp"
+#include "awet/pipeline/pipeline.hpp"
 #include "awet/store/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
@@ -193,6 +195,52 @@ TEST_F(PipelineTest, RiskLimitsHoldAcrossARestart) {
     }
     EXPECT_TRUE(entered_after_noon)
         << "the afternoon process traded nothing: the test proves nothing";
+}
+
+TEST_F(PipelineTest, ARestartedExitAgentGetsBackTheOpenLotsFromTheStore) {
+    auto store = open_store("exits.db");
+    train_green(*store);
+    SimBroker broker(SimBrokerConfig::from(config_.execution));
+    Pipeline pipeline(config_, store.get(), broker, default_model_loader());
+    pipeline.set_venue_step([&broker](const MarketBar& bar) { broker.on_bar(bar); });
+    // Run until lots are open and at least one exit has already happened: the process "dies"
+    // there, with positions open and some closed.
+    bool stopped = false;
+    for (const auto& bar : trade_) {
+        ASSERT_TRUE(pipeline.process(bar).ok());
+        if (pipeline.exits().manager().open_lots() > 0 && pipeline.counters().exits > 0) {
+            stopped = true;
+            break;
+        }
+    }
+    ASSERT_TRUE(stopped) << "no open lot after an exit: the test proves nothing";
+    ASSERT_TRUE(store->flush().ok());
+
+    ExitManager restored(config_.exits, config_.seed);
+    auto n = restore_exit_lots(restored, *store);
+    ASSERT_TRUE(n.ok()) << n.error().message;
+    const auto& live = pipeline.exits().manager().lots();
+    ASSERT_EQ(*n, live.size());
+    for (const ExitLot& lot : live) {
+        const ExitLot* r = restored.find(lot.entry_key.view());
+        ASSERT_NE(r, nullptr) << lot.entry_key.view();
+        EXPECT_EQ(r->filled_qty, lot.filled_qty);
+        EXPECT_EQ(r->exited_qty, lot.exited_qty);
+        EXPECT_EQ(r->open_qty(), lot.open_qty());
+        EXPECT_EQ(r->entry_price, lot.entry_price);
+        EXPECT_EQ(r->filled_at, lot.filled_at);
+        EXPECT_EQ(r->exit_in_flight, lot.exit_in_flight);
+        EXPECT_EQ(r->attempts, lot.attempts);
+    }
+    // An entry that was exited is not a lot again: it is never exited twice.
+    auto trades = store->load_trades(TradeQuery{});
+    ASSERT_TRUE(trades.ok());
+    for (const auto& t : *trades) {
+        if (t.intent == OrderIntent::kExit && t.status == OrderStatus::kFilled) {
+            const std::string entry = t.idempotency_key.str().substr(t.idempotency_key.str().find(':') + 1);
+            EXPECT_EQ(restored.find(entry), nullptr) << entry;
+        }
+    }
 }
 
 TEST_F(PipelineTest, PersistenceOffStillTrades) {

@@ -67,6 +67,14 @@ public:
     /// Reports for lots already closed are ignored.
     void on_execution(const ExecutionReport& report);
 
+    /// After a restart: an exit attempt found in the store for the lot of `entry_key` (restored
+    /// first with on_execution of the entry's report). A finished attempt (filled, blocked,
+    /// rejected, canceled) counts its fills as exited — the lot closes when nothing is left; an
+    /// open one (pending, partially filled) is the exit in flight, so no second exit is sent
+    /// while it works. Attempt numbers continue after the highest restored one.
+    void restore_exit_attempt(const IdempotencyKey& entry_key, int attempt, ExitReason reason,
+                              OrderStatus status, Quantity filled);
+
     /// Appends one approved exit decision per lot of bar.symbol that hits a rule.
     void on_bar(const MarketBar& bar, Timestamp now, std::vector<RiskDecision>& out);
 

@@ -144,6 +144,11 @@ private:
 /// does not reset them.
 Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& first_bar);
 
+/// After a restart of the exit agent: the lots of filled entries in `trades` that exits have not
+/// closed yet, with their exit attempts (an exit still working is the one in flight), so open
+/// positions keep their exits and none is exited twice. Returns the number of open lots.
+Result<size_t> restore_exit_lots(ExitManager& manager, Store& store);
+
 /// ExecutionAgent: risk.approved -> execution.completed / execution.blocked through the safety
 /// gates and the broker. Broker callbacks (fills) are published by `publish_broker_events()`.
 class ExecutionAgent {
@@ -175,6 +180,7 @@ public:
         : bus_(bus), clock_(clock), manager_(config, seed) {}
     void attach();
     const ExitManager& manager() const { return manager_; }
+    ExitManager& manager() { return manager_; }
 
 private:
     EventBus& bus_;

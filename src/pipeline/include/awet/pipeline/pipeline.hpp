@@ -56,6 +56,7 @@ public:
     /// model_inference_latency of the serving forecaster (empty for the linear baseline).
     InferenceStats inference_stats() const { return prediction_.inference_stats(); }
     const ExecutionAgent& execution() const { return execution_; }
+    const ExitAgent& exits() const { return exits_; }
     InProcBus& bus() { return bus_; }
     SimClock& clock() { return clock_; }
 
