@@ -142,11 +142,20 @@ public:
         std::lock_guard lock(mutex_);
         return store_;
     }
+    void set_state(DependencyHealth state) {
+        std::lock_guard lock(mutex_);
+        state_ = std::move(state);
+    }
+    DependencyHealth state() const {
+        std::lock_guard lock(mutex_);
+        return state_;
+    }
 
 private:
     mutable std::mutex mutex_;
     DependencyHealth bus_{false, "not checked yet"};
     DependencyHealth store_{false, "not checked yet"};
+    DependencyHealth state_{true, "trading"};
 };
 
 /// What each process runs besides its bus handlers.
@@ -371,6 +380,7 @@ int agent(const Common& common, const AgentArgs& args) {
     HealthProbe probe;
     probe.bus = [&p] { return p.connectivity.bus(); };
     probe.store = [&p] { return p.connectivity.store(); };
+    if (args.name == "execution") probe.agent_state = [&p] { return p.connectivity.state(); };
     AgentHttpEndpoint endpoint(p.metrics, probe);
     const int port = args.port > 0 ? args.port : default_agent_port(args.name);
     if (Status st = endpoint.start(args.host, port); !st.ok()) return fail_line(st.error().message);
@@ -419,6 +429,26 @@ int agent(const Common& common, const AgentArgs& args) {
         if (!synced.ok()) {
             logger("execution")->warn("reconciliation at start failed: {}",
                                       synced.error().to_string());
+        }
+        // Then the positions: what the trades explain against what the broker holds. If they
+        // still disagree, trading does not start: every decision is blocked, /health says why,
+        // reconciliation_mismatches alerts.
+        auto mismatches = a.engine().check_positions(Timestamp::from_ns(INT64_MIN));
+        if (!mismatches.ok()) {
+            a.engine().halt("positions could not be checked: " + mismatches.error().message);
+        } else if (!mismatches->empty()) {
+            std::string what;
+            for (const auto& m : *mismatches) {
+                what += (what.empty() ? "" : ", ") + m.symbol.str() + " trades " +
+                        m.stored.to_string() + " broker " + m.broker.to_string();
+            }
+            a.engine().halt("positions disagree with the broker after reconciling: " + what);
+        }
+        p.metrics->set_reconciliation_mismatches(
+            mismatches.ok() ? static_cast<int>(mismatches->size()) : 1);
+        if (!a.engine().halted().empty()) {
+            logger("execution")->error("trading halted: {}", a.engine().halted());
+            p.connectivity.set_state({false, "halted: " + a.engine().halted()});
         }
         if (Status f = p.kafka->flush(); !f.ok()) return fail_line(f.error().message);
         if (Status f = st->flush(); !f.ok()) return fail_line(f.error().message);

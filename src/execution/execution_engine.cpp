@@ -1,5 +1,6 @@
 #include "awet/execution/execution_engine.hpp"
 
+#include <map>
 #include <utility>
 
 #include "awet/core/log.hpp"
@@ -84,7 +85,9 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
     row.exit_reason = d.exit_reason;
 
     std::optional<std::string> block =
-        key.empty() ? std::optional<std::string>("MISSING_IDEMPOTENCY_KEY") : gate_.check(broker_);
+        key.empty()       ? std::optional<std::string>("MISSING_IDEMPOTENCY_KEY")
+        : !halted_.empty() ? std::optional<std::string>("HALTED: " + halted_)
+                           : gate_.check(broker_);
     if (block) {
         row.status = OrderStatus::kBlocked;
         row.dry_run = *block == kBlockDryRun;
@@ -262,6 +265,37 @@ Result<OrderSyncReport> ExecutionEngine::reconcile_with_broker(Timestamp since, 
                    report.unresolved);
     }
     return report;
+}
+
+Result<std::vector<PositionMismatch>> ExecutionEngine::check_positions(Timestamp since) {
+    std::map<Symbol, Quantity> stored;
+    if (store_ != nullptr) {
+        TradeQuery query;
+        query.from = since;
+        auto rows = store_->load_trades(query);
+        if (!rows.ok()) return rows.error();
+        for (const TradeRow& t : *rows) {
+            // The in-memory row is fresher than a batched store write.
+            auto it = orders_.find(t.idempotency_key);
+            const TradeRow& row = it != orders_.end() ? it->second.row : t;
+            if (row.filled_qty.is_zero()) continue;
+            stored[row.symbol] += row.side == Side::kBuy ? row.filled_qty : -row.filled_qty;
+        }
+    }
+    auto at_broker = broker_.positions();
+    if (!at_broker.ok()) return at_broker.error();
+    std::map<Symbol, Quantity> broker;
+    for (const BrokerPosition& p : *at_broker) broker[p.symbol] += p.qty;
+    std::vector<PositionMismatch> out;
+    for (const auto& [symbol, qty] : stored) {
+        const auto it = broker.find(symbol);
+        const Quantity b = it == broker.end() ? Quantity{} : it->second;
+        if (!(b == qty)) out.push_back({symbol, qty, b});
+    }
+    for (const auto& [symbol, qty] : broker) {
+        if (!stored.contains(symbol) && !qty.is_zero()) out.push_back({symbol, Quantity{}, qty});
+    }
+    return out;
 }
 
 ExecutionEngine::OrderInfo* ExecutionEngine::find_or_restore(const IdempotencyKey& key) {

@@ -30,17 +30,22 @@ std::string AgentHttpEndpoint::health_json(bool* healthy) const {
         return nlohmann::json{{"ok", h.ok}, {"detail", h.detail}};
     };
     const nlohmann::json bus = dep(probe_.bus), store = dep(probe_.store);
-    const bool ok = bus["ok"].get<bool>() && store["ok"].get<bool>();
-    if (healthy != nullptr) *healthy = ok;
+    bool ok = bus["ok"].get<bool>() && store["ok"].get<bool>();
     const double uptime =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    return nlohmann::json{{"status", ok ? "ok" : "degraded"},
-                          {"agent", metrics_->agent()},
-                          {"version", AWET_VERSION},
-                          {"uptime_seconds", uptime},
-                          {"bus", bus},
-                          {"store", store}}
-        .dump();
+    nlohmann::json doc{{"agent", metrics_->agent()},
+                       {"version", AWET_VERSION},
+                       {"uptime_seconds", uptime},
+                       {"bus", bus},
+                       {"store", store}};
+    if (probe_.agent_state) {
+        const nlohmann::json state = dep(probe_.agent_state);
+        ok = ok && state["ok"].get<bool>();
+        doc["state"] = state;
+    }
+    doc["status"] = ok ? "ok" : "degraded";
+    if (healthy != nullptr) *healthy = ok;
+    return doc.dump();
 }
 
 Status AgentHttpEndpoint::start(const std::string& host, int port) {

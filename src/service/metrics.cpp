@@ -38,7 +38,15 @@ AgentMetrics::AgentMetrics(std::string agent)
       trades_(prometheus::BuildCounter()
                   .Name("trade_count")
                   .Help("Trades by symbol, side and status")
-                  .Register(*registry_)) {}
+                  .Register(*registry_)),
+      mismatches_(prometheus::BuildGauge()
+                      .Name("reconciliation_mismatches")
+                      .Help("Symbols whose position differs from the broker's after reconciling")
+                      .Register(*registry_)) {}
+
+void AgentMetrics::set_reconciliation_mismatches(int symbols) {
+    mismatches_.Add({{"agent", agent_}}).Set(static_cast<double>(symbols));
+}
 
 void AgentMetrics::record_event(std::string_view topic, bool ok, double latency_seconds) {
     const std::string t(topic);

@@ -710,3 +710,46 @@ TEST(Reconciliation, CancelsAtTheBrokerAndUnknownOrdersAreSettled) {
 
 }  // namespace
 }  // namespace awet
+
+namespace awet {
+namespace {
+
+TEST(Reconciliation, PositionsTheTradesDoNotExplainHaltTrading) {
+    Fixture f;
+    SimBroker venue(SimBrokerConfig{.slippage_bps = 0});
+    ExecutionEngine engine(f.config, venue, f.store.get(), 1);
+    std::vector<ExecutionReport> out;
+    RiskDecision d = decision("AAPL", kT0);
+    engine.on_decision(d, kT0 + Duration::minutes(1), out);
+    venue.on_bar(bar("AAPL", kT0 + Duration::minutes(1), "100"));
+    auto same = engine.check_positions(Timestamp::from_ns(INT64_MIN));
+    ASSERT_TRUE(same.ok()) << same.error().to_string();
+    EXPECT_TRUE(same->empty());  // the trades explain the broker's position
+
+    // An order placed at the broker outside AWET: a position no trade explains.
+    OrderRequest outside;
+    outside.client_order_id = IdempotencyKey("manual-1");
+    outside.symbol = Symbol("MSFT");
+    outside.qty = Q(3);
+    outside.ts = kT0;
+    ASSERT_TRUE(venue.submit(outside).ok());
+    venue.on_bar(bar("MSFT", kT0 + Duration::minutes(1), "300"));
+    auto mismatches = engine.check_positions(Timestamp::from_ns(INT64_MIN));
+    ASSERT_TRUE(mismatches.ok());
+    ASSERT_EQ(mismatches->size(), 1U);
+    EXPECT_EQ((*mismatches)[0].symbol, Symbol("MSFT"));
+    EXPECT_EQ((*mismatches)[0].stored, Q(0));
+    EXPECT_EQ((*mismatches)[0].broker, Q(3));
+
+    engine.halt("positions disagree: MSFT");
+    out.clear();
+    RiskDecision next = decision("AAPL", kT0 + Duration::minutes(30));
+    engine.on_decision(next, kT0 + Duration::minutes(31), out);
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].status, OrderStatus::kBlocked);
+    EXPECT_NE(out[0].block_reason.view().find("HALTED"), std::string_view::npos);
+    EXPECT_EQ(venue.order_count(), 2U);  // nothing new reached the broker
+}
+
+}  // namespace
+}  // namespace awet

@@ -93,6 +93,7 @@ TEST(AgentHttpEndpoint, HealthAndMetrics) {
     EXPECT_EQ(degraded->status, 503);
     EXPECT_EQ(json::parse(degraded->body)["status"], "degraded");
     EXPECT_EQ(json::parse(degraded->body)["store"]["detail"], "database is locked");
+    EXPECT_FALSE(json::parse(degraded->body).contains("state"));  // no agent state probe
 
     metrics->record_event("risk.approved", true, 0.001);
     auto text = client.Get("/metrics");
@@ -172,6 +173,32 @@ TEST(AgentHttpEndpoint, ARealPrometheusScrapesTheMetrics) {
 
 namespace awet {
 namespace {
+
+TEST(AgentHttpEndpoint, AHaltedAgentIsDegradedAndSaysWhy) {
+    auto metrics = std::make_shared<AgentMetrics>("execution");
+    std::string halted;
+    HealthProbe probe;
+    probe.bus = [] { return DependencyHealth{true, "kafka"}; };
+    probe.store = [] { return DependencyHealth{true, "postgres"}; };
+    probe.agent_state = [&halted] {
+        return halted.empty() ? DependencyHealth{true, "trading"}
+                              : DependencyHealth{false, "halted: " + halted};
+    };
+    AgentHttpEndpoint endpoint(metrics, probe);
+    bool healthy = false;
+    json h = json::parse(endpoint.health_json(&healthy));
+    EXPECT_TRUE(healthy);
+    EXPECT_EQ(h["state"]["detail"], "trading");
+    halted = "positions disagree with the broker: MSFT";
+    h = json::parse(endpoint.health_json(&healthy));
+    EXPECT_FALSE(healthy);
+    EXPECT_EQ(h["status"], "degraded");
+    EXPECT_EQ(h["state"]["detail"], "halted: positions disagree with the broker: MSFT");
+    metrics->set_reconciliation_mismatches(1);
+    EXPECT_NE(metrics->serialize().find("reconciliation_mismatches{agent=\"execution\"} 1"),
+              std::string::npos)
+        << metrics->serialize();
+}
 
 TEST(HealthCheck, ReportsOkDegradedAndDownAgents) {
     auto risk = std::make_shared<AgentMetrics>("risk");

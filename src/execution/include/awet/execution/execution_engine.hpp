@@ -42,6 +42,13 @@ struct OrderSyncReport {
     int unresolved = 0;       // the broker could not say (lookup failed): left as they are
 };
 
+/// One symbol whose position differs between the stored trades and the broker.
+struct PositionMismatch {
+    Symbol symbol;
+    Quantity stored;  // signed
+    Quantity broker;  // signed
+};
+
 /// Owned by the execution agent; single-threaded (decisions, broker callbacks and drain all on the
 /// agent's loop). Registers itself as the broker's listener for its lifetime. `store` may be null
 /// (no persistence: idempotency is then in-memory only). The broker and the store must outlive the
@@ -67,6 +74,19 @@ public:
     /// quantity and not counted twice), orders the broker ended are closed, orders written ahead
     /// but unknown to the broker are sent (after the safety gate). Reports are queued (drain()).
     Result<OrderSyncReport> reconcile_with_broker(Timestamp since, Timestamp now);
+
+    /// Positions implied by the stored trades (filled quantities, signed by side) against the
+    /// broker's positions, per symbol; a symbol on one side only counts as 0 on the other (a
+    /// missing position report is a discrepancy, never taken as "flat"). Run after
+    /// reconcile_with_broker(): the remaining differences are positions this engine cannot
+    /// explain (orders outside AWET, a broker that lost state).
+    Result<std::vector<PositionMismatch>> check_positions(Timestamp since);
+
+    /// Stops trading: every later decision is blocked with `reason` (orders already at the
+    /// broker keep filling and are reported). For a reconciliation that left the book and the
+    /// broker disagreeing.
+    void halt(std::string reason) { halted_ = std::move(reason); }
+    const std::string& halted() const { return halted_; }
 
     /// Moves the queued fill/cancel reports to `out` (in arrival order).
     void drain(std::vector<ExecutionReport>& out);
@@ -101,6 +121,7 @@ private:
     std::unordered_set<std::string> fill_ids_;
     std::vector<ExecutionReport> queue_;
     ExecutionStats stats_;
+    std::string halted_;
 };
 
 }  // namespace awet

@@ -162,6 +162,7 @@ public:
     /// reconcile_with_broker) and publishes what that produced.
     Result<OrderSyncReport> reconcile(Timestamp since, Timestamp now);
     const ExecutionEngine& engine() const { return engine_; }
+    ExecutionEngine& engine() { return engine_; }
 
 private:
     Status publish(const std::vector<ExecutionReport>& reports);

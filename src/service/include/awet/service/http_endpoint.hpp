@@ -26,6 +26,9 @@ struct DependencyHealth {
 struct HealthProbe {
     std::function<DependencyHealth()> bus;
     std::function<DependencyHealth()> store;
+    /// The agent's own state (e.g. the execution agent halted by a failed reconciliation):
+    /// reported as "agent"; not ok makes the whole status degraded. Null: not reported.
+    std::function<DependencyHealth()> agent_state;
 };
 
 /// The seeds' agent ports (§5.2: 8001-8006) and ours for exit (8007) and reconciler (8008);

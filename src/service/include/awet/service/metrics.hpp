@@ -27,6 +27,10 @@ public:
     /// trade_count{symbol, side, status}.
     void count_trade(std::string_view symbol, std::string_view side, std::string_view status);
 
+    /// reconciliation_mismatches{agent}: symbols whose position the last reconciliation could
+    /// not bring to the broker's (non-zero: the execution agent halted trading).
+    void set_reconciliation_mismatches(int symbols);
+
     /// Prometheus text exposition format (version 0.0.4) of every metric.
     std::string serialize() const;
     const std::string& agent() const { return agent_; }
@@ -40,6 +44,7 @@ private:
     prometheus::Family<prometheus::Gauge>& lag_;
     prometheus::Family<prometheus::Histogram>& inference_;
     prometheus::Family<prometheus::Counter>& trades_;
+    prometheus::Family<prometheus::Gauge>& mismatches_;
 };
 
 }  // namespace awet
