@@ -423,6 +423,19 @@ int agent(const Common& common, const AgentArgs& args) {
     if (args.name == "execution") {
         RemoteBroker broker(RemoteBrokerOptions{args.venue_url, 5000});
         ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed);
+        // No decision before the broker has answered and the book is reconciled with it.
+        p.connectivity.set_state({false, "waiting for the broker at " + args.venue_url});
+        for (int attempt = 0; !g_stop.load(); ++attempt) {
+            auto answer = broker.positions();
+            if (answer.ok()) break;
+            if (attempt % 20 == 0) {
+                logger("execution")->warn("broker not answering yet: {}",
+                                          answer.error().to_string());
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+        if (g_stop.load()) return 0;
+        p.connectivity.set_state({true, "trading"});
         // Before the first decision: open orders in the store are brought to the broker's truth
         // (fills missed while this process was down, orders the broker ended or never got).
         auto synced = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
