@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent_command.hpp"
+#include "backfill_command.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -93,6 +94,26 @@ int main(int argc, char** argv) {
     add_common(ingest_csv_cmd, common);
     ingest_csv_cmd->add_option("paths", ingest_paths, "CSV files or directories")->required();
     ingest_csv_cmd->callback([&] { rc = ingest_csv(common, ingest_paths); });
+    BackfillArgs backfill;
+    for (const char* vendor : {"polygon", "yahoo", "alpaca"}) {
+        auto* cmd = ingest_cmd->add_subcommand(
+            vendor, std::string("Backfill historical bars from ") + vendor +
+                        " (resumable: backfill_checkpoints; keys from the environment)");
+        add_common(cmd, common);
+        cmd->add_option("--symbols", backfill.symbols, "Symbols (comma-separated)")
+            ->required()
+            ->delimiter(',');
+        cmd->add_option("--from", backfill.from, "First date YYYY-MM-DD")->required();
+        cmd->add_option("--to", backfill.to, "Last date YYYY-MM-DD (inclusive)")->required();
+        cmd->add_option("--interval", backfill.interval, "1m or 1d")->capture_default_str();
+        cmd->add_option("--base-url", backfill.base_url,
+                        "API base URL (default: the vendor's; tests use a loopback server)");
+        cmd->add_flag("--no-progress", backfill.no_progress, "No progress line on stderr");
+        cmd->callback([&backfill, &common, &rc, vendor] {
+            backfill.vendor = vendor;
+            rc = ingest_vendor(common, backfill);
+        });
+    }
 
     // features
     std::string features_out;

@@ -28,12 +28,7 @@ namespace {
 using awet::testing::run_command;
 using nlohmann::json;
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string slurp(const std::string& path) { return awet::testing::read_text(path); }
 
 /// Ten consecutive free loopback ports (agents BASE+1..+8, venue +9), starting at a random base.
 int free_port_base() {

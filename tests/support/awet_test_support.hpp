@@ -9,10 +9,20 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <random>
 #include <string>
 
 namespace awet::testing {
+
+/// The whole file as text (empty if it cannot be read).
+inline std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
 
 /// ../shared/data (real bars and API samples; read, never copied).
 inline std::filesystem::path shared_data() { return std::filesystem::path(AWET_SHARED_DATA); }
