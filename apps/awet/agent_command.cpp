@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "agent_command.hpp"
+#include "awet/alpaca/alpaca_broker.hpp"
 #include "awet/audit/recorder.hpp"
 #include "awet/bus/kafka_bus.hpp"
 #include "awet/core/clock.hpp"
@@ -421,10 +422,33 @@ int agent(const Common& common, const AgentArgs& args) {
         return run_loop(p, {});
     }
     if (args.name == "execution") {
-        RemoteBroker broker(RemoteBrokerOptions{args.venue_url, 5000});
+        // The broker: the simulated venue of a replay, or Alpaca's paper API (REST; its fills
+        // come from reconciling with the broker every --reconcile-every seconds until the
+        // trade_updates stream client exists).
+        std::unique_ptr<RemoteBroker> venue;
+        std::unique_ptr<alpaca::AlpacaBroker> alpaca_broker;
+        Broker* chosen = nullptr;
+        std::string broker_where = args.venue_url;
+        if (config->execution.broker == "alpaca") {
+            alpaca::AlpacaOptions ao;
+            ao.base_url = config->execution.alpaca_base_url;
+            auto with_keys = alpaca::options_from_env(ao);
+            if (!with_keys.ok()) return fail_line(with_keys.error().message);
+            auto made = alpaca::AlpacaBroker::create(*with_keys);
+            if (!made.ok()) return fail_line(made.error().message);
+            alpaca_broker = std::move(*made);
+            chosen = alpaca_broker.get();
+            broker_where = config->execution.alpaca_base_url;
+        } else {
+            venue = std::make_unique<RemoteBroker>(RemoteBrokerOptions{args.venue_url, 5000});
+            chosen = venue.get();
+        }
+        Broker& broker = *chosen;
+        const int reconcile_every =
+            args.reconcile_every_s > 0 ? args.reconcile_every_s : (alpaca_broker ? 5 : 0);
         ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed);
         // No decision before the broker has answered and the book is reconciled with it.
-        p.connectivity.set_state({false, "waiting for the broker at " + args.venue_url});
+        p.connectivity.set_state({false, "waiting for the broker at " + broker_where});
         for (int attempt = 0; !g_stop.load(); ++attempt) {
             auto answer = broker.positions();
             if (answer.ok()) break;
@@ -469,7 +493,8 @@ int agent(const Common& common, const AgentArgs& args) {
         auto last_sync = std::chrono::steady_clock::now();
         auto last_warn = std::chrono::steady_clock::now() - std::chrono::seconds(10);
         return run_loop(p, [&]() -> Status {
-            auto n = broker.poll_events();
+            Result<size_t> n = size_t{0};
+            if (venue) n = venue->poll_events();
             if (!n.ok()) {
                 if (std::chrono::steady_clock::now() - last_warn > std::chrono::seconds(5)) {
                     last_warn = std::chrono::steady_clock::now();
@@ -478,9 +503,9 @@ int agent(const Common& common, const AgentArgs& args) {
                 return Status::Ok();
             }
             if (*n == 0) {
-                if (args.reconcile_every_s > 0 &&
+                if (reconcile_every > 0 &&
                     std::chrono::steady_clock::now() - last_sync >
-                        std::chrono::seconds(args.reconcile_every_s)) {
+                        std::chrono::seconds(reconcile_every)) {
                     last_sync = std::chrono::steady_clock::now();
                     auto r = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
                     if (!r.ok()) return r.error();
@@ -495,7 +520,7 @@ int agent(const Common& common, const AgentArgs& args) {
             AWET_TRY(a.publish_broker_events());
             AWET_TRY(p.kafka->flush());
             AWET_TRY(st->flush());
-            return broker.ack();
+            return venue->ack();
         });
     }
     if (args.name == "exit") {

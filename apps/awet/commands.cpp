@@ -320,6 +320,10 @@ int features(const Common& common, const std::string& out_path) {
 int replay(const Common& common, const ReplayArgs& args) {
     auto config = load(common);
     if (!config) return 1;
+    if (config->execution.broker != "sim") {
+        return fail("a replay trades with the simulated venue; execution.broker is '" +
+                    config->execution.broker + "' (live paper trading: `awet agent execution`)");
+    }
     if (args.seed_given) config->seed = args.seed;
     int rc = 0;
     auto from = parse_date_arg(args.from, "--from", rc);

@@ -253,7 +253,10 @@ const std::vector<Field>& fields() {
         AWET_FIELD(execution.dry_run, "Safety layer 2: true blocks every order (seed 9.1)."),
         AWET_FIELD(execution.approval_file,
                    "Safety layer 3: orders pass only while this file exists."),
-        AWET_FIELD(execution.broker, "Broker backend: sim."),
+        AWET_FIELD(execution.broker,
+                   "Broker: sim (simulated paper venue) or alpaca (Alpaca paper, execution agent)."),
+        AWET_FIELD(execution.alpaca_base_url,
+                   "Alpaca REST base URL: the paper host (or loopback for tests), nothing else."),
         AWET_FIELD(execution.slippage_bps, "Simulated slippage against the trader, basis points."),
         AWET_FIELD(execution.fee_per_share_usd, "Simulated fee per share in USD."),
         AWET_FIELD(execution.min_fee_usd, "Simulated minimum fee per fill in USD."),
@@ -531,7 +534,8 @@ Status validate(const Config& c) {
 
     const ExecutionConfig& x = c.execution;
     k.non_empty("execution.approval_file", x.approval_file);
-    k.one_of("execution.broker", x.broker, {"sim"});
+    k.one_of("execution.broker", x.broker, {"sim", "alpaca"});
+    k.non_empty("execution.alpaca_base_url", x.alpaca_base_url);
     k.non_negative("execution.slippage_bps", x.slippage_bps);
     if (x.slippage_bps >= 10000)
         k.fail("execution.slippage_bps", "must be < 10000", std::to_string(x.slippage_bps));

@@ -61,7 +61,7 @@ TEST(Config, DefaultsAreSeedParameters) {
 
 TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     const auto& keys = config_keys();
-    EXPECT_EQ(keys.size(), 46u);
+    EXPECT_EQ(keys.size(), 47u);
     std::set<std::string> names;
     for (const auto& k : keys) {
         EXPECT_FALSE(k.description.empty()) << k.key;
@@ -223,7 +223,7 @@ TEST(Config, OutOfRangeNamesKey) {
              Case{"exits: {max_holding_minutes: 0}", "exits.max_holding_minutes"},
              Case{"execution: {participation_rate: 1.01}", "execution.participation_rate"},
              Case{"execution: {participation_rate: -0.1}", "execution.participation_rate"},
-             Case{"execution: {broker: alpaca}", "execution.broker"},
+             Case{"execution: {broker: ibkr}", "execution.broker"},
              Case{"execution: {slippage_bps: -1}", "execution.slippage_bps"},
              Case{"execution: {fee_per_share_usd: -0.01}", "execution.fee_per_share_usd"},
              Case{"store: {backend: mysql}", "store.backend"},

@@ -33,6 +33,24 @@ TEST(AgentProcess, RefusesWithoutAKafkaBusAndNamesUnknownAgents) {
                             dir.file("a.db"));
     EXPECT_NE(live.code, 0);
     EXPECT_NE(live.out.find("--replay"), std::string::npos) << live.out;
+    // Paper only: an execution agent pointed at Alpaca's live host refuses to start, and never
+    // prints the keys.
+    auto live_host = run_command(
+        "AWET_BUS_BACKEND=kafka AWET_BUS_KAFKA_BROKERS=127.0.0.1:1 AWET_EXECUTION_BROKER=alpaca "
+        "AWET_EXECUTION_ALPACA_BASE_URL=https://api.alpaca.markets ALPACA_API_KEY=PKSECRETID "
+        "ALPACA_API_SECRET=hunter2 " +
+        std::string(AWET_CLI) + " agent execution --port 0 --db " + dir.file("a.db"));
+    EXPECT_NE(live_host.code, 0);
+    EXPECT_NE(live_host.out.find("paper"), std::string::npos) << live_host.out;
+    EXPECT_EQ(live_host.out.find("hunter2"), std::string::npos) << live_host.out;
+    EXPECT_EQ(live_host.out.find("PKSECRETID"), std::string::npos) << live_host.out;
+    // Without keys it says which variable is missing.
+    auto no_keys = run_command(
+        "AWET_BUS_BACKEND=kafka AWET_BUS_KAFKA_BROKERS=127.0.0.1:1 AWET_EXECUTION_BROKER=alpaca "
+        "ALPACA_API_KEY= ALPACA_API_SECRET= " +
+        std::string(AWET_CLI) + " agent execution --port 0 --db " + dir.file("a.db"));
+    EXPECT_NE(no_keys.code, 0);
+    EXPECT_NE(no_keys.out.find("ALPACA_API_KEY"), std::string::npos) << no_keys.out;
 }
 
 TEST(AgentProcess, HealthIsDegradedWhileKafkaIsUnreachableAndSigtermStopsIt) {
