@@ -26,6 +26,8 @@
 
 #include "agent_command.hpp"
 #include "awet/alpaca/alpaca_broker.hpp"
+#include "awet/alpaca/stream_sync.hpp"
+#include "awet/alpaca/trade_stream.hpp"
 #include "awet/audit/recorder.hpp"
 #include "awet/bus/kafka_bus.hpp"
 #include "awet/core/clock.hpp"
@@ -207,6 +209,66 @@ int run_loop(AgentProcess& p, const std::function<Status()>& tick,
     p.kafka->close();
     if (p.store) (void)p.store->flush();
     return 0;
+}
+
+/// The execution agent's tick when it trades through Alpaca: stream messages into the engine,
+/// a REST reconciliation when StreamSync says one is due (or the engine saw a fill gap), then
+/// the reports published, the store flushed. /health turns "degraded" while the stream has been
+/// unauthorized for over 15 s or stopped for good (fills then come from polling alone).
+std::function<Status()> alpaca_stream_step(AgentProcess& p, ExecutionAgent& a, Store& st,
+                                           alpaca::TradeUpdatesStream& stream,
+                                           int reconcile_every_s) {
+    alpaca::StreamSyncOptions options;
+    options.reconcile_every_ms = int64_t{reconcile_every_s} * 1000;
+    auto sync = std::make_shared<alpaca::StreamSync>(alpaca::trade_stream_source(stream),
+                                                     a.engine(), options);
+    struct State {
+        int64_t gaps = 0;
+        std::chrono::steady_clock::time_point down_since = std::chrono::steady_clock::now();
+        bool degraded = false;
+    };
+    auto state = std::make_shared<State>();
+    return [&p, &a, &st, &stream, sync, state]() -> Status {
+        alpaca::StreamSyncStep step = sync->pump();
+        const int64_t gaps = a.engine().stats().fill_gaps;
+        if (gaps != state->gaps) {
+            state->gaps = gaps;
+            step.reconcile_due = true;
+            step.reconcile_why = "fill gap on the stream";
+        }
+        if (step.reconcile_due) {
+            auto r = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
+            if (!r.ok()) return r.error();
+            sync->reconciled();
+            if (r->fills_recovered + r->closed + r->resent > 0) {
+                logger("execution")->info("reconciled ({}): {} fills recovered, {} closed",
+                                          step.reconcile_why, r->fills_recovered, r->closed);
+            }
+        }
+        if (step.fills + step.updates > 0 || step.reconcile_due) {
+            AWET_TRY(a.publish_broker_events());
+            AWET_TRY(p.kafka->flush());
+            AWET_TRY(st.flush());
+        }
+        // Health: a halt wins; then the stream.
+        if (a.engine().halted().empty()) {
+            const alpaca::TradeStreamStatus s = stream.status();
+            const auto now = std::chrono::steady_clock::now();
+            if (s.authorized) {
+                state->down_since = now;
+                if (state->degraded) p.connectivity.set_state({true, "trading"});
+                state->degraded = false;
+            } else if (!state->degraded &&
+                       (s.fatal || now - state->down_since > std::chrono::seconds(15))) {
+                p.connectivity.set_state(
+                    {false, "trade_updates stream " + std::string(s.fatal ? "stopped" : "down") +
+                                " (" + s.last_error + "); fills by REST polling every 5 s"});
+                state->degraded = true;
+            }
+        }
+        if (step.messages == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return Status::Ok();
+    };
 }
 
 /// Pipeline::run_eod for a process of its own: the reconciler closes each session it sees end.
@@ -422,11 +484,13 @@ int agent(const Common& common, const AgentArgs& args) {
         return run_loop(p, {});
     }
     if (args.name == "execution") {
-        // The broker: the simulated venue of a replay, or Alpaca's paper API (REST; its fills
-        // come from reconciling with the broker every --reconcile-every seconds until the
-        // trade_updates stream client exists).
+        // The broker: the simulated venue of a replay, or Alpaca's paper API (REST for orders,
+        // the trade_updates stream for fills and cancels, REST reconciliation for whatever the
+        // stream lost: after each reconnect, every 5 s while it is down, every
+        // --reconcile-every seconds (30 by default) while it is up).
         std::unique_ptr<RemoteBroker> venue;
         std::unique_ptr<alpaca::AlpacaBroker> alpaca_broker;
+        std::unique_ptr<alpaca::TradeUpdatesStream> trade_stream;
         Broker* chosen = nullptr;
         std::string broker_where = args.venue_url;
         if (config->execution.broker == "alpaca") {
@@ -439,13 +503,16 @@ int agent(const Common& common, const AgentArgs& args) {
             alpaca_broker = std::move(*made);
             chosen = alpaca_broker.get();
             broker_where = config->execution.alpaca_base_url;
+            auto stream = alpaca::TradeUpdatesStream::create(alpaca::trade_stream_options(*with_keys));
+            if (!stream.ok()) return fail_line(stream.error().message);
+            trade_stream = std::move(*stream);
         } else {
             venue = std::make_unique<RemoteBroker>(RemoteBrokerOptions{args.venue_url, 5000});
             chosen = venue.get();
         }
         Broker& broker = *chosen;
         const int reconcile_every =
-            args.reconcile_every_s > 0 ? args.reconcile_every_s : (alpaca_broker ? 5 : 0);
+            args.reconcile_every_s > 0 ? args.reconcile_every_s : (alpaca_broker ? 30 : 0);
         ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed);
         // No decision before the broker has answered and the book is reconciled with it.
         p.connectivity.set_state({false, "waiting for the broker at " + broker_where});
@@ -460,6 +527,11 @@ int agent(const Common& common, const AgentArgs& args) {
         }
         if (g_stop.load()) return 0;
         p.connectivity.set_state({true, "trading"});
+        // The stream first: a fill that happens while the book is reconciled below is then on
+        // the stream, in REST, or both (counted once).
+        if (trade_stream) {
+            if (Status s = trade_stream->start(); !s.ok()) return fail_line(s.error().message);
+        }
         // Before the first decision: open orders in the store are brought to the broker's truth
         // (fills missed while this process was down, orders the broker ended or never got).
         auto synced = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
@@ -490,6 +562,9 @@ int agent(const Common& common, const AgentArgs& args) {
         if (Status f = p.kafka->flush(); !f.ok()) return fail_line(f.error().message);
         if (Status f = st->flush(); !f.ok()) return fail_line(f.error().message);
         a.attach();
+        if (trade_stream) {
+            return run_loop(p, alpaca_stream_step(p, a, *st, *trade_stream, reconcile_every));
+        }
         auto last_sync = std::chrono::steady_clock::now();
         auto last_warn = std::chrono::steady_clock::now() - std::chrono::seconds(10);
         return run_loop(p, [&]() -> Status {

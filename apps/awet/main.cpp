@@ -316,7 +316,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     agent_cmd->add_option("--reconcile-every", agent_args.reconcile_every_s,
                           "execution: also reconcile open orders with the broker every S seconds "
-                          "when idle (0: at start only; the stream is then the only source)")
+                          "(0: the default, 30 for Alpaca whose stream is lossy; the simulated "
+                          "venue's event log is not, so at start only)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     agent_cmd->add_flag("--replay", agent_args.replay,

@@ -342,7 +342,12 @@ void ExecutionEngine::on_fill(const Fill& fill) {
     row.fees += fill.fees;
     row.filled_at = fill.ts;
     if (!fill.broker_order_id.empty()) row.alpaca_order_id = fill.broker_order_id;
-    const bool done = fill.order_done || row.filled_qty >= row.qty;
+    // An earlier execution of this order never reached us (the broker's cumulative quantity is
+    // ahead of ours): the order stays open, so that reconcile_with_broker() fetches the rest at
+    // the broker's average price, even when the broker says this fill completed it.
+    const bool gap = !fill.cum_qty.is_zero() && row.filled_qty < fill.cum_qty;
+    if (gap) ++stats_.fill_gaps;
+    const bool done = !gap && (fill.order_done || row.filled_qty >= row.qty);
     row.status = done ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
     row.alpaca_status = broker_word(row.status);
     if (row.block_reason.starts_with(kOutcomeUnknown)) row.block_reason.clear();

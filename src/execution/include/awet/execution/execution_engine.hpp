@@ -30,6 +30,9 @@ struct ExecutionStats {
     int64_t fills = 0;       // distinct fills applied
     int64_t duplicate_fills = 0;
     int64_t orphan_fills = 0;  // fills for an order the engine and the store do not know
+    /// Fills whose cumulative quantity shows an earlier execution was missed (a lossy stream):
+    /// the order is kept open (partially filled) until a reconciliation brings the rest.
+    int64_t fill_gaps = 0;
     int64_t store_errors = 0;
 };
 
