@@ -3,11 +3,19 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "awet/data/calendar.hpp"
 #include "awet/data/market_data_source.hpp"
 #include "awet/marketdata/bar_parsers.hpp"
 #include "http_fetcher.hpp"
 
 namespace awet::marketdata {
+
+Result<std::vector<CorporateAction>> HistoricalBarsClient::corporate_actions(std::string_view,
+                                                                             Date, Date) {
+    return make_error(ErrorCode::kNotFound,
+                      std::string(name()) + ": no corporate-actions client (splits and "
+                                            "dividends are read from polygon or yahoo)");
+}
 
 namespace {
 
@@ -71,21 +79,9 @@ public:
                          "&sort=asc&limit=" + std::to_string(options_.limit);
         std::vector<MarketBar> out;
         for (int page = 0;; ++page) {
-            if (page >= http_->options().max_pages)
-                return make_error(ErrorCode::kIo, "polygon " + endpoint_of(pq) + ": more than " +
-                                                      std::to_string(page) + " pages");
-            // The key goes on every request, next_url included (Polygon leaves it out).
-            const std::string with_key = pq.find("apiKey=") != std::string::npos
-                                             ? pq
-                                             : pq +
-                                                   (pq.find('?') == std::string::npos ? "?" : "&") +
-                                                   "apiKey=" + url_encode(options_.api_key);
-            auto body = http_->get(with_key, {}, stats_);
+            auto body = page_body(pq, page);
             if (!body.ok()) return body.error();
-            ++stats_.pages;
-            auto parsed = parse_polygon_aggs(
-                *body, "GET " + endpoint_of(pq) + " page " + std::to_string(page + 1), symbol,
-                interval);
+            auto parsed = parse_polygon_aggs(*body, page_source(pq, page), symbol, interval);
             if (!parsed.ok()) return parsed.error();
             out.insert(out.end(), parsed->bars.begin(), parsed->bars.end());
             if (parsed->next.empty()) break;
@@ -94,7 +90,60 @@ public:
         return finish(std::move(out), from, to);
     }
 
+    Result<std::vector<CorporateAction>> corporate_actions(std::string_view symbol, Date from,
+                                                           Date to) override {
+        stats_ = {};
+        std::vector<CorporateAction> out;
+        const std::string range_of = "&limit=1000&order=asc";
+        const std::string t = "?ticker=" + url_encode(symbol);
+        AWET_TRY(reference_pages("/v3/reference/splits" + t + "&execution_date.gte=" +
+                                     from.to_string() + "&execution_date.lte=" + to.to_string() +
+                                     range_of,
+                                 &parse_polygon_splits, out));
+        AWET_TRY(reference_pages("/v3/reference/dividends" + t + "&ex_dividend_date.gte=" +
+                                     from.to_string() + "&ex_dividend_date.lte=" +
+                                     to.to_string() + range_of,
+                                 &parse_polygon_dividends, out));
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+            return a.effective < b.effective;
+        });
+        return out;
+    }
+
 private:
+    /// The key on every request, next_url included (Polygon leaves it out).
+    std::string with_key(const std::string& pq) const {
+        if (pq.find("apiKey=") != std::string::npos) return pq;
+        return pq + (pq.find('?') == std::string::npos ? "?" : "&") + "apiKey=" +
+               url_encode(options_.api_key);
+    }
+    /// Page `page` (0-based) of a paged request, within the page guard.
+    Result<std::string> page_body(const std::string& pq, int page) {
+        if (page >= http_->options().max_pages)
+            return make_error(ErrorCode::kIo, "polygon " + endpoint_of(pq) + ": more than " +
+                                                  std::to_string(page) + " pages");
+        auto body = http_->get(with_key(pq), {}, stats_);
+        if (body.ok()) ++stats_.pages;
+        return body;
+    }
+    static std::string page_source(const std::string& pq, int page) {
+        return "GET " + endpoint_of(pq) + " page " + std::to_string(page + 1);
+    }
+    Status reference_pages(std::string pq,
+                           Result<CorporateActionsPage> (*parse)(std::string_view,
+                                                                 std::string_view),
+                           std::vector<CorporateAction>& out) {
+        for (int page = 0;; ++page) {
+            auto body = page_body(pq, page);
+            if (!body.ok()) return body.error();
+            auto parsed = parse(*body, page_source(pq, page));
+            if (!parsed.ok()) return parsed.error();
+            out.insert(out.end(), parsed->actions.begin(), parsed->actions.end());
+            if (parsed->next.empty()) return Status::Ok();
+            pq = path_and_query(parsed->next);
+        }
+    }
+
     PolygonOptions options_;
     std::unique_ptr<HttpFetcher> http_;
     FetchStats stats_;
@@ -132,6 +181,30 @@ public:
         if (!parsed.ok()) return parsed.error();
         stats_.skipped_null_rows = parsed->skipped_null_rows;
         return finish(std::move(parsed->bars), from, to);
+    }
+
+    Result<std::vector<CorporateAction>> corporate_actions(std::string_view symbol, Date from,
+                                                           Date to) override {
+        stats_ = {};
+        if (symbol.empty() || symbol.size() > Symbol::capacity())
+            return make_error(ErrorCode::kInvalidArgument,
+                              "symbol '" + std::string(symbol) + "' is empty or too long");
+        // Daily bars over the range with their events; the events are dated by session.
+        const Timestamp begin = SessionCalendar::from_local(from, 0);
+        const Timestamp end = SessionCalendar::from_local(civil_from_days(days_from_civil(to) + 1), 0);
+        const std::string pq = "/v8/finance/chart/" + url_encode(symbol) +
+                               "?period1=" + std::to_string(begin.ns() / 1'000'000'000) +
+                               "&period2=" + std::to_string(end.ns() / 1'000'000'000) +
+                               "&interval=1d&events=div%7Csplit";
+        auto body = http_->get(pq, {{"User-Agent", "Mozilla/5.0 (compatible; awet)"}}, stats_);
+        if (!body.ok()) return body.error();
+        ++stats_.pages;
+        auto events = parse_yahoo_events(*body, "GET " + endpoint_of(pq));
+        if (!events.ok()) return events.error();
+        std::erase_if(*events, [&](const CorporateAction& a) {
+            return a.effective < from || to < a.effective;
+        });
+        return events;
     }
 
 private:

@@ -464,3 +464,89 @@ TEST(BarsClientFactoryTest, ByNameAndFetchAll) {
 
 }  // namespace
 }  // namespace awet::marketdata
+
+namespace awet::marketdata {
+namespace {
+
+TEST(CorporateActionsClientTest, PolygonSplitsAndDividendsWithPagingAndTheKeyOnEach) {
+    Loopback lb;
+    std::mutex mu;
+    std::vector<std::string> paths, keys;
+    lb.server.Get(R"(/v3/reference/(splits|dividends))", [&](const httplib::Request& req,
+                                                             httplib::Response& res) {
+        std::lock_guard lock(mu);
+        paths.push_back(req.path + (req.has_param("cursor") ? "+cursor" : ""));
+        keys.push_back(req.get_param_value("apiKey"));
+        if (req.path == "/v3/reference/dividends") {
+            EXPECT_EQ(req.get_param_value("ex_dividend_date.gte"), "2022-01-01");
+            res.set_content(polygon_file("sdk-test-mocks/v3__reference__dividends.json"),
+                            "application/json");
+            return;
+        }
+        if (req.has_param("cursor")) {
+            res.set_content(R"({"status":"OK","results":[{"ticker":"SHOP","execution_date":)"
+                            R"("2022-06-29","split_from":1,"split_to":10}]})",
+                            "application/json");
+        } else {
+            EXPECT_EQ(req.get_param_value("ticker"), "SHOP");
+            EXPECT_EQ(req.get_param_value("execution_date.lte"), "2022-12-31");
+            res.set_content(R"({"status":"OK","results":[],"next_url":)"
+                            R"("https://api.polygon.io/v3/reference/splits?cursor=abc"})",
+                            "application/json");
+        }
+    });
+    lb.start();
+    auto client = polygon(lb.url());
+    auto actions = client->corporate_actions("SHOP", *Date::parse("2022-01-01"),
+                                             *Date::parse("2022-12-31"));
+    ASSERT_TRUE(actions.ok()) << actions.error().to_string();
+    ASSERT_EQ(actions->size(), 11U);  // 1 split + the 10 dividends of the mock, by date
+    EXPECT_EQ(paths, (std::vector<std::string>{"/v3/reference/splits",
+                                               "/v3/reference/splits+cursor",
+                                               "/v3/reference/dividends"}));
+    for (const auto& k : keys) EXPECT_EQ(k, kPolygonKey);
+    for (size_t i = 1; i < actions->size(); ++i)
+        EXPECT_LE((*actions)[i - 1].effective, (*actions)[i].effective);
+    const auto split = std::find_if(actions->begin(), actions->end(), [](const auto& a) {
+        return a.kind == CorporateAction::Kind::kSplit;
+    });
+    ASSERT_NE(split, actions->end());
+    EXPECT_EQ(split->describe(), "SHOP split 10:1 on 2022-06-29");
+}
+
+TEST(CorporateActionsClientTest, YahooEventsFromTheDailyChartAndAlpacaSaysItHasNone) {
+    const std::string body = read_file(
+        shared_data() /
+        "api/yahoo/v8-chart-bodies/historical-via-chart-NVDA-split-2021-02-01-to-2022-01-31.json");
+    Loopback lb;
+    std::string interval, events;
+    lb.server.Get("/v8/finance/chart/NVDA", [&](const httplib::Request& req,
+                                                httplib::Response& res) {
+        interval = req.get_param_value("interval");
+        events = req.get_param_value("events");
+        res.set_content(body, "application/json");
+    });
+    lb.start();
+    auto client = yahoo(lb.url());
+    auto actions = client->corporate_actions("NVDA", *Date::parse("2021-07-01"),
+                                             *Date::parse("2021-07-31"));
+    ASSERT_TRUE(actions.ok()) << actions.error().to_string();
+    ASSERT_EQ(actions->size(), 1U);
+    EXPECT_EQ((*actions)[0].describe(), "NVDA split 4:1 on 2021-07-20");
+    EXPECT_EQ(interval, "1d");
+    EXPECT_EQ(events, "div|split");
+    // Outside the asked range: dropped.
+    auto none = client->corporate_actions("NVDA", *Date::parse("2021-08-01"),
+                                          *Date::parse("2021-12-31"));
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+
+    auto unsupported = alpaca(lb.url())->corporate_actions("NVDA", *Date::parse("2021-07-01"),
+                                                            *Date::parse("2021-07-31"));
+    ASSERT_FALSE(unsupported.ok());
+    EXPECT_EQ(unsupported.error().code, ErrorCode::kNotFound);
+    EXPECT_NE(unsupported.error().message.find("alpaca"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace awet::marketdata

@@ -14,6 +14,7 @@
 
 #include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
+#include "awet/marketdata/corporate_actions.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet::marketdata {
@@ -69,6 +70,12 @@ public:
                                                  Timestamp to, Duration interval) = 0;
     /// Counters of the last fetch().
     virtual const FetchStats& last_stats() const = 0;
+    /// Splits and dividends of `symbol` effective in [from, to] (exchange dates), oldest first:
+    /// Polygon's /v3/reference/splits and /dividends (all pages), Yahoo's chart events. kNotFound
+    /// for a vendor AWET has no corporate-actions client for (Alpaca: none recorded to test
+    /// against).
+    virtual Result<std::vector<CorporateAction>> corporate_actions(std::string_view symbol,
+                                                                   Date from, Date to);
 };
 
 struct PolygonOptions {
