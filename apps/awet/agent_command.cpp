@@ -43,6 +43,7 @@
 #include "awet/service/instrumented_bus.hpp"
 #include "awet/venue/venue.hpp"
 #include "commands.hpp"
+#include "live_ingestion.hpp"
 
 namespace awet::cli {
 namespace {
@@ -117,7 +118,8 @@ std::vector<std::pair<std::string, Topic>> agent_topology(const Config& config, 
     FeatureAgent(bus, clock, config.seed).attach();
     PredictionAgent(bus, clock, config.seed, config, nullptr, nullptr).attach();
     RiskAgent(bus, clock, config.risk, config.seed).attach();
-    ExecutionAgent(bus, clock, config.execution, broker, nullptr, config.seed).attach();
+    ExecutionAgent(bus, clock, config.execution, broker, nullptr, config.seed, &config.exits)
+        .attach();
     ExitAgent(bus, clock, config.exits, config.seed).attach();
     PortfolioAgent(bus, clock, nullptr).attach();
     WatchtowerAgent(bus).attach();
@@ -230,11 +232,13 @@ std::function<Status()> alpaca_stream_step(AgentProcess& p, ExecutionAgent& a, S
     auto state = std::make_shared<State>();
     return [&p, &a, &st, &stream, sync, state]() -> Status {
         alpaca::StreamSyncStep step = sync->pump();
-        const int64_t gaps = a.engine().stats().fill_gaps;
+        // A fill showing an earlier one was lost, or a fill of an order the engine cannot name
+        // from the stream alone (a bracket leg carries Alpaca's own client id): REST now.
+        const int64_t gaps = a.engine().stats().fill_gaps + a.engine().stats().orphan_fills;
         if (gaps != state->gaps) {
             state->gaps = gaps;
             step.reconcile_due = true;
-            step.reconcile_why = "fill gap on the stream";
+            step.reconcile_why = "fill gap or unknown order on the stream";
         }
         if (step.reconcile_due) {
             auto r = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
@@ -443,7 +447,8 @@ int agent(const Common& common, const AgentArgs& args) {
     HealthProbe probe;
     probe.bus = [&p] { return p.connectivity.bus(); };
     probe.store = [&p] { return p.connectivity.store(); };
-    if (args.name == "execution") probe.agent_state = [&p] { return p.connectivity.state(); };
+    if (args.name == "execution" || !args.live.empty())
+        probe.agent_state = [&p] { return p.connectivity.state(); };
     AgentHttpEndpoint endpoint(p.metrics, probe);
     const int port = args.port > 0 ? args.port : default_agent_port(args.name);
     if (Status st = endpoint.start(args.host, port); !st.ok()) return fail_line(st.error().message);
@@ -513,7 +518,7 @@ int agent(const Common& common, const AgentArgs& args) {
         Broker& broker = *chosen;
         const int reconcile_every =
             args.reconcile_every_s > 0 ? args.reconcile_every_s : (alpaca_broker ? 30 : 0);
-        ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed);
+        ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed, &config->exits);
         // No decision before the broker has answered and the book is reconciled with it.
         p.connectivity.set_state({false, "waiting for the broker at " + broker_where});
         for (int attempt = 0; !g_stop.load(); ++attempt) {
@@ -624,10 +629,19 @@ int agent(const Common& common, const AgentArgs& args) {
     }
     // ingestion
     IngestionAgent ingestion(*p.bus, p.clock, seed);
+    if (!args.live.empty()) {
+        auto live = start_live_ingestion(
+            *config, args.live, args.symbols,
+            {ingestion, p.clock, *p.metrics,
+             [&p](DependencyHealth h) { p.connectivity.set_state(std::move(h)); },
+             [&p] { return p.kafka->flush(); }});
+        if (!live.ok()) return fail_line(live.error().message);
+        return run_loop(p, *live);
+    }
     if (!args.replay) {
         return fail_line(
-            "the ingestion agent replays stored bars (--replay); live market data connectors "
-            "are not built yet");
+            "the ingestion agent replays stored bars (--replay) or streams live bars "
+            "(--live alpaca)");
     }
     auto bars = replay_bars_of(*st, args);
     if (!bars.ok()) return fail_line(bars.error().message);

@@ -25,6 +25,8 @@ struct AgentArgs {
     int venue_port = 8009;
     bool exit_when_done = false;
     int quiet_timeout_s = 120;
+    std::string live;                  // ingestion: live bars from this vendor ("alpaca")
+    std::vector<std::string> symbols;  // ingestion --live: empty = config data.symbols
 };
 int agent(const Common& common, const AgentArgs& args);
 

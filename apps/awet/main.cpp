@@ -335,6 +335,15 @@ int main(int argc, char** argv) {
                           "ingestion --replay: seconds to wait for the other agents per step")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    auto* live_opt = agent_cmd->add_option(
+        "--live", agent_args.live,
+        "ingestion: stream live minute bars from this vendor (alpaca: keys ALPACA_API_KEY / "
+        "ALPACA_API_SECRET, feed data.alpaca_feed)");
+    live_opt->check(CLI::IsMember({"alpaca"}));
+    agent_cmd->add_option("--symbols", agent_args.symbols,
+                          "ingestion --live: symbols, comma-separated (default: data.symbols)")
+        ->delimiter(',')
+        ->needs(live_opt);
     agent_cmd->callback([&] { rc = agent(common, agent_args); });
 
     DevKafkaArgs dev_kafka_args;

@@ -9,7 +9,9 @@
 #include <thread>
 
 #include "awet/core/log.hpp"
+#include "awet/model/bracket.hpp"
 #include "codec_internal.hpp"
+#include "url_internal.hpp"
 
 namespace awet::alpaca {
 
@@ -64,9 +66,7 @@ std::string error_message(const std::string& body) {
 
 bool is_duplicate_client_id(int status, const std::string& message) {
     if (status != 422 && status != 409) return false;
-    std::string m = message;
-    std::transform(m.begin(), m.end(), m.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string m = detail::ascii_lower(message);
     return m.find("client_order_id") != std::string::npos &&
            (m.find("unique") != std::string::npos || m.find("duplicate") != std::string::npos);
 }
@@ -256,12 +256,23 @@ Result<BrokerOrder> AlpacaBroker::submit(const OrderRequest& request) {
         return make_error(ErrorCode::kInvalidArgument,
                           "alpaca submit " + std::string(cid) + ": qty must be positive");
     }
-    const json body = {{"symbol", request.symbol.str()},
-                       {"qty", request.qty.to_string()},
-                       {"side", request.side == Side::kBuy ? "buy" : "sell"},
-                       {"type", "market"},
-                       {"time_in_force", "day"},
-                       {"client_order_id", std::string(cid)}};
+    json body = {{"symbol", request.symbol.str()},
+                 {"qty", request.qty.to_string()},
+                 {"side", request.side == Side::kBuy ? "buy" : "sell"},
+                 {"type", "market"},
+                 {"time_in_force", "day"},
+                 {"client_order_id", std::string(cid)}};
+    if (request.bracket) {
+        if (!bracket_leg_key(request.client_order_id, BracketLeg::kTakeProfit)) {
+            return make_error(ErrorCode::kInvalidArgument,
+                              "alpaca submit " + std::string(cid) +
+                                  ": client_order_id too long to name bracket legs");
+        }
+        // A market entry with an OCO pair of exits (Alpaca's bracket order class).
+        body["order_class"] = "bracket";
+        body["take_profit"] = {{"limit_price", request.bracket->take_profit_limit.to_string()}};
+        body["stop_loss"] = {{"stop_price", request.bracket->stop_loss_stop.to_string()}};
+    }
     const std::string path = "/v2/orders";
     auto r = impl_->send(Method::kPost, path, body.dump(), /*may_land=*/true);
     if (!r.ok()) {
@@ -307,6 +318,22 @@ Result<BrokerOrder> AlpacaBroker::submit(const OrderRequest& request) {
 }
 
 Result<BrokerOrder> AlpacaBroker::get_order(std::string_view client_order_id) {
+    if (const std::optional<BracketLegRef> leg = parse_bracket_leg_key(client_order_id)) {
+        // A leg: Alpaca names it itself; it is found through its parent (nested, when the
+        // lookup by client id did not list the legs).
+        auto parent = get_order(leg->parent.view());
+        if (!parent.ok()) return parent.error();
+        if (parent->legs.empty()) {
+            parent = get_order_by_id(parent->broker_order_id, /*nested=*/true);
+            if (!parent.ok()) return parent.error();
+        }
+        for (const BrokerOrder& l : parent->legs) {
+            if (l.client_order_id == client_order_id) return l;
+        }
+        return make_error(ErrorCode::kNotFound, "alpaca: order " + leg->parent.str() + " has no " +
+                                                    std::string(bracket_leg_suffix(leg->leg)) +
+                                                    " leg");
+    }
     const std::string path =
         "/v2/orders:by_client_order_id?client_order_id=" + url_encode(client_order_id);
     auto body = impl_->fetch(Method::kGet, path);
@@ -316,8 +343,9 @@ Result<BrokerOrder> AlpacaBroker::get_order(std::string_view client_order_id) {
     return order;
 }
 
-Result<BrokerOrder> AlpacaBroker::get_order_by_id(std::string_view broker_order_id) {
-    const std::string path = "/v2/orders/" + url_encode(broker_order_id);
+Result<BrokerOrder> AlpacaBroker::get_order_by_id(std::string_view broker_order_id, bool nested) {
+    const std::string path =
+        "/v2/orders/" + url_encode(broker_order_id) + (nested ? "?nested=true" : "");
     auto body = impl_->fetch(Method::kGet, path);
     if (!body.ok()) return body.error();
     auto order = parse_order(*body);

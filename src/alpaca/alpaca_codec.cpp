@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "awet/core/fixed.hpp"
+#include "awet/model/bracket.hpp"
 #include "codec_internal.hpp"
 
 namespace awet::alpaca {
@@ -166,6 +167,42 @@ Result<BrokerOrder> order_from(const json& j) {
     auto updated = time_field(j, "updated_at");
     if (!updated.ok()) return wrap(updated.error());
     o.updated_at = *updated;
+    auto limit = decimal_field<Price>(j, "limit_price", false);
+    if (!limit.ok()) return wrap(limit.error());
+    o.limit_price = *limit;
+    auto stop = decimal_field<Price>(j, "stop_price", false);
+    if (!stop.ok()) return wrap(stop.error());
+    o.stop_price = *stop;
+    // Legs (null for simple orders). A bracket's legs get AWET's names, "<parent id>:tp" for the
+    // limit leg and ":sl" for the stop leg; Alpaca's own leg ids stay in broker_order_id.
+    auto legs = j.find("legs");
+    if (legs != j.end() && legs->is_array()) {
+        const bool bracket = string_field(j, "order_class") == "bracket";
+        for (size_t i = 0; i < legs->size(); ++i) {
+            const json& lj = (*legs)[i];
+            auto leg = order_from(lj);
+            if (!leg.ok()) {
+                return wrap(make_error(leg.error().code,
+                                       "legs[" + std::to_string(i) + "]: " + leg.error().message));
+            }
+            if (bracket) {
+                std::string type = string_field(lj, "type");
+                if (type.empty()) type = string_field(lj, "order_type");
+                const std::optional<BracketLeg> kind =
+                    type == "limit" ? std::optional(BracketLeg::kTakeProfit)
+                    : type == "stop" || type == "stop_limit" ? std::optional(BracketLeg::kStopLoss)
+                                                             : std::nullopt;
+                const auto key = kind ? bracket_leg_key(o.client_order_id, *kind) : std::nullopt;
+                if (!key) {
+                    return wrap(make_error(ErrorCode::kParse, "legs[" + std::to_string(i) +
+                                                                  "]: bracket leg of type '" +
+                                                                  type + "' cannot be named"));
+                }
+                leg->client_order_id = *key;
+            }
+            o.legs.push_back(std::move(*leg));
+        }
+    }
     return o;
 }
 

@@ -1,88 +1,22 @@
-// TradeUpdatesStream over Boost.Beast (header-only), C++20 coroutines on a private io_context
-// that one background thread runs. See trade_stream.hpp.
-#include <utility>  // first: Boost 1.74's asio/awaitable.hpp uses std::exchange without including it
-
+// TradeUpdatesStream: the trade_updates protocol over the shared reconnecting WebSocket client
+// (ws_client.hpp). See trade_stream.hpp.
 #include "awet/alpaca/trade_stream.hpp"
 
-#include <openssl/ssl.h>
-
-#include <algorithm>
-#include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
-#include <cctype>
-#include <chrono>
-#include <cmath>
-#include <deque>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
-#include <thread>
+#include <optional>
+
+#include "url_internal.hpp"
+#include "ws_client.hpp"
 
 namespace awet::alpaca {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
-using tcp = asio::ip::tcp;
 using json = nlohmann::json;
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-struct ParsedUrl {
-    bool tls = false;
-    std::string host;  // without brackets for IPv6
-    std::string port;
-    std::string host_header;
-    std::string url;
-};
-
-// base_url has passed check_paper_url: http(s)://host[:port][/].
-ParsedUrl parse_base(std::string_view base) {
-    ParsedUrl p;
-    const size_t sep = base.find("://");
-    const std::string scheme = lower(base.substr(0, sep));
-    p.tls = scheme == "https";
-    std::string_view rest = base.substr(sep + 3);
-    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-    std::string_view host = authority;
-    std::string_view port;
-    if (!authority.empty() && authority.front() == '[') {
-        const size_t close = authority.find(']');
-        host = authority.substr(0, close + 1);
-        if (close + 1 < authority.size()) port = authority.substr(close + 2);
-    } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-        host = authority.substr(0, colon);
-        port = authority.substr(colon + 1);
-    }
-    const std::string default_port = p.tls ? "443" : "80";
-    p.port = port.empty() ? default_port : std::string(port);
-    p.host_header = std::string(host) + (p.port == default_port ? "" : ":" + p.port);
-    p.host = std::string(host);
-    if (p.host.size() >= 2 && p.host.front() == '[') p.host = p.host.substr(1, p.host.size() - 2);
-    p.url = std::string(p.tls ? "wss://" : "ws://") + p.host_header + "/stream";
-    return p;
-}
-
 // ws(s):// given as the base: map to http(s) for the guard.
 std::string to_http(std::string_view base) {
-    const std::string l = lower(base.substr(0, 6));
+    const std::string l = detail::ascii_lower(base.substr(0, 6));
     if (l.rfind("wss://", 0) == 0) return "https://" + std::string(base.substr(6));
     if (l.rfind("ws://", 0) == 0) return "http://" + std::string(base.substr(5));
     return std::string(base);
@@ -90,7 +24,7 @@ std::string to_http(std::string_view base) {
 
 // The path of a ws(s) base ("/stream") is dropped before the guard sees it.
 std::string strip_stream_path(std::string base) {
-    const std::string l = lower(base);
+    const std::string l = detail::ascii_lower(base);
     if (l.rfind("ws", 0) == 0) {
         const size_t sep = base.find("://");
         const size_t slash = sep == std::string::npos ? std::string::npos : base.find('/', sep + 3);
@@ -99,17 +33,73 @@ std::string strip_stream_path(std::string base) {
     return base;
 }
 
-enum class Outcome { kRetry, kFatal, kStopped };
+/// The guarded target for a base URL: kSafetyBlocked as check_paper_url.
+Result<detail::WsTarget> trade_target(std::string_view base_url) {
+    const std::string http = to_http(strip_stream_path(std::string(base_url)));
+    if (Status s = check_paper_url(http); !s.ok()) return s.error();
+    return detail::make_target(detail::split_url(http), "/stream");
+}
 
-// Built outside the coroutines (GCC 12 mishandles braced initialisers across co_await).
-std::string auth_message(const std::string& key, const std::string& secret) {
-    return json{{"action", "authenticate"}, {"data", {{"key_id", key}, {"secret_key", secret}}}}
-        .dump();
+/// {"stream":"authorization","data":{"status":...}}: the status word, or nullopt for another
+/// message.
+std::optional<std::string> authorization_status(const json& j) {
+    if (!j.is_object() || j.value("stream", "") != "authorization" || !j.contains("data") ||
+        !j["data"].is_object()) {
+        return std::nullopt;
+    }
+    const json& d = j["data"];
+    return d.contains("status") && d["status"].is_string() ? d["status"].get<std::string>() : "";
 }
-std::string listen_message() {
-    return json{{"action", "listen"}, {"data", {{"streams", json::array({"trade_updates"})}}}}
-        .dump();
-}
+
+class TradeUpdatesProtocol final : public detail::WsProtocol {
+public:
+    TradeUpdatesProtocol(std::string key, std::string secret)
+        : key_(std::move(key)), secret_(std::move(secret)) {}
+
+    std::string auth_message() const override {
+        return json{{"action", "authenticate"},
+                    {"data", {{"key_id", key_}, {"secret_key", secret_}}}}
+            .dump();
+    }
+    detail::WsReply on_auth_reply(const std::string& msg) const override {
+        const json j = json::parse(msg, nullptr, false);
+        if (auto status = authorization_status(j)) {
+            if (*status == "authorized") return {detail::WsVerdict::kAuthorized, ""};
+            return {detail::WsVerdict::kFatal,
+                    "authentication refused ('" +
+                        detail::excerpt(status->empty() ? msg : *status) +
+                        "'); check ALPACA_API_KEY / ALPACA_API_SECRET; not reconnecting"};
+        }
+        if (j.is_object() && j.value("stream", "") == "trade_updates")
+            return {detail::WsVerdict::kQueue, ""};
+        return {detail::WsVerdict::kSkip, ""};
+    }
+    std::vector<std::string> subscribe_messages() const override {
+        return {json{{"action", "listen"},
+                     {"data", {{"streams", json::array({"trade_updates"})}}}}
+                    .dump()};
+    }
+    const char* subscribe_phase() const override { return "listen"; }
+    detail::WsReply on_message(const std::string& msg) const override {
+        const json j = json::parse(msg, nullptr, false);
+        if (j.is_object()) {
+            if (j.value("stream", "") == "listening") return {detail::WsVerdict::kSkip, ""};
+            if (auto status = authorization_status(j)) {
+                if (*status != "authorized") {
+                    return {detail::WsVerdict::kFatal, "authorization revoked ('" +
+                                                           detail::excerpt(*status) +
+                                                           "'); not reconnecting"};
+                }
+                return {detail::WsVerdict::kSkip, ""};
+            }
+        }
+        return {detail::WsVerdict::kQueue, ""};
+    }
+    const char* user_agent() const override { return "awet-trade-stream"; }
+
+private:
+    std::string key_, secret_;
+};
 
 }  // namespace
 
@@ -124,383 +114,23 @@ TradeStreamOptions trade_stream_options(const AlpacaOptions& rest) {
 }
 
 Result<std::string> trade_stream_url(std::string_view base_url) {
-    const std::string http = to_http(strip_stream_path(std::string(base_url)));
-    if (Status s = check_paper_url(http); !s.ok()) return s.error();
-    return parse_base(http).url;
+    auto target = trade_target(base_url);
+    if (!target.ok()) return target.error();
+    return target->url;
 }
 
 int64_t trade_stream_backoff_ms(const TradeStreamOptions& o, int attempt, double r) {
-    double wait = static_cast<double>(o.initial_backoff_ms);
-    for (int i = 1; i < attempt && wait < static_cast<double>(o.max_backoff_ms); ++i) wait *= 2;
-    wait = std::min(wait, static_cast<double>(o.max_backoff_ms));
-    r = std::clamp(r, 0.0, 1.0);
-    const double j = std::clamp(o.jitter, 0.0, 1.0);
-    wait *= 1.0 + j * (2.0 * r - 1.0);
-    return std::max<int64_t>(0, static_cast<int64_t>(std::llround(wait)));
+    return stream_backoff_ms(o, attempt, r);
 }
-
-struct TradeUpdatesStream::Impl {
-    TradeStreamOptions opt;
-    ParsedUrl target;
-    std::unique_ptr<asio::ssl::context> ssl;
-    std::mt19937 rng{std::random_device{}()};
-
-    std::mutex control;  // start/stop
-    std::thread thread;
-    std::unique_ptr<asio::io_context> ioc;
-    std::atomic<bool> stopping{false};
-
-    mutable std::mutex mutex;  // queue and status
-    std::deque<std::string> queue;
-    TradeStreamStatus st;
-
-    // io thread only
-    std::function<void()> closer;
-    asio::steady_timer* backoff_timer = nullptr;
-    bool authorized_this_connection = false;
-
-    std::string scrub(std::string s) const {
-        for (const std::string* k : {&opt.key_id, &opt.secret_key}) {
-            if (k->empty()) continue;
-            for (size_t p = s.find(*k); p != std::string::npos; p = s.find(*k, p + 3)) {
-                s.replace(p, k->size(), "***");
-            }
-        }
-        return s;
-    }
-    void set_error(const std::string& msg) {
-        std::string clean = scrub(msg);
-        std::lock_guard lock(mutex);
-        st.last_error = std::move(clean);
-    }
-    void set_flags(bool connected, bool authorized) {
-        std::lock_guard lock(mutex);
-        st.connected = connected;
-        st.authorized = authorized;
-    }
-    void push(std::string msg) {
-        std::lock_guard lock(mutex);
-        if (queue.size() >= std::max<size_t>(1, opt.max_queued)) {
-            queue.pop_front();
-            ++st.dropped;
-            st.last_error = "alpaca stream: queue full (" + std::to_string(opt.max_queued) +
-                            " messages), oldest dropped; reconcile through REST";
-        }
-        queue.push_back(std::move(msg));
-        ++st.messages;
-    }
-
-    std::string excerpt(const std::string& msg) const {
-        return scrub(msg.size() > 200 ? msg.substr(0, 200) + "..." : msg);
-    }
-
-    template <typename WS>
-    asio::awaitable<Outcome> session(WS& ws, std::string& phase);
-    asio::awaitable<Outcome> connect_once();
-    asio::awaitable<void> run();
-};
-
-template <typename WS>
-asio::awaitable<Outcome> TradeUpdatesStream::Impl::session(WS& ws, std::string& phase) {
-    auto ex = co_await asio::this_coro::executor;
-    tcp::resolver resolver(ex);
-    closer = [&] {
-        resolver.cancel();
-        beast::error_code ignored;
-        beast::get_lowest_layer(ws).socket().close(ignored);
-    };
-    if (stopping) co_return Outcome::kStopped;
-
-    phase = "resolve";
-    auto endpoints = co_await resolver.async_resolve(target.host, target.port, asio::use_awaitable);
-    phase = "connect";
-    beast::get_lowest_layer(ws).expires_after(std::chrono::milliseconds(opt.connect_timeout_ms));
-    co_await beast::get_lowest_layer(ws).async_connect(endpoints, asio::use_awaitable);
-    if constexpr (!std::is_same_v<typename WS::next_layer_type, beast::tcp_stream>) {
-        phase = "tls handshake";
-        if (!SSL_set_tlsext_host_name(ws.next_layer().native_handle(), target.host.c_str())) {
-            throw beast::system_error(beast::error_code(static_cast<int>(::ERR_get_error()),
-                                                        asio::error::get_ssl_category()));
-        }
-        ws.next_layer().set_verify_callback(asio::ssl::host_name_verification(target.host));
-        co_await ws.next_layer().async_handshake(asio::ssl::stream_base::client,
-                                                 asio::use_awaitable);
-    }
-    beast::get_lowest_layer(ws).expires_never();
-    websocket::stream_base::timeout to{};
-    to.handshake_timeout = std::chrono::milliseconds(opt.connect_timeout_ms);
-    to.idle_timeout = std::chrono::milliseconds(opt.idle_timeout_ms);
-    to.keep_alive_pings = true;
-    ws.set_option(to);
-    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-        req.set(beast::http::field::user_agent, "awet-trade-stream");
-    }));
-    phase = "websocket handshake";
-    co_await ws.async_handshake(target.host_header, "/stream", asio::use_awaitable);
-    {
-        std::lock_guard lock(mutex);
-        st.connected = true;
-        ++st.connections;
-    }
-
-    // Authenticate, bounded by auth_timeout_ms.
-    phase = "authenticate";
-    bool auth_timed_out = false;
-    asio::steady_timer deadline(ex);
-    deadline.expires_after(std::chrono::milliseconds(opt.auth_timeout_ms));
-    deadline.async_wait([&, this](beast::error_code ec) {
-        if (ec) return;
-        auth_timed_out = true;
-        if (closer) closer();
-    });
-    ws.text(true);
-    const std::string auth = auth_message(opt.key_id, opt.secret_key);
-    try {
-        co_await ws.async_write(asio::buffer(auth), asio::use_awaitable);
-        beast::flat_buffer buffer;
-        for (;;) {
-            buffer.clear();
-            co_await ws.async_read(buffer, asio::use_awaitable);
-            std::string msg = beast::buffers_to_string(buffer.data());
-            const json j = json::parse(msg, nullptr, false);
-            if (j.is_object() && j.value("stream", "") == "authorization" && j.contains("data") &&
-                j["data"].is_object()) {
-                const json& d = j["data"];
-                const std::string status =
-                    d.contains("status") && d["status"].is_string() ? d["status"].get<std::string>()
-                                                                    : "";
-                if (status == "authorized") break;
-                deadline.cancel();
-                set_error("alpaca stream " + target.url + ": authentication refused ('" +
-                          (status.empty() ? excerpt(msg) : excerpt(status)) +
-                          "'); check ALPACA_API_KEY / ALPACA_API_SECRET; not reconnecting");
-                beast::error_code ignored;
-                beast::get_lowest_layer(ws).socket().close(ignored);
-                co_return Outcome::kFatal;
-            }
-            if (j.is_object() && j.value("stream", "") == "trade_updates") push(std::move(msg));
-        }
-    } catch (const std::exception&) {
-        if (!auth_timed_out) throw;
-    }
-    deadline.cancel();
-    if (auth_timed_out) {
-        throw beast::system_error(asio::error::timed_out);
-    }
-
-    phase = "listen";
-    const std::string listen = listen_message();
-    co_await ws.async_write(asio::buffer(listen), asio::use_awaitable);
-    authorized_this_connection = true;
-    set_flags(true, true);
-
-    phase = "read";
-    beast::flat_buffer buffer;
-    for (;;) {
-        buffer.clear();
-        co_await ws.async_read(buffer, asio::use_awaitable);
-        std::string msg = beast::buffers_to_string(buffer.data());
-        const json j = json::parse(msg, nullptr, false);
-        if (j.is_object()) {
-            const std::string stream = j.value("stream", "");
-            if (stream == "listening") continue;
-            if (stream == "authorization") {
-                const json* d = j.contains("data") && j["data"].is_object() ? &j["data"] : nullptr;
-                if (d && d->value("status", "") != "authorized") {
-                    set_error("alpaca stream " + target.url + ": authorization revoked ('" +
-                              excerpt(d->value("status", "")) + "'); not reconnecting");
-                    beast::error_code ignored;
-                    beast::get_lowest_layer(ws).socket().close(ignored);
-                    co_return Outcome::kFatal;
-                }
-                continue;
-            }
-        }
-        push(std::move(msg));
-    }
-}
-
-asio::awaitable<Outcome> TradeUpdatesStream::Impl::connect_once() {
-    auto ex = co_await asio::this_coro::executor;
-    std::string phase = "start";
-    authorized_this_connection = false;
-    std::string error;
-    Outcome out = Outcome::kRetry;
-    try {
-        if (target.tls) {
-            websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(ex, *ssl);
-            out = co_await session(ws, phase);
-            closer = nullptr;
-        } else {
-            websocket::stream<beast::tcp_stream> ws(ex);
-            out = co_await session(ws, phase);
-            closer = nullptr;
-        }
-    } catch (const beast::system_error& e) {
-        closer = nullptr;
-        if (e.code() == websocket::error::closed) {
-            error = "closed by the server";
-        } else {
-            error = e.code().message();
-        }
-    } catch (const std::exception& e) {
-        closer = nullptr;
-        error = e.what();
-    }
-    set_flags(false, false);
-    if (stopping) co_return Outcome::kStopped;
-    if (!error.empty()) set_error("alpaca stream " + target.url + ": " + phase + ": " + error);
-    co_return out;
-}
-
-asio::awaitable<void> TradeUpdatesStream::Impl::run() {
-    auto ex = co_await asio::this_coro::executor;
-    int attempt = 0;  // failed connections since the last authorized one
-    for (bool first = true; !stopping; first = false) {
-        if (!first) {
-            std::lock_guard lock(mutex);
-            ++st.reconnects;
-        }
-        const Outcome out = co_await connect_once();
-        if (out != Outcome::kRetry || stopping) {
-            if (out == Outcome::kFatal) {
-                std::lock_guard lock(mutex);
-                st.fatal = true;
-            }
-            break;
-        }
-        attempt = authorized_this_connection ? 1 : attempt + 1;
-        uint64_t reconnects = 0;
-        {
-            std::lock_guard lock(mutex);
-            reconnects = st.reconnects;
-        }
-        if (opt.max_reconnects >= 0 && reconnects >= static_cast<uint64_t>(opt.max_reconnects)) {
-            std::lock_guard lock(mutex);
-            st.fatal = true;
-            st.last_error = "alpaca stream " + target.url + ": gave up after " +
-                            std::to_string(reconnects) + " reconnects; last: " + st.last_error;
-            break;
-        }
-        const double r = opt.random01 ? opt.random01()
-                                      : std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-        const int64_t wait = trade_stream_backoff_ms(opt, attempt, r);
-        if (opt.sleep_ms) {
-            opt.sleep_ms(wait);
-        } else {
-            asio::steady_timer timer(ex);
-            backoff_timer = &timer;
-            if (!stopping) {
-                timer.expires_after(std::chrono::milliseconds(wait));
-                try {
-                    co_await timer.async_wait(asio::use_awaitable);
-                } catch (const std::exception&) {
-                    // cancelled by stop()
-                }
-            }
-            backoff_timer = nullptr;
-        }
-    }
-}
-
-TradeUpdatesStream::TradeUpdatesStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-
-TradeUpdatesStream::~TradeUpdatesStream() { stop(); }
 
 Result<std::unique_ptr<TradeUpdatesStream>> TradeUpdatesStream::create(TradeStreamOptions options) {
-    const std::string http = to_http(strip_stream_path(options.base_url));
-    if (Status s = check_paper_url(http); !s.ok()) return s.error();
-    if (options.key_id.empty()) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "alpaca stream: no API key id (set ALPACA_API_KEY)");
-    }
-    if (options.secret_key.empty()) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "alpaca stream: no API secret (set ALPACA_API_SECRET)");
-    }
-    if (options.initial_backoff_ms <= 0 || options.max_backoff_ms < options.initial_backoff_ms ||
-        options.connect_timeout_ms <= 0 || options.auth_timeout_ms <= 0 ||
-        options.idle_timeout_ms <= 0) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "alpaca stream: timeouts and back-off must be positive, "
-                          "max_backoff_ms >= initial_backoff_ms");
-    }
-    auto impl = std::make_unique<Impl>();
-    impl->target = parse_base(http);
-    impl->opt = std::move(options);
-    if (impl->target.tls) {
-        try {
-            impl->ssl = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-            impl->ssl->set_default_verify_paths();
-            impl->ssl->set_verify_mode(asio::ssl::verify_peer);
-        } catch (const std::exception& e) {
-            return make_error(ErrorCode::kIo, std::string("alpaca stream: TLS setup: ") + e.what());
-        }
-    }
-    return std::unique_ptr<TradeUpdatesStream>(new TradeUpdatesStream(std::move(impl)));
+    auto target = trade_target(options.base_url);
+    if (!target.ok()) return target.error();
+    auto protocol = std::make_unique<TradeUpdatesProtocol>(options.key_id, options.secret_key);
+    auto client = detail::WsClient::create(std::move(*target), std::move(options),
+                                           std::move(protocol));
+    if (!client.ok()) return client.error();
+    return std::unique_ptr<TradeUpdatesStream>(new TradeUpdatesStream(std::move(*client)));
 }
-
-Status TradeUpdatesStream::start() {
-    Impl& m = *impl_;
-    std::lock_guard control(m.control);
-    {
-        std::lock_guard lock(m.mutex);
-        if (m.st.running) {
-            return make_error(ErrorCode::kInvalidArgument, "alpaca stream: already running");
-        }
-    }
-    if (m.thread.joinable()) m.thread.join();  // ended on its own (fatal)
-    m.stopping = false;
-    {
-        std::lock_guard lock(m.mutex);
-        m.st.running = true;
-        m.st.fatal = false;
-    }
-    m.ioc = std::make_unique<asio::io_context>(1);
-    asio::co_spawn(*m.ioc, m.run(), [&m](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            m.set_error(std::string("alpaca stream: internal: ") + ex.what());
-        }
-    });
-    m.thread = std::thread([&m] {
-        m.ioc->run();
-        std::lock_guard lock(m.mutex);
-        m.st.running = false;
-        m.st.connected = false;
-        m.st.authorized = false;
-    });
-    return Status::Ok();
-}
-
-void TradeUpdatesStream::stop() {
-    Impl& m = *impl_;
-    std::lock_guard control(m.control);
-    if (!m.thread.joinable()) return;
-    m.stopping = true;
-    asio::post(*m.ioc, [&m] {
-        if (m.closer) m.closer();
-        if (m.backoff_timer) m.backoff_timer->cancel();
-    });
-    m.thread.join();
-    m.ioc.reset();
-}
-
-std::vector<std::string> TradeUpdatesStream::drain() {
-    std::lock_guard lock(impl_->mutex);
-    std::vector<std::string> out(std::make_move_iterator(impl_->queue.begin()),
-                                 std::make_move_iterator(impl_->queue.end()));
-    impl_->queue.clear();
-    return out;
-}
-
-TradeStreamStatus TradeUpdatesStream::status() const {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->st;
-}
-
-const std::string& TradeUpdatesStream::url() const { return impl_->target.url; }
 
 }  // namespace awet::alpaca

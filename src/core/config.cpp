@@ -262,6 +262,8 @@ const std::vector<Field>& fields() {
         AWET_FIELD(execution.min_fee_usd, "Simulated minimum fee per fill in USD."),
         AWET_FIELD(execution.participation_rate,
                    "Max fraction of a bar's volume filled (0 = whole order at the next bar)."),
+        AWET_FIELD(execution.bracket_orders,
+                   "Entries carry broker-held take-profit/stop-loss legs (OCO) from exits.*_pct."),
         AWET_FIELD(prediction.model_dir, "Directory of trained model files."),
         AWET_FIELD(prediction.reload_check_bars, "Bars between checks for a newly promoted model."),
         AWET_FIELD(store.backend, "Store backend: sqlite or postgres."),
@@ -277,6 +279,11 @@ const std::vector<Field>& fields() {
                    "Confluent Schema Registry URL; empty: the local schema catalogue."),
         AWET_FIELD(data.symbols, "Symbols traded (YAML list; env: comma-separated)."),
         AWET_FIELD(data.source, "Market data source (e.g. synthetic)."),
+        AWET_FIELD(data.alpaca_feed, "Alpaca live bars feed: iex (free) or sip (paid plan)."),
+        AWET_FIELD(data.alpaca_stream_url,
+                   "Alpaca market-data stream host (wss; a loopback ws:// URL for tests)."),
+        AWET_FIELD(data.stale_feed_seconds,
+                   "Market open and no live bar of a symbol for longer: the feed is stale."),
         AWET_FIELD(logging.level, "Log level: trace|debug|info|warn|error|off."),
         AWET_FIELD(logging.format, "Log format: json|text."),
     };
@@ -571,6 +578,9 @@ Status validate(const Config& c) {
         }
     }
     k.non_empty("data.source", c.data.source);
+    k.one_of("data.alpaca_feed", c.data.alpaca_feed, {"iex", "sip"});
+    k.non_empty("data.alpaca_stream_url", c.data.alpaca_stream_url);
+    k.positive("data.stale_feed_seconds", c.data.stale_feed_seconds);
 
     k.one_of("logging.level", c.logging.level, {"trace", "debug", "info", "warn", "error", "off"});
     k.one_of("logging.format", c.logging.format, {"json", "text"});

@@ -44,7 +44,7 @@ Result<BrokerOrder> SimBroker::submit(const OrderRequest& request) {
 
     if (auto it = by_client_.find(request.client_order_id); it != by_client_.end()) {
         if (fail) return make_error(*fail, "sim broker: simulated submit failure");
-        return orders_[it->second].order;
+        return view(it->second);
     }
     if (request.client_order_id.empty()) {
         return make_error(ErrorCode::kInvalidArgument, "sim broker: client_order_id is empty");
@@ -56,25 +56,97 @@ Result<BrokerOrder> SimBroker::submit(const OrderRequest& request) {
         return make_error(ErrorCode::kInvalidArgument,
                           "sim broker: qty must be positive, got " + request.qty.to_string());
     }
+    std::optional<IdempotencyKey> tp_key, sl_key;
+    if (request.bracket) {
+        const BracketLegs& legs = *request.bracket;
+        const bool long_entry = request.side == Side::kBuy;
+        if (legs.take_profit_limit <= Price{} || legs.stop_loss_stop <= Price{} ||
+            (long_entry ? !(legs.stop_loss_stop < legs.take_profit_limit)
+                        : !(legs.take_profit_limit < legs.stop_loss_stop))) {
+            return make_error(ErrorCode::kInvalidArgument,
+                              "sim broker: bracket legs of " + request.client_order_id.str() +
+                                  " out of order: take-profit " +
+                                  legs.take_profit_limit.to_string() + ", stop-loss " +
+                                  legs.stop_loss_stop.to_string());
+        }
+        tp_key = bracket_leg_key(request.client_order_id, BracketLeg::kTakeProfit);
+        sl_key = bracket_leg_key(request.client_order_id, BracketLeg::kStopLoss);
+        if (!tp_key || !sl_key || by_client_.contains(*tp_key) || by_client_.contains(*sl_key)) {
+            return make_error(ErrorCode::kInvalidArgument, "sim broker: no leg ids for " +
+                                                               request.client_order_id.str() +
+                                                               " (too long, or already used)");
+        }
+    }
 
-    SimOrder o;
-    char id[32];
-    std::snprintf(id, sizeof id, "sim-%06zu", orders_.size() + 1);
-    o.order.client_order_id = request.client_order_id;
-    o.order.broker_order_id = id;
-    o.order.symbol = request.symbol;
-    o.order.side = request.side;
-    o.order.qty = request.qty;
-    o.order.status = OrderStatus::kPending;
-    o.order.broker_status = "new";
-    o.order.submitted_at = request.ts;
-    o.order.updated_at = request.ts;
-    o.not_before = request.ts;
-    by_client_.emplace(request.client_order_id, orders_.size());
-    orders_.push_back(o);
+    auto add = [&](const IdempotencyKey& id, Side side, Quantity qty, const char* status) {
+        SimOrder o;
+        char broker_id[32];
+        std::snprintf(broker_id, sizeof broker_id, "sim-%06zu", orders_.size() + 1);
+        o.order.client_order_id = id;
+        o.order.broker_order_id = broker_id;
+        o.order.symbol = request.symbol;
+        o.order.side = side;
+        o.order.qty = qty;
+        o.order.status = OrderStatus::kPending;
+        o.order.broker_status = status;
+        o.order.submitted_at = request.ts;
+        o.order.updated_at = request.ts;
+        o.not_before = request.ts;
+        by_client_.emplace(id, orders_.size());
+        orders_.push_back(std::move(o));
+        return orders_.size() - 1;
+    };
+    const size_t parent = add(request.client_order_id, request.side, request.qty, "new");
+    if (request.bracket) {
+        const Side exit_side = opposite(request.side);
+        const size_t tp = add(*tp_key, exit_side, request.qty, "held");
+        const size_t sl = add(*sl_key, exit_side, request.qty, "held");
+        orders_[tp].parent = orders_[sl].parent = parent;
+        orders_[tp].leg = BracketLeg::kTakeProfit;
+        orders_[sl].leg = BracketLeg::kStopLoss;
+        orders_[tp].order.limit_price = request.bracket->take_profit_limit;
+        orders_[sl].order.stop_price = request.bracket->stop_loss_stop;
+        orders_[parent].tp_leg = tp;
+        orders_[parent].sl_leg = sl;
+    }
     book(request.symbol);  // positions() lists symbols in first-seen order
     if (fail) return make_error(*fail, "sim broker: simulated submit failure (order accepted)");
-    return o.order;
+    return view(parent);
+}
+
+BrokerOrder SimBroker::view(size_t index) const {
+    const SimOrder& o = orders_[index];
+    BrokerOrder out = o.order;
+    for (size_t leg : {o.tp_leg, o.sl_leg}) {
+        if (leg != kNone) out.legs.push_back(orders_[leg].order);
+    }
+    return out;
+}
+
+void SimBroker::cancel_order(size_t index, Timestamp at) {
+    BrokerOrder& o = orders_[index].order;
+    o.status = OrderStatus::kCanceled;
+    o.broker_status = "canceled";
+    o.updated_at = std::max(o.updated_at, at);
+    BrokerOrder copy = o;
+    if (listener_ != nullptr) listener_->on_order_update(copy);
+}
+
+void SimBroker::settle_legs(size_t parent) {
+    const SimOrder& p = orders_[parent];
+    if (p.tp_leg == kNone) return;
+    for (size_t leg : {p.tp_leg, p.sl_leg}) {
+        SimOrder& l = orders_[leg];
+        if (!is_open(l.order.status) || l.armed) continue;
+        if (p.order.filled_qty.is_zero()) {
+            cancel_order(leg, p.order.updated_at);  // nothing to protect
+            continue;
+        }
+        l.armed = true;
+        l.order.qty = p.order.filled_qty;
+        l.order.broker_status = "new";
+        l.order.updated_at = p.order.updated_at;
+    }
 }
 
 Status SimBroker::cancel(std::string_view client_order_id) {
@@ -83,16 +155,16 @@ Status SimBroker::cancel(std::string_view client_order_id) {
         return make_error(ErrorCode::kNotFound,
                           "sim broker: no order " + std::string(client_order_id));
     }
-    BrokerOrder& o = orders_[it->second].order;
+    const size_t index = it->second;
+    const BrokerOrder& o = orders_[index].order;
     if (!is_open(o.status)) {
         return make_error(ErrorCode::kInvalidArgument,
                           "sim broker: order " + std::string(client_order_id) + " is " +
                               std::string(to_string(o.status)) + ", not open");
     }
-    o.status = OrderStatus::kCanceled;
-    o.broker_status = "canceled";
-    BrokerOrder copy = o;
-    if (listener_ != nullptr) listener_->on_order_update(copy);
+    // Canceled "now": the close of the latest bar seen (the sim's clock), or the order's time.
+    cancel_order(index, last_bar_end_);
+    settle_legs(index);  // a bracket entry: legs cover what filled, or go with it
     return Status::Ok();
 }
 
@@ -102,7 +174,7 @@ Result<BrokerOrder> SimBroker::get_order(std::string_view client_order_id) {
         return make_error(ErrorCode::kNotFound,
                           "sim broker: no order " + std::string(client_order_id));
     }
-    return orders_[it->second].order;
+    return view(it->second);
 }
 
 Result<std::vector<BrokerOrder>> SimBroker::open_orders() {
@@ -188,8 +260,41 @@ void SimBroker::apply_fill(Book& b, Side side, Quantity qty, Price price, Money 
     b.qty = buy ? b.qty + qty : b.qty - qty;
 }
 
+void SimBroker::fill_order(size_t index, Quantity qty, Price price, const MarketBar& bar) {
+    SimOrder& o = orders_[index];
+    const Money fee = fee_for(qty);
+    apply_fill(book(o.order.symbol), o.order.side, qty, price, fee);
+
+    o.order.filled_qty += qty;
+    o.fill_cost += notional(price, qty);
+    o.order.avg_fill_price = average_price(o.fill_cost, o.order.filled_qty);
+    const bool done = o.order.filled_qty >= o.order.qty;
+    o.order.status = done ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
+    o.order.broker_status = done ? "filled" : "partially_filled";
+    o.order.updated_at = bar.bar_start;
+    ++o.fills;
+
+    Fill f;
+    f.fill_id = o.order.broker_order_id + "-" + std::to_string(o.fills);
+    f.client_order_id = o.order.client_order_id;
+    f.broker_order_id = o.order.broker_order_id;
+    f.symbol = o.order.symbol;
+    f.side = o.order.side;
+    f.qty = qty;
+    f.price = price;
+    f.fees = fee;
+    f.ts = bar.bar_start;
+    f.order_done = done;
+    f.cum_qty = o.order.filled_qty;
+    BrokerOrder snapshot = o.order;
+    if (listener_ != nullptr) {
+        listener_->on_fill(f);
+        listener_->on_order_update(snapshot);
+    }
+}
+
 void SimBroker::on_bar(const MarketBar& bar) {
-    Book* b = &book(bar.header.symbol);
+    last_bar_end_ = std::max(last_bar_end_, bar.header.ts);
     const bool limited = config_.participation_rate > 0;
     Quantity capacity;  // shares left on this bar when limited
     if (limited) {
@@ -203,6 +308,7 @@ void SimBroker::on_bar(const MarketBar& bar) {
     for (size_t i = first_open_; tradable && i < n; ++i) {
         SimOrder& o = orders_[i];
         if (!is_open(o.order.status) || !(o.order.symbol == bar.header.symbol)) continue;
+        if (o.parent != kNone) continue;  // bracket legs: trigger_legs
         if (o.not_before > bar.bar_start) continue;
         Quantity take = o.order.qty - o.order.filled_qty;
         if (limited) {
@@ -212,40 +318,46 @@ void SimBroker::on_bar(const MarketBar& bar) {
         }
         const int64_t bps =
             o.order.side == Side::kBuy ? config_.slippage_bps : -config_.slippage_bps;
-        const Price price = adjust_by_bps(bar.open, bps);
-        const Money fee = fee_for(take);
-        apply_fill(*b, o.order.side, take, price, fee);
+        fill_order(i, take, adjust_by_bps(bar.open, bps), bar);
+        if (orders_[i].order.status == OrderStatus::kFilled) settle_legs(i);
+    }
+    if (bar.volume > Quantity{}) trigger_legs(bar, n);
+    Book& b = book(bar.header.symbol);
+    b.mark = bar.close;
+    b.has_mark = true;
+}
 
-        o.order.filled_qty += take;
-        o.fill_cost += notional(price, take);
-        o.order.avg_fill_price = average_price(o.fill_cost, o.order.filled_qty);
-        const bool done = o.order.filled_qty >= o.order.qty;
-        o.order.status = done ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
-        o.order.broker_status = done ? "filled" : "partially_filled";
-        o.order.updated_at = bar.bar_start;
-        ++o.fills;
-
-        Fill f;
-        f.fill_id = o.order.broker_order_id + "-" + std::to_string(o.fills);
-        f.client_order_id = o.order.client_order_id;
-        f.broker_order_id = o.order.broker_order_id;
-        f.symbol = o.order.symbol;
-        f.side = o.order.side;
-        f.qty = take;
-        f.price = price;
-        f.fees = fee;
-        f.ts = bar.bar_start;
-        f.order_done = done;
-        f.cum_qty = o.order.filled_qty;
-        BrokerOrder snapshot = o.order;
-        if (listener_ != nullptr) {
-            listener_->on_fill(f);
-            listener_->on_order_update(snapshot);
-            b = &book(bar.header.symbol);  // a callback may have added books
+void SimBroker::trigger_legs(const MarketBar& bar, size_t end) {
+    // Stop-loss legs first: when one bar touches both levels the stop is assumed to come first
+    // (the range does not tell the order; the worse outcome is the conservative one).
+    for (BracketLeg kind : {BracketLeg::kStopLoss, BracketLeg::kTakeProfit}) {
+        for (size_t i = first_open_; i < end; ++i) {
+            SimOrder& o = orders_[i];
+            if (o.parent == kNone || o.leg != kind || !o.armed || !is_open(o.order.status) ||
+                !(o.order.symbol == bar.header.symbol)) {
+                continue;
+            }
+            const bool sell = o.order.side == Side::kSell;  // legs of a long entry sell
+            std::optional<Price> price;
+            if (kind == BracketLeg::kStopLoss) {
+                const Price stop = o.order.stop_price;
+                if (sell ? bar.low <= stop : bar.high >= stop) {
+                    // At the stop, or at the open when the bar opened beyond it (a gap).
+                    price = sell ? std::min(bar.open, stop) : std::max(bar.open, stop);
+                }
+            } else {
+                const Price limit = o.order.limit_price;
+                // At the limit, never better: no price improvement is assumed.
+                if (sell ? bar.high >= limit : bar.low <= limit) price = limit;
+            }
+            if (!price) continue;
+            const SimOrder& parent = orders_[o.parent];
+            const size_t sibling = kind == BracketLeg::kStopLoss ? parent.tp_leg : parent.sl_leg;
+            fill_order(i, orders_[i].order.qty - orders_[i].order.filled_qty, *price, bar);
+            if (is_open(orders_[sibling].order.status))
+                cancel_order(sibling, bar.bar_start);  // OCO
         }
     }
-    b->mark = bar.close;
-    b->has_mark = true;
 }
 
 }  // namespace awet

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "awet/data/calendar.hpp"
+#include "awet/model/bracket.hpp"
 
 namespace awet {
 namespace {
@@ -78,8 +79,41 @@ void ExitManager::finish_attempt(size_t index, Quantity attempt_filled) {
     lot.exit_in_flight = false;
     if (lot.open_qty().raw() <= 0) {
         closed_entries_.insert(lot.entry_key);
+        legs_.erase(lot.entry_key);
         lots_.erase(lots_.begin() + static_cast<std::ptrdiff_t>(index));
     }
+}
+
+void ExitManager::apply_legs(size_t index) {
+    ExitLot& lot = lots_[index];
+    auto it = legs_.find(lot.entry_key);
+    if (it == legs_.end()) return;
+    lot.broker_legs = it->second.live[0] || it->second.live[1];
+    lot.leg_filled = it->second.filled[0] + it->second.filled[1];
+    if (lot.open_qty().raw() <= 0) {
+        closed_entries_.insert(lot.entry_key);
+        legs_.erase(it);
+        lots_.erase(lots_.begin() + static_cast<std::ptrdiff_t>(index));
+    }
+}
+
+void ExitManager::on_leg(const IdempotencyKey& leg_key, OrderStatus status, Quantity filled) {
+    const std::optional<BracketLegRef> ref = parse_bracket_leg_key(leg_key.view());
+    if (!ref || closed_entries_.count(ref->parent) != 0) return;
+    LegState& state = legs_[ref->parent];
+    const size_t i = ref->leg == BracketLeg::kTakeProfit ? 0 : 1;
+    state.live[i] = status == OrderStatus::kPending || status == OrderStatus::kPartiallyFilled;
+    state.filled[i] = std::max(state.filled[i], filled);
+    for (size_t k = 0; k < lots_.size(); ++k) {
+        if (lots_[k].entry_key == ref->parent) {
+            apply_legs(k);
+            return;
+        }
+    }
+}
+
+void ExitManager::restore_leg(const IdempotencyKey& leg_key, OrderStatus status, Quantity filled) {
+    on_leg(leg_key, status, filled);
 }
 
 void ExitManager::restore_exit_attempt(const IdempotencyKey& entry_key, int attempt,
@@ -124,6 +158,11 @@ void ExitManager::on_execution(const ExecutionReport& r) {
         lot.filled_qty = r.filled_qty;
         lot.filled_at = r.filled_at.is_set() ? r.filled_at : r.header.ts;
         lots_.push_back(lot);
+        apply_legs(lots_.size() - 1);
+        return;
+    }
+    if (parse_bracket_leg_key(r.header.idempotency_key.view())) {
+        on_leg(r.header.idempotency_key, r.status, r.filled_qty);
         return;
     }
 
@@ -152,13 +191,13 @@ void ExitManager::on_execution(const ExecutionReport& r) {
 ExitReason ExitManager::evaluate(const ExitLot& lot, const MarketBar& bar) const {
     const Price close = bar.close;
     const bool is_long = lot.is_long();
-    if (sl_ppm_ > 0) {
+    if (sl_ppm_ > 0 && !lot.broker_legs) {
         if (is_long ? compare_scaled(close, lot.entry_price, -sl_ppm_) <= 0
                     : compare_scaled(close, lot.entry_price, sl_ppm_) >= 0) {
             return ExitReason::kStopLoss;
         }
     }
-    if (tp_ppm_ > 0) {
+    if (tp_ppm_ > 0 && !lot.broker_legs) {
         if (is_long ? compare_scaled(close, lot.entry_price, tp_ppm_) >= 0
                     : compare_scaled(close, lot.entry_price, -tp_ppm_) <= 0) {
             return ExitReason::kTakeProfit;

@@ -359,6 +359,17 @@ Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view sourc
     return page;
 }
 
+Result<MarketBar> parse_alpaca_bar(std::string_view object_json, std::string_view symbol,
+                                   Duration interval, std::string_view source,
+                                   std::string_view path) {
+    auto parsed = parse_json(object_json, "alpaca bars", source);
+    if (!parsed.ok()) return parsed.error();
+    BarsPage page;
+    AWET_TRY(parse_alpaca_item(*parsed, std::string(symbol), std::string(path), interval, source,
+                               page));
+    return page.bars.front();
+}
+
 std::optional<Duration> parse_yahoo_interval(std::string_view text) {
     if (text == "1h") return Duration::hours(1);
     if (text == "1wk") return Duration::days(7);

@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_set>
-
-#include "awet/data/calendar.hpp"
 
 namespace awet::marketdata {
 
@@ -28,15 +25,36 @@ std::string BarQualityReport::summary() const {
            std::to_string(other_symbol) + " of another symbol";
 }
 
+BarSequence::BarSequence(Duration interval)
+    : intraday_(interval.ns() > 0 && interval < Duration::days(1)) {}
+
+BarCheck BarSequence::add(const MarketBar& b) {
+    BarCheck c;
+    c.zero_volume = b.volume.is_zero();
+    c.latest_before = latest_;
+    c.had_previous = any_;
+    if (!seen_.insert(b.bar_start.ns()).second) {
+        c.duplicate = true;
+        return c;
+    }
+    c.out_of_order = any_ && b.bar_start < latest_;
+    if (!any_ || b.bar_start > latest_) latest_ = b.bar_start;
+    any_ = true;
+    if (intraday_) c.session = SessionCalendar::session_at(b.bar_start);
+    return c;
+}
+
+void BarSequence::forget_before(Timestamp t) {
+    std::erase_if(seen_, [t](int64_t ns) { return ns < t.ns(); });
+}
+
 BarQualityReport check_bar_quality(std::span<const MarketBar> bars, Duration interval) {
     BarQualityReport r;
     if (bars.empty()) return r;
     const Symbol symbol = bars.front().header.symbol;
     r.symbol = symbol.str();
-    const bool intraday = interval.ns() > 0 && interval < Duration::days(1);
-    std::unordered_set<int64_t> seen;
-    Timestamp latest;
-    bool any = false;
+    BarSequence sequence(interval);
+    const bool intraday = sequence.intraday();
     // In-session bar starts by session open (ordered), for the gap scan.
     std::map<int64_t, std::pair<Session, std::vector<int64_t>>> by_session;
     for (const MarketBar& b : bars) {
@@ -45,30 +63,28 @@ BarQualityReport check_bar_quality(std::span<const MarketBar> bars, Duration int
             continue;
         }
         ++r.bars;
-        if (b.volume.is_zero()) {
+        const BarCheck c = sequence.add(b);
+        if (c.zero_volume) {
             ++r.zero_volume;
             note(r, b.bar_start, "zero volume");
         }
-        if (!seen.insert(b.bar_start.ns()).second) {
+        if (c.duplicate) {
             ++r.duplicates;
             note(r, b.bar_start, "duplicate");
             continue;
         }
-        if (any && b.bar_start < latest) {
+        if (c.out_of_order) {
             ++r.out_of_order;
-            note(r, b.bar_start, "out of order (after " + latest.iso() + ")");
+            note(r, b.bar_start, "out of order (after " + c.latest_before.iso() + ")");
         }
-        if (!any || b.bar_start > latest) latest = b.bar_start;
-        any = true;
         if (!intraday) continue;
-        const auto session = SessionCalendar::session_at(b.bar_start);
-        if (!session) {
+        if (!c.session) {
             ++r.outside_session;
             note(r, b.bar_start, "outside the regular session");
             continue;
         }
-        auto& slot = by_session[session->open.ns()];
-        slot.first = *session;
+        auto& slot = by_session[c.session->open.ns()];
+        slot.first = *c.session;
         slot.second.push_back(b.bar_start.ns());
     }
     if (!intraday) return r;

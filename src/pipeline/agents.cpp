@@ -6,6 +6,7 @@
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/ml/prediction.hpp"
+#include "awet/model/bracket.hpp"
 
 namespace awet {
 
@@ -226,6 +227,12 @@ Result<size_t> restore_exit_lots(ExitManager& manager, Store& store) {
             manager.restore_exit_attempt(t.idempotency_key, attempt, x.exit_reason, x.status,
                                          x.filled_qty);
         }
+        for (BracketLeg leg : {BracketLeg::kTakeProfit, BracketLeg::kStopLoss}) {
+            const auto leg_key = bracket_leg_key(t.idempotency_key, leg);
+            auto it = leg_key ? by_key.find(*leg_key) : by_key.end();
+            if (it == by_key.end()) continue;
+            manager.restore_leg(*leg_key, it->second->status, it->second->filled_qty);
+        }
     }
     if (manager.open_lots() > 0) {
         logger("exits")->info("restored {} open lots from trades", manager.open_lots());
@@ -235,10 +242,10 @@ Result<size_t> restore_exit_lots(ExitManager& manager, Store& store) {
 
 // ---------------------------------------------------------------- execution
 ExecutionAgent::ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config,
-                               Broker& broker, Store* store, uint64_t seed)
+                               Broker& broker, Store* store, uint64_t seed, const ExitConfig* exits)
     : bus_(bus),
       clock_(clock),
-      engine_(config, broker, store, seed) {}  // the engine listens to the broker
+      engine_(config, broker, store, seed, exits) {}  // the engine listens to the broker
 
 void ExecutionAgent::attach() {
     bus_.subscribe(Topic::kRiskApproved, "execution", [this](const Delivery& d) -> Status {

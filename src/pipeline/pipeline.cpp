@@ -16,7 +16,7 @@ Pipeline::Pipeline(const Config& config, Store* store, Broker& broker, ModelLoad
       features_(bus_, clock_, config.seed),
       prediction_(bus_, clock_, config.seed, config, store, std::move(loader)),
       risk_(bus_, clock_, config.risk, config.seed),
-      execution_(bus_, clock_, config.execution, broker, store, config.seed),
+      execution_(bus_, clock_, config.execution, broker, store, config.seed, &config.exits),
       exits_(bus_, clock_, config.exits, config.seed),
       portfolio_(bus_, clock_, store),
       watchtower_(bus_) {}

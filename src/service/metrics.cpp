@@ -42,7 +42,35 @@ AgentMetrics::AgentMetrics(std::string agent)
       mismatches_(prometheus::BuildGauge()
                       .Name("reconciliation_mismatches")
                       .Help("Symbols whose position differs from the broker's after reconciling")
+                      .Register(*registry_)),
+      data_issues_(prometheus::BuildCounter()
+                       .Name("awet_data_quality_issues_total")
+                       .Help("Live market-data quality findings, by symbol and kind (gap, "
+                             "duplicate, out_of_order, zero_volume, outside_session)")
+                       .Register(*registry_)),
+      feed_age_(prometheus::BuildGauge()
+                    .Name("awet_feed_last_bar_age_seconds")
+                    .Help("Seconds since the last live bar of the symbol arrived")
+                    .Register(*registry_)),
+      feed_stale_(prometheus::BuildGauge()
+                      .Name("awet_feed_stale")
+                      .Help("1 while the market is open and the symbol's live feed sent no bar "
+                            "for too long, else 0")
                       .Register(*registry_)) {}
+
+void AgentMetrics::count_data_quality_issue(std::string_view symbol, std::string_view kind,
+                                            int64_t n) {
+    if (n <= 0) return;
+    data_issues_.Add({{"symbol", std::string(symbol)}, {"kind", std::string(kind)}})
+        .Increment(static_cast<double>(n));
+}
+
+void AgentMetrics::set_feed_health(std::string_view symbol, int64_t last_bar_age_seconds,
+                                   bool stale) {
+    const std::string s(symbol);
+    feed_age_.Add({{"symbol", s}}).Set(static_cast<double>(last_bar_age_seconds));
+    feed_stale_.Add({{"symbol", s}}).Set(stale ? 1.0 : 0.0);
+}
 
 void AgentMetrics::set_reconciliation_mismatches(int symbols) {
     mismatches_.Add({{"agent", agent_}}).Set(static_cast<double>(symbols));

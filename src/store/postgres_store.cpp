@@ -305,9 +305,9 @@ const std::array<std::string, kStmtCount>& all_sql() {
                                   "ORDER BY ts_ns, symbol, id");
         s[kInsertTrade] = insert_sql("trades", kTradeCols, kOnKeyConflict);
         s[kUpdateTrade] =
-            "UPDATE trades SET filled_qty = $1, avg_fill_price = $2, status = $3, "
-            "alpaca_order_id = $4, alpaca_status = $5, filled_at = $6, filled_at_ns = $7, "
-            "dry_run = $8, fees = $9, block_reason = $10 WHERE idempotency_key = $11";
+            "UPDATE trades SET qty = $1, filled_qty = $2, avg_fill_price = $3, status = $4, "
+            "alpaca_order_id = $5, alpaca_status = $6, filled_at = $7, filled_at_ns = $8, "
+            "dry_run = $9, fees = $10, block_reason = $11 WHERE idempotency_key = $12";
         const Cols trade_select = concat({"id"}, kTradeCols);
         s[kFindTrade] = select_sql(trade_select, "FROM trades WHERE idempotency_key = $1");
         s[kLoadTrades] = select_sql(trade_select,
@@ -1032,6 +1032,7 @@ AWET_PG_CATCH("insert_trade")
 
 Status PostgresStore::update_trade(const TradeRow& t) try {
     Params p;
+    p.fixed(t.qty);
     p.fixed(t.filled_qty);
     p.fixed(t.avg_fill_price);
     p.text(to_string(t.status));

@@ -341,7 +341,7 @@ const std::string& SqliteStore::sql_for(StmtId id) {
                                   "ORDER BY ts_ns, symbol, id");
         s[kInsertTrade] = insert_sql("trades", kTradeCols, kOnKeyConflict);
         s[kUpdateTrade] =
-            "UPDATE trades SET filled_qty = ?, avg_fill_price = ?, status = ?, "
+            "UPDATE trades SET qty = ?, filled_qty = ?, avg_fill_price = ?, status = ?, "
             "alpaca_order_id = ?, alpaca_status = ?, filled_at = ?, filled_at_ns = ?, "
             "dry_run = ?, fees = ?, block_reason = ? WHERE idempotency_key = ?";
         const Cols trade_select = concat({"id"}, kTradeCols);
@@ -950,6 +950,7 @@ Status SqliteStore::update_trade(const TradeRow& t) try {
     AWET_TRY(write_one(
         kUpdateTrade, op,
         [&](Binder& b) {
+            b.fixed(t.qty);
             b.fixed(t.filled_qty);
             b.fixed(t.avg_fill_price);
             b.text(to_string(t.status));

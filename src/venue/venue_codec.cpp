@@ -52,28 +52,42 @@ constexpr int kMaxStatus = static_cast<int>(OrderStatus::kCanceled);
 }  // namespace
 
 json to_json(const OrderRequest& r) {
-    return {{"client_order_id", r.client_order_id.str()},
-            {"symbol", r.symbol.str()},
-            {"side", static_cast<int>(r.side)},
-            {"qty", r.qty.raw()},
-            {"ts", r.ts.ns()},
-            {"correlation_id", r.correlation_id.str()},
-            {"intent", static_cast<int>(r.intent)},
-            {"exit_reason", static_cast<int>(r.exit_reason)}};
+    json j = {{"client_order_id", r.client_order_id.str()},
+              {"symbol", r.symbol.str()},
+              {"side", static_cast<int>(r.side)},
+              {"qty", r.qty.raw()},
+              {"ts", r.ts.ns()},
+              {"correlation_id", r.correlation_id.str()},
+              {"intent", static_cast<int>(r.intent)},
+              {"exit_reason", static_cast<int>(r.exit_reason)}};
+    if (r.bracket) {
+        j["bracket"] = {{"take_profit_limit", r.bracket->take_profit_limit.raw()},
+                        {"stop_loss_stop", r.bracket->stop_loss_stop.raw()}};
+    }
+    return j;
 }
 
 json to_json(const BrokerOrder& o) {
-    return {{"client_order_id", o.client_order_id.str()},
-            {"broker_order_id", o.broker_order_id},
-            {"symbol", o.symbol.str()},
-            {"side", static_cast<int>(o.side)},
-            {"qty", o.qty.raw()},
-            {"filled_qty", o.filled_qty.raw()},
-            {"avg_fill_price", o.avg_fill_price.raw()},
-            {"status", static_cast<int>(o.status)},
-            {"broker_status", o.broker_status},
-            {"submitted_at", o.submitted_at.ns()},
-            {"updated_at", o.updated_at.ns()}};
+    json j = {{"client_order_id", o.client_order_id.str()},
+              {"broker_order_id", o.broker_order_id},
+              {"symbol", o.symbol.str()},
+              {"side", static_cast<int>(o.side)},
+              {"qty", o.qty.raw()},
+              {"filled_qty", o.filled_qty.raw()},
+              {"avg_fill_price", o.avg_fill_price.raw()},
+              {"status", static_cast<int>(o.status)},
+              {"broker_status", o.broker_status},
+              {"submitted_at", o.submitted_at.ns()},
+              {"updated_at", o.updated_at.ns()}};
+    // Bracket parts only when present: a plain order's JSON is unchanged.
+    if (!o.limit_price.is_zero()) j["limit_price"] = o.limit_price.raw();
+    if (!o.stop_price.is_zero()) j["stop_price"] = o.stop_price.raw();
+    if (!o.legs.empty()) {
+        json legs = json::array();
+        for (const BrokerOrder& l : o.legs) legs.push_back(to_json(l));
+        j["legs"] = std::move(legs);
+    }
+    return j;
 }
 
 json to_json(const Fill& f) {
@@ -128,6 +142,11 @@ Result<OrderRequest> order_request_from(const json& j) {
     auto reason = enum_field<ExitReason>(j, "exit_reason", kMaxExitReason);
     if (!reason.ok()) return reason.error();
     r.exit_reason = *reason;
+    if (auto it = j.find("bracket"); it != j.end()) {
+        AWET_FIELD(tp, int64_t, *it, "take_profit_limit");
+        AWET_FIELD(sl, int64_t, *it, "stop_loss_stop");
+        r.bracket = BracketLegs{Price::from_raw(tp), Price::from_raw(sl)};
+    }
     return r;
 }
 
@@ -159,6 +178,21 @@ Result<BrokerOrder> broker_order_from(const json& j) {
     o.submitted_at = Timestamp::from_ns(sub);
     AWET_FIELD(upd, int64_t, j, "updated_at");
     o.updated_at = Timestamp::from_ns(upd);
+    if (j.contains("limit_price")) {
+        AWET_FIELD(limit, int64_t, j, "limit_price");
+        o.limit_price = Price::from_raw(limit);
+    }
+    if (j.contains("stop_price")) {
+        AWET_FIELD(stop, int64_t, j, "stop_price");
+        o.stop_price = Price::from_raw(stop);
+    }
+    if (auto it = j.find("legs"); it != j.end() && it->is_array()) {
+        for (const json& l : *it) {
+            auto leg = broker_order_from(l);
+            if (!leg.ok()) return make_error(leg.error().code, "legs: " + leg.error().message);
+            o.legs.push_back(std::move(*leg));
+        }
+    }
     return o;
 }
 

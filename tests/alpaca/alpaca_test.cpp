@@ -38,6 +38,21 @@ std::string slurp(const fs::path& p) {
 
 std::string sample(const std::string& rel) { return slurp(alpaca_dir() / rel); }
 
+/// Calls fn(dir, file name, text, parsed JSON) for every recorded JSON sample of the REST API.
+template <typename Fn>
+void for_each_sample(Fn fn) {
+    for (const char* dir : {"openapi-examples", "docs-entities", "sdk-alpaca-py",
+                            "sdk-alpaca-trade-api-python", "docs-broker"}) {
+        for (const auto& entry : fs::directory_iterator(alpaca_dir() / dir)) {
+            if (entry.path().extension() != ".json") continue;
+            const std::string text = slurp(entry.path());
+            const json j = json::parse(text, nullptr, false);
+            if (j.is_discarded()) continue;
+            fn(std::string(dir), entry.path().filename().string(), text, j);
+        }
+    }
+}
+
 /// A loopback Alpaca: routes are added before start(); the server runs in its own thread.
 class FakeAlpaca {
 public:
@@ -669,56 +684,49 @@ TEST(AlpacaCodec, EveryRecordedOrderAccountPositionClockCalendarSampleParses) {
     std::map<Kind, int> parsed;
     int refused = 0;
     std::vector<std::string> failures;
-    for (const char* dir : {"openapi-examples", "docs-entities", "sdk-alpaca-py",
-                            "sdk-alpaca-trade-api-python", "docs-broker"}) {
-        for (const auto& entry : fs::directory_iterator(alpaca_dir() / dir)) {
-            const std::string name = entry.path().filename().string();
-            if (entry.path().extension() != ".json") continue;
-            const std::string text = slurp(entry.path());
-            json j = json::parse(text, nullptr, false);
-            if (j.is_discarded()) continue;
-            const Kind kind = kind_of(name, j);
-            if (kind == Kind::kNone) continue;
-            std::optional<Error> err;
-            switch (kind) {
-                case Kind::kOrder:
-                    if (auto r = parse_order(text); !r.ok()) err = r.error();
-                    break;
-                case Kind::kOrders:
-                    if (auto r = parse_orders(text); !r.ok()) err = r.error();
-                    break;
-                case Kind::kAccount:
-                    if (auto r = parse_account(text); !r.ok()) err = r.error();
-                    break;
-                case Kind::kPosition:
-                    if (auto r = parse_position(text); !r.ok()) err = r.error();
-                    break;
-                case Kind::kPositions:
-                    if (auto r = parse_positions(text); !r.ok()) err = r.error();
-                    break;
-                case Kind::kClock:
-                    if (auto r = parse_clock(text); !r.ok()) err = r.error();
-                    break;
-                case Kind::kCalendar:
-                    if (auto r = parse_calendar(text); !r.ok()) err = r.error();
-                    break;
-                case Kind::kNone:
-                    break;
-            }
-            if (is_refused_sample(name, j, kind)) {
-                if (err) {
-                    EXPECT_EQ(err->code, ErrorCode::kParse);
-                    ++refused;
-                }
-                continue;
-            }
-            if (err) {
-                failures.push_back(std::string(dir) + "/" + name + ": " + err->to_string());
-            } else {
-                ++parsed[kind];
-            }
+    for_each_sample([&](const std::string& dir, const std::string& name, const std::string& text,
+                        const json& j) {
+        const Kind kind = kind_of(name, j);
+        if (kind == Kind::kNone) return;
+        std::optional<Error> err;
+        switch (kind) {
+            case Kind::kOrder:
+                if (auto r = parse_order(text); !r.ok()) err = r.error();
+                break;
+            case Kind::kOrders:
+                if (auto r = parse_orders(text); !r.ok()) err = r.error();
+                break;
+            case Kind::kAccount:
+                if (auto r = parse_account(text); !r.ok()) err = r.error();
+                break;
+            case Kind::kPosition:
+                if (auto r = parse_position(text); !r.ok()) err = r.error();
+                break;
+            case Kind::kPositions:
+                if (auto r = parse_positions(text); !r.ok()) err = r.error();
+                break;
+            case Kind::kClock:
+                if (auto r = parse_clock(text); !r.ok()) err = r.error();
+                break;
+            case Kind::kCalendar:
+                if (auto r = parse_calendar(text); !r.ok()) err = r.error();
+                break;
+            case Kind::kNone:
+                break;
         }
-    }
+        if (is_refused_sample(name, j, kind)) {
+            if (err) {
+                EXPECT_EQ(err->code, ErrorCode::kParse);
+                ++refused;
+            }
+            return;
+        }
+        if (err) {
+            failures.push_back(dir + "/" + name + ": " + err->to_string());
+        } else {
+            ++parsed[kind];
+        }
+    });
     for (const auto& f : failures) ADD_FAILURE() << f;
     EXPECT_GE(parsed[Kind::kOrder] + parsed[Kind::kOrders], 10);
     EXPECT_GE(parsed[Kind::kAccount], 3);
@@ -732,6 +740,119 @@ TEST(AlpacaCodec, EveryRecordedOrderAccountPositionClockCalendarSampleParses) {
         parsed[Kind::kOrder], parsed[Kind::kOrders], parsed[Kind::kAccount],
         parsed[Kind::kPosition], parsed[Kind::kPositions], parsed[Kind::kClock],
         parsed[Kind::kCalendar], refused);
+}
+
+TEST(AlpacaCodec, RecordedOrdersReadTheirLegsAndPrices) {
+    int orders = 0, with_limit = 0, with_legs_field = 0;
+    for_each_sample([&](const std::string&, const std::string& name, const std::string& text,
+                        const json& j) {
+        const Kind kind = kind_of(name, j);
+        if ((kind != Kind::kOrder && kind != Kind::kOrders) || is_refused_sample(name, j, kind))
+            return;
+        const json docs = j.is_array() ? j : json::array({j});
+        Result<std::vector<BrokerOrder>> parsed = std::vector<BrokerOrder>{};
+        if (j.is_array()) {
+            parsed = parse_orders(text);
+        } else if (auto one = parse_order(text); one.ok()) {
+            parsed->push_back(std::move(*one));
+        } else {
+            parsed = one.error();
+        }
+        ASSERT_TRUE(parsed.ok()) << name << ": " << parsed.error().to_string();
+        ASSERT_EQ(parsed->size(), docs.size()) << name;
+        for (size_t i = 0; i < docs.size(); ++i) {
+            const json& d = docs[i];
+            const BrokerOrder& o = (*parsed)[i];
+            ++orders;
+            if (d.contains("legs")) ++with_legs_field;
+            const size_t legs = d.contains("legs") && d["legs"].is_array() ? d["legs"].size() : 0;
+            EXPECT_EQ(o.legs.size(), legs) << name;
+            if (d.contains("limit_price") && !d["limit_price"].is_null()) {
+                ++with_limit;
+                const json& l = d["limit_price"];
+                EXPECT_EQ(o.limit_price,
+                          *parse_decimal<Price>(l.is_string() ? l.get<std::string>() : l.dump()))
+                    << name;
+            } else {
+                EXPECT_TRUE(o.limit_price.is_zero()) << name;
+            }
+        }
+    });
+    EXPECT_GE(orders, 10);
+    EXPECT_GE(with_legs_field, 10);  // the recorded equity orders say "legs": null
+    EXPECT_GE(with_limit, 1);
+}
+
+/// The recorded equity order as the parent of a bracket: entry market order plus an OCO pair, as
+/// Alpaca answers a POST with order_class=bracket (legs "held" until the entry fills).
+json recorded_bracket(const std::string& cid) {
+    json parent =
+        json::parse(sample("openapi-examples/trading__v2__orders__post__200__Equity.json"));
+    json tp = parent, sl = parent;
+    parent["client_order_id"] = cid;
+    parent["order_class"] = "bracket";
+    parent["type"] = parent["order_type"] = "market";
+    parent["limit_price"] = nullptr;
+    tp["id"] = "11111111-aaaa-4bbb-8ccc-000000000001";
+    tp["client_order_id"] = "6f3b2a9e-alpaca-own-tp";
+    tp["side"] = "sell";
+    tp["type"] = tp["order_type"] = "limit";
+    tp["limit_price"] = "151.5";
+    tp["status"] = "held";
+    tp["order_class"] = "bracket";
+    sl = tp;
+    sl["id"] = "11111111-aaaa-4bbb-8ccc-000000000002";
+    sl["client_order_id"] = "6f3b2a9e-alpaca-own-sl";
+    sl["type"] = sl["order_type"] = "stop";
+    sl["limit_price"] = nullptr;
+    sl["stop_price"] = "149.25";
+    parent["legs"] = json::array({tp, sl});
+    return parent;
+}
+
+TEST(AlpacaCodec, BracketLegsAreNamedAfterTheParentAndKeepAlpacasIds) {
+    const json doc = recorded_bracket("entry:AAPL:1");
+    auto o = parse_order(doc.dump());
+    ASSERT_TRUE(o.ok()) << o.error().to_string();
+    ASSERT_EQ(o->legs.size(), 2U);
+    const BrokerOrder& tp = o->legs[0];
+    EXPECT_EQ(tp.client_order_id, "entry:AAPL:1:tp");
+    EXPECT_EQ(tp.broker_order_id, "11111111-aaaa-4bbb-8ccc-000000000001");
+    EXPECT_EQ(tp.side, Side::kSell);
+    EXPECT_EQ(tp.limit_price, *Price::parse("151.5"));
+    EXPECT_EQ(tp.broker_status, "held");
+    EXPECT_EQ(tp.status, OrderStatus::kPending);
+    const BrokerOrder& sl = o->legs[1];
+    EXPECT_EQ(sl.client_order_id, "entry:AAPL:1:sl");
+    EXPECT_EQ(sl.stop_price, *Price::parse("149.25"));
+    EXPECT_TRUE(sl.limit_price.is_zero());
+    // A leg's own trade_updates fill names the leg by Alpaca's ids (execution maps them).
+    json leg = doc["legs"][1];
+    leg["status"] = "filled";
+    leg["filled_qty"] = "2";
+    leg["filled_avg_price"] = "149.2";
+    const json msg = {{"stream", "trade_updates"},
+                      {"data",
+                       {{"event", "fill"},
+                        {"execution_id", "exec-sl-1"},
+                        {"timestamp", "2023-12-12T22:40:00Z"},
+                        {"price", "149.2"},
+                        {"qty", "2"},
+                        {"order", leg}}}};
+    TradeUpdateParser parser;
+    auto u = parser.parse(msg.dump());
+    ASSERT_TRUE(u.ok() && u->fill) << (u.ok() ? u->note : u.error().to_string());
+    EXPECT_EQ(u->fill->broker_order_id, "11111111-aaaa-4bbb-8ccc-000000000002");
+    EXPECT_EQ(u->fill->client_order_id, "6f3b2a9e-alpaca-own-sl");
+    EXPECT_EQ(u->fill->side, Side::kSell);
+    EXPECT_TRUE(u->fill->order_done);
+    // A bracket leg of a type that is neither limit nor stop is refused, naming it.
+    json odd = doc;
+    odd["legs"][0]["type"] = "trailing_stop";
+    auto bad = parse_order(odd.dump());
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code, ErrorCode::kParse);
+    EXPECT_NE(bad.error().message.find("legs[0]"), std::string::npos) << bad.error().message;
 }
 
 TEST(AlpacaCodec, DecimalsAreExactAndRoundedPastSixPlaces) {

@@ -3,7 +3,13 @@
 // seconds anyway). The scenario drops a partial fill on the stream and then delivers the order's
 // last fill: the engine sees the gap in the cumulative quantity, keeps the order open, and the
 // reconciliation it triggers brings the store to the broker's truth, counting nothing twice.
+// The last scenario runs the real TradeUpdatesStream against a loopback WebSocket server that
+// cuts the connection in the middle of a frame while an order is filling.
+#include "loopback_ws_server.hpp"  // first: Boost 1.74's asio needs <utility> before it
+
 #include <gtest/gtest.h>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,6 +17,7 @@
 #include <vector>
 
 #include "awet/alpaca/stream_sync.hpp"
+#include "awet/alpaca/trade_stream.hpp"
 #include "awet/execution/execution_engine.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/store/sqlite_store.hpp"
@@ -396,6 +403,98 @@ TEST_F(StreamSyncScenario, ADisconnectAndARestartWithAnOpenOrderEndWithTheBroker
     EXPECT_EQ(broker_.submits, 2);
     expect_store_equals_broker(a);
     expect_store_equals_broker(b);
+}
+
+/// A trade_updates server the test pushes messages through; drop() cuts the current connection
+/// in the middle of a frame (the client reconnects; what was pushed meanwhile waits).
+class PushStream final : public testing::LoopbackWsServer {
+public:
+    PushStream() { start(); }
+    ~PushStream() override { stop(); }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+    void push(std::string message) {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(message));
+    }
+    void drop() { drop_ = true; }
+
+private:
+    boost::asio::awaitable<void> serve(Ws& ws, int) override {
+        co_await read_json(ws);  // authenticate
+        co_await write(ws, R"({"stream":"authorization","data":{"status":"authorized"}})", true);
+        co_await read_json(ws);  // listen
+        co_await write(ws, R"({"stream":"listening","data":{"streams":["trade_updates"]}})",
+                       true);
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+        for (;;) {
+            if (drop_.exchange(false)) {
+                co_await drop_mid_frame(ws);
+                co_return;
+            }
+            std::vector<std::string> batch;
+            {
+                std::lock_guard lock(mutex_);
+                batch.swap(queue_);
+            }
+            for (const auto& m : batch) co_await write(ws, m, true);
+            timer.expires_after(std::chrono::milliseconds(2));
+            co_await timer.async_wait(boost::asio::use_awaitable);
+        }
+    }
+
+    std::mutex mutex_;
+    std::vector<std::string> queue_;
+    std::atomic<bool> drop_{false};
+};
+
+TEST_F(StreamSyncScenario, TheRealStreamDroppedMidFillReconnectsAndTheGapIsReconciled) {
+    PushStream server;
+    alpaca::TradeStreamOptions options;
+    options.base_url = server.url();
+    testing::quick_stream_options(options, "PKTEST", "secret");
+    auto stream = alpaca::TradeUpdatesStream::create(options);
+    ASSERT_TRUE(stream.ok()) << stream.error().to_string();
+    ASSERT_TRUE((*stream)->start().ok());
+    ExecutionEngine engine(config_, broker_, store_.get(), 1);
+    alpaca::StreamSync sync(alpaca::trade_stream_source(**stream), engine, {});
+    int64_t gaps = 0;
+    ASSERT_TRUE(testing::wait_for([&] { return (*stream)->status().authorized; }));
+    EXPECT_TRUE(tick(engine, sync, gaps).reconcile_due);  // after connecting
+
+    const RiskDecision a = decision("AMD", 0, 5);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(a, kT0 + Duration::minutes(1), out);
+    const std::string cid(a.header.idempotency_key.view());
+    server.push(broker_.fill(cid, 2, "101"));
+    ASSERT_TRUE(testing::wait_for([&] {
+        tick(engine, sync, gaps);
+        return engine.stats().fills == 1;
+    }));
+
+    // The connection is cut mid-frame; the second execution happens while it is down (its
+    // message is lost), the third is sent on the new connection.
+    server.drop();
+    ASSERT_TRUE(testing::wait_for([&] { return !(*stream)->status().authorized; }));
+    broker_.fill(cid, 2, "102");
+    ASSERT_TRUE(testing::wait_for([&] { return (*stream)->status().connections >= 2; }));
+    server.push(broker_.fill(cid, 1, "103"));
+    ASSERT_TRUE(testing::wait_for([&] {
+        tick(engine, sync, gaps);
+        return row(a).filled_qty == Quantity::from_units(5) &&
+               row(a).status == OrderStatus::kFilled;
+    }));
+    expect_store_equals_broker(a);
+    EXPECT_EQ(row(a).avg_fill_price, *Price::parse("101.8"));
+    std::vector<ExecutionReport> reports;
+    engine.drain(reports);
+    Quantity reported;
+    for (const auto& r : reports) reported += r.fill_qty;
+    EXPECT_EQ(reported, Quantity::from_units(5));  // nothing counted twice
+    EXPECT_GE(sync.totals().reconciliations, 2U);   // at start and after the reconnect
+    EXPECT_GE(server.connections(), 2);
+    EXPECT_EQ(broker_.submits, 1);
+    EXPECT_TRUE(server.failures().empty());
+    (*stream)->stop();
 }
 
 }  // namespace

@@ -5,25 +5,16 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "awet/alpaca/trade_stream.hpp"
 #include "awet/alpaca/trade_updates.hpp"
+#include "loopback_ws_server.hpp"
 
 namespace awet::alpaca {
 namespace {
@@ -83,11 +74,6 @@ std::string authorized_reply() {
 std::string listening_reply() {
     return R"({"stream":"listening","data":{"streams":["trade_updates"]}})";
 }
-std::string partial_frame() {
-    // A binary frame header announcing 300 bytes, 3 of them sent.
-    return std::string("\x82\x7e\x01\x2c{\"s", 7);
-}
-
 struct ConnScript {
     std::vector<std::pair<std::string, bool>> send;  // message, as a binary frame
     bool drop_mid_frame = false;  // then cut the TCP connection in the middle of a frame
@@ -96,128 +82,44 @@ struct ConnScript {
 };
 
 /// A loopback trade_updates server; connection i follows scripts[i] (the last one repeats).
-class FakeStream {
+class FakeStream final : public testing::LoopbackWsServer {
 public:
-    explicit FakeStream(std::vector<ConnScript> scripts)
-        : scripts_(std::move(scripts)), acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-        port_ = acceptor_.local_endpoint().port();
-        asio::co_spawn(ioc_, accept_loop(), asio::detached);
-        thread_ = std::thread([this] { ioc_.run(); });
-    }
-    ~FakeStream() {
-        ioc_.stop();
-        thread_.join();
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    int connections() const { return connections_; }
-    std::vector<std::string> failures() {
-        std::lock_guard lock(mutex_);
-        return failures_;
-    }
-    std::vector<json> received() {
-        std::lock_guard lock(mutex_);
-        return received_;
-    }
+    explicit FakeStream(std::vector<ConnScript> scripts) : scripts_(std::move(scripts)) { start(); }
+    ~FakeStream() override { stop(); }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
 private:
-    void fail(std::string why) {
-        std::lock_guard lock(mutex_);
-        failures_.push_back(std::move(why));
-    }
-    asio::awaitable<void> accept_loop() {
-        for (;;) {
-            tcp::socket socket = co_await acceptor_.async_accept(asio::use_awaitable);
-            const int index = connections_++;
-            const ConnScript& script = scripts_[std::min<size_t>(index, scripts_.size() - 1)];
-            asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket), script),
-                           asio::detached);
+    asio::awaitable<void> serve(Ws& ws, int index) override {
+        const ConnScript& script = scripts_[std::min<size_t>(index, scripts_.size() - 1)];
+        const json auth = co_await read_json(ws);
+        if (auth != expected_auth()) fail("bad authenticate message: " + auth.dump());
+        if (script.silent) co_await read_until_gone(ws);
+        if (script.unauthorized) {
+            const std::string refused = unauthorized_reply();
+            co_await write(ws, refused, true);
+            co_await read_until_gone(ws);
         }
-    }
-    asio::awaitable<json> read_json(websocket::stream<beast::tcp_stream>& ws) {
-        beast::flat_buffer buffer;
-        co_await ws.async_read(buffer, asio::use_awaitable);
-        json j = json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
-        {
-            std::lock_guard lock(mutex_);
-            received_.push_back(j);
-        }
-        co_return j;
-    }
-    asio::awaitable<void> write(websocket::stream<beast::tcp_stream>& ws, const std::string& msg,
-                                bool binary) {
-        ws.binary(binary);
-        co_await ws.async_write(asio::buffer(msg), asio::use_awaitable);
-    }
-    asio::awaitable<void> serve(tcp::socket socket, const ConnScript& script) {
-        try {
-            websocket::stream<beast::tcp_stream> ws(std::move(socket));
-            co_await ws.async_accept(asio::use_awaitable);
-            const json auth = co_await read_json(ws);
-            if (auth != expected_auth()) fail("bad authenticate message: " + auth.dump());
-            if (script.silent) {
-                beast::flat_buffer rest;
-                for (;;) co_await ws.async_read(rest, asio::use_awaitable);
-            }
-            if (script.unauthorized) {
-                const std::string refused = unauthorized_reply();
-                co_await write(ws, refused, true);
-                beast::flat_buffer rest;
-                for (;;) co_await ws.async_read(rest, asio::use_awaitable);  // until the client goes
-            }
-            const std::string authorized = authorized_reply();
-            co_await write(ws, authorized, true);
-            const json listen = co_await read_json(ws);
-            if (listen != expected_listen()) fail("bad listen message: " + listen.dump());
-            const std::string listening = listening_reply();
-            co_await write(ws, listening, true);
-            for (const auto& [msg, binary] : script.send) co_await write(ws, msg, binary);
-            if (script.drop_mid_frame) {
-                const std::string partial = partial_frame();  // then the cut
-                co_await asio::async_write(ws.next_layer().socket(), asio::buffer(partial),
-                                           asio::use_awaitable);
-                ws.next_layer().socket().close();
-                co_return;
-            }
-            beast::flat_buffer rest;
-            for (;;) co_await ws.async_read(rest, asio::use_awaitable);
-        } catch (const std::exception&) {
-            // the client went away
-        }
+        const std::string authorized = authorized_reply();
+        co_await write(ws, authorized, true);
+        const json listen = co_await read_json(ws);
+        if (listen != expected_listen()) fail("bad listen message: " + listen.dump());
+        const std::string listening = listening_reply();
+        co_await write(ws, listening, true);
+        for (const auto& [msg, binary] : script.send) co_await write(ws, msg, binary);
+        co_await drop_or_wait(ws, script.drop_mid_frame);
     }
 
     std::vector<ConnScript> scripts_;
-    asio::io_context ioc_;
-    tcp::acceptor acceptor_;
-    int port_ = 0;
-    std::atomic<int> connections_{0};
-    std::thread thread_;
-    std::mutex mutex_;
-    std::vector<std::string> failures_;
-    std::vector<json> received_;
 };
 
 TradeStreamOptions test_options(const std::string& url) {
     TradeStreamOptions o;
     o.base_url = url;
-    o.key_id = kKey;
-    o.secret_key = kSecret;
-    o.initial_backoff_ms = 5;
-    o.max_backoff_ms = 20;
-    o.connect_timeout_ms = 2000;
-    o.auth_timeout_ms = 2000;
-    o.random01 = [] { return 0.5; };  // no jitter
+    testing::quick_stream_options(o, kKey, kSecret);
     return o;
 }
 
-template <typename Pred>
-bool wait_for(Pred pred, std::chrono::milliseconds limit = 10s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(2ms);
-    }
-    return pred();
-}
+using testing::wait_for;
 
 void expect_no_keys(const std::string& text) {
     EXPECT_EQ(text.find(kKey), std::string::npos) << text;

@@ -61,7 +61,7 @@ TEST(Config, DefaultsAreSeedParameters) {
 
 TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     const auto& keys = config_keys();
-    EXPECT_EQ(keys.size(), 47u);
+    EXPECT_EQ(keys.size(), 51u);
     std::set<std::string> names;
     for (const auto& k : keys) {
         EXPECT_FALSE(k.description.empty()) << k.key;
@@ -76,6 +76,10 @@ TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     };
     EXPECT_EQ(default_of("seed"), "42");
     EXPECT_EQ(default_of("bus.codec"), "json");
+    EXPECT_EQ(default_of("data.alpaca_feed"), "iex");
+    EXPECT_EQ(default_of("data.alpaca_stream_url"), "wss://stream.data.alpaca.markets");
+    EXPECT_EQ(default_of("data.stale_feed_seconds"), "180");
+    EXPECT_EQ(default_of("execution.bracket_orders"), "false");
     EXPECT_EQ(default_of("risk.redis_namespace"), "awet");
     EXPECT_EQ(default_of("risk.max_trade_notional_usd"), "1000");
     EXPECT_EQ(default_of("risk.max_qty_per_trade"), "100");

@@ -1,5 +1,6 @@
 #pragma once
 // A Broker that records calls and answers with a configurable paper flag (tests only).
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ public:
     void set_listener(BrokerListener* listener) override { listener_ = listener; }
     Result<BrokerOrder> submit(const OrderRequest& request) override {
         ++submits;
+        requests.push_back(request);
         BrokerOrder o;
         o.client_order_id = request.client_order_id;
         o.broker_order_id = "fake-" + std::to_string(submits);
@@ -27,7 +29,12 @@ public:
         known.push_back(o);
         return o;
     }
-    Status cancel(std::string_view) override { return Status::Ok(); }
+    /// Records the id; `on_cancel` (if set) may change `known` as the broker would.
+    Status cancel(std::string_view id) override {
+        cancels.emplace_back(id);
+        if (on_cancel) on_cancel(id);
+        return Status::Ok();
+    }
     /// Orders it accepted; anything else answers `lookup_error` (default: not found).
     Result<BrokerOrder> get_order(std::string_view id) override {
         ++lookups;
@@ -43,6 +50,9 @@ public:
     Result<BrokerAccount> account() override { return BrokerAccount{}; }
 
     int submits = 0;
+    std::vector<OrderRequest> requests;
+    std::vector<std::string> cancels;
+    std::function<void(std::string_view)> on_cancel;
     int lookups = 0;
     std::optional<ErrorCode> submit_error;  // the next submits fail with it (order not kept)
     ErrorCode lookup_error = ErrorCode::kNotFound;

@@ -1,11 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "awet/execution/execution_engine.hpp"
 #include "awet/execution/sim_broker.hpp"
+#include "awet/model/bracket.hpp"
 #include "awet/store/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 #include "fake_broker.hpp"
@@ -749,6 +752,395 @@ TEST(Reconciliation, PositionsTheTradesDoNotExplainHaltTrading) {
     EXPECT_EQ(out[0].status, OrderStatus::kBlocked);
     EXPECT_NE(out[0].block_reason.view().find("HALTED"), std::string_view::npos);
     EXPECT_EQ(venue.order_count(), 2U);  // nothing new reached the broker
+}
+
+// ---------------------------------------------------------------- bracket orders
+TEST(BracketLegsFor, RoundsToTheCentTowardTheReference) {
+    auto l = bracket_legs_for(Side::kBuy, P("100"), 1.0, 0.5);
+    ASSERT_TRUE(l.has_value());
+    EXPECT_EQ(l->take_profit_limit, P("101"));
+    EXPECT_EQ(l->stop_loss_stop, P("99.5"));
+    l = bracket_legs_for(Side::kBuy, P("123.456789"), 1.0, 0.5);
+    EXPECT_EQ(l->take_profit_limit, P("124.69"));  // 124.691357 down
+    EXPECT_EQ(l->stop_loss_stop, P("122.84"));     // 122.839505 up
+    l = bracket_legs_for(Side::kSell, P("123.456789"), 1.0, 0.5);
+    EXPECT_EQ(l->take_profit_limit, P("122.23"));  // 122.222221 up
+    EXPECT_EQ(l->stop_loss_stop, P("124.07"));     // 124.074073 down
+    // Too close to round away from the reference: one cent beyond it.
+    l = bracket_legs_for(Side::kBuy, P("100.004567"), 0.0001, 0.0001);
+    EXPECT_EQ(l->take_profit_limit, P("100.01"));
+    EXPECT_EQ(l->stop_loss_stop, P("100"));
+    EXPECT_FALSE(bracket_legs_for(Side::kBuy, P("0"), 1.0, 0.5).has_value());
+    EXPECT_FALSE(bracket_legs_for(Side::kBuy, P("100"), 0.0, 0.5).has_value());
+    EXPECT_FALSE(bracket_legs_for(Side::kBuy, P("100"), 1.0, 100.0).has_value());
+}
+
+MarketBar range_bar(const char* symbol, Timestamp start, const char* open, const char* high,
+                    const char* low, const char* close) {
+    MarketBar b = bar(symbol, start, open);
+    b.high = P(high);
+    b.low = P(low);
+    b.close = P(close);
+    return b;
+}
+
+/// The exit manager's decision on a bracket entry: same correlation id, "exit:" + entry key.
+RiskDecision exit_of(const RiskDecision& entry, ExitReason reason, int64_t qty) {
+    RiskDecision d = entry;
+    d.header.event_id = Uuid{0xE, 1};
+    d.header.idempotency_key =
+        IdempotencyKey(std::string_view("exit:" + entry.header.idempotency_key.str()));
+    d.header.source = Source::kExit;
+    d.intent = OrderIntent::kExit;
+    d.exit_reason = reason;
+    d.side = opposite(entry.side);
+    d.qty = Q(qty);
+    return d;
+}
+
+IdempotencyKey leg(const RiskDecision& entry, BracketLeg which) {
+    return *bracket_leg_key(entry.header.idempotency_key, which);
+}
+
+/// A Broker in front of a SimBroker whose cancel() first runs a hook (a bar that fills a leg:
+/// the race), and which can hold the sim's callbacks back (a stream that delivers late).
+class RacingBroker final : public Broker, public BrokerListener {
+public:
+    explicit RacingBroker(SimBroker& sim) : sim_(sim) { sim_.set_listener(this); }
+    std::string_view name() const override { return "racing"; }
+    bool is_paper() const override { return true; }
+    void set_listener(BrokerListener* l) override { listener_ = l; }
+    Result<BrokerOrder> submit(const OrderRequest& r) override { return sim_.submit(r); }
+    Status cancel(std::string_view id) override {
+        cancels.emplace_back(id);
+        if (before_cancel) std::exchange(before_cancel, nullptr)();
+        return sim_.cancel(id);
+    }
+    Result<BrokerOrder> get_order(std::string_view id) override { return sim_.get_order(id); }
+    Result<std::vector<BrokerOrder>> open_orders() override { return sim_.open_orders(); }
+    Result<std::vector<BrokerPosition>> positions() override { return sim_.positions(); }
+    Result<BrokerAccount> account() override { return sim_.account(); }
+    void on_fill(const Fill& f) override {
+        if (hold)
+            held_fills.push_back(f);
+        else if (listener_ != nullptr)
+            listener_->on_fill(f);
+    }
+    void on_order_update(const BrokerOrder& o) override {
+        if (hold)
+            held_updates.push_back(o);
+        else if (listener_ != nullptr)
+            listener_->on_order_update(o);
+    }
+    void release() {
+        hold = false;
+        for (const Fill& f : held_fills) listener_->on_fill(f);
+        for (const BrokerOrder& o : held_updates) listener_->on_order_update(o);
+        held_fills.clear();
+        held_updates.clear();
+    }
+
+    std::function<void()> before_cancel;
+    std::vector<std::string> cancels;
+    bool hold = false;
+    std::vector<Fill> held_fills;
+    std::vector<BrokerOrder> held_updates;
+
+private:
+    SimBroker& sim_;
+    BrokerListener* listener_ = nullptr;
+};
+
+struct BracketFixture : Fixture {
+    BracketFixture() { config.bracket_orders = true; }
+    TradeRow row(const IdempotencyKey& key) {
+        auto r = store->find_trade(key.view());
+        EXPECT_TRUE(r.ok() && r->has_value()) << key.view();
+        return r.ok() ? r->value_or(TradeRow{}) : TradeRow{};
+    }
+    ExitConfig exits;  // tp 1 %, sl 0.5 %
+};
+
+SimBrokerConfig frictionless() {
+    SimBrokerConfig c;
+    c.slippage_bps = 0;
+    return c;
+}
+
+TEST(ExecutionEngineBracket, EntryWritesAndReportsBothLegs) {
+    BracketFixture f;
+    SimBroker broker(frictionless());
+    ExecutionEngine engine(f.config, broker, f.store.get(), 1, &f.exits);
+    std::vector<ExecutionReport> out;
+    const RiskDecision d = decision("AAPL", kT0, 10);
+    engine.on_decision(d, kT0 + Duration::minutes(1), out);
+    ASSERT_EQ(out.size(), 3U);
+    EXPECT_EQ(out[0].header.idempotency_key, d.header.idempotency_key);
+    EXPECT_EQ(out[1].header.idempotency_key, leg(d, BracketLeg::kTakeProfit));
+    EXPECT_EQ(out[2].header.idempotency_key, leg(d, BracketLeg::kStopLoss));
+    for (const ExecutionReport& r : out) {
+        EXPECT_EQ(r.status, OrderStatus::kPending);
+        EXPECT_EQ(r.header.correlation_id, d.header.correlation_id);
+    }
+    EXPECT_EQ(out[1].intent, OrderIntent::kExit);
+    EXPECT_EQ(out[1].exit_reason, ExitReason::kTakeProfit);
+    EXPECT_EQ(out[2].exit_reason, ExitReason::kStopLoss);
+    EXPECT_EQ(out[1].side, Side::kSell);
+    EXPECT_EQ(engine.stats().bracket_entries, 1);
+    const BrokerOrder tp = *broker.get_order(leg(d, BracketLeg::kTakeProfit).view());
+    const BrokerOrder sl = *broker.get_order(leg(d, BracketLeg::kStopLoss).view());
+    EXPECT_EQ(tp.limit_price, P("101"));
+    EXPECT_EQ(sl.stop_price, P("99.5"));
+    TradeRow tp_row = f.row(leg(d, BracketLeg::kTakeProfit));
+    EXPECT_EQ(tp_row.status, OrderStatus::kPending);
+    EXPECT_EQ(tp_row.alpaca_order_id, tp.broker_order_id);
+    EXPECT_EQ(tp_row.correlation_id, d.header.correlation_id);
+    EXPECT_EQ(tp_row.intent, OrderIntent::kExit);
+    EXPECT_EQ(*f.store->count_rows("trades"), 3);
+}
+
+TEST(ExecutionEngineBracket, OffByDefaultAndWithoutExitsConfig) {
+    Fixture f;  // bracket_orders false
+    SimBroker broker;
+    ExitConfig exits;
+    ExecutionEngine engine(f.config, broker, f.store.get(), 1, &exits);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(decision("AAPL", kT0), kT0 + Duration::minutes(1), out);
+    EXPECT_EQ(out.size(), 1U);
+    EXPECT_EQ(broker.order_count(), 1U);
+
+    BracketFixture g;
+    SimBroker broker2;
+    ExecutionEngine no_exits(g.config, broker2, g.store.get(), 1);  // refused, logged
+    out.clear();
+    no_exits.on_decision(decision("AAPL", kT0), kT0 + Duration::minutes(1), out);
+    EXPECT_EQ(out.size(), 1U);
+    EXPECT_EQ(broker2.order_count(), 1U);
+}
+
+/// A bracket entry of 10 AAPL (legs 101 / 99.5 from the reference 100) through a RacingBroker,
+/// filled at 100 on a bar inside both levels; `out` is empty.
+struct FilledBracket : BracketFixture {
+    FilledBracket() : broker(sim), engine(config, broker, store.get(), 1, &exits) {
+        engine.on_decision(d, kT0 + Duration::minutes(1), out);
+        sim.on_bar(range_bar("AAPL", kT0 + Duration::minutes(1), "100", "100.5", "99.8", "100.2"));
+        engine.drain(out);
+        out.clear();
+    }
+    /// A bar through the stop (99.5) at the venue.
+    void stop_bar() {
+        sim.on_bar(range_bar("AAPL", kT0 + Duration::minutes(60), "99.7", "99.8", "99.2", "99.3"));
+    }
+    IdempotencyKey tp() const { return leg(d, BracketLeg::kTakeProfit); }
+    IdempotencyKey sl() const { return leg(d, BracketLeg::kStopLoss); }
+
+    SimBroker sim{frictionless()};
+    RacingBroker broker;
+    ExecutionEngine engine;
+    const RiskDecision d = decision("AAPL", kT0, 10);
+    std::vector<ExecutionReport> out;
+};
+
+TEST(ExecutionEngineBracket, TakeProfitLegFillClosesThePosition) {
+    FilledBracket f;
+    f.sim.on_bar(range_bar("AAPL", kT0 + Duration::minutes(2), "100.4", "101.3", "100.3", "101"));
+    f.engine.drain(f.out);
+    // tp fill, sl canceled
+    ASSERT_EQ(f.out.size(), 2U);
+    EXPECT_EQ(f.out[0].header.idempotency_key, f.tp());
+    EXPECT_EQ(f.out[0].status, OrderStatus::kFilled);
+    EXPECT_EQ(f.out[0].fill_price, P("101"));
+    EXPECT_EQ(f.out[0].fill_qty, Q(10));
+    EXPECT_EQ(f.out[0].intent, OrderIntent::kExit);
+    EXPECT_EQ(f.out[0].exit_reason, ExitReason::kTakeProfit);
+    EXPECT_EQ(f.out[0].header.correlation_id, f.d.header.correlation_id);
+    EXPECT_EQ(f.out[1].header.idempotency_key, f.sl());
+    EXPECT_EQ(f.out[1].status, OrderStatus::kCanceled);
+    EXPECT_EQ(f.row(f.tp()).status, OrderStatus::kFilled);
+    EXPECT_EQ(f.row(f.tp()).avg_fill_price, P("101"));
+    EXPECT_EQ(f.row(f.sl()).status, OrderStatus::kCanceled);
+    auto mismatches = f.engine.check_positions(kT0 - Duration::days(1));
+    ASSERT_TRUE(mismatches.ok());
+    EXPECT_TRUE(mismatches->empty());  // the trades explain the (flat) broker position
+    EXPECT_TRUE(f.sim.positions()->empty());
+}
+
+TEST(ExecutionEngineBracket, StopLossLegFillClosesThePosition) {
+    FilledBracket f;
+    f.stop_bar();
+    f.engine.drain(f.out);
+    ASSERT_EQ(f.out.size(), 2U);
+    EXPECT_EQ(f.out[0].header.idempotency_key, f.sl());
+    EXPECT_EQ(f.out[0].fill_price, P("99.5"));
+    EXPECT_EQ(f.out[0].exit_reason, ExitReason::kStopLoss);
+    EXPECT_EQ(f.out[1].status, OrderStatus::kCanceled);
+    EXPECT_EQ(f.row(f.sl()).filled_qty, Q(10));
+    EXPECT_TRUE(f.sim.positions()->empty());
+    EXPECT_EQ(f.sim.account()->realized_pnl, M("-5"));
+}
+
+TEST(ExecutionEngineBracket, TimeExitCancelsTheLegsThenSells) {
+    FilledBracket f;
+    auto [sim, broker, engine, out] = std::tie(f.sim, f.broker, f.engine, f.out);
+    const RiskDecision x = exit_of(f.d, ExitReason::kMaxHolding, 10);
+    engine.on_decision(x, kT0 + Duration::minutes(61), out);
+    EXPECT_EQ(broker.cancels, (std::vector<std::string>{f.tp().str(), f.sl().str()}));
+    // The legs' cancels, then the exit, in that order.
+    ASSERT_EQ(out.size(), 3U);
+    EXPECT_EQ(out[0].header.idempotency_key, f.tp());
+    EXPECT_EQ(out[0].status, OrderStatus::kCanceled);
+    EXPECT_EQ(out[1].header.idempotency_key, f.sl());
+    EXPECT_EQ(out[1].status, OrderStatus::kCanceled);
+    EXPECT_EQ(out[2].header.idempotency_key, x.header.idempotency_key);
+    EXPECT_EQ(out[2].status, OrderStatus::kPending);
+    EXPECT_EQ(out[2].qty, Q(10));
+    EXPECT_EQ(engine.stats().leg_cancels, 2);
+    // The sell order was submitted only after both cancels: it is the 4th order at the broker.
+    EXPECT_EQ(sim.order_count(), 4U);
+    EXPECT_EQ(sim.get_order(x.header.idempotency_key.view())->broker_order_id, "sim-000004");
+    // Past both levels now: the legs are gone, only the sell fills.
+    sim.on_bar(range_bar("AAPL", kT0 + Duration::minutes(61), "100", "102", "98", "100"));
+    out.clear();
+    engine.drain(out);
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].header.idempotency_key, x.header.idempotency_key);
+    EXPECT_EQ(out[0].status, OrderStatus::kFilled);
+    EXPECT_EQ(out[0].fill_price, P("100"));
+    EXPECT_TRUE(sim.positions()->empty());
+}
+
+TEST(ExecutionEngineBracket, LegFilledDuringTheCancelMeansNoTimeExitSell) {
+    FilledBracket f;
+    auto [sim, broker, engine, out] = std::tie(f.sim, f.broker, f.engine, f.out);
+    // While the engine asks to cancel the take-profit, the stop triggers at the venue.
+    broker.before_cancel = [&f] { f.stop_bar(); };
+    const RiskDecision x = exit_of(f.d, ExitReason::kMaxHolding, 10);
+    engine.on_decision(x, kT0 + Duration::minutes(61), out);
+    EXPECT_EQ(broker.cancels.size(), 1U);  // the stop was already done when its turn came
+    ASSERT_EQ(out.size(), 3U);
+    EXPECT_EQ(out[0].header.idempotency_key, f.sl());
+    EXPECT_EQ(out[0].status, OrderStatus::kFilled);
+    EXPECT_EQ(out[1].header.idempotency_key, f.tp());
+    EXPECT_EQ(out[1].status, OrderStatus::kCanceled);
+    EXPECT_EQ(out[2].header.idempotency_key, x.header.idempotency_key);
+    EXPECT_EQ(out[2].status, OrderStatus::kCanceled);
+    EXPECT_EQ(out[2].block_reason, "CLOSED_BY_BRACKET_LEG");
+    EXPECT_EQ(engine.stats().exits_closed_by_leg, 1);
+    EXPECT_EQ(sim.order_count(), 3U);  // no sell sent
+    EXPECT_EQ(f.row(x.header.idempotency_key).status, OrderStatus::kCanceled);
+    EXPECT_TRUE(sim.positions()->empty());
+}
+
+TEST(ExecutionEngineBracket, LegFillSeenLateIsCountedOnceAndNoSellIsSent) {
+    FilledBracket f;
+    auto [sim, broker, engine, out] = std::tie(f.sim, f.broker, f.engine, f.out);
+    // The stop fills at the venue but its events are late (a stream lagging behind REST).
+    broker.hold = true;
+    broker.before_cancel = [&f] { f.stop_bar(); };
+    const RiskDecision x = exit_of(f.d, ExitReason::kMaxHolding, 10);
+    engine.on_decision(x, kT0 + Duration::minutes(61), out);
+    // Both legs were found finished by looking them up: the stop's fill came from REST.
+    EXPECT_EQ(sim.order_count(), 3U);
+    EXPECT_EQ(f.row(f.sl()).filled_qty, Q(10));
+    EXPECT_EQ(f.row(x.header.idempotency_key).block_reason, "CLOSED_BY_BRACKET_LEG");
+    const int64_t fills_before = engine.stats().fills;
+    broker.release();  // the stream's copies arrive
+    out.clear();
+    engine.drain(out);
+    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(engine.stats().fills, fills_before);
+    EXPECT_EQ(engine.stats().duplicate_fills, 1);
+    EXPECT_EQ(f.row(f.sl()).filled_qty, Q(10));
+}
+
+TEST(ExecutionEngineBracket, PartialLegFillDuringCancelShrinksTheSellAndSlowCancelsPark) {
+    BracketFixture f;
+    testing::FakeBroker broker(true);
+    ExecutionEngine engine(f.config, broker, f.store.get(), 1, &f.exits);
+    std::vector<ExecutionReport> out;
+    const RiskDecision d = decision("AAPL", kT0, 10);
+    engine.on_decision(d, kT0 + Duration::minutes(1), out);
+    ASSERT_EQ(broker.requests.size(), 1U);
+    ASSERT_TRUE(broker.requests[0].bracket.has_value());
+    EXPECT_EQ(broker.requests[0].bracket->take_profit_limit, P("101"));
+    EXPECT_EQ(broker.requests[0].bracket->stop_loss_stop, P("99.5"));
+    Fill entry_fill;
+    entry_fill.fill_id = "e1";
+    entry_fill.client_order_id = d.header.idempotency_key;
+    entry_fill.symbol = Symbol("AAPL");
+    entry_fill.qty = Q(10);
+    entry_fill.price = P("100");
+    entry_fill.ts = kT0 + Duration::minutes(2);
+    entry_fill.order_done = true;
+    engine.on_fill(entry_fill);
+    // At the broker: the take-profit has filled 3 and is still being canceled; the stop is
+    // canceled.
+    auto leg_order = [&](BracketLeg which, const char* id, OrderStatus st, const char* word,
+                         int64_t filled) {
+        BrokerOrder o;
+        o.client_order_id = leg(d, which);
+        o.broker_order_id = id;
+        o.symbol = Symbol("AAPL");
+        o.side = Side::kSell;
+        o.qty = Q(10);
+        o.filled_qty = Q(filled);
+        o.avg_fill_price = filled > 0 ? P("101") : Price{};
+        o.status = st;
+        o.broker_status = word;
+        return o;
+    };
+    broker.known.push_back(leg_order(BracketLeg::kTakeProfit, "tp-1", OrderStatus::kPartiallyFilled,
+                                     "pending_cancel", 3));
+    broker.known.push_back(
+        leg_order(BracketLeg::kStopLoss, "sl-1", OrderStatus::kCanceled, "canceled", 0));
+    out.clear();
+    const RiskDecision x = exit_of(d, ExitReason::kSessionClose, 10);
+    engine.on_decision(x, kT0 + Duration::minutes(61), out);
+    EXPECT_EQ(broker.cancels.size(), 2U);
+    EXPECT_EQ(broker.requests.size(), 1U);  // parked: no sell while a leg can still fill
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out.back().header.idempotency_key, x.header.idempotency_key);
+    EXPECT_EQ(out.back().status, OrderStatus::kPending);
+    EXPECT_EQ(out.back().block_reason, "AWAITING_LEG_CANCEL");
+    EXPECT_EQ(f.row(leg(d, BracketLeg::kTakeProfit)).filled_qty, Q(3));
+    // A reconciliation meanwhile retries the parked exit: the leg is still open, so it stays
+    // parked (no sell, no second report).
+    auto sync = engine.reconcile_with_broker(kT0 - Duration::days(1), kT0 + Duration::minutes(62));
+    ASSERT_TRUE(sync.ok()) << sync.error().to_string();
+    EXPECT_EQ(sync->resent, 0);
+    EXPECT_EQ(broker.requests.size(), 1U);
+    std::vector<ExecutionReport> queued;
+    engine.drain(queued);
+    EXPECT_TRUE(queued.empty());
+    // The broker confirms the cancel: the exit is released from that callback, for 10 - 3.
+    BrokerOrder done =
+        leg_order(BracketLeg::kTakeProfit, "tp-1", OrderStatus::kCanceled, "canceled", 3);
+    done.client_order_id = IdempotencyKey("3f0c-alpaca-own-id");  // a broker's own leg id
+    engine.on_order_update(done);
+    ASSERT_EQ(broker.requests.size(), 2U);
+    EXPECT_EQ(broker.requests[1].client_order_id, x.header.idempotency_key);
+    EXPECT_EQ(broker.requests[1].qty, Q(7));
+    EXPECT_FALSE(broker.requests[1].bracket.has_value());
+    out.clear();
+    engine.drain(out);
+    ASSERT_EQ(out.size(), 2U);
+    EXPECT_EQ(out[0].header.idempotency_key, leg(d, BracketLeg::kTakeProfit));
+    EXPECT_EQ(out[0].status, OrderStatus::kCanceled);
+    EXPECT_EQ(out[1].header.idempotency_key, x.header.idempotency_key);
+    EXPECT_EQ(out[1].status, OrderStatus::kPending);
+    EXPECT_EQ(out[1].qty, Q(7));
+    EXPECT_EQ(f.row(x.header.idempotency_key).qty, Q(7));
+}
+
+TEST(ExecutionEngineBracket, BlockedTimeExitLeavesTheLegsInPlace) {
+    FilledBracket f;
+    ASSERT_TRUE(SafetyGate::revoke(f.config.approval_file).ok());
+    auto [sim, broker, engine, out] = std::tie(f.sim, f.broker, f.engine, f.out);
+    engine.on_decision(exit_of(f.d, ExitReason::kMaxHolding, 10), kT0 + Duration::minutes(61), out);
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].status, OrderStatus::kBlocked);
+    EXPECT_TRUE(broker.cancels.empty());
+    EXPECT_EQ(sim.get_order(f.sl().view())->status, OrderStatus::kPending);
 }
 
 }  // namespace

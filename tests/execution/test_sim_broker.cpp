@@ -300,5 +300,151 @@ TEST(SimBroker, ConfigFromExecutionConfig) {
     EXPECT_EQ(c.starting_cash, M("100000"));
 }
 
+// ---------------------------------------------------------------- bracket orders
+MarketBar ohlc(const char* symbol, Timestamp start, const char* open, const char* high,
+               const char* low, const char* close) {
+    MarketBar b = bar(symbol, start, open, close);
+    b.high = P(high);
+    b.low = P(low);
+    return b;
+}
+
+OrderRequest bracket(const char* id, Side side, int64_t qty, const char* tp, const char* sl) {
+    OrderRequest r = order(id, "AAPL", side, qty, kT0);
+    r.bracket = BracketLegs{P(tp), P(sl)};
+    return r;
+}
+
+TEST(SimBrokerBracket, LegsRestUntilTheEntryFillsThenTakeProfitFillsAtItsLimit) {
+    SimBroker b(no_costs());
+    Recorder rec;
+    b.set_listener(&rec);
+    auto o = b.submit(bracket("entry:AAPL:1", Side::kBuy, 10, "101", "99.5"));
+    ASSERT_TRUE(o.ok()) << o.error().to_string();
+    ASSERT_EQ(o->legs.size(), 2U);
+    EXPECT_EQ(o->legs[0].client_order_id, "entry:AAPL:1:tp");
+    EXPECT_EQ(o->legs[0].side, Side::kSell);
+    EXPECT_EQ(o->legs[0].limit_price, P("101"));
+    EXPECT_EQ(o->legs[0].broker_status, "held");
+    EXPECT_EQ(o->legs[1].client_order_id, "entry:AAPL:1:sl");
+    EXPECT_EQ(o->legs[1].stop_price, P("99.5"));
+    EXPECT_EQ(b.order_count(), 3U);
+    // A bar before the entry's time touches both levels: nothing happens.
+    b.on_bar(ohlc("AAPL", kT0 - Duration::minutes(1), "100", "102", "99", "100"));
+    EXPECT_TRUE(rec.fills.empty());
+    // The entry fills at the open; the range stays inside both levels.
+    b.on_bar(ohlc("AAPL", kT0, "100", "100.9", "99.6", "100.5"));
+    ASSERT_EQ(rec.fills.size(), 1U);
+    EXPECT_EQ(rec.fills[0].client_order_id, "entry:AAPL:1");
+    EXPECT_EQ(b.get_order("entry:AAPL:1:tp")->broker_status, "new");  // armed
+    EXPECT_EQ(b.get_order("entry:AAPL:1:tp")->qty, Q(10));
+    // High reaches the limit: sold at the limit (no price improvement), the stop is canceled.
+    rec.updates.clear();
+    b.on_bar(ohlc("AAPL", kT0 + Duration::minutes(1), "100.5", "101.7", "100.4", "101.2"));
+    ASSERT_EQ(rec.fills.size(), 2U);
+    const Fill& f = rec.fills[1];
+    EXPECT_EQ(f.client_order_id, "entry:AAPL:1:tp");
+    EXPECT_EQ(f.side, Side::kSell);
+    EXPECT_EQ(f.qty, Q(10));
+    EXPECT_EQ(f.price, P("101"));
+    EXPECT_TRUE(f.order_done);
+    ASSERT_EQ(rec.updates.size(), 2U);  // the leg filled, its sibling canceled
+    EXPECT_EQ(rec.updates[1].client_order_id, "entry:AAPL:1:sl");
+    EXPECT_EQ(rec.updates[1].status, OrderStatus::kCanceled);
+    EXPECT_TRUE(b.positions()->empty());
+    EXPECT_EQ(b.account()->realized_pnl, M("10"));  // (101 - 100) * 10
+    EXPECT_TRUE(b.open_orders()->empty());
+}
+
+/// A long bracket of 10 AAPL (take-profit 101, stop 99.5) filled at 100, then `next`.
+struct LongBracket {
+    explicit LongBracket(const MarketBar& next) : b(no_costs()) {
+        b.set_listener(&rec);
+        EXPECT_TRUE(b.submit(bracket("entry:AAPL:1", Side::kBuy, 10, "101", "99.5")).ok());
+        b.on_bar(ohlc("AAPL", kT0, "100", "100", "100", "100"));
+        b.on_bar(next);
+    }
+    SimBroker b;
+    Recorder rec;
+};
+
+TEST(SimBrokerBracket, BothLevelsInOneBarAssumeTheStopFirst) {
+    LongBracket t(ohlc("AAPL", kT0 + Duration::minutes(1), "100", "101.5", "99.4", "100.2"));
+    ASSERT_EQ(t.rec.fills.size(), 2U);
+    EXPECT_EQ(t.rec.fills[1].client_order_id, "entry:AAPL:1:sl");
+    EXPECT_EQ(t.rec.fills[1].price, P("99.5"));
+    EXPECT_EQ(t.b.get_order("entry:AAPL:1:tp")->status, OrderStatus::kCanceled);
+    EXPECT_EQ(t.b.account()->realized_pnl, M("-5"));
+}
+
+TEST(SimBrokerBracket, StopGappedThroughFillsAtTheOpen) {
+    LongBracket t(ohlc("AAPL", kT0 + Duration::minutes(1), "98", "98.5", "97.9", "98.2"));
+    ASSERT_EQ(t.rec.fills.size(), 2U);
+    EXPECT_EQ(t.rec.fills[1].client_order_id, "entry:AAPL:1:sl");
+    EXPECT_EQ(t.rec.fills[1].price, P("98"));  // the open, worse than the stop
+    EXPECT_EQ(t.b.account()->realized_pnl, M("-20"));
+}
+
+TEST(SimBrokerBracket, TheEntrysOwnBarCanTriggerALegAfterTheOpen) {
+    SimBroker b(no_costs());
+    Recorder rec;
+    b.set_listener(&rec);
+    ASSERT_TRUE(b.submit(bracket("entry:AAPL:1", Side::kBuy, 10, "101", "99.5")).ok());
+    // Filled at the open (100); the bar then trades down to 99.4, after the fill.
+    b.on_bar(ohlc("AAPL", kT0, "100", "100", "99.4", "99.6"));
+    ASSERT_EQ(rec.fills.size(), 2U);
+    EXPECT_EQ(rec.fills[1].client_order_id, "entry:AAPL:1:sl");
+    EXPECT_EQ(rec.fills[1].price, P("99.5"));
+    EXPECT_EQ(rec.fills[1].ts, kT0);
+}
+
+TEST(SimBrokerBracket, ShortEntryLegsAreMirrored) {
+    SimBroker b(no_costs());
+    Recorder rec;
+    b.set_listener(&rec);
+    ASSERT_TRUE(b.submit(bracket("entry:AAPL:1", Side::kSell, 4, "99", "100.5")).ok());
+    b.on_bar(ohlc("AAPL", kT0, "100", "100.2", "99.8", "100"));
+    // Gap up through the stop: bought back at the open.
+    b.on_bar(ohlc("AAPL", kT0 + Duration::minutes(1), "101", "101.2", "98.5", "100"));
+    ASSERT_EQ(rec.fills.size(), 2U);
+    EXPECT_EQ(rec.fills[1].client_order_id, "entry:AAPL:1:sl");
+    EXPECT_EQ(rec.fills[1].side, Side::kBuy);
+    EXPECT_EQ(rec.fills[1].price, P("101"));
+    EXPECT_EQ(b.get_order("entry:AAPL:1:tp")->status, OrderStatus::kCanceled);
+    EXPECT_TRUE(b.positions()->empty());
+}
+
+TEST(SimBrokerBracket, LegsOutOfOrderOrUnnamableAreRefused) {
+    SimBroker b(no_costs());
+    EXPECT_EQ(b.submit(bracket("entry:AAPL:1", Side::kBuy, 10, "99", "99.5")).error().code,
+              ErrorCode::kInvalidArgument);
+    EXPECT_EQ(b.submit(bracket("entry:AAPL:2", Side::kSell, 10, "101", "100")).error().code,
+              ErrorCode::kInvalidArgument);
+    const std::string long_id(62, 'k');
+    OrderRequest r = bracket("x", Side::kBuy, 1, "101", "99");
+    r.client_order_id = IdempotencyKey(std::string_view(long_id));
+    EXPECT_EQ(b.submit(r).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(b.order_count(), 0U);
+}
+
+TEST(SimBrokerBracket, CancelingAnOpenEntryCancelsItsLegsAndLegsCancelAlone) {
+    SimBroker b(no_costs());
+    Recorder rec;
+    b.set_listener(&rec);
+    ASSERT_TRUE(b.submit(bracket("entry:AAPL:1", Side::kBuy, 10, "101", "99.5")).ok());
+    ASSERT_TRUE(b.cancel("entry:AAPL:1").ok());
+    EXPECT_EQ(b.get_order("entry:AAPL:1:tp")->status, OrderStatus::kCanceled);
+    EXPECT_EQ(b.get_order("entry:AAPL:1:sl")->status, OrderStatus::kCanceled);
+    EXPECT_EQ(rec.updates.size(), 3U);
+
+    ASSERT_TRUE(b.submit(bracket("entry:AAPL:2", Side::kBuy, 10, "101", "99.5")).ok());
+    b.on_bar(ohlc("AAPL", kT0, "100", "100", "100", "100"));
+    ASSERT_TRUE(b.cancel("entry:AAPL:2:tp").ok());
+    EXPECT_EQ(b.get_order("entry:AAPL:2:sl")->status, OrderStatus::kPending);
+    EXPECT_EQ(b.cancel("entry:AAPL:2:tp").error().code, ErrorCode::kInvalidArgument);
+    b.on_bar(ohlc("AAPL", kT0 + Duration::minutes(1), "100", "102", "99.5", "100"));
+    EXPECT_EQ(b.get_order("entry:AAPL:2:sl")->status, OrderStatus::kFilled);
+}
+
 }  // namespace
 }  // namespace awet

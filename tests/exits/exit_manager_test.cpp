@@ -336,5 +336,98 @@ TEST(ExitManager, SameSeedSameEventIds) {
     EXPECT_NE(run(7), run(8));
 }
 
+// ---------------------------------------------------------------- bracket entries
+/// The report of a bracket leg of entry "ord:AAPL:1" ("ord:AAPL:1:tp" / ":sl").
+ExecutionReport leg_report(const char* suffix, OrderStatus status, const char* filled_qty) {
+    ExecutionReport r = entry("AAPL", Side::kSell, status, filled_qty, "0", kFill);
+    const std::string k = std::string("ord:AAPL:1") + suffix;
+    r.header.idempotency_key = IdempotencyKey(std::string_view(k));
+    r.intent = OrderIntent::kExit;
+    r.exit_reason = std::string(suffix) == ":tp" ? ExitReason::kTakeProfit : ExitReason::kStopLoss;
+    return r;
+}
+
+/// A long lot of 10 at 100 whose legs are live; the legs are reported pending before the entry's
+/// first fill, as execution sends them.
+void open_bracketed_lot(ExitManager& m) {
+    m.on_execution(leg_report(":tp", OrderStatus::kPending, "0"));
+    m.on_execution(leg_report(":sl", OrderStatus::kPending, "0"));
+    m.on_execution(entry("AAPL", Side::kBuy, OrderStatus::kFilled, "10", "100", kFill));
+}
+
+TEST(ExitManager, LiveBracketLegsSuppressTakeProfitAndStopLoss) {
+    ExitManager m(defaults(), 42);
+    open_bracketed_lot(m);
+    ASSERT_EQ(m.open_lots(), 1U);
+    EXPECT_TRUE(m.lots()[0].broker_legs);
+    // Far beyond both thresholds: the broker's legs own them.
+    EXPECT_TRUE(step(m, bar("AAPL", kFill + Duration::minutes(1), "90")).empty());
+    EXPECT_TRUE(step(m, bar("AAPL", kFill + Duration::minutes(2), "120")).empty());
+    // The time exit is still ours.
+    auto out = step(m, bar("AAPL", kFill + Duration::minutes(59), "100"));
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].exit_reason, ExitReason::kMaxHolding);
+    EXPECT_EQ(out[0].qty, sh("10"));
+    EXPECT_EQ(out[0].header.correlation_id, kCorrelation);
+}
+
+TEST(ExitManager, LegFillClosesTheLotAndNoTimeExitFollows) {
+    ExitManager m(defaults(), 42);
+    open_bracketed_lot(m);
+    m.on_execution(leg_report(":sl", OrderStatus::kPartiallyFilled, "4"));
+    ASSERT_EQ(m.open_lots(), 1U);
+    EXPECT_EQ(m.lots()[0].open_qty(), sh("6"));
+    m.on_execution(leg_report(":sl", OrderStatus::kFilled, "10"));
+    m.on_execution(leg_report(":tp", OrderStatus::kCanceled, "0"));  // OCO
+    EXPECT_EQ(m.open_lots(), 0U);
+    EXPECT_TRUE(step(m, bar("AAPL", kFill + Duration::minutes(61), "100")).empty());
+    // A late copy of the entry report does not reopen it.
+    m.on_execution(entry("AAPL", Side::kBuy, OrderStatus::kFilled, "10", "100", kFill));
+    EXPECT_EQ(m.open_lots(), 0U);
+}
+
+TEST(ExitManager, TimeExitAfterPartialLegFillSellsTheRest) {
+    ExitManager m(defaults(), 42);
+    open_bracketed_lot(m);
+    auto out = step(m, bar("AAPL", kFill + Duration::minutes(60), "100"));
+    ASSERT_EQ(out.size(), 1U);
+    // Execution cancels the legs: the take-profit filled 3 before its cancel took, so the exit
+    // sells 7.
+    m.on_execution(leg_report(":tp", OrderStatus::kCanceled, "3"));
+    m.on_execution(leg_report(":sl", OrderStatus::kCanceled, "0"));
+    ASSERT_EQ(m.open_lots(), 1U);
+    EXPECT_EQ(m.lots()[0].open_qty(), sh("7"));
+    EXPECT_FALSE(m.lots()[0].broker_legs);
+    m.on_execution(exit_report(out[0], OrderStatus::kFilled, "7"));
+    EXPECT_EQ(m.open_lots(), 0U);
+}
+
+TEST(ExitManager, LegsEndedWithoutClosingHandTakeProfitAndStopLossBack) {
+    ExitManager m(defaults(), 42);
+    open_bracketed_lot(m);
+    auto out = step(m, bar("AAPL", kFill + Duration::minutes(60), "100"));
+    ASSERT_EQ(out.size(), 1U);
+    m.on_execution(leg_report(":tp", OrderStatus::kCanceled, "0"));
+    m.on_execution(leg_report(":sl", OrderStatus::kCanceled, "0"));
+    // The time exit's sell was then blocked: the lot is unprotected at the broker, so the
+    // manager's own stop-loss applies again.
+    m.on_execution(exit_report(out[0], OrderStatus::kBlocked, "0"));
+    ASSERT_EQ(m.open_lots(), 1U);
+    auto again = step(m, bar("AAPL", kFill + Duration::minutes(61), "99.5"));
+    ASSERT_EQ(again.size(), 1U);
+    EXPECT_EQ(again[0].exit_reason, ExitReason::kStopLoss);
+}
+
+TEST(ExitManager, RestoredLegRowsKeepTheBrokerOwningTpSl) {
+    ExitManager m(defaults(), 42);
+    m.on_execution(entry("AAPL", Side::kBuy, OrderStatus::kFilled, "10", "100", kFill));
+    m.restore_leg(IdempotencyKey("ord:AAPL:1:tp"), OrderStatus::kPending, sh("0"));
+    m.restore_leg(IdempotencyKey("ord:AAPL:1:sl"), OrderStatus::kPartiallyFilled, sh("2"));
+    ASSERT_EQ(m.open_lots(), 1U);
+    EXPECT_TRUE(m.lots()[0].broker_legs);
+    EXPECT_EQ(m.lots()[0].open_qty(), sh("8"));
+    EXPECT_TRUE(step(m, bar("AAPL", kFill + Duration::minutes(1), "90")).empty());
+}
+
 }  // namespace
 }  // namespace awet

@@ -61,6 +61,26 @@ TEST(AgentMetrics, SerializesTheSeedMetricsWithLabels) {
               std::string::npos);
 }
 
+TEST(AgentMetrics, LiveFeedQualityAndStaleness) {
+    AgentMetrics m("ingestion");
+    m.count_data_quality_issue("AAPL", "gap");
+    m.count_data_quality_issue("AAPL", "gap", 2);
+    m.count_data_quality_issue("AAPL", "duplicate", 0);  // nothing: no series either
+    m.set_feed_health("AAPL", 42, false);
+    m.set_feed_health("MSFT", 250, true);
+    const std::string text = m.serialize();
+    EXPECT_NE(text.find(R"(awet_data_quality_issues_total{kind="gap",symbol="AAPL"} 3)"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find(R"(kind="duplicate")"), std::string::npos);
+    EXPECT_NE(text.find(R"(awet_feed_last_bar_age_seconds{symbol="AAPL"} 42)"),
+              std::string::npos);
+    EXPECT_NE(text.find(R"(awet_feed_stale{symbol="AAPL"} 0)"), std::string::npos);
+    EXPECT_NE(text.find(R"(awet_feed_last_bar_age_seconds{symbol="MSFT"} 250)"),
+              std::string::npos);
+    EXPECT_NE(text.find(R"(awet_feed_stale{symbol="MSFT"} 1)"), std::string::npos);
+}
+
 TEST(AgentHttpEndpoint, HealthAndMetrics) {
     auto metrics = std::make_shared<AgentMetrics>("execution");
     bool store_ok = true;

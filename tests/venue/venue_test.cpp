@@ -152,5 +152,28 @@ TEST_F(Venue, AVenueThatIsDownMakesASubmitUnknownNeverAFailure) {
     EXPECT_FALSE(client_->poll_events().ok());
 }
 
+TEST_F(Venue, BracketLegsTravelAndFillOcoAtTheVenue) {
+    OrderRequest r = request("entry:AAPL:7", 5);
+    r.bracket = BracketLegs{*Price::parse("101"), *Price::parse("99.5")};
+    auto a = client_->submit(r);
+    ASSERT_TRUE(a.ok()) << a.error().to_string();
+    ASSERT_EQ(a->legs.size(), 2U);
+    EXPECT_EQ(a->legs[0].client_order_id, IdempotencyKey("entry:AAPL:7:tp"));
+    EXPECT_EQ(a->legs[0].limit_price, *Price::parse("101"));
+    EXPECT_EQ(a->legs[1].client_order_id, IdempotencyKey("entry:AAPL:7:sl"));
+    EXPECT_EQ(a->legs[1].stop_price, *Price::parse("99.5"));
+    EXPECT_EQ(server_.order_count(), 3U);
+    server_.on_bar(bar(kT0, "100"));
+    server_.on_bar(bar(kT0 + Duration::minutes(1), "99"));  // gaps through the stop
+    ASSERT_GT(*client_->poll_events(), 0U);
+    ASSERT_EQ(events_.fills.size(), 2U);
+    EXPECT_EQ(events_.fills[1].client_order_id, IdempotencyKey("entry:AAPL:7:sl"));
+    EXPECT_EQ(events_.fills[1].price, *Price::parse("99"));
+    auto tp = client_->get_order("entry:AAPL:7:tp");
+    ASSERT_TRUE(tp.ok());
+    EXPECT_EQ(tp->status, OrderStatus::kCanceled);
+    EXPECT_TRUE(client_->positions()->empty());
+}
+
 }  // namespace
 }  // namespace awet

@@ -104,7 +104,8 @@ public:
     Result<BrokerAccount> account() override;
 
     /// GET /v2/orders/{id}.
-    Result<BrokerOrder> get_order_by_id(std::string_view broker_order_id);
+    /// `nested`: with the legs of a bracket (`?nested=true`).
+    Result<BrokerOrder> get_order_by_id(std::string_view broker_order_id, bool nested = false);
     /// DELETE /v2/orders/{id}.
     Status cancel_by_id(std::string_view broker_order_id);
     /// GET /v2/clock.

@@ -1,6 +1,7 @@
 #pragma once
 // TradeUpdatesStream: the WebSocket transport for Alpaca's `trade_updates` stream (transport only;
-// parsing is TradeUpdateParser's job, on the caller's thread).
+// parsing is TradeUpdateParser's job, on the caller's thread). The connection machinery is shared
+// with BarStream (stream_common.hpp); this file's protocol is what differs.
 //
 // start() spawns one background thread that connects to <base>/stream (wss:// for the paper host
 // https://paper-api.alpaca.markets, ws:// for a loopback test server; any other host is refused
@@ -31,27 +32,14 @@
 #include <vector>
 
 #include "awet/alpaca/alpaca_broker.hpp"
+#include "awet/alpaca/stream_common.hpp"
 #include "awet/core/result.hpp"
 
 namespace awet::alpaca {
 
-struct TradeStreamOptions {
+struct TradeStreamOptions : StreamConnectOptions {
     /// REST base URL (as AlpacaOptions::base_url); the stream is <scheme ws/wss>://<host>/stream.
     std::string base_url = std::string(kPaperBaseUrl);
-    std::string key_id;
-    std::string secret_key;
-    int connect_timeout_ms = 10'000;    // resolve + TCP (+ TLS) + WebSocket handshake
-    int auth_timeout_ms = 10'000;       // from connected to the authorization reply
-    int idle_timeout_ms = 60'000;       // nothing heard (pings included) for this long: reconnect
-    int64_t initial_backoff_ms = 500;   // first wait before a reconnect
-    int64_t max_backoff_ms = 30'000;    // cap on one wait (before jitter)
-    double jitter = 0.2;                // each wait is scaled by 1 + jitter * (2 r - 1), r in [0,1)
-    int max_reconnects = -1;            // -1: unlimited; otherwise stop (with an error) after that
-    size_t max_queued = 100'000;        // beyond: the oldest message is dropped and counted
-    /// How to wait between connections; empty: an interruptible timer (stop() cuts it short).
-    std::function<void(int64_t ms)> sleep_ms;
-    /// Jitter source in [0,1); empty: a std::mt19937 seeded from std::random_device.
-    std::function<double()> random01;
 };
 
 /// The stream options for the same account/host as a REST client.
@@ -60,46 +48,20 @@ TradeStreamOptions trade_stream_options(const AlpacaOptions& rest);
 /// ws(s)://host[:port]/stream for an accepted base URL; kSafetyBlocked as check_paper_url.
 Result<std::string> trade_stream_url(std::string_view base_url);
 
-/// The wait before reconnect number `attempt` (1-based): min(initial * 2^(attempt-1), max), scaled
-/// by the jitter factor for r in [0,1). Pure; exposed for tests.
+/// stream_backoff_ms (stream_common.hpp); kept for the trade stream's callers.
 int64_t trade_stream_backoff_ms(const TradeStreamOptions& options, int attempt, double r);
 
-struct TradeStreamStatus {
-    bool running = false;     // the background thread is alive
-    bool connected = false;   // WebSocket open
-    bool authorized = false;  // authorized and listening on this connection
-    bool fatal = false;       // stopped for good (unauthorized, reconnect cap); start() again to retry
-    uint64_t connections = 0; // successful WebSocket handshakes
-    uint64_t reconnects = 0;  // connection attempts after the first
-    uint64_t messages = 0;    // messages queued in total
-    uint64_t dropped = 0;     // messages dropped because the queue was full
-    std::string last_error;   // scrubbed of the keys
-};
+using TradeStreamStatus = StreamStatus;
 
-class TradeUpdatesStream {
+/// start/stop/drain/status/url: StreamClient (stream_common.hpp).
+class TradeUpdatesStream final : public StreamClient {
 public:
     /// kSafetyBlocked unless check_paper_url accepts options.base_url; kInvalidArgument when a key
     /// is missing or the back-off settings are not positive.
     static Result<std::unique_ptr<TradeUpdatesStream>> create(TradeStreamOptions options);
-    ~TradeUpdatesStream();  // stop()
-    TradeUpdatesStream(const TradeUpdatesStream&) = delete;
-    TradeUpdatesStream& operator=(const TradeUpdatesStream&) = delete;
-
-    /// Spawns the background thread; kInvalidArgument when already running. After stop() (or a
-    /// fatal stop) it may be started again: counters are kept, the fatal flag is cleared.
-    Status start();
-    /// Closes the connection, cuts a back-off wait short and joins the thread. Idempotent.
-    void stop();
-    /// The raw messages received since the last drain, oldest first.
-    std::vector<std::string> drain();
-    TradeStreamStatus status() const;
-    /// The stream URL in use (no keys in it).
-    const std::string& url() const;
 
 private:
-    struct Impl;
-    explicit TradeUpdatesStream(std::unique_ptr<Impl> impl);
-    std::unique_ptr<Impl> impl_;
+    using StreamClient::StreamClient;
 };
 
 }  // namespace awet::alpaca

@@ -54,6 +54,9 @@ struct ExecutionConfig {
     Money min_fee_usd = Money::from_raw(0);
     double participation_rate =
         0.0;  // 0: fill whole order at next bar; else max fraction of bar volume
+    /// Entries carry take-profit / stop-loss legs (exits.*_pct) held by the broker as OCO; the
+    /// exit agent then leaves TP/SL to the broker and keeps only the time and session exits.
+    bool bracket_orders = false;
 };
 
 struct PredictionConfig {
@@ -81,6 +84,10 @@ struct BusConfig {
 struct DataConfig {
     std::vector<std::string> symbols = {"AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA"};
     std::string source = "synthetic";
+    // Live minute bars (`awet agent ingestion --live alpaca`).
+    std::string alpaca_feed = "iex";  // iex|sip
+    std::string alpaca_stream_url = "wss://stream.data.alpaca.markets";
+    int stale_feed_seconds = 180;  // market open and no bar for longer: the feed is stale
 };
 
 struct LoggingConfig {

@@ -2,6 +2,7 @@
 // The broker seam: the simulated paper broker (default) and Alpaca paper (later) implement it.
 // Orders are idempotent by client order id: a second submit of the same id returns the existing
 // order and never creates another.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,14 @@
 
 namespace awet {
 
+/// The exit legs of a bracket entry (execution.bracket_orders), held by the broker as one-cancels-
+/// other once the entry fills, for the entry's quantity, on the opposite side. The legs' client
+/// order ids are bracket_leg_key(entry id, leg) (awet/model/bracket.hpp).
+struct BracketLegs {
+    Price take_profit_limit;  // limit price of the take-profit leg
+    Price stop_loss_stop;     // stop (trigger) price of the stop-loss leg
+};
+
 struct OrderRequest {
     IdempotencyKey client_order_id;
     Symbol symbol;
@@ -23,6 +32,7 @@ struct OrderRequest {
     Uuid correlation_id;
     OrderIntent intent = OrderIntent::kEntry;
     ExitReason exit_reason = ExitReason::kNone;
+    std::optional<BracketLegs> bracket;  // entries only; market order + OCO exit legs
 };
 
 /// The broker's view of one order.
@@ -38,6 +48,11 @@ struct BrokerOrder {
     std::string broker_status;  // the broker's own word ("new", "filled", ...)
     Timestamp submitted_at;
     Timestamp updated_at;
+    /// Bracket legs of a parent order (empty otherwise), each named by its bracket_leg_key when
+    /// the broker lets us tell which leg it is (Alpaca's own leg ids are kept in broker_order_id).
+    std::vector<BrokerOrder> legs;
+    Price limit_price;  // a take-profit leg's limit (0 when none)
+    Price stop_price;   // a stop-loss leg's stop (0 when none)
 };
 
 /// One execution at the broker.

@@ -4,6 +4,7 @@
 // Pure logic: the execution agent feeds it decisions and publishes the reports it returns
 // (kBlocked on execution.blocked, everything else on execution.completed).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -20,6 +21,17 @@
 
 namespace awet {
 
+/// Prices of the bracket legs of an entry at reference price `ref` (execution.bracket_orders):
+/// take-profit at ref * (1 ± take_profit_pct %), stop-loss at ref * (1 ∓ stop_loss_pct %) (a long
+/// entry's take-profit above, stop below; a short's mirrored). Percentages are taken to 0.0001 %
+/// as the exit manager does; the products are exact and then rounded to the cent TOWARD `ref`
+/// (long: take-profit down, stop up; short: take-profit up, stop down), so neither the profit
+/// aimed at nor the loss accepted exceeds the configured percentage. A leg that would round onto
+/// or past `ref` is moved to the nearest cent strictly beyond it (brokers refuse legs at the
+/// entry price). nullopt when `ref` <= 0 or a percentage is not > 0.
+std::optional<BracketLegs> bracket_legs_for(Side entry_side, Price ref, double take_profit_pct,
+                                            double stop_loss_pct);
+
 struct ExecutionStats {
     int64_t submitted = 0;   // accepted by the broker
     int64_t blocked = 0;     // stopped by the safety gate (or a store failure)
@@ -34,6 +46,9 @@ struct ExecutionStats {
     /// the order is kept open (partially filled) until a reconciliation brings the rest.
     int64_t fill_gaps = 0;
     int64_t store_errors = 0;
+    int64_t bracket_entries = 0;      // entries sent with take-profit / stop-loss legs
+    int64_t leg_cancels = 0;          // legs canceled by the engine before a time exit's sell
+    int64_t exits_closed_by_leg = 0;  // time exits not sent: a leg had closed the position
 };
 
 /// What one reconciliation with the broker found and did (reconcile_with_broker()).
@@ -58,13 +73,23 @@ struct PositionMismatch {
 /// engine (its destructor detaches itself from the broker).
 class ExecutionEngine final : public BrokerListener {
 public:
-    ExecutionEngine(const ExecutionConfig& config, Broker& broker, Store* store, uint64_t seed);
+    /// With config.bracket_orders and `exits` (its take_profit_pct / stop_loss_pct), entries are
+    /// sent with bracket legs; without `exits` bracket_orders is refused with a logged error and
+    /// entries go out plain (the exit agent then keeps TP/SL, as it does for any lot without live
+    /// legs).
+    ExecutionEngine(const ExecutionConfig& config, Broker& broker, Store* store, uint64_t seed,
+                    const ExitConfig* exits = nullptr);
     ~ExecutionEngine() override;
     ExecutionEngine(const ExecutionEngine&) = delete;
     ExecutionEngine& operator=(const ExecutionEngine&) = delete;
 
     /// Handles one approved decision (entry or exit); a rejected decision is ignored. Appends the
     /// resulting report (kBlocked, kPending or kRejected) to `out`, or nothing for a duplicate.
+    /// A bracket entry also writes its two leg rows ahead and reports them (kPending). An exit of
+    /// a bracket entry first cancels the legs still open and sends its sell only once both legs
+    /// are finished, for the entry's filled quantity less what the legs filled (none: the exit
+    /// ends kCanceled with CLOSED_BY_BRACKET_LEG); until then it is reported kPending with
+    /// AWAITING_LEG_CANCEL and released from the broker callback that finishes the last leg.
     void on_decision(const RiskDecision& d, Timestamp now, std::vector<ExecutionReport>& out);
 
     // BrokerListener: fills and cancellations become queued reports.
@@ -114,6 +139,26 @@ private:
     /// Sends an order the broker does not know (looked up first); true if sent.
     bool send_unknown_order(OrderInfo& info, std::vector<ExecutionReport>& out);
     void persist(const TradeRow& row);
+    /// Submits a written-ahead, gate-checked row and reports the outcome.
+    void submit_row(OrderInfo& info, const std::optional<BracketLegs>& bracket, Timestamp now,
+                    std::vector<ExecutionReport>& out);
+    /// Leg rows of a bracket entry (written ahead with the entry).
+    void write_legs(const OrderInfo& entry, const BracketLegs& legs);
+    /// The bracket entry an exit decision closes (it shares the entry's correlation id), if any.
+    std::optional<IdempotencyKey> bracket_parent_of(const TradeRow& exit_row);
+    /// Exit of a bracket entry: cancel open legs, then sell the rest (or park until they end).
+    void exit_bracket(OrderInfo& exit, const IdempotencyKey& parent, Timestamp now,
+                      std::vector<ExecutionReport>& out);
+    /// Sends (or closes) a parked exit whose legs are all finished; false while one is open.
+    bool release_exit(OrderInfo& exit, const IdempotencyKey& parent, Timestamp now,
+                      std::vector<ExecutionReport>& out);
+    /// Applies the broker's view of an order the store has open (fills it knows beyond ours as
+    /// one reconciled fill, a cancel/reject as an update); true if something changed.
+    bool apply_broker_truth(OrderInfo& info, const BrokerOrder& o, Timestamp now, bool* closed);
+    /// After a leg fill or cancel: releases the parked exit of its entry, if any.
+    void on_leg_update(const IdempotencyKey& leg_key, Timestamp ts);
+    /// The client order id of a fill/update (a broker's own leg id mapped to our leg key).
+    IdempotencyKey our_key(const IdempotencyKey& cid, const std::string& broker_order_id) const;
 
     SafetyGate gate_;
     Broker& broker_;
@@ -125,6 +170,10 @@ private:
     std::vector<ExecutionReport> queue_;
     ExecutionStats stats_;
     std::string halted_;
+    std::optional<ExitConfig> brackets_;  // set: entries carry legs at these percentages
+    std::unordered_map<Uuid, IdempotencyKey> bracket_by_correlation_;   // -> entry key
+    std::unordered_map<std::string, IdempotencyKey> leg_by_broker_id_;  // broker's leg id -> key
+    std::unordered_map<IdempotencyKey, IdempotencyKey> parked_;  // entry key -> parked exit key
 };
 
 }  // namespace awet

@@ -14,6 +14,7 @@
 #include "awet/core/fixed.hpp"
 #include "awet/core/result.hpp"
 #include "awet/execution/broker.hpp"
+#include "awet/model/bracket.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet {
@@ -39,8 +40,11 @@ public:
     bool is_paper() const override { return true; }
     void set_listener(BrokerListener* listener) override { listener_ = listener; }
 
+    /// A request with `bracket` also creates its two exit legs (client ids bracket_leg_key),
+    /// held until the entry is done; the returned parent lists them in `legs`.
     Result<BrokerOrder> submit(const OrderRequest& request) override;
-    /// Cancels the unfilled remainder of an open (pending or partially filled) order.
+    /// Cancels the unfilled remainder of an open (pending or partially filled) order; canceling
+    /// a bracket entry also cancels its legs, canceling one leg leaves the other.
     Status cancel(std::string_view client_order_id) override;
     Result<BrokerOrder> get_order(std::string_view client_order_id) override;
     Result<std::vector<BrokerOrder>> open_orders() override;
@@ -48,7 +52,8 @@ public:
     Result<BrokerAccount> account() override;
 
     /// Fills the open orders of the bar's symbol submitted at or before bar_start (in submission
-    /// order), then marks that symbol's position at the bar's close.
+    /// order), then the armed bracket legs of that symbol (stop-loss first, OCO), then marks that
+    /// symbol's position at the bar's close.
     void on_bar(const MarketBar& bar);
 
     /// Test hook: the next submit() fails with `code`. With accept_anyway the order is still
@@ -70,16 +75,34 @@ private:
         Price mark;
         bool has_mark = false;
     };
+    static constexpr size_t kNone = SIZE_MAX;
     struct SimOrder {
         BrokerOrder order;
         Timestamp not_before;  // request ts: fills on bars with bar_start >= this
         Money fill_cost;       // sum of fill notionals (average price)
         int fills = 0;
+        // Bracket: a parent knows its legs; a leg its parent and kind, and rests ("held") until
+        // the parent is done, then is armed for the parent's filled quantity.
+        size_t tp_leg = kNone;
+        size_t sl_leg = kNone;
+        size_t parent = kNone;
+        BracketLeg leg = BracketLeg::kTakeProfit;
+        bool armed = false;
     };
 
     Book& book(const Symbol& symbol);
     void apply_fill(Book& b, Side side, Quantity qty, Price price, Money fee);
     Money fee_for(Quantity qty) const;
+    /// The order with its legs (a bracket parent), as the broker reports it.
+    BrokerOrder view(size_t index) const;
+    /// Sets the order canceled (updated_at = at, never earlier) and tells the listener.
+    void cancel_order(size_t index, Timestamp at);
+    /// Books one fill of orders_[index] (ledger, order state) and delivers it.
+    void fill_order(size_t index, Quantity qty, Price price, const MarketBar& bar);
+    /// A parent that is done: arms its legs (or cancels them when nothing filled).
+    void settle_legs(size_t parent);
+    /// The armed legs of the bar's symbol against its range (OCO).
+    void trigger_legs(const MarketBar& bar, size_t end);
 
     SimBrokerConfig config_;
     BrokerListener* listener_ = nullptr;
@@ -87,6 +110,7 @@ private:
     size_t first_open_ = 0;                                 // orders_[0, first_open_) are done
     std::unordered_map<IdempotencyKey, size_t> by_client_;  // lookup only, never iterated
     std::vector<Book> books_;                               // first-seen order
+    Timestamp last_bar_end_;  // close of the latest bar seen: the time of a cancel()
     Money cash_;
     Money realized_;  // FIFO, net of fees
     Money fees_;

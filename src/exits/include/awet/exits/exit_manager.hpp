@@ -3,6 +3,7 @@
 // per entry order ("lot") on each bar's close. Pure logic: the exit agent feeds it execution
 // reports and bars and publishes the decisions it returns.
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -26,13 +27,15 @@ struct ExitLot {
     Quantity filled_qty;           // cumulative entry fills
     Quantity exited_qty;           // closed by finished exit attempts
     Quantity exit_attempt_filled;  // cumulative fills of the exit in flight
+    Quantity leg_filled;           // closed by the entry's bracket legs at the broker
     Timestamp filled_at;           // first entry fill (holding time starts here)
     bool exit_in_flight = false;
     IdempotencyKey exit_key;  // key of the exit in flight (or of the last attempt)
     ExitReason exit_reason = ExitReason::kNone;  // of the exit in flight (or of the last attempt)
     int attempts = 0;                            // exits emitted so far
+    bool broker_legs = false;  // a bracket leg of this entry is live at the broker
 
-    Quantity open_qty() const { return filled_qty - exited_qty - exit_attempt_filled; }
+    Quantity open_qty() const { return filled_qty - exited_qty - exit_attempt_filled - leg_filled; }
     bool is_long() const { return entry_side == Side::kBuy; }
 };
 
@@ -47,6 +50,13 @@ struct ExitLot {
 ///   3. MAX_HOLDING  bar end - first entry fill >= max_holding_minutes
 ///   4. SESSION_CLOSE flat_at_close and bar end >= close of the session containing bar_start
 ///                   minus flat_before_close_minutes (bars outside regular hours never trigger it)
+/// Bracket entries (execution.bracket_orders): while a take-profit or stop-loss leg of the lot's
+/// entry is live at the broker (its leg reports, keys "<entry key>:tp" / ":sl", are pending or
+/// partially filled), rules 1 and 2 are the broker's and are skipped here; rules 3 and 4 still
+/// apply (execution cancels the legs before selling). Leg fills reduce the lot like exit fills;
+/// a lot they close is dropped (no later time exit). When both legs have ended without closing
+/// the lot (canceled for a time exit that then failed, never sent) rules 1 and 2 apply again.
+/// The lot learns this from the reports alone, so it needs no configuration of its own.
 /// Percentages are turned into parts per million once (ppm = llround(pct * 10000), i.e. rounded to
 /// 0.0001 %), and prices are compared exactly by cross-multiplying in 128-bit integers:
 /// close * 1e6 <= entry * (1e6 - ppm). A percentage <= 0 disables its rule, as does
@@ -75,6 +85,10 @@ public:
     void restore_exit_attempt(const IdempotencyKey& entry_key, int attempt, ExitReason reason,
                               OrderStatus status, Quantity filled);
 
+    /// After a restart: a bracket leg row of the entry `entry_key` found in the store (restore
+    /// the entry first).
+    void restore_leg(const IdempotencyKey& leg_key, OrderStatus status, Quantity filled);
+
     /// Appends one approved exit decision per lot of bar.symbol that hits a rule.
     void on_bar(const MarketBar& bar, Timestamp now, std::vector<RiskDecision>& out);
 
@@ -90,6 +104,18 @@ public:
 private:
     ExitReason evaluate(const ExitLot& lot, const MarketBar& bar) const;
     void finish_attempt(size_t index, Quantity attempt_filled);
+    /// A report of a bracket leg (intent exit, leg key): its state and fills, onto the lot.
+    void on_leg(const IdempotencyKey& leg_key, OrderStatus status, Quantity filled);
+    /// Copies the leg state of lot `index` onto it; drops the lot when nothing is left open.
+    void apply_legs(size_t index);
+
+    /// Per entry key: the state of its two legs (kept until the lot closes; a leg may report
+    /// before the entry's first fill does).
+    struct LegState {
+        bool live[2] = {false, false};
+        Quantity filled[2];
+    };
+    std::map<IdempotencyKey, LegState> legs_;
 
     ExitConfig config_;
     int64_t tp_ppm_ = 0;  // 0: disabled

@@ -59,6 +59,13 @@ Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view sourc
 Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view source,
                                    std::string_view symbol, Duration interval);
 
+/// One Alpaca bar object as JSON text ({"t": RFC-3339, "o","h","l","c","v"}: a REST `bars[]` item
+/// or a market-data stream "b" message) for `symbol`, checked as every bar above. Errors name
+/// `source` and `path` plus the field ("stream message: [2].h: missing").
+Result<MarketBar> parse_alpaca_bar(std::string_view object_json, std::string_view symbol,
+                                   Duration interval, std::string_view source,
+                                   std::string_view path);
+
 /// Yahoo interval names: "1m" "2m" "5m" "15m" "30m" "60m" "90m" "1h" "1d" "5d" "1wk".
 std::optional<Duration> parse_yahoo_interval(std::string_view text);
 /// The Yahoo interval name of a duration ("1m", "1d", ...), nullopt if Yahoo has none.

@@ -4,11 +4,14 @@
 // outside the regular session. Pure function; it counts and never repairs (no bar is filled).
 // Called by `awet ingest` after a fetch and by tests over the shared 1-minute set.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "awet/core/time.hpp"
+#include "awet/data/calendar.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet::marketdata {
@@ -37,6 +40,35 @@ struct BarQualityReport {
     }
     /// One line: "AAPL: 3120 bars, 8 sessions, 2 gaps (5 missing), ...".
     std::string summary() const;
+};
+
+/// What one bar is against the bars of its symbol seen before it: the per-bar checks shared by
+/// check_bar_quality (a stored series) and LiveFeedMonitor (one live bar at a time).
+struct BarCheck {
+    bool zero_volume = false;
+    bool duplicate = false;     // bar_start seen before; nothing below is filled then
+    bool out_of_order = false;  // bar_start before `latest_before` (and not a repeat)
+    Timestamp latest_before;    // the latest bar_start before this bar (when there was one)
+    bool had_previous = false;  // a non-repeated bar came before
+    /// Intraday intervals only: the regular session containing bar_start; nullopt = outside.
+    std::optional<Session> session;
+};
+
+/// The running state behind BarCheck for one symbol: bar starts seen, the latest one.
+class BarSequence {
+public:
+    explicit BarSequence(Duration interval = Duration::minutes(1));
+    BarCheck add(const MarketBar& bar);
+    /// Forgets bar starts before t (a live feed's memory stays bounded; a repeat of a forgotten
+    /// bar is then seen as out of order, not as a duplicate).
+    void forget_before(Timestamp t);
+    bool intraday() const { return intraday_; }
+
+private:
+    bool intraday_;
+    std::unordered_set<int64_t> seen_;
+    Timestamp latest_;
+    bool any_ = false;
 };
 
 /// Checks bars of one symbol (the first bar's) in the given order. `interval` is the expected

@@ -153,8 +153,10 @@ Result<size_t> restore_exit_lots(ExitManager& manager, Store& store);
 /// gates and the broker. Broker callbacks (fills) are published by `publish_broker_events()`.
 class ExecutionAgent {
 public:
+    /// `exits`: the take-profit / stop-loss percentages of bracket entries
+    /// (execution.bracket_orders); without it entries are sent plain.
     ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config, Broker& broker,
-                   Store* store, uint64_t seed);
+                   Store* store, uint64_t seed, const ExitConfig* exits = nullptr);
     void attach();
     /// Publishes the reports the broker produced since the last call (fills, status changes).
     Status publish_broker_events();

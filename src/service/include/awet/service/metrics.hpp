@@ -31,6 +31,14 @@ public:
     /// not bring to the broker's (non-zero: the execution agent halted trading).
     void set_reconciliation_mismatches(int symbols);
 
+    /// awet_data_quality_issues_total{symbol, kind}: live-feed data-quality findings (kind: gap,
+    /// duplicate, out_of_order, zero_volume, outside_session), `n` at a time.
+    void count_data_quality_issue(std::string_view symbol, std::string_view kind, int64_t n = 1);
+    /// awet_feed_last_bar_age_seconds{symbol} and awet_feed_stale{symbol} (0/1): how long ago the
+    /// symbol's last live bar arrived, and whether the feed is stale (market open, none for too
+    /// long).
+    void set_feed_health(std::string_view symbol, int64_t last_bar_age_seconds, bool stale);
+
     /// Prometheus text exposition format (version 0.0.4) of every metric.
     std::string serialize() const;
     const std::string& agent() const { return agent_; }
@@ -45,6 +53,9 @@ private:
     prometheus::Family<prometheus::Histogram>& inference_;
     prometheus::Family<prometheus::Counter>& trades_;
     prometheus::Family<prometheus::Gauge>& mismatches_;
+    prometheus::Family<prometheus::Counter>& data_issues_;
+    prometheus::Family<prometheus::Gauge>& feed_age_;
+    prometheus::Family<prometheus::Gauge>& feed_stale_;
 };
 
 }  // namespace awet
