@@ -1,5 +1,6 @@
 #pragma once
-// A pure parser for Alpaca `trade_updates` stream messages (the WebSocket transport comes later).
+// A pure parser for Alpaca `trade_updates` stream messages (transport: TradeUpdatesStream; applied
+// to the execution engine by StreamSync).
 // It turns one message into an order update and, for fill/partial_fill, a Fill, deduplicating
 // fills by execution id. Control messages (authorization, listening), unknown event types and
 // orders it cannot represent are skipped with a note and a log line, never an error: only text
