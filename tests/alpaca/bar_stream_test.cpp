@@ -2,7 +2,8 @@
 // stream sample (shared/data/api/alpaca/docs-streaming, read in place) and malformed input, and
 // the stream against a loopback server speaking Alpaca's market-data v2 protocol: auth, subscribe
 // content, bars delivered, a dropped connection -> reconnect -> resubscribe, refusals (402, 406,
-// 409) fatal without reconnecting, a transient error retried.
+// 409) fatal without reconnecting, a transient error retried. The server is FakeMarketData
+// (fake_market_data.hpp, shared with the live-ingestion integration test).
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 
 #include <gtest/gtest.h>
@@ -22,7 +23,7 @@
 
 #include "awet/alpaca/bar_stream.hpp"
 #include "awet_test_support.hpp"
-#include "loopback_ws_server.hpp"
+#include "fake_market_data.hpp"
 
 namespace awet::alpaca {
 namespace {
@@ -31,8 +32,8 @@ namespace asio = boost::asio;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kKey = "PKMDKEY0123456789";
-constexpr const char* kSecret = "MdSeCrEt-abcdefghijklmnopqrstuvwxyz";
+constexpr const char* kKey = testing::kMarketDataKey;
+constexpr const char* kSecret = testing::kMarketDataSecret;
 
 std::string read_text(const std::filesystem::path& p) {
     std::ifstream in(p);
@@ -41,68 +42,12 @@ std::string read_text(const std::filesystem::path& p) {
     return s.str();
 }
 
-/// A "b" message for `symbol` at 2026-03-12 14:MMZ (a Thursday, in the session).
-json bar_object(const std::string& symbol, int minute, const char* close = "101.25") {
-    char t[32];
-    std::snprintf(t, sizeof t, "2026-03-12T14:%02d:00Z", minute);
-    return json{{"T", "b"}, {"S", symbol}, {"o", 101.0}, {"h", 101.5}, {"l", 100.75},
-                {"c", json::parse(close)}, {"v", 1200}, {"t", t}};
-}
-
-// Built outside the coroutines (GCC 12 mishandles braced initialisers across co_await).
-json expected_auth() { return {{"action", "auth"}, {"key", kKey}, {"secret", kSecret}}; }
-json expected_subscribe() { return {{"action", "subscribe"}, {"bars", {"AAPL", "MSFT"}}}; }
-std::string connected_reply() { return R"([{"T":"success","msg":"connected"}])"; }
-std::string authenticated_reply() { return R"([{"T":"success","msg":"authenticated"}])"; }
-std::string subscription_reply() {
-    return R"([{"T":"subscription","trades":[],"quotes":[],"bars":["AAPL","MSFT"]}])";
-}
-std::string error_reply(int code, const std::string& msg) {
-    return json::array({json{{"T", "error"}, {"code", code}, {"msg", msg},
-                             {"echo", std::string(kKey) + " " + kSecret}}})
-        .dump();
-}
-
-struct MdScript {
-    std::vector<std::string> send;  // after the subscription reply
-    int refuse_code = 0;            // answer the auth with this error (and keep the connection)
-    std::string refuse_msg;
-    bool drop_mid_frame = false;    // then cut the connection in the middle of a frame
-};
-
-/// A loopback market-data v2 server; connection i follows scripts[i] (the last one repeats).
-class FakeMarketData final : public testing::LoopbackWsServer {
-public:
-    explicit FakeMarketData(std::vector<MdScript> scripts) : scripts_(std::move(scripts)) {
-        start();
-    }
-    ~FakeMarketData() override { stop(); }
-    std::string url() const { return "ws://127.0.0.1:" + std::to_string(port()); }
-
-private:
-    asio::awaitable<void> serve(Ws& ws, int index) override {
-        const MdScript& script = scripts_[std::min<size_t>(index, scripts_.size() - 1)];
-        const std::string connected = connected_reply();
-        co_await write(ws, connected, false);
-        const json auth = co_await read_json(ws);
-        if (auth != expected_auth()) fail("bad auth message: " + auth.dump());
-        if (script.refuse_code != 0) {
-            const std::string refused = error_reply(script.refuse_code, script.refuse_msg);
-            co_await write(ws, refused, false);
-            co_await read_until_gone(ws);
-        }
-        const std::string authenticated = authenticated_reply();
-        co_await write(ws, authenticated, false);
-        const json sub = co_await read_json(ws);
-        if (sub != expected_subscribe()) fail("bad subscribe message: " + sub.dump());
-        const std::string subscribed = subscription_reply();
-        co_await write(ws, subscribed, false);
-        for (const std::string& m : script.send) co_await write(ws, m, false);
-        co_await drop_or_wait(ws, script.drop_mid_frame);
-    }
-
-    std::vector<MdScript> scripts_;
-};
+using testing::bar_object;
+using testing::expected_auth;
+using testing::expected_subscribe;
+using testing::FakeMarketData;
+using testing::MdScript;
+using testing::subscription_reply;
 
 BarStreamOptions test_options(const std::string& url) {
     BarStreamOptions o;

@@ -27,12 +27,13 @@ TEST(AgentProcess, RefusesWithoutAKafkaBusAndNamesUnknownAgents) {
     auto unknown = run_command(std::string(AWET_CLI) + " agent trader --db " + dir.file("a.db"));
     EXPECT_NE(unknown.code, 0);
     EXPECT_NE(unknown.out.find("trader"), std::string::npos) << unknown.out;
-    // The ingestion agent has no live connectors yet: it says so instead of idling.
+    // The ingestion agent needs a source (--replay or --live alpaca): it says so instead of idling.
     auto live = run_command("AWET_BUS_BACKEND=kafka AWET_BUS_KAFKA_BROKERS=127.0.0.1:1 " +
                             std::string(AWET_CLI) + " agent ingestion --port 0 --db " +
                             dir.file("a.db"));
     EXPECT_NE(live.code, 0);
     EXPECT_NE(live.out.find("--replay"), std::string::npos) << live.out;
+    EXPECT_NE(live.out.find("--live alpaca"), std::string::npos) << live.out;
     // Paper only: an execution agent pointed at Alpaca's live host refuses to start, and never
     // prints the keys.
     auto live_host = run_command(
@@ -98,16 +99,7 @@ TEST(AgentProcess, HealthIsDegradedWhileKafkaIsUnreachableAndSigtermStopsIt) {
     EXPECT_NE(checked.out.find("degraded"), std::string::npos) << checked.out;
 
     // SIGTERM: the loop ends, offsets are committed (none here), the process exits 0.
-    ASSERT_EQ(::kill(agent.pid(), SIGTERM), 0);
-    int wstatus = 0;
-    pid_t done = 0;
-    for (int i = 0; i < 100 && done == 0; ++i) {
-        done = ::waitpid(agent.pid(), &wstatus, WNOHANG);
-        if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ASSERT_EQ(done, agent.pid()) << "still running 10 s after SIGTERM";
-    EXPECT_TRUE(WIFEXITED(wstatus));
-    EXPECT_EQ(WEXITSTATUS(wstatus), 0);
+    EXPECT_EQ(agent.terminate(), 0) << "still running 10 s after SIGTERM, or a non-zero exit";
 }
 
 }  // namespace

@@ -34,6 +34,22 @@ public:
         ::waitpid(pid_, nullptr, 0);
     }
     pid_t pid() const { return pid_; }
+    /// SIGTERM, then waits up to `limit` for the exit: its exit code, or -1 when it is still
+    /// running (left to the destructor) or did not exit normally. Reaped here: the destructor
+    /// then has nothing to do (and never signals a pid that may have been reused).
+    int terminate(std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+        if (pid_ <= 0 || ::kill(pid_, SIGTERM) != 0) return -1;
+        const auto end = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < end) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return -1;
+    }
     bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
 
 private:
