@@ -12,7 +12,7 @@ EVAL_DATA ?= ../shared/data/bars/1min
 EVAL_SYMBOLS ?= AAPL,AMZN,GOOG,META,MSFT,NVDA,TSLA
 EVAL_ARGS ?=
 
-.PHONY: deps configure build cli cli-tft demo test bench eval approve revoke backfill pnl-today pnl-week \
+.PHONY: deps configure build cli cli-tft demo test bench eval approve revoke backfill reconcile pnl-today pnl-week \
         pnl-save eod train promote list-models export-onnx positions trades replay clean format
 
 deps:
@@ -83,6 +83,11 @@ trades: cli
 	$(AWET) trades --config $(CONFIG) --db $(DB)
 replay: cli
 	$(AWET) replay --config $(CONFIG) --db $(DB) $(ARGS)
+
+# Open orders in trades and positions against the broker (execution.broker), read-only:
+#   make reconcile [ARGS=--venue http://127.0.0.1:8009]
+reconcile: cli
+	$(AWET) reconcile --config $(CONFIG) --db $(DB) $(ARGS)
 
 # Historical bars from a vendor into the store, resumable (backfill_checkpoints):
 #   make backfill VENDOR=polygon SYMBOLS=AAPL,MSFT FROM=2026-03-02 TO=2026-03-06 [ARGS=--interval 1d]

@@ -3,6 +3,7 @@
 
 #include "agent_command.hpp"
 #include "backfill_command.hpp"
+#include "reconcile_command.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -345,6 +346,18 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->needs(live_opt);
     agent_cmd->callback([&] { rc = agent(common, agent_args); });
+
+    ReconcileArgs reconcile_args;
+    auto* reconcile_cmd = app.add_subcommand(
+        "reconcile",
+        "Report every open order in trades against the broker (execution.broker) and the "
+        "positions the trades explain against the broker's; read-only (the execution agent "
+        "applies it). Exit 0 in sync, 1 differ, 2 unreadable");
+    reconcile_cmd->add_option("--venue", reconcile_args.venue_url,
+                              "execution.broker sim: URL of the simulated venue")
+        ->capture_default_str();
+    add_common(reconcile_cmd, common);
+    reconcile_cmd->callback([&] { rc = reconcile(common, reconcile_args); });
 
     DevKafkaArgs dev_kafka_args;
     auto* dev_kafka_cmd = app.add_subcommand(
