@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "agent_command.hpp"
+#include "reconcile_command.hpp"
 #include "awet/alpaca/alpaca_broker.hpp"
 #include "awet/alpaca/stream_sync.hpp"
 #include "awet/alpaca/trade_stream.hpp"
@@ -499,16 +500,13 @@ int agent(const Common& common, const AgentArgs& args) {
         Broker* chosen = nullptr;
         std::string broker_where = args.venue_url;
         if (config->execution.broker == "alpaca") {
-            alpaca::AlpacaOptions ao;
-            ao.base_url = config->execution.alpaca_base_url;
-            auto with_keys = alpaca::options_from_env(ao);
-            if (!with_keys.ok()) return fail_line(with_keys.error().message);
-            auto made = alpaca::AlpacaBroker::create(*with_keys);
+            auto made = alpaca_from_config(*config);
             if (!made.ok()) return fail_line(made.error().message);
-            alpaca_broker = std::move(*made);
+            alpaca_broker = std::move(made->broker);
             chosen = alpaca_broker.get();
             broker_where = config->execution.alpaca_base_url;
-            auto stream = alpaca::TradeUpdatesStream::create(alpaca::trade_stream_options(*with_keys));
+            auto stream =
+                alpaca::TradeUpdatesStream::create(alpaca::trade_stream_options(made->options));
             if (!stream.ok()) return fail_line(stream.error().message);
             trade_stream = std::move(*stream);
         } else {

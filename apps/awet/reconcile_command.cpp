@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <memory>
 
-#include "awet/alpaca/alpaca_broker.hpp"
 #include "awet/core/clock.hpp"
 #include "awet/execution/execution_engine.hpp"
 #include "awet/venue/venue.hpp"
@@ -43,6 +42,16 @@ std::string compare(const TradeRow& row, const BrokerOrder& o) {
 
 }  // namespace
 
+Result<AlpacaFromConfig> alpaca_from_config(const Config& config) {
+    alpaca::AlpacaOptions ao;
+    ao.base_url = config.execution.alpaca_base_url;
+    auto with_keys = alpaca::options_from_env(ao);
+    if (!with_keys.ok()) return with_keys.error();
+    auto made = alpaca::AlpacaBroker::create(*with_keys);
+    if (!made.ok()) return made.error();
+    return AlpacaFromConfig{std::move(*made), *with_keys};
+}
+
 int reconcile(const Common& common, const ReconcileArgs& args) {
     auto config = load(common);
     if (!config) return 2;
@@ -51,13 +60,9 @@ int reconcile(const Common& common, const ReconcileArgs& args) {
     std::unique_ptr<Broker> broker;
     std::string where;
     if (config->execution.broker == "alpaca") {
-        alpaca::AlpacaOptions ao;
-        ao.base_url = config->execution.alpaca_base_url;
-        auto with_keys = alpaca::options_from_env(ao);
-        if (!with_keys.ok()) return fail_line(with_keys.error().message);
-        auto made = alpaca::AlpacaBroker::create(*with_keys);
+        auto made = alpaca_from_config(*config);
         if (!made.ok()) return fail_line(made.error().message);
-        broker = std::move(*made);
+        broker = std::move(made->broker);
         where = config->execution.alpaca_base_url;
     } else {
         broker = std::make_unique<RemoteBroker>(RemoteBrokerOptions{args.venue_url, 5000});
