@@ -11,8 +11,7 @@ namespace awet::alpaca {
 TradeMessageSource trade_stream_source(TradeUpdatesStream& stream) {
     TradeMessageSource s;
     s.drain = [&stream] { return stream.drain(); };
-    s.connections = [&stream] { return stream.status().connections; };
-    s.authorized = [&stream] { return stream.status().authorized; };
+    s.status = [&stream] { return stream.status(); };
     return s;
 }
 
@@ -63,10 +62,11 @@ StreamSyncStep StreamSync::pump() {
     totals_.skipped += step.skipped;
     totals_.bad += step.bad;
 
-    const bool authorized = source_.authorized();
+    const StreamStatus status = source_.status();
+    const bool authorized = status.authorized;
     // Read before the caller's REST snapshot: a connection authorized after this point makes
     // the next pump() call for another reconciliation.
-    if (authorized) observed_connections_ = source_.connections();
+    if (authorized) observed_connections_ = status.connections;
     const int64_t since = now_ms_() - last_reconcile_ms_;
     if (authorized && observed_connections_ > connections_at_reconcile_) {
         step.reconcile_due = true;

@@ -164,7 +164,7 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
     // can never send the same key twice. A bracket's leg rows are committed with it.
     if (store_ != nullptr && !key.empty()) {
         Result<bool> inserted = store_->insert_trade(row);
-        if (inserted.ok() && *inserted && bracket) write_legs(info, *bracket);
+        if (inserted.ok() && *inserted && bracket) write_legs(info);
         // A blocked order never reaches the broker: it rides the batch like any other row.
         Status flushed = !inserted.ok()                        ? Status(inserted.error())
                          : row.status == OrderStatus::kBlocked ? Status::Ok()
@@ -185,7 +185,7 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
             }
         }
     } else if (bracket && !key.empty()) {
-        write_legs(info, *bracket);
+        write_legs(info);
     }
     if (!key.empty()) seen_.insert(key);
 
@@ -220,8 +220,7 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
     submit_row(kept, bracket, now, out);
 }
 
-void ExecutionEngine::write_legs(const OrderInfo& entry, const BracketLegs& legs) {
-    (void)legs;  // the prices travel in the request; the rows hold what the trades table has
+void ExecutionEngine::write_legs(const OrderInfo& entry) {
     for (BracketLeg leg : kLegs) {
         OrderInfo info;
         info.decision_header = entry.decision_header;

@@ -21,13 +21,15 @@
 #include "awet/model/bracket.hpp"
 #include "awet/store/sqlite_store.hpp"
 #include "awet_test_support.hpp"
+#include "engine_scenario.hpp"
 
 namespace awet {
 namespace {
 
 using nlohmann::json;
 
-const Timestamp kT0 = *Timestamp::parse("2026-03-12T14:00:00Z");
+const Timestamp kT0 = testing::kScenarioT0;
+const auto decision = &testing::entry_decision;
 
 /// Alpaca's order book, as much of it as the engine touches.
 class FakeAlpaca {
@@ -276,32 +278,12 @@ private:
     std::vector<std::string> held_messages_;
 };
 
-RiskDecision decision(const char* symbol, int minute, int64_t qty) {
-    RiskDecision d;
-    const Timestamp bar = kT0 + Duration::minutes(minute);
-    d.header.event_id = Uuid{0xD, static_cast<uint64_t>(minute) + 1};
-    d.header.correlation_id = Uuid{0xC, static_cast<uint64_t>(minute) + 1};
-    d.header.symbol = Symbol(symbol);
-    d.header.idempotency_key = make_key("entry", Symbol(symbol), bar);
-    d.header.ts = bar + Duration::minutes(1);
-    d.approved = true;
-    d.side = Side::kBuy;
-    d.qty = Quantity::from_units(qty);
-    d.ref_price = Price::from_units(100);
-    d.notional = notional(d.ref_price, d.qty);
-    return d;
-}
 
-class AlpacaScenario : public ::testing::Test {
+class AlpacaScenario : public testing::EngineScenario {
 protected:
     void SetUp() override {
-        config_.dry_run = false;
-        config_.approval_file = dir_.file("APPROVE");
-        ASSERT_TRUE(SafetyGate::approve(config_.approval_file, "test", kT0).ok());
-        auto store = SqliteStore::open(dir_.file("a.db"));
-        ASSERT_TRUE(store.ok());
-        store_ = std::move(*store);
-        ASSERT_TRUE(store_->migrate().ok());
+        EngineScenario::SetUp();
+        if (HasFatalFailure()) return;
         alpaca::AlpacaOptions o;
         o.base_url = fake_.url();
         o.key_id = "PKTEST";
@@ -318,12 +300,6 @@ protected:
         ASSERT_TRUE(update.ok()) << update.error().to_string();
         if (update->fill) engine.on_fill(*update->fill);
     }
-    TradeRow row(const RiskDecision& d) {
-        EXPECT_TRUE(store_->flush().ok());
-        auto r = store_->find_trade(d.header.idempotency_key.view());
-        EXPECT_TRUE(r.ok() && r->has_value());
-        return r->value_or(TradeRow{});
-    }
     /// The store equals the broker: same filled quantity and status for every order.
     void expect_store_equals_broker(std::initializer_list<const RiskDecision*> decisions) {
         for (const RiskDecision* d : decisions) {
@@ -336,10 +312,7 @@ protected:
         }
     }
 
-    testing::TempDir dir_;
     FakeAlpaca fake_;
-    ExecutionConfig config_;
-    std::unique_ptr<SqliteStore> store_;
     std::unique_ptr<alpaca::AlpacaBroker> broker_;
     alpaca::TradeUpdateParser parser_;
 };

@@ -22,13 +22,15 @@
 #include "awet/execution/safety_gate.hpp"
 #include "awet/store/sqlite_store.hpp"
 #include "awet_test_support.hpp"
+#include "engine_scenario.hpp"
 
 namespace awet {
 namespace {
 
 using nlohmann::json;
 
-const Timestamp kT0 = *Timestamp::parse("2026-03-12T14:00:00Z");
+const Timestamp kT0 = testing::kScenarioT0;
+const auto decision = &testing::entry_decision;
 
 /// A scripted stream: messages queued by the test, connection state set by the test.
 struct ScriptedStream {
@@ -39,8 +41,12 @@ struct ScriptedStream {
     alpaca::TradeMessageSource source() {
         alpaca::TradeMessageSource s;
         s.drain = [this] { return std::exchange(queued, {}); };
-        s.connections = [this] { return connections; };
-        s.authorized = [this] { return authorized; };
+        s.status = [this] {
+            alpaca::StreamStatus st;
+            st.connections = connections;
+            st.authorized = authorized;
+            return st;
+        };
         return s;
     }
     void connect() {
@@ -141,21 +147,6 @@ private:
     std::map<std::string, Book> orders_;
 };
 
-RiskDecision decision(const char* symbol, int minute, int64_t qty) {
-    RiskDecision d;
-    const Timestamp bar = kT0 + Duration::minutes(minute);
-    d.header.event_id = Uuid{0xD, static_cast<uint64_t>(minute) + 1};
-    d.header.correlation_id = Uuid{0xC, static_cast<uint64_t>(minute) + 1};
-    d.header.symbol = Symbol(symbol);
-    d.header.idempotency_key = make_key("entry", Symbol(symbol), bar);
-    d.header.ts = bar + Duration::minutes(1);
-    d.approved = true;
-    d.side = Side::kBuy;
-    d.qty = Quantity::from_units(qty);
-    d.ref_price = Price::from_units(100);
-    d.notional = notional(d.ref_price, d.qty);
-    return d;
-}
 
 TEST(StreamSync, ReconcilesAfterEachAuthorizedConnectionWhileDownAndPeriodically) {
     ScriptedStream stream;
@@ -253,23 +244,8 @@ TEST(StreamSync, AppliesFillsOnceSkipsControlUnknownAndBrokenMessages) {
     EXPECT_EQ(sync.totals().messages, 6U);
 }
 
-class StreamSyncScenario : public ::testing::Test {
+class StreamSyncScenario : public testing::EngineScenario {
 protected:
-    void SetUp() override {
-        config_.dry_run = false;
-        config_.approval_file = dir_.file("APPROVE");
-        ASSERT_TRUE(SafetyGate::approve(config_.approval_file, "test", kT0).ok());
-        auto store = SqliteStore::open(dir_.file("a.db"));
-        ASSERT_TRUE(store.ok());
-        store_ = std::move(*store);
-        ASSERT_TRUE(store_->migrate().ok());
-    }
-    TradeRow row(const RiskDecision& d) {
-        EXPECT_TRUE(store_->flush().ok());
-        auto r = store_->find_trade(d.header.idempotency_key.view());
-        EXPECT_TRUE(r.ok() && r->has_value());
-        return r->value_or(TradeRow{});
-    }
     /// Same filled quantity, average price and status as the broker's order.
     void expect_store_equals_broker(const RiskDecision& d) {
         const std::string cid(d.header.idempotency_key.view());
@@ -295,9 +271,6 @@ protected:
         return step;
     }
 
-    testing::TempDir dir_;
-    ExecutionConfig config_;
-    std::unique_ptr<SqliteStore> store_;
     TruthBroker broker_;
 };
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "awet/alpaca/stream_common.hpp"
 #include "awet/alpaca/trade_updates.hpp"
 #include "awet/execution/broker.hpp"
 
@@ -28,9 +29,8 @@ namespace awet::alpaca {
 /// trade_stream_source()), a scripted source in tests.
 struct TradeMessageSource {
     std::function<std::vector<std::string>()> drain;
-    /// Connections that got authorized so far, and whether the current one is.
-    std::function<uint64_t()> connections;
-    std::function<bool()> authorized;
+    /// The connection state (StreamSync reads `connections` and `authorized`).
+    std::function<StreamStatus()> status;
 };
 
 class TradeUpdatesStream;

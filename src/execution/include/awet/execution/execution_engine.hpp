@@ -142,8 +142,9 @@ private:
     /// Submits a written-ahead, gate-checked row and reports the outcome.
     void submit_row(OrderInfo& info, const std::optional<BracketLegs>& bracket, Timestamp now,
                     std::vector<ExecutionReport>& out);
-    /// Leg rows of a bracket entry (written ahead with the entry).
-    void write_legs(const OrderInfo& entry, const BracketLegs& legs);
+    /// Leg rows of a bracket entry (written ahead with the entry; the leg prices travel in the
+    /// request only: the trades table has no column for them).
+    void write_legs(const OrderInfo& entry);
     /// The bracket entry an exit decision closes (it shares the entry's correlation id), if any.
     std::optional<IdempotencyKey> bracket_parent_of(const TradeRow& exit_row);
     /// Exit of a bracket entry: cancel open legs, then sell the rest (or park until they end).
