@@ -13,7 +13,8 @@ EVAL_SYMBOLS ?= AAPL,AMZN,GOOG,META,MSFT,NVDA,TSLA
 EVAL_ARGS ?=
 
 .PHONY: deps configure build cli cli-tft demo test bench eval approve revoke backfill reconcile pnl-today pnl-week \
-        pnl-save eod train promote list-models export-onnx positions trades replay clean format
+        pnl-save eod train promote list-models export-onnx positions trades replay clean format \
+        fuzz test-asan
 
 deps:
 	@bash scripts/install_deps.sh
@@ -42,6 +43,34 @@ test: build
 
 bench: build
 	@bash scripts/run_bench.sh $(BUILD_DIR)
+
+# Fuzzing (issue 11; fuzz/README.md): the libFuzzer targets of every decoder of outside input,
+# built with clang-14 and ASan+UBSan in their own dir (no torch, tests or benches), each run for
+# FUZZ_SECONDS with its corpus kept in var/fuzz/<name>; FUZZ_TARGETS picks some ("csv_bars yahoo").
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 180
+FUZZ_TARGETS ?=
+fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DAWET_FUZZ=ON -DAWET_BUILD_TESTS=OFF -DAWET_BUILD_BENCH=OFF \
+	  -DAWET_BUILD_TFT=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz_targets
+	@bash scripts/run_fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The unit tests under AddressSanitizer + UBSan (GCC, build-asan; no TFT module, no benches).
+ASAN_BUILD_DIR ?= build-asan
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DAWET_BUILD_BENCH=OFF -DAWET_BUILD_TFT=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer -D_GLIBCXX_ASSERTIONS" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+	  -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+	@cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE tft
 
 # Trains a TFT on the first 8 sessions, scores it, the linear and empirical-quantile baselines and
 # the zero forecast on the last 4; table on stdout, JSON in var/eval.json, and the table with the

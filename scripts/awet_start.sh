@@ -16,6 +16,11 @@
 # and BASE+9 for the venue; default 8000: the seed's 8001-8006, then 8007-8009);
 # AWET_REPLAY_EXIT_WHEN_DONE=1 (the ingestion agent exits after the last bar); any AWET_* config
 # override (AWET_STORE_BACKEND=postgres, AWET_STORE_POSTGRES_URL=..., ...).
+#
+# Every agent listens on 127.0.0.1 only. The simulated venue and the execution agent share the
+# secret AWET_VENUE_TOKEN: when it is not set, a random one is made (from /dev/urandom) and kept in
+# RUN_DIR/venue.token (mode 600), so an agent started later (a restarted execution agent) gets the
+# same; awet_stop.sh removes it when it stops the whole stack. It is never printed.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,7 +44,7 @@ while [[ $# -gt 0 ]]; do
         --dev-kafka) DEV_KAFKA=1; shift ;;
         --replay-from) REPLAY_FROM=$2; shift 2 ;;
         --replay-days) REPLAY_DAYS=$2; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         -*) echo "awet_start: unknown option $1" >&2; exit 2 ;;
         *) AGENTS+=("$1"); shift ;;
     esac
@@ -49,6 +54,14 @@ if [[ ${#AGENTS[@]} -eq 0 ]]; then
     [[ -n $REPLAY_FROM ]] && AGENTS+=(ingestion)
 fi
 mkdir -p "$RUN_DIR"
+if [[ -z ${AWET_VENUE_TOKEN:-} ]]; then
+    if [[ ! -s $RUN_DIR/venue.token ]]; then
+        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$RUN_DIR/venue.token.tmp" &&
+            mv "$RUN_DIR/venue.token.tmp" "$RUN_DIR/venue.token")
+    fi
+    AWET_VENUE_TOKEN=$(cat "$RUN_DIR/venue.token")
+fi
+export AWET_VENUE_TOKEN
 CONFIG_ARGS=()
 [[ -n $CONFIG ]] && CONFIG_ARGS=(--config "$CONFIG")
 export AWET_BUS_BACKEND=kafka
@@ -100,7 +113,7 @@ for agent in "${AGENTS[@]}"; do
         echo "$agent: already running (pid $(cat "$pidfile"))"
         continue
     fi
-    extra=(--port $((BASE + $(port_offset "$agent"))))
+    extra=(--host 127.0.0.1 --port $((BASE + $(port_offset "$agent"))))
     [[ $agent == execution ]] && extra+=(--venue "http://127.0.0.1:$VENUE_PORT")
     if [[ $agent == ingestion ]]; then
         if [[ -z $REPLAY_FROM ]]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops what scripts/awet_start.sh started: SIGTERM to each agent (it commits its offsets and
-# flushes its store), SIGKILL after 15 s if it is still there; dev-kafka last.
+# flushes its store), SIGKILL after 15 s if it is still there; dev-kafka last. Stopping the whole
+# stack also removes the venue token awet_start.sh made (RUN_DIR/venue.token).
 #
 #   scripts/awet_stop.sh [--run-dir DIR] [AGENT ...]     (default: every PID file in the run dir)
 set -uo pipefail
@@ -15,7 +16,9 @@ while [[ $# -gt 0 ]]; do
         *) AGENTS+=("$1"); shift ;;
     esac
 done
+ALL=0
 if [[ ${#AGENTS[@]} -eq 0 ]]; then
+    ALL=1
     for f in "$RUN_DIR"/*.pid; do
         [[ -e $f ]] || continue
         name=$(basename "$f" .pid)
@@ -57,4 +60,5 @@ wait
 for agent in "${AGENTS[@]}"; do
     [[ $agent == dev-kafka ]] && stop_one dev-kafka
 done
+[[ $ALL == 1 ]] && rm -f "$RUN_DIR/venue.token"
 exit 0

@@ -430,6 +430,13 @@ int agent(const Common& common, const AgentArgs& args) {
     p.config = *config;
     auto store = open_store(*config);
     if (!store.ok()) return fail_line(store.error().message);
+    // The agents of one stack write to the store side by side (shared), never beside a replay
+    // or demo on the same store; the execution, exit and reconciler agents are one per store.
+    static const std::set<std::string> kOnePerStore = {"execution", "exit", "reconciler"};
+    auto lease = (*store)->acquire_writer(WriterMode::kShared,
+                                          kOnePerStore.contains(args.name) ? args.name : "",
+                                          "awet agent " + args.name);
+    if (!lease.ok()) return fail_line(lease.error().message);
     p.store = std::move(*store);
     auto options = kafka_options(*config, p.store.get());
     if (!options.ok()) return fail_line(options.error().message);
@@ -480,6 +487,11 @@ int agent(const Common& common, const AgentArgs& args) {
                                        config->risk.redis_url, config->risk.redis_namespace);
         if (!limits.ok()) return fail_line(limits.error().message);
         RiskAgent a(*p.bus, p.clock, config->risk, seed, std::move(*limits));
+        // Positions and open orders an earlier life of the stack left in trades count towards
+        // the exposure gates from the first decision on.
+        auto trades = st->load_trades(TradeQuery{});
+        if (!trades.ok()) return fail_line("restoring the risk book: " + trades.error().message);
+        restore_risk_book(a.engine(), *trades, st);
         bool restored = false;  // before the first bar's consequences, like the embedded pipeline
         p.bus->subscribe(Topic::kMarketRaw, "risk", [&](const Delivery& d) -> Status {
             if (restored) return Status::Ok();
@@ -510,7 +522,11 @@ int agent(const Common& common, const AgentArgs& args) {
             if (!stream.ok()) return fail_line(stream.error().message);
             trade_stream = std::move(*stream);
         } else {
-            venue = std::make_unique<RemoteBroker>(RemoteBrokerOptions{args.venue_url, 5000});
+            // Every venue request carries the shared token (the venue refuses the others).
+            auto token = venue_token_from_env();
+            if (!token.ok()) return fail_line(token.error().message);
+            venue = std::make_unique<RemoteBroker>(
+                RemoteBrokerOptions{args.venue_url, 5000, std::move(*token)});
             chosen = venue.get();
         }
         Broker& broker = *chosen;
@@ -618,6 +634,11 @@ int agent(const Common& common, const AgentArgs& args) {
     }
     if (args.name == "reconciler") {
         PortfolioAgent a(*p.bus, p.clock, st);
+        // The book the stored trades explain: a restarted reconciler keeps its positions, and a
+        // fill report replayed to it is applied once.
+        auto stored = load_stored_book(*st);
+        if (!stored.ok()) return fail_line("restoring the book: " + stored.error().message);
+        a.restore(std::move(*stored));
         a.attach();
         EodJob eod(a, *st);
         p.bus->subscribe(Topic::kMarketRaw, "portfolio", [&eod](const Delivery& d) -> Status {
@@ -641,10 +662,26 @@ int agent(const Common& common, const AgentArgs& args) {
             "the ingestion agent replays stored bars (--replay) or streams live bars "
             "(--live alpaca)");
     }
+    // The venue serves only requests with the shared token: no token, no venue.
+    auto venue_token = venue_token_from_env();
+    if (!venue_token.ok()) return fail_line(venue_token.error().message);
     auto bars = replay_bars_of(*st, args);
     if (!bars.ok()) return fail_line(bars.error().message);
     if (bars->empty()) return fail_line("no stored bars in the range; run `awet ingest csv` first");
-    SimVenueServer venue(SimBrokerConfig::from(config->execution));
+    SimVenueServer venue(SimBrokerConfig::from(config->execution),
+                         SimVenueServerOptions{std::move(*venue_token), p.metrics});
+    {
+        // A store with earlier runs' trades: the range must come after them, and the venue
+        // starts from what they explain (as `awet replay`'s simulated broker does).
+        auto trades = st->load_trades(TradeQuery{});
+        if (!trades.ok()) return fail_line(trades.error().message);
+        Timestamp last;
+        for (const TradeRow& t : *trades) last = std::max({last, t.ts, t.filled_at});
+        if (Status ok = check_range_not_run(last, bars->front().bar_start); !ok.ok()) {
+            return fail_line(ok.error().message);
+        }
+        if (Status r = venue.restore(*trades); !r.ok()) return fail_line(r.error().message);
+    }
     if (Status vs = venue.start(args.host, args.venue_port); !vs.ok())
         return fail_line(vs.error().message);
     auto lag_probe = KafkaLagProbe::create(*options);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "awet/core/clock.hpp"
+#include "awet/data/bar_checks.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/marketdata/bar_quality.hpp"
 #include "awet/marketdata/bars_clients.hpp"
@@ -76,17 +77,19 @@ int ingest_vendor(const Common& common, const BackfillArgs& args) {
     } else if (args.interval != "1m") {
         return fail_line("--interval: 1m or 1d, not '" + args.interval + "'");
     }
-    auto client = marketdata::make_bars_client(args.vendor, args.base_url);
+    auto client = marketdata::make_bars_client(args.vendor, args.base_url, bar_limits(config->data));
     if (!client.ok()) return fail_line(client.error().message);
     auto store = open_store(*config);
     if (!store.ok()) return fail_line(store.error().message);
+    auto lease = (*store)->acquire_writer(WriterMode::kShared, "", "awet ingest " + args.vendor);
+    if (!lease.ok()) return fail_line(lease.error().message);
     Store& st = **store;
     const std::string source = args.vendor + ":" + args.interval;
 
     const int64_t first_day = days_from_civil(*from);
     const int64_t last_day = days_from_civil(*to);
     const int64_t total = (last_day - first_day + 1) * static_cast<int64_t>(args.symbols.size());
-    int64_t done = 0, fetched = 0, stored = 0, resumed_days = 0;
+    int64_t done = 0, fetched = 0, stored = 0, conflicts = 0, resumed_days = 0;
     // Data quality over everything fetched: counted and reported, never repaired.
     int64_t gaps = 0, missing = 0, zero_volume = 0, disorder = 0, outside = 0;
     std::vector<std::string> actions_report;
@@ -119,9 +122,19 @@ int ingest_vendor(const Common& common, const BackfillArgs& args) {
             disorder += q.out_of_order + q.duplicates;
             outside += q.outside_session;
             for (const MarketBar& bar : *bars) {
-                auto put = st.put_bar(bar);
+                auto put = st.put_bar_checked(bar);
                 if (!put.ok()) return fail_line(put.error().message);
-                stored += *put ? 1 : 0;
+                if (put->outcome == BarPutOutcome::kInserted) ++stored;
+                if (put->outcome == BarPutOutcome::kConflict) {
+                    ++conflicts;
+                    if (conflicts <= 1000) {
+                        const std::string diff =
+                            bar_differences(*put->stored, "stored", bar, "fetched");
+                        std::fprintf(stderr,
+                                     "%s %s: conflicts with the stored bar (%s); stored bar kept\n",
+                                     symbol.c_str(), bar.bar_start.iso().c_str(), diff.c_str());
+                    }
+                }
             }
             fetched += static_cast<int64_t>(bars->size());
             rows += static_cast<int64_t>(bars->size());
@@ -147,10 +160,11 @@ int ingest_vendor(const Common& common, const BackfillArgs& args) {
     if (!args.no_progress) std::fprintf(stderr, "\n");
     std::printf(
         "%s: %zu symbols, %s..%s: %lld bars fetched, %lld stored, %lld already present, %lld "
-        "symbol-days resumed from backfill_checkpoints\n",
+        "conflicting (stored kept), %lld symbol-days resumed from backfill_checkpoints\n",
         args.vendor.c_str(), args.symbols.size(), args.from.c_str(), args.to.c_str(),
         static_cast<long long>(fetched), static_cast<long long>(stored),
-        static_cast<long long>(fetched - stored), static_cast<long long>(resumed_days));
+        static_cast<long long>(fetched - stored - conflicts), static_cast<long long>(conflicts),
+        static_cast<long long>(resumed_days));
     std::printf(
         "data quality: %lld gaps (%lld bars missing, not filled), %lld zero-volume bars, %lld out "
         "of order or repeated, %lld outside the regular session\n",

@@ -89,6 +89,12 @@ Date today_local() { return SessionCalendar::to_local(WallClock().now()).date; }
 
 void print_replay_summary(const ReplayResult& r) {
     const auto& c = r.counters;
+    if (r.restored.fills > 0 || r.restored.open_orders > 0) {
+        std::printf("  %-24s %zu open positions (%zu lots under exit management), %zu open "
+                    "orders brought to the broker's truth\n",
+                    "carried over", r.restored.open_positions, r.restored.open_lots,
+                    r.restored.open_orders);
+    }
     std::printf("  %-24s %llu\n", "bars processed", static_cast<unsigned long long>(c.bars));
     std::printf("  %-24s %llu (%llu with a BUY/SELL signal)\n", "predictions",
                 static_cast<unsigned long long>(c.predictions),
@@ -147,6 +153,50 @@ Status write_approval(const std::string& path) {
     return SafetyGate::approve(path, "awet-cli", WallClock().now());
 }
 
+/// One writer per store at a time (Store::acquire_writer): nullptr after printing the reason.
+std::unique_ptr<WriterLease> hold_store(Store& store, WriterMode mode, std::string_view holder) {
+    auto lease = store.acquire_writer(mode, "", holder);
+    if (!lease.ok()) {
+        fail(lease.error());
+        return nullptr;
+    }
+    return std::move(*lease);
+}
+
+/// The demo's database unless --db names another, and the SQLite application_id ("AWDM") that
+/// marks a database as one the demo made.
+constexpr std::string_view kDemoDatabase = "var/demo.db";
+constexpr int32_t kDemoApplicationId = 0x4157444D;
+
+/// Removes an earlier demo database at `path` (and its WAL files); refuses anything else there.
+Status make_way_for_demo_database(const std::string& path) {
+    auto id = SqliteStore::application_id_of(path);
+    if (!id.ok() && id.error().code == ErrorCode::kNotFound) {
+        for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+            if (std::filesystem::exists(path + suffix)) {
+                return make_error(ErrorCode::kAlreadyExists,
+                                  path + suffix + " exists without its database: not a file the "
+                                                  "demo made; pass --db with a new path");
+            }
+        }
+        return Status::Ok();
+    }
+    if (!id.ok() || *id != kDemoApplicationId) {
+        return make_error(ErrorCode::kAlreadyExists,
+                          path + " exists and is not a database an earlier `awet demo` made (" +
+                              (id.ok() ? std::string("an SQLite database of other data")
+                                       : id.error().message) +
+                              "): the demo never replaces it; pass --db with a new path (default " +
+                              std::string(kDemoDatabase) + ")");
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::error_code ec;
+        std::filesystem::remove(path + suffix, ec);
+        if (ec) return make_error(ErrorCode::kIo, "cannot remove " + path + suffix + ": " + ec.message());
+    }
+    return Status::Ok();
+}
+
 }  // namespace
 
 std::optional<Config> load(const Common& common) {
@@ -202,20 +252,53 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     if (options.days < 1 || options.train_days < 1)
         return fail("--days and --train-days must be at least 1");
 
-    // A demo starts from an empty database so its figures are its own.
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::error_code ec;
-        std::filesystem::remove(config->store.path + suffix, ec);
+    // The demo writes only to a database of its own: on SQLite var/demo.db (unless --db names
+    // another), replaced on every run so its figures are its own; on PostgreSQL an empty
+    // database. Anything else is never touched.
+    std::unique_ptr<Store> store;
+    std::unique_ptr<WriterLease> lease;
+    if (config->store.backend == "postgres") {
+        auto pg = open_store(*config);
+        if (!pg.ok()) return fail(pg.error());
+        store = std::move(*pg);
+        lease = hold_store(*store, WriterMode::kExclusive, "awet demo");
+        if (!lease) return 1;
+        for (std::string_view table : SqliteStore::table_names()) {
+            auto n = store->count_rows(table);
+            if (!n.ok()) return fail(n.error());
+            if (*n > 0) {
+                return fail("the demo runs on an empty database, and " + store_location(*config) +
+                            " holds data (" + std::string(table) + "): it is never touched; " +
+                            "point store.postgres_url at an empty database");
+            }
+        }
+        if (!config->execution.dry_run) {
+            auto st = write_approval(config->execution.approval_file);
+            if (!st.ok()) return fail(st.error());
+        }
+    } else {
+        config->store.backend = "sqlite";
+        config->store.path = common.db_path.empty() ? std::string(kDemoDatabase) : common.db_path;
+        if (Status st = make_way_for_demo_database(config->store.path); !st.ok()) {
+            return fail(st.error());
+        }
+        if (!config->execution.dry_run) {
+            auto st = write_approval(config->execution.approval_file);
+            if (!st.ok()) return fail(st.error());
+        }
+        auto sqlite = SqliteStore::open(config->store.path, config->store.batch_size);
+        if (!sqlite.ok()) return fail(sqlite.error());
+        lease = hold_store(**sqlite, WriterMode::kExclusive, "awet demo");
+        if (!lease) return 1;
+        if (Status st = (*sqlite)->set_application_id(kDemoApplicationId); !st.ok()) {
+            return fail(st.error());
+        }
+        if (Status st = (*sqlite)->migrate(); !st.ok()) return fail(st.error());
+        store = std::move(*sqlite);
     }
-    if (!config->execution.dry_run) {
-        auto st = write_approval(config->execution.approval_file);
-        if (!st.ok()) return fail(st.error());
-    }
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
 
     std::printf("AWET demo (paper only; simulated broker)\n");
-    auto result = run_demo(*config, **store, options);
+    auto result = run_demo(*config, *store, options);
     if (!result.ok()) return fail(result.error());
     const auto& r = *result;
     std::printf("  %-24s %s\n", "market", r.data_description.c_str());
@@ -250,19 +333,36 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
 int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
     auto s = open_session(common);
     if (!s) return 1;
+    auto lease = hold_store(*s->store, WriterMode::kShared, "awet ingest");
+    if (!lease) return 1;
     auto files = expand_csv_paths(paths);
     if (!files.ok()) return fail(files.error());
-    int64_t rows = 0, accepted = 0, rejected = 0, duplicates = 0;
+    const BarLimits limits = bar_limits(s->config.data);
+    int64_t rows = 0, accepted = 0, rejected = 0, duplicates = 0, conflicts = 0;
     Status write_status;
     for (const auto& file : *files) {
-        auto report = read_bars_csv(file, [&](const MarketBar& bar) {
-            if (!write_status.ok()) return;
-            auto r = s->store->put_bar(bar);
-            if (!r.ok())
-                write_status = r.error();
-            else if (!*r)
-                ++duplicates;
-        });
+        auto report = read_bars_csv_lines(
+            file,
+            [&](const MarketBar& bar, int64_t line) {
+                if (!write_status.ok()) return;
+                auto r = s->store->put_bar_checked(bar);
+                if (!r.ok()) {
+                    write_status = r.error();
+                } else if (r->outcome == BarPutOutcome::kIdentical) {
+                    ++duplicates;
+                } else if (r->outcome == BarPutOutcome::kConflict) {
+                    // The stored bar is kept: a later file never rewrites history silently.
+                    if (++conflicts <= static_cast<int64_t>(CsvReadReport::kMaxIssues)) {
+                        std::fprintf(stderr,
+                                     "%s:%lld: %s %s: conflicts with the stored bar (%s); stored "
+                                     "bar kept\n",
+                                     file.c_str(), static_cast<long long>(line),
+                                     bar.header.symbol.str().c_str(), bar.bar_start.iso().c_str(),
+                                     bar_differences(*r->stored, "stored", bar, "in file").c_str());
+                    }
+                }
+            },
+            Duration::minutes(1), limits);
         if (!report.ok()) return fail(report.error());
         if (!write_status.ok()) return fail(write_status.error());
         rows += report->rows;
@@ -273,14 +373,21 @@ int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
                          static_cast<long long>(issue.line), issue.field.c_str(),
                          issue.reason.c_str());
         }
+        for (const auto& note : report->notes) std::fprintf(stderr, "%s\n", note.c_str());
+    }
+    if (conflicts > static_cast<int64_t>(CsvReadReport::kMaxIssues)) {
+        std::fprintf(stderr, "... %lld more conflicting bars not shown (stored bars kept)\n",
+                     static_cast<long long>(conflicts - CsvReadReport::kMaxIssues));
     }
     auto st = s->store->flush();
     if (!st.ok()) return fail(st.error());
     std::printf(
-        "ingested %zu file(s): %lld rows, %lld stored, %lld already present, %lld rejected -> %s\n",
-        files->size(), static_cast<long long>(rows), static_cast<long long>(accepted - duplicates),
-        static_cast<long long>(duplicates), static_cast<long long>(rejected),
-        store_location(s->config).c_str());
+        "ingested %zu file(s): %lld rows, %lld stored, %lld already present, %lld conflicting "
+        "(stored kept), %lld rejected -> %s\n",
+        files->size(), static_cast<long long>(rows),
+        static_cast<long long>(accepted - duplicates - conflicts),
+        static_cast<long long>(duplicates), static_cast<long long>(conflicts),
+        static_cast<long long>(rejected), store_location(s->config).c_str());
     return 0;
 }
 
@@ -299,6 +406,8 @@ Result<std::vector<MarketBar>> stored_bars(Store& store, std::optional<Date> fro
 int features(const Common& common, const std::string& out_path) {
     auto s = open_session(common);
     if (!s) return 1;
+    auto lease = hold_store(*s->store, WriterMode::kShared, "awet features");
+    if (!lease) return 1;
     auto bars = stored_bars(*s->store, std::nullopt, std::nullopt);
     if (!bars.ok()) return fail(bars.error());
     if (bars->empty())
@@ -332,6 +441,18 @@ int replay(const Common& common, const ReplayArgs& args) {
     if (rc) return rc;
     auto store = open_store(*config);
     if (!store.ok()) return fail(store.error());
+    auto lease = hold_store(**store, WriterMode::kExclusive, "awet replay");
+    if (!lease) return 1;
+    if (args.fresh) {
+        auto removed = (*store)->clear_run_results();
+        if (!removed.ok()) return fail(removed.error());
+        std::string what;
+        for (const auto& [table, n] : *removed) {
+            if (n > 0) what += (what.empty() ? "" : ", ") + std::to_string(n) + " " + table;
+        }
+        std::printf("--fresh: earlier results removed (%s); bars and models kept\n",
+                    what.empty() ? "there were none" : what.c_str());
+    }
     auto bars = stored_bars(**store, from, to);
     if (!bars.ok()) return fail(bars.error());
     if (bars->empty()) return fail("no stored bars in the range; run `awet ingest csv FILE` first");
@@ -347,6 +468,11 @@ int replay(const Common& common, const ReplayArgs& args) {
         return fail(
             "no green model in models_registry: run `awet train --model linear` and `awet models "
             "promote ID`");
+    }
+    auto last = last_trade_activity(**store);
+    if (!last.ok()) return fail(last.error());
+    if (Status st = check_range_not_run(*last, selected.front().bar_start); !st.ok()) {
+        return fail(st.error());
     }
     std::printf("AWET replay: %zu sessions, %zu bars, model %s, dry_run=%s\n", n, selected.size(),
                 (*green)->model_id.c_str(), config->execution.dry_run ? "true" : "false");
@@ -492,6 +618,8 @@ int train(const Common& common, const TrainArgs& args) {
     }
     auto store = open_store(*config);
     if (!store.ok()) return fail(store.error());
+    auto lease = hold_store(**store, WriterMode::kShared, "awet train");
+    if (!lease) return 1;
     if (args.model == "tft") return train_tft(*config, **store, args);
     auto fvs = training_features(**store, *config);
     if (!fvs.ok()) return fail(fvs.error());
@@ -563,6 +691,8 @@ int models_list(const Common& common) {
 int models_promote(const Common& common, const std::string& model_id) {
     auto s = open_session(common);
     if (!s) return 1;
+    auto lease = hold_store(*s->store, WriterMode::kShared, "awet models promote");
+    if (!lease) return 1;
     auto st = s->store->promote_model(model_id, WallClock().now());
     if (!st.ok()) return fail(st.error());
     std::printf("%s is now green; the prediction agent picks it up without a restart\n",
@@ -573,6 +703,8 @@ int models_promote(const Common& common, const std::string& model_id) {
 int models_deprecate(const Common& common, const std::string& model_id) {
     auto s = open_session(common);
     if (!s) return 1;
+    auto lease = hold_store(*s->store, WriterMode::kShared, "awet models deprecate");
+    if (!lease) return 1;
     auto st = s->store->deprecate_model(model_id);
     if (!st.ok()) return fail(st.error());
     std::printf("%s deprecated\n", model_id.c_str());
@@ -818,6 +950,8 @@ int eod(const Common& common, const std::string& date_text) {
     if (rc) return rc;
     auto store = open_store(*config);
     if (!store.ok()) return fail(store.error());
+    auto lease = hold_store(**store, WriterMode::kShared, "awet eod");
+    if (!lease) return 1;
     if (!date) {
         auto bars = (*store)->load_bars(BarQuery{});
         if (!bars.ok()) return fail(bars.error());

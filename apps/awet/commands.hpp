@@ -43,6 +43,7 @@ struct ReplayArgs {
     uint64_t seed = 42;
     int days = 0;  // 0: every session in the range
     bool seed_given = false;
+    bool fresh = false;  // discard the results of earlier runs first (bars and models are kept)
 };
 int replay(const Common& common, const ReplayArgs& args);
 

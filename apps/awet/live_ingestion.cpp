@@ -29,8 +29,11 @@ namespace {
 class LiveIngestion {
 public:
     LiveIngestion(std::unique_ptr<alpaca::BarStream> stream, marketdata::LiveFeedMonitor monitor,
-                  LiveIngestionContext context)
-        : stream_(std::move(stream)), monitor_(std::move(monitor)), ctx_(std::move(context)) {}
+                  LiveIngestionContext context, BarLimits limits)
+        : stream_(std::move(stream)),
+          monitor_(std::move(monitor)),
+          ctx_(std::move(context)),
+          limits_(limits) {}
     ~LiveIngestion() { stream_->stop(); }
 
     Status step() {
@@ -38,7 +41,7 @@ public:
         const std::vector<std::string> messages = stream_->drain();
         size_t published = 0;
         for (const std::string& m : messages) {
-            auto parsed = alpaca::parse_stream_bars(m);
+            auto parsed = alpaca::parse_stream_bars(m, limits_);
             if (!parsed.ok()) {
                 ++unreadable_;
                 warn(parsed.error().message + " (" + std::to_string(unreadable_) +
@@ -107,6 +110,7 @@ private:
     marketdata::LiveFeedMonitor monitor_;
     LiveIngestionContext ctx_;
     uint64_t unreadable_ = 0;
+    BarLimits limits_;
     bool last_ok_ = true;
     std::string last_detail_;
     std::chrono::steady_clock::time_point last_health_{};
@@ -138,7 +142,7 @@ Result<std::function<Status()>> start_live_ingestion(const Config& config, const
     logger("ingestion")->info("live bars from {} for {} symbols", (*stream)->url(),
                               symbols.size());
     auto live = std::make_shared<LiveIngestion>(std::move(*stream), std::move(monitor),
-                                                std::move(context));
+                                                std::move(context), bar_limits(config.data));
     return std::function<Status()>([live] { return live->step(); });
 }
 

@@ -137,6 +137,10 @@ int main(int argc, char** argv) {
         replay_cmd->add_option("--seed", replay_args.seed, "Id seed (default: config seed)");
     replay_cmd->add_option("--days", replay_args.days, "At most this many sessions (0: all)")
         ->capture_default_str();
+    replay_cmd->add_flag("--fresh", replay_args.fresh,
+                         "Discard the results of earlier runs in this store first (trades, "
+                         "positions, decisions, predictions, daily PnL, audit events; bars and "
+                         "models are kept)");
     replay_cmd->callback([&] {
         replay_args.seed_given = replay_seed->count() > 0;
         rc = replay(common, replay_args);

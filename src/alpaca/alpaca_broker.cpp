@@ -55,14 +55,19 @@ std::string url_encode(std::string_view s) {
     return out;
 }
 
-/// Alpaca's error body is {"code": 40010001, "message": "..."}; otherwise the body's start.
+/// Alpaca's error body is {"code": 40010001, "message": "..."}; otherwise the whole body. Never
+/// cut here: keys are redacted from the finished message first (Impl::redact), then it is cut, so
+/// no fragment of a key survives at the cut.
 std::string error_message(const std::string& body) {
     json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (j.is_object() && j.contains("message") && j["message"].is_string()) {
         return j["message"].get<std::string>();
     }
-    return body.substr(0, 200);
+    return body;
 }
+
+/// Longest error text kept (after redaction).
+constexpr size_t kMaxErrorText = 600;
 
 bool is_duplicate_client_id(int status, const std::string& message) {
     if (status != 422 && status != 409) return false;
@@ -101,7 +106,7 @@ struct AlpacaBroker::Impl {
         : options(std::move(o)), bucket(options.requests_per_minute, options.burst) {}
 
     /// Removes the keys from any text that may reach an error or a log (a server could echo
-    /// request headers back).
+    /// request headers back), then cuts it to kMaxErrorText: redact, then cut.
     std::string redact(std::string s) const {
         for (const std::string* secret : {&options.key_id, &options.secret_key}) {
             if (secret->empty()) continue;
@@ -109,6 +114,10 @@ struct AlpacaBroker::Impl {
                 s.replace(at, secret->size(), "***");
                 at += 3;
             }
+        }
+        if (s.size() > kMaxErrorText) {
+            s.resize(kMaxErrorText);
+            s += "...";
         }
         return s;
     }

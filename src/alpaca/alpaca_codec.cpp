@@ -37,7 +37,10 @@ std::optional<F> parse_decimal(std::string_view text) {
     if (!truncated) return std::nullopt;
     if (tail[0] < '5') return truncated;
     const bool negative = !text.empty() && text[0] == '-';
-    return *truncated + F::from_raw(negative ? -1 : 1);
+    // Rounding away from the int64 edge ("9223372036854.7758079") does not fit: malformed.
+    int64_t rounded = 0;
+    if (__builtin_add_overflow(truncated->raw(), negative ? -1 : 1, &rounded)) return std::nullopt;
+    return F::from_raw(rounded);
 }
 
 template std::optional<Price> parse_decimal<Price>(std::string_view);
@@ -117,7 +120,21 @@ Error in(const char* what, const Error& e) {
 
 }  // namespace
 
-Result<BrokerOrder> order_from(const json& j) {
+namespace {
+
+/// Alpaca's legs do not nest (a bracket's or OTO's legs have none); a response nesting them
+/// thousands deep would overflow the stack of this recursion.
+constexpr int kMaxLegDepth = 4;
+
+Result<BrokerOrder> order_at_depth(const json& j, int depth);
+
+}  // namespace
+
+Result<BrokerOrder> order_from(const json& j) { return order_at_depth(j, 0); }
+
+namespace {
+
+Result<BrokerOrder> order_at_depth(const json& j, int depth) {
     if (!j.is_object()) return make_error(ErrorCode::kParse, "order: not an object");
     BrokerOrder o;
     o.broker_order_id = string_field(j, "id");
@@ -178,9 +195,13 @@ Result<BrokerOrder> order_from(const json& j) {
     auto legs = j.find("legs");
     if (legs != j.end() && legs->is_array()) {
         const bool bracket = string_field(j, "order_class") == "bracket";
+        if (!legs->empty() && depth >= kMaxLegDepth) {
+            return wrap(make_error(ErrorCode::kParse, "legs nested deeper than " +
+                                                          std::to_string(kMaxLegDepth)));
+        }
         for (size_t i = 0; i < legs->size(); ++i) {
             const json& lj = (*legs)[i];
-            auto leg = order_from(lj);
+            auto leg = order_at_depth(lj, depth + 1);
             if (!leg.ok()) {
                 return wrap(make_error(leg.error().code,
                                        "legs[" + std::to_string(i) + "]: " + leg.error().message));
@@ -205,6 +226,8 @@ Result<BrokerOrder> order_from(const json& j) {
     }
     return o;
 }
+
+}  // namespace
 
 Result<BrokerAccount> account_from(const json& j) {
     if (!j.is_object()) return make_error(ErrorCode::kParse, "account: not an object");

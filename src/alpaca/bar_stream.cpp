@@ -191,7 +191,7 @@ Result<std::string> bar_stream_url(std::string_view base_url, std::string_view f
     return target->url;
 }
 
-Result<StreamBars> parse_stream_bars(std::string_view message) {
+Result<StreamBars> parse_stream_bars(std::string_view message, const BarLimits& limits) {
     const auto list = as_list(message);
     if (!list) {
         return make_error(ErrorCode::kParse, "alpaca stream message: malformed JSON: " +
@@ -228,7 +228,8 @@ Result<StreamBars> parse_stream_bars(std::string_view message) {
             continue;
         }
         auto bar = marketdata::parse_alpaca_bar(o.dump(), s->get<std::string>(),
-                                                Duration::minutes(1), "stream message", path);
+                                                Duration::minutes(1), "stream message", path,
+                                                limits);
         if (!bar.ok()) {
             ++out.malformed;
             out.notes.push_back(bar.error().message);

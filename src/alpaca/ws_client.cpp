@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -59,7 +60,16 @@ WsTarget make_target(const UrlParts& u, std::string path) {
 }
 
 std::string excerpt(const std::string& msg) {
-    return msg.size() > 200 ? msg.substr(0, 200) + "..." : msg;
+    if (msg.size() <= 200) return msg;
+    // The excerpt is scrubbed of keys later, by text match: a key cut in two would survive as a
+    // fragment. Back off to the last delimiter before the cut, so a token is whole or absent.
+    auto token = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' ||
+               c == '+' || c == '/' || c == '=';
+    };
+    size_t end = 200;
+    while (end > 0 && token(msg[end - 1]) && token(msg[end])) --end;
+    return msg.substr(0, end) + "...";
 }
 
 namespace {

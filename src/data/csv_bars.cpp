@@ -10,12 +10,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include "awet/data/calendar.hpp"
 #include "csv_internal.hpp"
 
 namespace awet {
 namespace {
 
 constexpr int64_t kNsPerDay = Duration::days(1).ns();
+constexpr int64_t kNsPerMinute = Duration::minutes(1).ns();
 constexpr size_t kMaxQuotedText = 40;
 
 enum Column : size_t { kTs, kSymbol, kOpen, kHigh, kLow, kClose, kVolume, kNumColumns };
@@ -138,6 +140,34 @@ bool valid_symbol_char(char c) {
 
 bool is_date_only(std::string_view s) { return s.size() == 10 && s[4] == '-' && s[7] == '-'; }
 
+bool has_lower(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+const char* weekday_name(int monday0) {
+    static constexpr const char* kNames[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                             "Friday", "Saturday", "Sunday"};
+    return kNames[monday0 % 7];
+}
+
+/// Why a bar starting at t has no US-equities session, or empty if its day has one. A bar
+/// stamped at midnight UTC is a daily bar dated by its UTC date (how daily files and vendors stamp
+/// them); any other stamp is dated by its America/New_York date.
+std::string no_session_reason(Timestamp t) {
+    Date d;
+    if (t.ns() % kNsPerDay == 0) {
+        d = civil_from_days(t.ns() / kNsPerDay);
+    } else {
+        d = SessionCalendar::to_local(t).date;
+    }
+    if (SessionCalendar::is_trading_day(d)) return {};
+    const int wd = (weekday(d) + 6) % 7;  // core: 0 = Sunday; here 0 = Monday
+    if (wd >= 5) {
+        return d.to_string() + " is a " + weekday_name(wd) + ": no US-equities session";
+    }
+    return d.to_string() + " is an NYSE holiday: no US-equities session";
+}
+
 /// Per-symbol bookkeeping within one file: which bar starts were seen, and on which line.
 /// Rows in time order (the usual case) append to a sorted vector without allocating per row;
 /// out-of-order rows go to a hash map.
@@ -209,7 +239,8 @@ private:
 namespace detail {
 
 Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::string& name,
-                                           const LineSink& sink, Duration interval) {
+                                           const LineSink& sink, Duration interval,
+                                           const BarLimits& limits) {
     if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
         static_cast<unsigned char>(text[1]) == 0xBB &&
         static_cast<unsigned char>(text[2]) == 0xBF) {
@@ -279,6 +310,9 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
         ++report.rejected;
         report.add_issue(CsvIssue{name, at, std::string(field), std::move(reason)});
     };
+    std::string upper;  // the symbol upper-cased (short: no allocation)
+    std::string first_lower;
+    int64_t first_lower_line = 0;
 
     while (reader.next(line, line_no)) {
         if (is_blank(line)) continue;
@@ -305,6 +339,16 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
             reject(line_no, "ts", "timestamp not after 1970-01-01 " + quoted(ts_text));
             continue;
         }
+        if (ts->ns() % kNsPerMinute != 0) {
+            reject(line_no, "ts",
+                   "timestamp " + quoted(ts_text) + " is not on a whole minute (" + ts->iso() +
+                       "); bar starts are whole minutes");
+            continue;
+        }
+        if (std::string why = no_session_reason(*ts); !why.empty()) {
+            reject(line_no, "ts", why + " (" + quoted(ts_text) + ")");
+            continue;
+        }
         bar.bar_start = *ts;
 
         std::string_view sym = fields[col[kSymbol]];
@@ -322,59 +366,43 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
             reject(line_no, "symbol", "invalid character in symbol " + quoted(sym));
             continue;
         }
+        const bool lower_case = has_lower(sym);
+        if (lower_case) {
+            upper.assign(sym);
+            for (char& ch : upper) {
+                if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+            }
+            if (first_lower.empty()) {
+                first_lower.assign(sym);
+                first_lower_line = line_no;
+            }
+            sym = upper;
+        }
         bar.header.symbol.assign(sym);
 
         bool bad = false;
-        std::array<Price, 4> px;
-        for (size_t k = 0; k < 4 && !bad; ++k) {
-            size_t c = kOpen + k;
-            std::string_view t = fields[col[c]];
-            std::optional<Price> p = Price::parse(t);
-            if (!p) {
-                reject(
-                    line_no, kColumnNames[c],
-                    t.empty() ? std::string("empty value") : "not a decimal number " + quoted(t));
-                bad = true;
-            } else if (p->raw() < 0) {
-                reject(line_no, kColumnNames[c], "negative price " + quoted(t));
+        std::string why;
+        std::array<int64_t, 5> raw{};
+        for (size_t k = 0; k < 5 && !bad; ++k) {
+            const size_t c = kOpen + k;
+            const std::optional<int64_t> v = parse_bar_value(
+                fields[col[c]], c == kVolume ? BarValueKind::kVolume : BarValueKind::kPrice, limits,
+                why);
+            if (!v) {
+                reject(line_no, kColumnNames[c], std::move(why));
                 bad = true;
             } else {
-                px[k] = *p;
+                raw[k] = *v;
             }
         }
         if (bad) continue;
-        bar.open = px[0];
-        bar.high = px[1];
-        bar.low = px[2];
-        bar.close = px[3];
-
-        std::string_view vt = fields[col[kVolume]];
-        std::optional<Quantity> vol = Quantity::parse(vt);
-        if (!vol) {
-            reject(line_no, "volume",
-                   vt.empty() ? std::string("empty value") : "not a decimal number " + quoted(vt));
-            continue;
-        }
-        if (vol->raw() < 0) {
-            reject(line_no, "volume", "negative volume " + quoted(vt));
-            continue;
-        }
-        bar.volume = *vol;
-
-        if (bar.low.raw() <= 0) {
-            reject(line_no, "low", "low must be > 0, got " + bar.low.to_string());
-            continue;
-        }
-        Price max_oc = std::max(bar.open, bar.close);
-        Price min_oc = std::min(bar.open, bar.close);
-        if (bar.high < max_oc) {
-            reject(line_no, "high",
-                   "high " + bar.high.to_string() + " < max(open, close) " + max_oc.to_string());
-            continue;
-        }
-        if (bar.low > min_oc) {
-            reject(line_no, "low",
-                   "low " + bar.low.to_string() + " > min(open, close) " + min_oc.to_string());
+        bar.open = Price::from_raw(raw[0]);
+        bar.high = Price::from_raw(raw[1]);
+        bar.low = Price::from_raw(raw[2]);
+        bar.close = Price::from_raw(raw[3]);
+        bar.volume = Quantity::from_raw(raw[4]);
+        if (std::optional<BarProblem> problem = check_bar_values(bar, limits)) {
+            reject(line_no, problem->field, std::move(problem->reason));
             continue;
         }
 
@@ -397,6 +425,7 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
 
         bar.header.source = Source::kIngestion;
         ++report.accepted;
+        if (lower_case) ++report.normalized_symbols;
         if (infer) {
             state->all_date_only = state->all_date_only && is_date_only(ts_text);
             state->all_midnight = state->all_midnight && bar.bar_start.ns() % kNsPerDay == 0;
@@ -408,6 +437,12 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
         }
     }
 
+    if (report.normalized_symbols > 0) {
+        report.notes.push_back(name + ": " + std::to_string(report.normalized_symbols) +
+                               " row(s) with lower-case symbols stored upper-cased (first " +
+                               quoted(std::string_view(first_lower)) + " on line " +
+                               std::to_string(first_lower_line) + ")");
+    }
     if (infer) {
         Duration smallest;
         for (auto& [sym, state] : symbols) {
@@ -438,7 +473,7 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
 }
 
 Result<CsvReadReport> read_bars_csv_lines(const std::string& path, const LineSink& sink,
-                                          Duration interval) {
+                                          Duration interval, const BarLimits& limits) {
     if (interval < Duration{}) {
         return make_error(ErrorCode::kInvalidArgument, path + ": negative bar interval");
     }
@@ -462,7 +497,7 @@ Result<CsvReadReport> read_bars_csv_lines(const std::string& path, const LineSin
         bool failed = std::ferror(f) != 0;
         std::fclose(f);
         if (failed) return make_error(ErrorCode::kIo, path + ": read error");
-        return parse_bars_csv_lines(text, path, sink, interval);
+        return parse_bars_csv_lines(text, path, sink, interval, limits);
     } catch (const std::exception& e) {
         return make_error(ErrorCode::kInternal, path + ": " + e.what());
     } catch (...) {
@@ -484,7 +519,9 @@ void CsvReadReport::merge(const CsvReadReport& other) {
     rows += other.rows;
     accepted += other.accepted;
     rejected += other.rejected;
+    normalized_symbols += other.normalized_symbols;
     for (const CsvIssue& issue : other.issues) add_issue(issue);
+    notes.insert(notes.end(), other.notes.begin(), other.notes.end());
     if (interval == Duration{} || (other.interval != Duration{} && other.interval < interval)) {
         interval = other.interval;
     }
@@ -492,13 +529,13 @@ void CsvReadReport::merge(const CsvReadReport& other) {
 
 Result<CsvReadReport> parse_bars_csv(std::string_view text, const std::string& name,
                                      const std::function<void(const MarketBar&)>& sink,
-                                     Duration interval) {
+                                     Duration interval, const BarLimits& limits) {
     if (interval < Duration{}) {
         return make_error(ErrorCode::kInvalidArgument, name + ": negative bar interval");
     }
     try {
         return detail::parse_bars_csv_lines(
-            text, name, [&sink](const MarketBar& bar, int64_t) { sink(bar); }, interval);
+            text, name, [&sink](const MarketBar& bar, int64_t) { sink(bar); }, interval, limits);
     } catch (const std::exception& e) {
         return make_error(ErrorCode::kInternal, name + ": " + e.what());
     } catch (...) {
@@ -508,9 +545,14 @@ Result<CsvReadReport> parse_bars_csv(std::string_view text, const std::string& n
 
 Result<CsvReadReport> read_bars_csv(const std::string& path,
                                     const std::function<void(const MarketBar&)>& sink,
-                                    Duration interval) {
+                                    Duration interval, const BarLimits& limits) {
     return detail::read_bars_csv_lines(
-        path, [&sink](const MarketBar& bar, int64_t) { sink(bar); }, interval);
+        path, [&sink](const MarketBar& bar, int64_t) { sink(bar); }, interval, limits);
+}
+
+Result<CsvReadReport> read_bars_csv_lines(const std::string& path, const CsvLineSink& sink,
+                                          Duration interval, const BarLimits& limits) {
+    return detail::read_bars_csv_lines(path, sink, interval, limits);
 }
 
 Result<std::vector<std::string>> expand_csv_paths(std::span<const std::string> paths) {

@@ -10,13 +10,14 @@
 
 namespace awet::detail {
 
-using LineSink = std::function<void(const MarketBar&, int64_t line)>;
+using LineSink = CsvLineSink;
 
 /// As parse_bars_csv; exceptions from the sink propagate (callers catch).
 Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::string& name,
-                                           const LineSink& sink, Duration interval);
+                                           const LineSink& sink, Duration interval,
+                                           const BarLimits& limits);
 /// As read_bars_csv, with line numbers; never throws.
 Result<CsvReadReport> read_bars_csv_lines(const std::string& path, const LineSink& sink,
-                                          Duration interval);
+                                          Duration interval, const BarLimits& limits);
 
 }  // namespace awet::detail

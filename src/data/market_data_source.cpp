@@ -35,7 +35,7 @@ CsvSource::CsvSource(std::vector<MarketBar> bars, CsvReadReport report,
     : source_(std::move(bars), "csv"), report_(std::move(report)), files_(std::move(files)) {}
 
 Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::vector<std::string>& paths,
-                                                   Duration interval) {
+                                                   Duration interval, const BarLimits& limits) {
     Result<std::vector<std::string>> files = expand_csv_paths(paths);
     if (!files.ok()) return files.error();
     try {
@@ -53,7 +53,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::vector<std::string
                 [&loaded, f](const MarketBar& bar, int64_t line) {
                     loaded.push_back(Loaded{bar, f, line});
                 },
-                interval);
+                interval, limits);
             if (!r.ok()) return r.error();
             total.merge(*r);
         }
@@ -68,11 +68,16 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::vector<std::string
                 prev->bar.header.symbol == l.bar.header.symbol) {
                 --total.accepted;
                 ++total.rejected;
-                total.add_issue(CsvIssue{(*files)[l.file], l.line, "ts",
-                                         "duplicate bar for (" + l.bar.header.symbol.str() + ", " +
-                                             l.bar.bar_start.iso() + "), already read from " +
-                                             (*files)[prev->file] + ":" +
-                                             std::to_string(prev->line)});
+                const std::string first = (*files)[prev->file] + ":" + std::to_string(prev->line);
+                const std::string key =
+                    "(" + l.bar.header.symbol.str() + ", " + l.bar.bar_start.iso() + ")";
+                total.add_issue(
+                    CsvIssue{(*files)[l.file], l.line, "ts",
+                             same_bar_values(prev->bar, l.bar)
+                                 ? "duplicate bar for " + key + ", already read from " + first
+                                 : "conflicting bar for " + key + " (" +
+                                       bar_differences(prev->bar, "in " + first, l.bar, "here") +
+                                       "); the copy from " + first + " is kept"});
                 continue;
             }
             bars.push_back(l.bar);

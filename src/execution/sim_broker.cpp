@@ -56,6 +56,67 @@ Result<BrokerOrder> SimBroker::submit(const OrderRequest& request) {
         return make_error(ErrorCode::kInvalidArgument,
                           "sim broker: qty must be positive, got " + request.qty.to_string());
     }
+    if (request.qty > kMaxOrderQty) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "sim broker: qty " + request.qty.to_string() + " above the limit of " +
+                              kMaxOrderQty.to_string() + " shares");
+    }
+    if (request.bracket && (request.bracket->take_profit_limit > kMaxOrderPrice ||
+                            request.bracket->stop_loss_stop > kMaxOrderPrice)) {
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            "sim broker: bracket price above the limit of " + kMaxOrderPrice.to_string());
+    }
+    if (request.side == Side::kBuy) {
+        // Buying power: what the buy would cost at the symbol's last close (or its take-profit
+        // limit before any bar), slippage and fees included, plus what the open buys would, must
+        // be covered by the cash. The part of a buy that covers a short needs none.
+        const Book* b = nullptr;
+        for (const Book& x : books_) {
+            if (x.symbol == request.symbol) b = &x;
+        }
+        std::optional<Price> ref;
+        if (b != nullptr && b->has_mark) {
+            ref = b->mark;
+        } else if (request.bracket) {
+            ref = request.bracket->take_profit_limit;
+        }
+        if (ref) {
+            const Quantity covering =
+                b != nullptr && b->qty < Quantity{} ? std::min(request.qty, -b->qty) : Quantity{};
+            const Price at = adjust_by_bps(*ref, config_.slippage_bps);
+            const Money need = notional(at, request.qty - covering) + fee_for(request.qty);
+            if (notional(*ref, request.qty) > kMaxOrderNotional) {
+                return make_error(ErrorCode::kInvalidArgument,
+                                  "sim broker: notional of " + request.qty.to_string() + " " +
+                                      request.symbol.str() + " at " + ref->to_string() +
+                                      " above the limit of " + kMaxOrderNotional.to_string());
+            }
+            __extension__ using i128 = __int128;
+            i128 committed = 0;  // open buys at their symbol's last close
+            for (size_t i = first_open_; i < orders_.size(); ++i) {
+                const SimOrder& o = orders_[i];
+                if (!is_open(o.order.status) || o.order.side != Side::kBuy || o.parent != kNone)
+                    continue;
+                for (const Book& x : books_) {
+                    if (x.symbol == o.order.symbol && x.has_mark) {
+                        committed += notional(x.mark, o.order.qty - o.order.filled_qty).raw();
+                    }
+                }
+            }
+            if (static_cast<i128>(need.raw()) + committed > cash_.raw()) {
+                return make_error(
+                    ErrorCode::kBroker,
+                    "sim broker: insufficient buying power: buy " + request.qty.to_string() + " " +
+                        request.symbol.str() + " needs about " + need.to_string() + " (at " +
+                        at.to_string() + "), cash " + cash_.to_string() +
+                        (committed > 0
+                             ? ", open buys about " +
+                                   Money::from_raw(static_cast<int64_t>(committed)).to_string()
+                             : std::string()));
+            }
+        }
+    }
     std::optional<IdempotencyKey> tp_key, sl_key;
     if (request.bracket) {
         const BracketLegs& legs = *request.bracket;
@@ -318,7 +379,25 @@ void SimBroker::on_bar(const MarketBar& bar) {
         }
         const int64_t bps =
             o.order.side == Side::kBuy ? config_.slippage_bps : -config_.slippage_bps;
-        fill_order(i, take, adjust_by_bps(bar.open, bps), bar);
+        const Price price = adjust_by_bps(bar.open, bps);
+        if (o.order.side == Side::kBuy) {
+            // Buying power at the fill: a buy priced at submit without a known price, or one
+            // the market moved away from, never takes more than the cash.
+            const Quantity held = book(o.order.symbol).qty;
+            const Quantity covering = held < Quantity{} ? std::min(take, -held) : Quantity{};
+            if (notional(price, take - covering) + fee_for(take) > cash_) {
+                if (limited) capacity += take;
+                BrokerOrder& r = orders_[i].order;
+                r.status = OrderStatus::kRejected;
+                r.broker_status = "rejected";
+                r.updated_at = std::max(r.updated_at, bar.bar_start);
+                BrokerOrder copy = r;
+                if (listener_ != nullptr) listener_->on_order_update(copy);
+                settle_legs(i);
+                continue;
+            }
+        }
+        fill_order(i, take, price, bar);
         if (orders_[i].order.status == OrderStatus::kFilled) settle_legs(i);
     }
     if (bar.volume > Quantity{}) trigger_legs(bar, n);
@@ -358,6 +437,54 @@ void SimBroker::trigger_legs(const MarketBar& bar, size_t end) {
                 cancel_order(sibling, bar.bar_start);  // OCO
         }
     }
+}
+
+Status SimBroker::restore(std::span<const TradeRow> trades) {
+    if (!orders_.empty()) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "sim broker: restore() after orders were placed");
+    }
+    std::vector<const TradeRow*> filled;
+    Timestamp last;
+    for (const TradeRow& t : trades) {
+        last = std::max({last, t.ts, t.filled_at});
+        if (t.filled_qty > Quantity{} && t.filled_at.is_set()) filled.push_back(&t);
+    }
+    std::stable_sort(filled.begin(), filled.end(), [](const TradeRow* a, const TradeRow* b) {
+        if (a->filled_at != b->filled_at) return a->filled_at < b->filled_at;
+        return a->id < b->id;
+    });
+    for (const TradeRow* t : filled) {
+        Book& b = book(t->symbol);
+        apply_fill(b, t->side, t->filled_qty, t->avg_fill_price, t->fees);
+        b.mark = t->avg_fill_price;
+        b.has_mark = true;
+    }
+    for (const TradeRow& t : trades) {
+        if (t.status != OrderStatus::kPending && t.status != OrderStatus::kPartiallyFilled) continue;
+        if (t.idempotency_key.empty() || by_client_.contains(t.idempotency_key)) continue;
+        SimOrder o;
+        char broker_id[32];
+        std::snprintf(broker_id, sizeof broker_id, "sim-%06zu", orders_.size() + 1);
+        o.order.client_order_id = t.idempotency_key;
+        o.order.broker_order_id = t.alpaca_order_id.empty() ? broker_id : t.alpaca_order_id;
+        o.order.symbol = t.symbol;
+        o.order.side = t.side;
+        o.order.qty = t.qty;
+        o.order.filled_qty = t.filled_qty;
+        o.order.avg_fill_price = t.avg_fill_price;
+        o.order.status = OrderStatus::kCanceled;
+        o.order.broker_status = "expired";
+        o.order.submitted_at = t.ts;
+        o.order.updated_at = last;
+        o.not_before = t.ts;
+        o.fill_cost = notional(t.avg_fill_price, t.filled_qty);
+        by_client_.emplace(t.idempotency_key, orders_.size());
+        orders_.push_back(std::move(o));
+    }
+    first_open_ = orders_.size();
+    last_bar_end_ = std::max(last_bar_end_, last);
+    return Status::Ok();
 }
 
 }  // namespace awet

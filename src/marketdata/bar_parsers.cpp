@@ -98,15 +98,27 @@ std::optional<int64_t> json_micro(const json& v) {
     return std::nullopt;
 }
 
+/// Why a JSON value is not a usable price or volume: beyond int64 micro-units reads as above the
+/// bound (as parse_bar_value says it for text), anything else as not a number.
+std::string not_a_value(const json& v, BarValueKind kind, const BarLimits& limits) {
+    if (v.is_number()) {
+        const std::string text = v.is_number_float() ? shortest_decimal(v.get<double>()) : v.dump();
+        if (!text.empty() && text.front() == '-')
+            return std::string("negative ") +
+                   (kind == BarValueKind::kPrice ? "price " : "volume ") + text;
+        return above_limit_reason(text, kind, limits);
+    }
+    return "not a number (" + v.dump() + ")";
+}
+
 /// Reads one OHLCV field into `out`; an error names `field`.
 Status read_number(const json& obj, const char* key, const std::string& path,
-                   std::string_view vendor, std::string_view source, int64_t& out) {
+                   std::string_view vendor, std::string_view source, BarValueKind kind,
+                   const BarLimits& limits, int64_t& out) {
     auto it = obj.find(key);
     if (it == obj.end()) return bad_field(vendor, source, path + "." + key, "missing");
     const auto micro = json_micro(*it);
-    if (!micro)
-        return bad_field(vendor, source, path + "." + key,
-                         "not a number in range (" + it->dump() + ")");
+    if (!micro) return bad_field(vendor, source, path + "." + key, not_a_value(*it, kind, limits));
     out = *micro;
     return {};
 }
@@ -115,40 +127,39 @@ struct Ohlcv {
     int64_t o = 0, h = 0, l = 0, c = 0, v = 0;
 };
 
+/// The bar, checked by check_bar_values (bounds and OHLC order, the CSV reader's words); an
+/// error names path.<field> ("results[3].high").
 Result<MarketBar> make_bar(std::string_view symbol, Timestamp start, Duration interval,
                            const Ohlcv& x, const std::string& path, std::string_view vendor,
-                           std::string_view source) {
+                           std::string_view source, const BarLimits& limits) {
     MarketBar bar;
     if (symbol.empty() || !bar.header.symbol.assign(symbol))
         return bad_field(vendor, source, path,
                          "symbol '" + std::string(symbol) + "' is empty or longer than 15 bytes");
-    if (x.l <= 0) return bad_field(vendor, source, path + ".low", "not positive");
-    if (x.l > std::min(x.o, x.c) || x.l > x.h)
-        return bad_field(vendor, source, path + ".low", "above open/close/high");
-    if (x.h < std::max(x.o, x.c))
-        return bad_field(vendor, source, path + ".high", "below open/close");
-    if (x.v < 0) return bad_field(vendor, source, path + ".volume", "negative");
-    bar.bar_start = start;
-    bar.interval = interval;
-    bar.header.ts = start + interval;
-    bar.header.source = Source::kIngestion;
     bar.open = Price::from_raw(x.o);
     bar.high = Price::from_raw(x.h);
     bar.low = Price::from_raw(x.l);
     bar.close = Price::from_raw(x.c);
     bar.volume = Quantity::from_raw(x.v);
+    if (std::optional<BarProblem> problem = check_bar_values(bar, limits))
+        return bad_field(vendor, source, path + "." + problem->field, problem->reason);
+    bar.bar_start = start;
+    bar.interval = interval;
+    bar.header.ts = start + interval;
+    bar.header.source = Source::kIngestion;
     return bar;
 }
 
 /// Reads o/h/l/c/v of a Polygon or Alpaca bar object.
 Result<Ohlcv> read_ohlcv(const json& obj, const std::string& path, std::string_view vendor,
-                         std::string_view source) {
+                         std::string_view source, const BarLimits& limits) {
+    constexpr BarValueKind kP = BarValueKind::kPrice;
     Ohlcv x;
-    AWET_TRY(read_number(obj, "o", path, vendor, source, x.o));
-    AWET_TRY(read_number(obj, "h", path, vendor, source, x.h));
-    AWET_TRY(read_number(obj, "l", path, vendor, source, x.l));
-    AWET_TRY(read_number(obj, "c", path, vendor, source, x.c));
-    AWET_TRY(read_number(obj, "v", path, vendor, source, x.v));
+    AWET_TRY(read_number(obj, "o", path, vendor, source, kP, limits, x.o));
+    AWET_TRY(read_number(obj, "h", path, vendor, source, kP, limits, x.h));
+    AWET_TRY(read_number(obj, "l", path, vendor, source, kP, limits, x.l));
+    AWET_TRY(read_number(obj, "c", path, vendor, source, kP, limits, x.c));
+    AWET_TRY(read_number(obj, "v", path, vendor, source, BarValueKind::kVolume, limits, x.v));
     return x;
 }
 
@@ -159,7 +170,8 @@ bool looks_like_bar(const json& item) {
 }  // namespace
 
 Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view source,
-                                    std::string_view symbol, Duration interval) {
+                                    std::string_view symbol, Duration interval,
+                                    const BarLimits& limits) {
     constexpr std::string_view kVendor = "polygon aggs";
     auto parsed = parse_json(body, kVendor, source);
     if (!parsed.ok()) return parsed.error();
@@ -188,7 +200,7 @@ Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view sour
         const json& item = (*results)[i];
         const std::string path = "results[" + std::to_string(i) + "]";
         if (!item.is_object()) return bad_field(kVendor, source, path, "not an object");
-        auto ohlcv = read_ohlcv(item, path, kVendor, source);
+        auto ohlcv = read_ohlcv(item, path, kVendor, source, limits);
         if (!ohlcv.ok()) return ohlcv.error();
         auto t = item.find("t");
         if (t == item.end() || !t->is_number())
@@ -198,7 +210,7 @@ Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view sour
             return bad_field(kVendor, source, path + ".t", "not whole milliseconds");
         const Timestamp start = Timestamp::from_ns(*t_micro / kFixedScale * 1'000'000);
         const std::string sym = item.value("T", doc_symbol);
-        auto bar = make_bar(sym, start, interval, *ohlcv, path, kVendor, source);
+        auto bar = make_bar(sym, start, interval, *ohlcv, path, kVendor, source, limits);
         if (!bar.ok()) return bar.error();
         page.bars.push_back(*bar);
     }
@@ -206,7 +218,8 @@ Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view sour
 }
 
 Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view source,
-                                   std::string_view symbol, Duration interval) {
+                                   std::string_view symbol, Duration interval,
+                                   const BarLimits& limits) {
     constexpr std::string_view kVendor = "yahoo chart";
     auto parsed = parse_json(body, kVendor, source);
     if (!parsed.ok()) return parsed.error();
@@ -277,10 +290,11 @@ Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view sourc
             }
             const auto micro = json_micro(v);
             if (!micro)
-                return bad_field(kVendor, source,
-                                 std::string("chart.result[0].indicators.quote[0].") + kFields[k] +
-                                     "[" + std::to_string(i) + "]",
-                                 "not a number in range (" + v.dump() + ")");
+                return bad_field(
+                    kVendor, source,
+                    std::string("chart.result[0].indicators.quote[0].") + kFields[k] + "[" +
+                        std::to_string(i) + "]",
+                    not_a_value(v, k == 4 ? BarValueKind::kVolume : BarValueKind::kPrice, limits));
             vals[k] = *micro;
         }
         if (has_null) {  // a missing bar: skipped and counted, never filled
@@ -289,7 +303,7 @@ Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view sourc
         }
         const Ohlcv x{vals[0], vals[1], vals[2], vals[3], vals[4]};
         auto bar = make_bar(sym, Timestamp::from_seconds(t.get<int64_t>()), step, x,
-                            "chart.result[0] row " + std::to_string(i), kVendor, source);
+                            "chart.result[0] row " + std::to_string(i), kVendor, source, limits);
         if (!bar.ok()) return bar.error();
         page.bars.push_back(*bar);
     }
@@ -299,17 +313,18 @@ Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view sourc
 namespace {
 
 Status parse_alpaca_item(const json& item, const std::string& sym, const std::string& path,
-                         Duration interval, std::string_view source, BarsPage& page) {
+                         Duration interval, std::string_view source, const BarLimits& limits,
+                         BarsPage& page) {
     constexpr std::string_view kVendor = "alpaca bars";
     if (!item.is_object()) return bad_field(kVendor, source, path, "not an object");
-    auto ohlcv = read_ohlcv(item, path, kVendor, source);
+    auto ohlcv = read_ohlcv(item, path, kVendor, source, limits);
     if (!ohlcv.ok()) return ohlcv.error();
     auto t = item.find("t");
     if (t == item.end() || !t->is_string())
         return bad_field(kVendor, source, path + ".t", "missing or not a string");
     const auto start = Timestamp::parse(t->get<std::string>());
     if (!start) return bad_field(kVendor, source, path + ".t", "not RFC-3339: " + t->dump());
-    auto bar = make_bar(sym, *start, interval, *ohlcv, path, kVendor, source);
+    auto bar = make_bar(sym, *start, interval, *ohlcv, path, kVendor, source, limits);
     if (!bar.ok()) return bar.error();
     page.bars.push_back(*bar);
     return {};
@@ -318,7 +333,8 @@ Status parse_alpaca_item(const json& item, const std::string& sym, const std::st
 }  // namespace
 
 Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view source,
-                                   std::string_view symbol, Duration interval) {
+                                   std::string_view symbol, Duration interval,
+                                   const BarLimits& limits) {
     constexpr std::string_view kVendor = "alpaca bars";
     auto parsed = parse_json(body, kVendor, source);
     if (!parsed.ok()) return parsed.error();
@@ -338,14 +354,14 @@ Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view sourc
         const std::string sym = doc.value("symbol", std::string(symbol));
         for (size_t i = 0; i < bars->size(); ++i) {
             AWET_TRY(parse_alpaca_item((*bars)[i], sym, "bars[" + std::to_string(i) + "]", interval,
-                                       source, page));
+                                       source, limits, page));
         }
         return page;
     }
     if (!bars->is_object()) return not_bars(kVendor, source, "\"bars\" is neither array nor map");
     for (const auto& [sym, list] : bars->items()) {
         if (list.is_object()) {  // /bars/latest: one bar per symbol
-            AWET_TRY(parse_alpaca_item(list, sym, "bars." + sym, interval, source, page));
+            AWET_TRY(parse_alpaca_item(list, sym, "bars." + sym, interval, source, limits, page));
             continue;
         }
         if (list.is_null()) continue;
@@ -353,7 +369,7 @@ Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view sourc
             return bad_field(kVendor, source, "bars." + sym, "not an array or object");
         for (size_t i = 0; i < list.size(); ++i) {
             AWET_TRY(parse_alpaca_item(list[i], sym, "bars." + sym + "[" + std::to_string(i) + "]",
-                                       interval, source, page));
+                                       interval, source, limits, page));
         }
     }
     return page;
@@ -361,13 +377,28 @@ Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view sourc
 
 Result<MarketBar> parse_alpaca_bar(std::string_view object_json, std::string_view symbol,
                                    Duration interval, std::string_view source,
-                                   std::string_view path) {
+                                   std::string_view path, const BarLimits& limits) {
     auto parsed = parse_json(object_json, "alpaca bars", source);
     if (!parsed.ok()) return parsed.error();
     BarsPage page;
     AWET_TRY(parse_alpaca_item(*parsed, std::string(symbol), std::string(path), interval, source,
-                               page));
+                               limits, page));
     return page.bars.front();
+}
+
+Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view source,
+                                    std::string_view symbol, Duration interval) {
+    return parse_polygon_aggs(body, source, symbol, interval, BarLimits{});
+}
+
+Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view source,
+                                   std::string_view symbol, Duration interval) {
+    return parse_yahoo_chart(body, source, symbol, interval, BarLimits{});
+}
+
+Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view source,
+                                   std::string_view symbol, Duration interval) {
+    return parse_alpaca_bars(body, source, symbol, interval, BarLimits{});
 }
 
 std::optional<Duration> parse_yahoo_interval(std::string_view text) {

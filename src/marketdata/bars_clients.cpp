@@ -81,8 +81,9 @@ public:
         for (int page = 0;; ++page) {
             auto body = page_body(pq, page);
             if (!body.ok()) return body.error();
-            auto parsed = parse_polygon_aggs(*body, page_source(pq, page), symbol, interval);
-            if (!parsed.ok()) return parsed.error();
+            auto parsed =
+                parse_polygon_aggs(*body, page_source(pq, page), symbol, interval, options_.limits);
+            if (!parsed.ok()) return http_->scrub(parsed.error());
             out.insert(out.end(), parsed->bars.begin(), parsed->bars.end());
             if (parsed->next.empty()) break;
             pq = path_and_query(parsed->next);
@@ -137,7 +138,7 @@ private:
             auto body = page_body(pq, page);
             if (!body.ok()) return body.error();
             auto parsed = parse(*body, page_source(pq, page));
-            if (!parsed.ok()) return parsed.error();
+            if (!parsed.ok()) return http_->scrub(parsed.error());
             out.insert(out.end(), parsed->actions.begin(), parsed->actions.end());
             if (parsed->next.empty()) return Status::Ok();
             pq = path_and_query(parsed->next);
@@ -177,8 +178,9 @@ public:
         auto body = http_->get(pq, {{"User-Agent", "Mozilla/5.0 (compatible; awet)"}}, stats_);
         if (!body.ok()) return body.error();
         ++stats_.pages;
-        auto parsed = parse_yahoo_chart(*body, "GET " + endpoint_of(pq), symbol, interval);
-        if (!parsed.ok()) return parsed.error();
+        auto parsed =
+            parse_yahoo_chart(*body, "GET " + endpoint_of(pq), symbol, interval, options_.limits);
+        if (!parsed.ok()) return http_->scrub(parsed.error());
         stats_.skipped_null_rows = parsed->skipped_null_rows;
         return finish(std::move(parsed->bars), from, to);
     }
@@ -200,7 +202,7 @@ public:
         if (!body.ok()) return body.error();
         ++stats_.pages;
         auto events = parse_yahoo_events(*body, "GET " + endpoint_of(pq));
-        if (!events.ok()) return events.error();
+        if (!events.ok()) return http_->scrub(events.error());
         std::erase_if(*events, [&](const CorporateAction& a) {
             return a.effective < from || to < a.effective;
         });
@@ -250,8 +252,8 @@ public:
             ++stats_.pages;
             auto parsed = parse_alpaca_bars(
                 *body, "GET " + endpoint_of(pq) + " page " + std::to_string(page + 1), symbol,
-                interval);
-            if (!parsed.ok()) return parsed.error();
+                interval, options_.limits);
+            if (!parsed.ok()) return http_->scrub(parsed.error());
             out.insert(out.end(), parsed->bars.begin(), parsed->bars.end());
             if (parsed->next.empty()) break;
             token = parsed->next;
@@ -297,20 +299,24 @@ Result<std::unique_ptr<HistoricalBarsClient>> make_alpaca_client(AlpacaOptions o
 }
 
 Result<std::unique_ptr<HistoricalBarsClient>> make_bars_client(std::string_view vendor,
-                                                               std::string base_url) {
+                                                               std::string base_url,
+                                                               const BarLimits& limits) {
     if (vendor == "polygon") {
         PolygonOptions o;
         if (!base_url.empty()) o.http.base_url = std::move(base_url);
+        o.limits = limits;
         return make_polygon_client(std::move(o));
     }
     if (vendor == "yahoo") {
         YahooOptions o;
         if (!base_url.empty()) o.http.base_url = std::move(base_url);
+        o.limits = limits;
         return make_yahoo_client(std::move(o));
     }
     if (vendor == "alpaca") {
         AlpacaOptions o;
         if (!base_url.empty()) o.http.base_url = std::move(base_url);
+        o.limits = limits;
         return make_alpaca_client(std::move(o));
     }
     return make_error(ErrorCode::kInvalidArgument, "unknown market-data vendor '" +

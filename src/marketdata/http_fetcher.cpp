@@ -47,6 +47,14 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
     return text;
 }
 
+std::string redacted_excerpt(const std::string& text, const std::vector<std::string>& secrets,
+                             size_t max_bytes) {
+    std::string clean = redact(text, secrets);
+    if (clean.size() <= max_bytes) return clean;
+    clean.resize(max_bytes);
+    return clean + "...";
+}
+
 struct HttpFetcher::Impl {
     explicit Impl(const std::string& url) : client(url) {}
     httplib::Client client;
@@ -107,6 +115,11 @@ Result<std::unique_ptr<HttpFetcher>> HttpFetcher::create(HttpOptions options,
         new HttpFetcher(std::move(options), std::move(secrets), std::move(impl)));
 }
 
+Error HttpFetcher::scrub(Error error) const {
+    error.message = redact(std::move(error.message), secrets_);
+    return error;
+}
+
 Duration HttpFetcher::backoff(int attempt) {
     const RetryPolicy& p = options_.retry;
     double ns = static_cast<double>(p.initial_backoff.ns()) * std::pow(p.multiplier, attempt - 1);
@@ -137,7 +150,8 @@ Result<std::string> HttpFetcher::get(const std::string& pq, const HeaderList& he
             return std::move(res->body);
         } else {
             last = "HTTP " + std::to_string(res->status);
-            if (!res->body.empty()) last += " (" + res->body.substr(0, 200) + ")";
+            if (!res->body.empty())
+                last += " (" + redacted_excerpt(res->body, secrets_, kErrorBodyExcerpt) + ")";
             if (res->status != 429 && res->status < 500) {
                 return make_error(ErrorCode::kIo,
                                   redact("GET " + endpoint + ": " + last, secrets_));

@@ -23,6 +23,13 @@ std::string path_and_query(std::string_view url);
 std::string endpoint_of(std::string_view path_and_query);
 /// `text` with every non-empty secret replaced by "***".
 std::string redact(std::string text, const std::vector<std::string>& secrets);
+/// At most `max_bytes` of `text` after redacting it: redact first, so that a secret straddling
+/// the cut cannot leave a fragment behind. "..." marks a cut.
+std::string redacted_excerpt(const std::string& text, const std::vector<std::string>& secrets,
+                             size_t max_bytes);
+
+/// How much of an error body an error message shows.
+inline constexpr size_t kErrorBodyExcerpt = 200;
 
 class HttpFetcher {
 public:
@@ -37,6 +44,9 @@ public:
                             FetchStats& stats);
 
     const HttpOptions& options() const { return options_; }
+    /// The error with this fetcher's secrets redacted from its message (a parser quotes the body,
+    /// which a server may have filled with the key it was sent).
+    Error scrub(Error error) const;
 
 private:
     struct Impl;

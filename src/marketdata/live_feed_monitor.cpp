@@ -95,7 +95,8 @@ std::vector<FeedHealth> LiveFeedMonitor::check(Timestamp now) const {
         h.last_bar_age_s = std::max<int64_t>(0, (now.ns() - last.ns()) / 1'000'000'000);
         if (session) {
             const Timestamp since = std::max({last, started_, session->open});
-            h.stale = now.ns() - since.ns() > options_.stale_after_seconds * 1'000'000'000;
+            // Duration::seconds saturates: a huge stale_after_seconds never wraps negative.
+            h.stale = now - since > Duration::seconds(options_.stale_after_seconds);
         }
         out.push_back(std::move(h));
     }

@@ -261,6 +261,9 @@ struct JNode {
 class TreeBuilder {
 public:
     using json = nlohmann::json;
+    /// Events nest 3 levels deep; the tree is freed recursively, so a message of a million '['
+    /// would overflow the stack (fuzz/seeds/json_event/regress_deep_nesting.json).
+    static constexpr size_t kMaxDepth = 64;
 
     bool null() { return add(JNode{}) != nullptr; }
     bool boolean(bool v) {
@@ -320,6 +323,10 @@ public:
 
 private:
     bool open(JNode::Type type) {
+        if (stack_.size() >= kMaxDepth) {
+            error_ = "malformed JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels";
+            return false;
+        }
         JNode n;
         n.type = type;
         JNode* node = add(std::move(n));
@@ -620,7 +627,8 @@ void decode_body(Reader& r, const JNode&, DeadLetter& e) {
     size_t n = std::min(text.size(), e.error.size() - 1);
     // Do not cut a UTF-8 sequence in half.
     while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-    std::memcpy(e.error.data(), text.data(), n);
+    // A missing "error" is a null view: memcpy from nullptr is undefined even for 0 bytes.
+    if (n != 0) std::memcpy(e.error.data(), text.data(), n);
     e.error[n] = '\0';
 }
 

@@ -1,6 +1,7 @@
 #include "awet/pipeline/agents.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "awet/core/log.hpp"
@@ -199,13 +200,80 @@ Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& f
     return Status::Ok();
 }
 
+size_t restore_risk_book(RiskEngine& engine, std::span<const TradeRow> trades, Store* store) {
+    struct Held {
+        Quantity qty;
+        Price last_price;
+        Timestamp last_fill;
+    };
+    std::map<Symbol, Held> held;
+    for (const TradeRow& t : trades) {
+        if (t.filled_qty.is_zero()) continue;
+        Held& h = held[t.symbol];
+        h.qty += t.side == Side::kBuy ? t.filled_qty : -t.filled_qty;
+        if (!h.last_fill.is_set() || t.filled_at >= h.last_fill) {
+            h.last_fill = t.filled_at;
+            h.last_price = t.avg_fill_price;
+        }
+    }
+    size_t open = 0;
+    for (const auto& [symbol, h] : held) {
+        if (h.qty.is_zero()) continue;
+        engine.set_position(symbol, h.qty, h.last_price);
+        ++open;
+    }
+    // The reference prices of the open entries' decisions: what their rest was reserved at.
+    std::unordered_map<IdempotencyKey, Price> decided_at;
+    if (store != nullptr) {
+        Timestamp first = Timestamp::from_ns(INT64_MAX), last = Timestamp::from_ns(INT64_MIN);
+        for (const TradeRow& t : trades) {
+            if (t.intent != OrderIntent::kEntry) continue;
+            if (t.status != OrderStatus::kPending && t.status != OrderStatus::kPartiallyFilled)
+                continue;
+            first = std::min(first, t.ts);
+            last = std::max(last, t.ts);
+        }
+        if (first <= last) {
+            auto decisions = store->load_risk_decisions(first - Duration::minutes(1),
+                                                        last + Duration::minutes(1));
+            if (decisions.ok()) {
+                for (const RiskDecision& d : *decisions) {
+                    decided_at.insert_or_assign(d.header.idempotency_key, d.ref_price);
+                }
+            } else {
+                logger("risk")->warn("risk_decisions unreadable, open entries reserved at the "
+                                     "next bar: {}",
+                                     decisions.error().to_string());
+            }
+        }
+    }
+    for (const TradeRow& t : trades) {
+        if (t.status != OrderStatus::kPending && t.status != OrderStatus::kPartiallyFilled) {
+            engine.restore_finished_order(t.idempotency_key);
+            continue;
+        }
+        // The unfilled rest of an open entry is reserved again: at its decision's reference
+        // price, else its own average fill price, else (0) at the symbol's next bar close.
+        Price ref = t.avg_fill_price;
+        if (auto it = decided_at.find(t.idempotency_key); it != decided_at.end()) ref = it->second;
+        engine.restore_open_order(t.idempotency_key, t.symbol, t.side, t.qty, t.filled_qty, ref,
+                                  t.intent == OrderIntent::kEntry);
+    }
+    if (open > 0) logger("risk")->info("restored {} open positions from trades", open);
+    return open;
+}
+
 Result<size_t> restore_exit_lots(ExitManager& manager, Store& store) {
     auto rows = store.load_trades(TradeQuery{});
     if (!rows.ok()) return rows.error();
+    return restore_exit_lots(manager, *rows);
+}
+
+size_t restore_exit_lots(ExitManager& manager, std::span<const TradeRow> rows) {
     std::unordered_map<IdempotencyKey, const TradeRow*> by_key;
-    for (const TradeRow& t : *rows) by_key.emplace(t.idempotency_key, &t);
+    for (const TradeRow& t : rows) by_key.emplace(t.idempotency_key, &t);
     constexpr int kMaxAttempts = 64;  // beyond any retry count the exit manager reaches
-    for (const TradeRow& t : *rows) {
+    for (const TradeRow& t : rows) {
         if (t.intent != OrderIntent::kEntry || t.filled_qty.is_zero()) continue;
         ExecutionReport entry;
         entry.header.idempotency_key = t.idempotency_key;
@@ -326,6 +394,11 @@ void ExitAgent::attach() {
 }
 
 // ---------------------------------------------------------------- portfolio
+void PortfolioAgent::restore(StoredBook stored) {
+    portfolio_ = std::move(stored.book);
+    filled_by_order_ = std::move(stored.filled_by_order);
+}
+
 void PortfolioAgent::attach() {
     bus_.subscribe(Topic::kMarketRaw, "portfolio", [this](const Delivery& d) -> Status {
         const auto& bar = std::get<MarketBar>(d.event);

@@ -1,5 +1,7 @@
 #include "awet/pipeline/pipeline.hpp"
 
+#include <algorithm>
+
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/report/daily_pnl.hpp"
@@ -21,8 +23,81 @@ Pipeline::Pipeline(const Config& config, Store* store, Broker& broker, ModelLoad
       portfolio_(bus_, clock_, store),
       watchtower_(bus_) {}
 
+Status Pipeline::restore_from_store() {
+    std::vector<TradeRow>& open_orders = open_orders_;
+    if (store_ == nullptr) return Status::Ok();
+    auto trades = store_->load_trades(TradeQuery{});
+    if (!trades.ok()) return trades.error();
+    if (trades->empty()) return Status::Ok();
+    RestoredState& r = restored_state_;
+    for (const TradeRow& t : *trades) {
+        r.last_activity = std::max({r.last_activity, t.ts, t.filled_at});
+        if (t.status == OrderStatus::kPending || t.status == OrderStatus::kPartiallyFilled) {
+            open_orders.push_back(t);
+        }
+    }
+    StoredBook stored = book_from_trades(*trades);
+    r.fills = stored.fills;
+    r.realized = stored.book.realized_pnl();
+    r.closed_trades = stored.book.closed_trades().size();
+    for (const PositionRow& p : stored.book.positions()) {
+        if (!p.qty.is_zero()) ++r.open_positions;
+    }
+    portfolio_.restore(std::move(stored));
+    restore_risk_book(risk_.engine(), *trades, store_);
+    r.open_lots = restore_exit_lots(exits_.manager(), *trades);
+    r.open_orders = open_orders.size();
+    if (r.fills > 0 || r.open_orders > 0) {
+        logger("pipeline")
+            ->info(
+                "store holds earlier trades: {} fills rebuilt into the book ({} open positions, {} "
+                "open lots), {} orders still open",
+                r.fills, r.open_positions, r.open_lots, r.open_orders);
+    }
+    return Status::Ok();
+}
+
+Result<Timestamp> last_trade_activity(Store& store) {
+    auto trades = store.load_trades(TradeQuery{});
+    if (!trades.ok()) return trades.error();
+    Timestamp last;
+    for (const TradeRow& t : *trades) last = std::max({last, t.ts, t.filled_at});
+    return last;
+}
+
+Status check_range_not_run(Timestamp last_activity, Timestamp first_bar_start) {
+    if (!last_activity.is_set() || !(first_bar_start < last_activity)) return Status::Ok();
+    return make_error(ErrorCode::kAlreadyExists,
+                      "this store already holds the results of a run up to " +
+                          last_activity.iso() + " and this range starts at " +
+                          first_bar_start.iso() +
+                          "; a run never overwrites results it did not produce: replay a later "
+                          "range, pass --fresh to discard the earlier results (bars and models "
+                          "are kept), or use another database (--db)");
+}
+
+Status Pipeline::check_not_run_before(const MarketBar& first_bar) {
+    if (store_ == nullptr) return Status::Ok();
+    return check_range_not_run(restored_state_.last_activity, first_bar.bar_start);
+}
+
+Status Pipeline::settle_open_orders() {
+    if (open_orders_.empty()) return Status::Ok();
+    // Orders an earlier run left open: the broker says what became of them (a restored simulated
+    // venue has them expired; a live broker its own truth), and every agent hears it.
+    const Timestamp now = restored_state_.last_activity;
+    clock_.advance_to(now);
+    auto synced = execution_.reconcile(Timestamp::from_ns(INT64_MIN), now);
+    if (!synced.ok()) return synced.error();
+    bus_.poll();
+    open_orders_.clear();
+    if (store_ != nullptr) AWET_TRY(store_->flush());
+    return Status::Ok();
+}
+
 Status Pipeline::start() {
     if (started_) return Status::Ok();
+    AWET_TRY(restore_from_store());
     auto account = broker_.account();
     if (!account.ok()) return account.error();
     reconciler_.emplace(account->equity);
@@ -30,9 +105,14 @@ Status Pipeline::start() {
     if (!reconciled.ok()) return reconciled.error();
     const ReconcileReport& report = *reconciled;
     if (!report.ok) {
-        return make_error(ErrorCode::kInternal, "book and broker disagree before trading (" +
-                                                    std::to_string(report.discrepancies.size()) +
-                                                    " symbols); run reconciliation first");
+        std::string what;
+        for (const auto& d : report.discrepancies) {
+            what += (what.empty() ? "" : ", ") + d.symbol.str() + " book " +
+                    d.book_qty.to_string() + " broker " + d.broker_qty.to_string();
+        }
+        return make_error(ErrorCode::kInternal,
+                          "book and broker disagree before trading (" + what +
+                              "); run reconciliation first");
     }
     last_reconcile_ = report;
     // Subscription order is delivery order within a topic: the record first, so the audit trail
@@ -61,7 +141,12 @@ Status Pipeline::restore_risk_counters(const MarketBar& first_bar) {
 
 Status Pipeline::process(const MarketBar& bar) {
     if (!started_) AWET_TRY(start());
-    if (!restored_) AWET_TRY(restore_risk_counters(bar));
+    if (!restored_) {
+        // Nothing is written before this check: a refused run leaves the store as it was.
+        AWET_TRY(check_not_run_before(bar));
+        AWET_TRY(settle_open_orders());
+        AWET_TRY(restore_risk_counters(bar));
+    }
     const auto session = SessionCalendar::session_at(bar.bar_start);
     // A bar of a new session closes the previous one if its close was never reached in the data.
     if (session && session_date_ && session->date != *session_date_ && options_.run_eod) {
@@ -78,6 +163,13 @@ Status Pipeline::process(const MarketBar& bar) {
         AWET_TRY(prediction_.flush());
         bus_.poll();
     }
+    // The close was reached by the previous bar start: its every symbol's bar is in now, so the
+    // EOD job marks each open position at its own last bar.
+    if (eod_due_ && last_bar_start_ && bar.bar_start != *last_bar_start_) {
+        AWET_TRY(run_eod(eod_due_->first, eod_due_->second));
+        eod_due_.reset();
+    }
+    last_bar_start_ = bar.bar_start;
     // 1. The venue moves: resting orders fill at this bar's open.
     clock_.advance_to(bar.bar_start);
     if (venue_step_) {
@@ -92,9 +184,11 @@ Status Pipeline::process(const MarketBar& bar) {
     AWET_TRY(execution_.publish_broker_events());
     bus_.poll();
 
-    // 3. Session close reached: the EOD job.
-    if (options_.run_eod && session && clock_.now() >= session->close) {
-        AWET_TRY(run_eod(session->date, session->close));
+    // 3. Session close reached: the EOD job, once the other symbols' bars of this bar start are
+    //    in (the next bar start, or finish()).
+    if (options_.run_eod && session && clock_.now() >= session->close &&
+        !eod_done_.contains(session->date)) {
+        eod_due_ = std::make_pair(session->date, session->close);
     }
     return Status::Ok();
 }

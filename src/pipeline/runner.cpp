@@ -112,6 +112,15 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
                                    const ReplayOptions& options) {
     const SimBrokerConfig broker_config = SimBrokerConfig::from(config.execution);
     SimBroker broker(broker_config);
+    if (store != nullptr) {
+        // The simulated venue of a run on a store with earlier trades holds what they explain:
+        // positions, cash, and their open orders (expired with the earlier run's venue).
+        auto trades = store->load_trades(TradeQuery{});
+        if (!trades.ok()) return trades.error();
+        AWET_TRY(broker.restore(*trades));
+    }
+    auto account_at_start = broker.account();
+    if (!account_at_start.ok()) return account_at_start.error();
 
     PipelineOptions pipeline_options;
     pipeline_options.persist = options.persist;
@@ -133,13 +142,19 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
     }
     AWET_TRY(pipeline.finish());
 
+    // This run's figures: what the book held before it (restored from the store) is not counted
+    // again, but its open positions are marked and count as unrealized.
     const Portfolio& book = pipeline.portfolio();
+    const RestoredState& restored = pipeline.restored();
+    result.restored = restored;
     result.counters = pipeline.counters();
     result.daily = pipeline.daily_rows();
     result.sessions = static_cast<int>(result.daily.size());
-    result.realized = book.realized_pnl();
+    result.realized = book.realized_pnl() - restored.realized;
     result.unrealized = book.unrealized_pnl();
-    for (const auto& t : book.closed_trades()) {
+    const auto& closed = book.closed_trades();
+    for (size_t i = restored.closed_trades; i < closed.size(); ++i) {
+        const ClosedTrade& t = closed[i];
         ++result.round_trips;
         if (t.net_pnl > Money{}) ++result.wins;
         if (t.net_pnl < Money{}) ++result.losses;
@@ -155,7 +170,7 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
     auto account = broker.account();
     if (account.ok()) {
         result.broker_account = *account;
-        result.broker_pnl = account->equity - broker_config.starting_cash;
+        result.broker_pnl = account->equity - account_at_start->equity;
     }
     result.reconcile = pipeline.last_reconcile();
     result.duplicate_orders = pipeline.execution().engine().stats().duplicates;
@@ -164,21 +179,22 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
 }
 
 Result<CsvBars> load_csv_bars(const std::vector<std::string>& paths,
-                              const std::vector<std::string>& symbols) {
+                              const std::vector<std::string>& symbols, const BarLimits& limits) {
     auto files = expand_csv_paths(paths);
     if (!files.ok()) return files.error();
     CsvBars out;
     std::map<std::string, int64_t> rows_of;
     for (const auto& s : symbols) rows_of[s] = 0;
     for (const auto& file : *files) {
-        auto report = read_bars_csv(file, [&](const MarketBar& bar) {
+        auto sink = [&](const MarketBar& bar) {
             if (!symbols.empty()) {
                 auto it = rows_of.find(bar.header.symbol.str());
                 if (it == rows_of.end()) return;
                 ++it->second;
             }
             out.bars.push_back(bar);
-        });
+        };
+        auto report = read_bars_csv(file, sink, Duration::minutes(1), limits);
         if (!report.ok()) return report.error();
         out.rejected += report->rejected;
         for (const auto& issue : report->issues) {
@@ -215,7 +231,7 @@ Result<std::vector<MarketBar>> load_market(const Config& config, const DemoOptio
                                   ", " + std::to_string(market.symbols.size()) + " symbols)";
         return bars;
     }
-    auto csv = load_csv_bars({options.data_dir});
+    auto csv = load_csv_bars({options.data_dir}, {}, bar_limits(config.data));
     if (!csv.ok()) return csv.error();
     bars = std::move(csv->bars);
     result.csv_rejected = csv->rejected;

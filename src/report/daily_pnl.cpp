@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "awet/data/calendar.hpp"
+#include "awet/portfolio/stored_book.hpp"
 
 namespace awet {
 namespace {
@@ -72,25 +73,10 @@ Result<DailyPnlRow> eod_from_store(Store& store, Date date, Timestamp now) {
         cutoff = SessionCalendar::from_local(civil_from_days(days_from_civil(date) + 1), 0);
     }
 
-    auto trades = store.load_trades(TradeQuery{});
-    if (!trades.ok())
-        return make_error(trades.error().code, "eod: load trades: " + trades.error().message);
-    std::vector<const TradeRow*> fills;
-    for (const TradeRow& t : *trades) {
-        if (t.filled_qty.raw() > 0 && t.filled_at.is_set() && t.filled_at <= cutoff) {
-            fills.push_back(&t);
-        }
-    }
-    std::stable_sort(fills.begin(), fills.end(), [](const TradeRow* a, const TradeRow* b) {
-        if (a->filled_at != b->filled_at) return a->filled_at < b->filled_at;
-        return a->id < b->id;
-    });
-
-    Portfolio book;
-    for (const TradeRow* t : fills) {
-        (void)book.apply_fill(t->symbol, t->side, t->filled_qty, t->avg_fill_price, t->fees,
-                              t->filled_at);
-    }
+    auto stored = load_stored_book(store, cutoff);
+    if (!stored.ok())
+        return make_error(stored.error().code, "eod: load trades: " + stored.error().message);
+    Portfolio& book = stored->book;
 
     std::vector<ClosedTrade> closed_today;
     for (const ClosedTrade& ct : book.closed_trades()) {

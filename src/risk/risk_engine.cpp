@@ -169,8 +169,12 @@ std::optional<RiskDecision> RiskEngine::evaluate_with_qty(const Prediction& p, Q
     bool duplicate = false;
     d.reasons = local | check_shared_gates(sym, d, local, local_day(now), now, duplicate);
     d.approved = d.reasons == 0;
-    // A re-run of a decision this engine already holds reserves nothing twice, here or shared.
-    if (d.approved && !(duplicate && find_track(d.header.idempotency_key) != nullptr)) {
+    // A re-run of a decision already approved (the same key) reserves nothing twice, here or
+    // shared: the execution engine never orders a key twice, so a second reservation would never
+    // be released.
+    const IdempotencyKey& key = d.header.idempotency_key;
+    if (d.approved && !duplicate && find_track(key) == nullptr && !recently_done(key) &&
+        !restored_done_.contains(key)) {
         record_approved_entry(sym, d, now);
     }
     return d;
@@ -266,6 +270,19 @@ void RiskEngine::on_bar(const MarketBar& bar) {
     }
     s.has_bar = true;
     s.last_bar_start = bar.bar_start;
+    if (deferred_reservations_ > 0 && bar.close.raw() > 0) {
+        const uint32_t sym = symbol_index(bar.header.symbol);
+        for (OrderTrack& t : tracks_) {
+            if (!t.reserve_at_bar || t.sym != sym) continue;
+            t.reserve_at_bar = false;
+            --deferred_reservations_;
+            t.ref_price = bar.close;
+            if (t.qty > t.filled) {
+                t.reserved = notional(bar.close, t.qty - t.filled);
+                s.reserved += t.reserved;
+            }
+        }
+    }
     s.last_price = bar.close;
 }
 
@@ -293,7 +310,8 @@ void RiskEngine::on_execution(const ExecutionReport& r) {
     const IdempotencyKey& key = r.header.idempotency_key;
     OrderTrack* t = find_track(key);
     if (t == nullptr) {
-        if (recently_done(key)) return;  // a late or redelivered report of a finished order
+        // A late or redelivered report of a finished order (also one finished before a restart).
+        if (recently_done(key) || restored_done_.contains(key)) return;
         // An order approved elsewhere (an exit, or an entry from before a restart).
         OrderTrack nt;
         nt.key = key;
@@ -341,6 +359,7 @@ void RiskEngine::on_execution(const ExecutionReport& r) {
                               limits_->backend(), key.view(), st.error().to_string());
     }
     if (terminal) {
+        if (t->reserve_at_bar) --deferred_reservations_;
         mark_done(key);
         *t = tracks_.back();
         tracks_.pop_back();
@@ -358,6 +377,30 @@ void RiskEngine::set_position(const Symbol& symbol, Quantity qty, Price last_pri
                               symbol.view(), st.error().to_string());
     }
 }
+
+void RiskEngine::restore_open_order(const IdempotencyKey& key, const Symbol& symbol, Side side,
+                                    Quantity qty, Quantity filled, Price ref_price, bool entry) {
+    if (find_track(key) != nullptr) return;
+    OrderTrack t;
+    t.key = key;
+    t.sym = symbol_index(symbol);
+    t.side = side;
+    t.qty = qty;
+    t.filled = filled;
+    t.ref_price = ref_price;
+    if (entry && qty > filled) {
+        if (ref_price.raw() > 0) {
+            t.reserved = notional(ref_price, qty - filled);
+            symbols_[t.sym].reserved += t.reserved;
+        } else {
+            t.reserve_at_bar = true;
+            ++deferred_reservations_;
+        }
+    }
+    tracks_.push_back(t);
+}
+
+void RiskEngine::restore_finished_order(const IdempotencyKey& key) { restored_done_.insert(key); }
 
 std::optional<RiskSymbolView> RiskEngine::symbol_view(const Symbol& symbol) const {
     const SymbolState* s = find_symbol(symbol);

@@ -44,6 +44,8 @@ void InMemoryRiskLimits::count_entry(PerSymbol& s, Timestamp now, int64_t day) {
 }
 
 Result<ReserveOutcome> InMemoryRiskLimits::check_and_reserve(const EntryRequest& r) {
+    // A decision approved already (redelivered, or re-run after a restart): nothing counted again.
+    if (!r.key.empty() && approved_.contains(r.key)) return ReserveOutcome{0, true};
     PerSymbol& s = per_symbol(r.symbol_id);
     uint32_t mask = 0;
     if (orders_in_window(r.now) >= config_.max_orders_per_minute) {
@@ -63,12 +65,16 @@ Result<ReserveOutcome> InMemoryRiskLimits::check_and_reserve(const EntryRequest&
         mask |= bit(RiskReason::kSymbolExposureExceeded);
     }
     // The reservation itself is the engine's (it owns positions and order tracks here).
-    if (mask == 0 && r.local_reasons == 0) count_entry(s, r.now, r.day);
+    if (mask == 0 && r.local_reasons == 0) {
+        count_entry(s, r.now, r.day);
+        if (!r.key.empty()) approved_.insert(r.key);
+    }
     return ReserveOutcome{mask, false};
 }
 
 Status InMemoryRiskLimits::restore_entry(const Symbol&, uint32_t symbol_id, Timestamp at,
-                                         int64_t day, const IdempotencyKey&) {
+                                         int64_t day, const IdempotencyKey& key) {
+    if (!key.empty() && !approved_.insert(key).second) return Status::Ok();  // counted once
     count_entry(per_symbol(symbol_id), at, day);
     return Status::Ok();
 }

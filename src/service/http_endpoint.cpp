@@ -50,7 +50,20 @@ std::string AgentHttpEndpoint::health_json(bool* healthy) const {
 
 Status AgentHttpEndpoint::start(const std::string& host, int port) {
     if (server_) return make_error(ErrorCode::kInvalidArgument, "the endpoint is already running");
-    server_ = std::make_unique<httplib::Server>();
+    HttpServerOptions options;
+    options.limits.max_body_bytes = 4 * 1024;  // it serves GETs only
+    options.on_refused = [metrics = metrics_](std::string_view reason) {
+        metrics->count_http_refused("agent", reason);
+    };
+    options.guard = [metrics = metrics_](const httplib::Request& req, httplib::Response& res) {
+        if (req.method == "GET" || req.method == "HEAD") return true;
+        metrics->count_http_refused("agent", "method_not_allowed");
+        res.status = 405;
+        res.set_header("Allow", "GET, HEAD");
+        res.set_content(R"({"error":"only GET /health and GET /metrics"})", "application/json");
+        return false;
+    };
+    server_ = make_http_server(std::move(options));
     server_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
         bool healthy = false;
         res.set_content(health_json(&healthy), "application/json");

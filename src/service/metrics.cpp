@@ -56,7 +56,12 @@ AgentMetrics::AgentMetrics(std::string agent)
                       .Name("awet_feed_stale")
                       .Help("1 while the market is open and the symbol's live feed sent no bar "
                             "for too long, else 0")
-                      .Register(*registry_)) {}
+                      .Register(*registry_)),
+      http_refused_(prometheus::BuildCounter()
+                        .Name("awet_http_refused_total")
+                        .Help("Requests and connections an HTTP server of the process refused, "
+                              "by server (agent, venue) and reason")
+                        .Register(*registry_)) {}
 
 void AgentMetrics::count_data_quality_issue(std::string_view symbol, std::string_view kind,
                                             int64_t n) {
@@ -70,6 +75,12 @@ void AgentMetrics::set_feed_health(std::string_view symbol, int64_t last_bar_age
     const std::string s(symbol);
     feed_age_.Add({{"symbol", s}}).Set(static_cast<double>(last_bar_age_seconds));
     feed_stale_.Add({{"symbol", s}}).Set(stale ? 1.0 : 0.0);
+}
+
+void AgentMetrics::count_http_refused(std::string_view server, std::string_view reason) {
+    http_refused_
+        .Add({{"agent", agent_}, {"server", std::string(server)}, {"reason", std::string(reason)}})
+        .Increment();
 }
 
 void AgentMetrics::set_reconciliation_mismatches(int symbols) {

@@ -4,6 +4,7 @@
 #include "awet/store/postgres_store.hpp"
 
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -16,6 +17,7 @@
 
 #include "awet/core/log.hpp"
 #include "row_layout.hpp"
+#include "writer_lock.hpp"
 
 namespace awet {
 namespace {
@@ -452,6 +454,7 @@ std::string text_array(const std::vector<std::string>& items) {
 namespace pg_detail {
 
 struct Impl {
+    std::string url;                                       // as given (for the lock connection)
     std::string where;                                     // host:port/db
     std::vector<std::unique_ptr<pqxx::connection>> conns;  // [0] writes; the others read
     std::unique_ptr<pqxx::work> txn;                       // the open batch on conns[0]
@@ -583,6 +586,7 @@ bool PostgresStore::hypertables() const { return impl_->hypertables; }
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url, int pool_size,
                                                            int batch_size) {
     auto impl = std::make_unique<Impl>();
+    impl->url = url;
     impl->where = describe_url(url);
     impl->batch_size = batch_size < 1 ? 1 : batch_size;
     if (pool_size < 1) {
@@ -1340,5 +1344,78 @@ Result<int64_t> PostgresStore::count_rows(std::string_view table) try {
     });
 }
 AWET_PG_CATCH("count_rows")
+
+Result<std::vector<std::pair<std::string, int64_t>>> PostgresStore::clear_run_results() try {
+    impl_->commit();
+    pqxx::work tx(impl_->writer());
+    std::vector<std::pair<std::string, int64_t>> removed;
+    for (std::string_view table : kRunResultTables) {
+        // A fixed identifier of kRunResultTables, never caller text: safe to splice.
+        const pqxx::result r = tx.exec("DELETE FROM " + std::string(table));
+        removed.emplace_back(std::string(table), static_cast<int64_t>(r.affected_rows()));
+    }
+    tx.commit();
+    return removed;
+}
+AWET_PG_CATCH("clear_run_results")
+
+namespace {
+
+/// Advisory locks on a connection of their own: held while it is open, dropped by the server when
+/// the process (and so the connection) goes away.
+class AdvisoryLease final : public WriterLease {
+public:
+    explicit AdvisoryLease(std::unique_ptr<pqxx::connection> conn) : conn_(std::move(conn)) {}
+
+private:
+    std::unique_ptr<pqxx::connection> conn_;
+};
+
+constexpr int32_t kAdvisoryClass = 0x41574554;  // "AWET"
+
+}  // namespace
+
+Result<std::unique_ptr<WriterLease>> PostgresStore::acquire_writer(WriterMode mode,
+                                                                   std::string_view role,
+                                                                   std::string_view holder) try {
+    auto conn = std::make_unique<pqxx::connection>(impl_->url);
+    const std::string me =
+        "awet: " + std::string(holder) + " pid " + std::to_string(static_cast<long>(::getpid()));
+    auto held_by = [&](pqxx::nontransaction& tx, int64_t slot) {
+        const pqxx::result r = tx.exec_params(
+            "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a "
+            "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 "
+            "AND l.objid = $2 AND a.pid <> pg_backend_pid() LIMIT 1",
+            static_cast<int64_t>(kAdvisoryClass), slot);
+        if (r.empty()) return std::string("another process");
+        return "'" + r[0][0].as<std::string>("") + "' (server pid " + r[0][1].as<std::string>("") +
+               ")";
+    };
+    pqxx::nontransaction tx(*conn);
+    tx.exec_params("SELECT set_config('application_name', $1, false)", me.substr(0, 63));
+    const bool exclusive = mode == WriterMode::kExclusive;
+    const std::string take = exclusive ? "SELECT pg_try_advisory_lock($1, 0)"
+                                       : "SELECT pg_try_advisory_lock_shared($1, 0)";
+    if (!tx.exec_params(take, kAdvisoryClass)[0][0].as<bool>()) {
+        return make_error(ErrorCode::kAlreadyExists,
+                          "store PostgreSQL " + impl_->where + " is in use by " + held_by(tx, 0) +
+                              (exclusive ? "; " + std::string(holder) +
+                                               " needs it alone (one writer at a time): wait for "
+                                               "it to finish or stop it"
+                                         : ", which needs it alone: wait for it to finish"));
+    }
+    if (!role.empty()) {
+        const auto slot = static_cast<int32_t>(store_internal::role_slot(role));
+        if (!tx.exec_params("SELECT pg_try_advisory_lock($1, $2)", kAdvisoryClass, slot)[0][0]
+                 .as<bool>()) {
+            return make_error(ErrorCode::kAlreadyExists,
+                              "store PostgreSQL " + impl_->where + ": a " + std::string(role) +
+                                  " agent already writes to it (" + held_by(tx, slot) +
+                                  "); one per store");
+        }
+    }
+    return std::unique_ptr<WriterLease>(std::make_unique<AdvisoryLease>(std::move(conn)));
+}
+AWET_PG_CATCH("acquire_writer")
 
 }  // namespace awet

@@ -14,6 +14,7 @@
 
 #include "awet/store/migrations.hpp"
 #include "row_layout.hpp"
+#include "writer_lock.hpp"
 
 namespace awet {
 namespace {
@@ -433,6 +434,38 @@ SqliteStore::~SqliteStore() {
     sqlite3_close_v2(db_);
 }
 
+namespace {
+
+struct QuickCheck {
+    int rc = SQLITE_OK;   // of the statement: SQLITE_ROW when quick_check answered
+    std::string problem;  // its first finding or SQLite's error; empty when the file is sound
+};
+
+/// `PRAGMA quick_check(1)`: O(file size), reads only, stops at the first problem.
+QuickCheck quick_check(sqlite3* db) {
+    QuickCheck out;
+    sqlite3_stmt* raw = nullptr;
+    out.rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &raw, nullptr);
+    if (out.rc == SQLITE_OK) out.rc = sqlite3_step(raw);
+    if (out.rc == SQLITE_ROW) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+        out.problem = text == nullptr ? "no answer" : text;
+        if (out.problem == "ok") out.problem.clear();
+    } else if (out.rc != SQLITE_DONE) {
+        out.problem = sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(raw);
+    constexpr std::string_view kPrefix = "*** in database main ***";
+    if (out.problem.rfind(kPrefix, 0) == 0) out.problem.erase(0, kPrefix.size());
+    for (char& c : out.problem) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    while (!out.problem.empty() && out.problem.front() == ' ') out.problem.erase(0, 1);
+    return out;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        int batch_size) try {
     const std::string where = "open '" + path + "'";
@@ -461,7 +494,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
         return make_error(ErrorCode::kStore, where + ": " + msg);
     }
     sqlite3_busy_timeout(db, 5000);
-    // journal_mode is the first statement that reads the file: a non-database fails here.
+    // A damaged file is refused before anything could write to it (journal_mode = WAL rewrites
+    // the header of a rollback-journal file; a checkpoint at close would copy the WAL in).
+    if (path != kMemoryPath) {
+        const QuickCheck check = quick_check(db);
+        if (!check.problem.empty()) {
+            sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+            sqlite3_close_v2(db);
+            const int primary = check.rc & 0xFF;
+            if (primary != SQLITE_ROW && primary != SQLITE_CORRUPT) {
+                // Not a database at all, locked, unreadable: SQLite's own words.
+                return make_error(ErrorCode::kStore, where + ": " + check.problem);
+            }
+            return make_error(ErrorCode::kStore,
+                              where + ": the database file is damaged (PRAGMA quick_check: " +
+                                  check.problem + "); nothing was written to it. Restore '" + path +
+                                  "' from a backup, or move it away to start an empty store");
+        }
+    }
     static constexpr const char* kPragmas[] = {
         "PRAGMA page_size = 16384",
         "PRAGMA journal_mode = WAL",
@@ -1374,6 +1424,74 @@ Result<int64_t> SqliteStore::count_rows(std::string_view table) try {
     return static_cast<int64_t>(sqlite3_column_int64(raw, 0));
 } catch (const std::exception& e) {
     return library_error("count_rows", e);
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::clear_run_results() try {
+    constexpr std::string_view op = "clear_run_results";
+    AWET_TRY(flush_for(op));
+    AWET_TRY(exec("BEGIN IMMEDIATE", op));
+    std::vector<std::pair<std::string, int64_t>> removed;
+    Status st = Status::Ok();
+    for (std::string_view table : kRunResultTables) {
+        // A fixed identifier of kRunResultTables, never caller text: safe to splice.
+        const std::string sql = "DELETE FROM " + std::string(table);
+        st = exec(sql.c_str(), op);
+        if (!st.ok()) break;
+        removed.emplace_back(std::string(table), static_cast<int64_t>(sqlite3_changes(db_)));
+    }
+    if (st.ok()) st = exec("COMMIT", op);
+    if (!st.ok()) {
+        if (sqlite3_get_autocommit(db_) == 0) (void)exec("ROLLBACK", op);
+        return st.error();
+    }
+    return removed;
+} catch (const std::exception& e) {
+    return library_error("clear_run_results", e);
+}
+
+Status SqliteStore::set_application_id(int32_t id) try {
+    const std::string sql = "PRAGMA application_id = " + std::to_string(id);
+    AWET_TRY(flush_for("set_application_id"));
+    return exec(sql.c_str(), "set_application_id");
+} catch (const std::exception& e) {
+    return library_error("set_application_id", e);
+}
+
+Result<int32_t> SqliteStore::application_id_of(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        return make_error(ErrorCode::kNotFound, path + ": no such file");
+    }
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        return make_error(ErrorCode::kParse, path + " is not a regular file");
+    }
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_close_v2(db);
+        return make_error(ErrorCode::kParse, path + " is not an SQLite database");
+    }
+    sqlite3_stmt* stmt = nullptr;
+    int32_t id = 0;
+    bool ok = sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &stmt, nullptr) == SQLITE_OK &&
+              sqlite3_step(stmt) == SQLITE_ROW;
+    if (ok) id = static_cast<int32_t>(sqlite3_column_int64(stmt, 0));
+    sqlite3_finalize(stmt);
+    // The header is read lazily: a file that is not a database fails on the first statement.
+    if (ok && sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) !=
+                  SQLITE_OK) {
+        ok = false;
+    }
+    sqlite3_close_v2(db);
+    if (!ok) return make_error(ErrorCode::kParse, path + " is not an SQLite database");
+    return id;
+}
+
+Result<std::unique_ptr<WriterLease>> SqliteStore::acquire_writer(WriterMode mode,
+                                                                std::string_view role,
+                                                                std::string_view holder) {
+    return store_internal::lock_database_file(path_, mode, role, holder);
 }
 
 }  // namespace awet

@@ -1,5 +1,7 @@
 #include <httplib.h>
 
+#include <cstdlib>
+
 #include "awet/venue/venue.hpp"
 #include "venue_codec.hpp"
 
@@ -18,9 +20,11 @@ struct RemoteBroker::Impl {
     /// `sent_may_have_landed`: a transport failure is kOutcomeUnknown rather than kIo.
     Result<json> call(const std::string& method, const std::string& path,
                       const std::string& body = {}, bool sent_may_have_landed = false) {
-        httplib::Result res = method == "GET"    ? client->Get(path)
-                              : method == "POST" ? client->Post(path, body, "application/json")
-                                                 : client->Delete(path);
+        const httplib::Headers headers = {{"Authorization", "Bearer " + options.token}};
+        httplib::Result res = method == "GET" ? client->Get(path, headers)
+                              : method == "POST"
+                                  ? client->Post(path, headers, body, "application/json")
+                                  : client->Delete(path, headers);
         const std::string what = "venue " + method + " " + options.url + path;
         if (!res) {
             return make_error(sent_may_have_landed ? ErrorCode::kOutcomeUnknown : ErrorCode::kIo,
@@ -38,6 +42,10 @@ struct RemoteBroker::Impl {
             std::string message = j.is_object() && j.contains("error") && j["error"].is_string()
                                       ? j["error"].get<std::string>()
                                       : res->body.substr(0, 200);
+            if (res->status == 401) {
+                message += std::string("; is ") + kVenueTokenEnv +
+                           " the same for the venue and this process?";
+            }
             return make_error(code, what + ": HTTP " + std::to_string(res->status) + ": " + message);
         }
         if (j.is_discarded()) return make_error(ErrorCode::kParse, what + ": body is not JSON");
@@ -47,6 +55,10 @@ struct RemoteBroker::Impl {
 
 RemoteBroker::RemoteBroker(RemoteBrokerOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
+    if (impl_->options.token.empty()) {
+        const char* env = std::getenv(kVenueTokenEnv);
+        if (env != nullptr) impl_->options.token = env;
+    }
     impl_->client = std::make_unique<httplib::Client>(impl_->options.url);
     const auto ms = std::chrono::milliseconds(impl_->options.timeout_ms);
     impl_->client->set_connection_timeout(ms);
@@ -143,7 +155,7 @@ Result<size_t> RemoteBroker::poll_events() {
 }
 
 Status RemoteBroker::ack() {
-    auto j = impl_->call("GET", "/v1/events?after=" + std::to_string(cursor_));
+    auto j = impl_->call("POST", "/v1/events/ack", json{{"cursor", cursor_}}.dump());
     if (!j.ok()) return j.error();
     return Status::Ok();
 }

@@ -628,6 +628,31 @@ TEST(AlpacaSecrets, KeysAreAbsentFromEveryErrorString) {
     EXPECT_NE(errors[0].find("***"), std::string::npos) << errors[0];  // redacted, not dropped
 }
 
+TEST(AlpacaSecrets, AKeyEchoedAcrossTheOldCutPointLeavesNoFragment) {
+    // A non-JSON error body echoing the secret at every offset around where the body used to be
+    // cut (200 characters) before redaction.
+    for (size_t offset = 170; offset <= 205; ++offset) {
+        FakeAlpaca fake;
+        fake.server.Get("/v2/account", [offset](const httplib::Request& req,
+                                                httplib::Response& res) {
+            res.status = 403;
+            res.set_content(std::string(offset, 'x') + req.get_header_value("APCA-API-SECRET-KEY") +
+                                std::string(300, 'y'),
+                            "text/plain");
+        });
+        fake.start();
+        auto broker = make_broker(test_options(fake.url()));
+        ASSERT_TRUE(broker);
+        auto a = broker->account();
+        ASSERT_FALSE(a.ok());
+        const std::string e = a.error().to_string();
+        for (size_t n = 6; n <= std::string(kSecret).size(); ++n) {
+            ASSERT_EQ(e.find(std::string(kSecret).substr(0, n)), std::string::npos)
+                << "offset " << offset << ": " << e;
+        }
+    }
+}
+
 // ---- Codec over every recorded sample -------------------------------------------------------
 
 enum class Kind { kOrder, kOrders, kAccount, kPosition, kPositions, kClock, kCalendar, kNone };

@@ -362,5 +362,24 @@ TEST(BarStream, ATransientErrorWhileAuthenticatingReconnects) {
     stream.stop();
 }
 
+TEST(BarStreamParse, AnExcerptNeverEndsInTheMiddleOfAToken) {
+    // A malformed message echoing a key across the 200-character excerpt cut: the key is either
+    // whole in the error (and scrubbed later by its exact text) or absent, never a fragment.
+    const std::string key = "PKFAKEKEYID0123456789";
+    for (size_t offset = 180; offset <= 200; ++offset) {
+        const std::string message = "[{" + std::string(offset - 2, 'x') + " " + key + " tail";
+        auto r = parse_stream_bars(message);
+        ASSERT_FALSE(r.ok());
+        const std::string& e = r.error().message;
+        const bool whole = e.find(key) != std::string::npos;
+        if (!whole) {
+            for (size_t n = 4; n < key.size(); ++n) {
+                ASSERT_EQ(e.find(key.substr(0, n) + "..."), std::string::npos)
+                    << "offset " << offset << ": " << e;
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace awet::alpaca

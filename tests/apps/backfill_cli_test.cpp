@@ -75,7 +75,8 @@ TEST(CliBackfill, InterruptedBackfillResumesWithoutDuplicates) {
     std::smatch m;
     ASSERT_TRUE(std::regex_search(second.out, m,
                                   std::regex("(\\d+) bars fetched, (\\d+) stored, (\\d+) already "
-                                             "present, (\\d+) symbol-days resumed")))
+                                             "present, 0 conflicting \\(stored kept\\), "
+                                             "(\\d+) symbol-days resumed")))
         << second.out;
     EXPECT_EQ(std::stoi(m[4]), 20);
     EXPECT_EQ(std::stoi(m[3]), 0);  // nothing stored twice

@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "awet_test_support.hpp"
 #include "pg_server.hpp"
@@ -273,6 +275,111 @@ TEST(CliPostgres, DemoRunsOnAThrowawayPostgresServer) {
     EXPECT_NE(bad.code, 0);
     EXPECT_NE(bad.out.find("127.0.0.1:1"), std::string::npos) << bad.out;
     EXPECT_EQ(bad.out.find("hunter2"), std::string::npos) << bad.out;
+}
+
+}  // namespace
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Issue 11, defects 8 and 11: impossible values are named, and a second file that disagrees with
+// the stored bars is reported bar by bar, counted apart from plain repeats, and never wins.
+TEST_F(Cli, IngestNamesImpossibleValuesAndReportsConflictsWithStoredBars) {
+    std::ofstream(dir_.file("a.csv")) << "ts,symbol,open,high,low,close,volume\n"
+                                      << "2026-03-12T13:30:00Z,AAPL,258.64,258.95,257.45,257.99,1\n"
+                                      << "2026-03-12T13:31:00Z,AAPL,257.9,258.2,257.7,257.91,2\n";
+    ASSERT_EQ(run("ingest csv " + dir_.file("a.csv") + " " + common()).code, 0);
+    std::ofstream(dir_.file("b.csv"))
+        << "ts,symbol,open,high,low,close,volume\n"
+        << "2026-03-12T13:30:00Z,aapl,258.64,258.95,257.45,257.99,1\n"  // 2 repeat
+        << "2026-03-12T13:31:00Z,AAPL,257.9,258.2,257.7,258.00,2\n"     // 3 conflict
+        << "2026-03-12T13:32:00Z,AAPL,10,9223372036854.775807,9,9223372036854.775807,1\n"  // 4
+        << "2026-03-12T13:33:00Z,AAPL,12.1234567,13,12,12.5,1\n"                           // 5
+        << "2026-03-12T13:34:30Z,AAPL,10,11,9,10,1\n"                                      // 6
+        << "2026-03-14T14:30:00Z,AAPL,10,11,9,10,1\n"   // 7 Saturday
+        << "2026-03-12T13:35:00Z,msft,10,11,9,10,1\n";  // 8 new
+    auto r = run("ingest csv " + dir_.file("b.csv") + " " + common());
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("b.csv:3: AAPL 2026-03-12T13:31:00Z: conflicts with the stored bar "
+                         "(close 257.91 stored, 258 in file); stored bar kept"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("b.csv:4: field 'high': 9223372036854.775807 is above "
+                         "data.max_price_usd (1000000)"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("b.csv:5: field 'open': 12.1234567 has more than 6 decimals"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("b.csv:6: field 'ts': timestamp '2026-03-12T13:34:30Z' is not on a "
+                         "whole minute"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("b.csv:7: field 'ts': 2026-03-14 is a Saturday: no US-equities session"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("b.csv: 2 row(s) with lower-case symbols stored upper-cased (first "
+                         "'aapl' on line 2)"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("7 rows, 1 stored, 1 already present, 1 conflicting (stored kept), 4 "
+                         "rejected"),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("not a decimal number"), std::string::npos) << r.out;
+
+    // Three bars in the store: the two of a.csv (their values kept) and MSFT.
+    auto features = run("features --out " + dir_.file("f.csv") + " " + common());
+    ASSERT_EQ(features.code, 0) << features.out;
+    EXPECT_NE(features.out.find("from 3 bars"), std::string::npos) << features.out;
+
+    // The bound is the configuration's.
+    std::ofstream(dir_.file("c.csv")) << "ts,symbol,open,high,low,close,volume\n"
+                                      << "2026-03-13T13:30:00Z,AAPL,99,101,98,100,5\n";
+    auto tight =
+        run("ingest csv " + dir_.file("c.csv") + " " + common(), "AWET_DATA_MAX_PRICE_USD=100");
+    ASSERT_EQ(tight.code, 0) << tight.out;
+    EXPECT_NE(tight.out.find("field 'high': 101 is above data.max_price_usd (100)"),
+              std::string::npos)
+        << tight.out;
+    auto refused = run("positions " + common(), "AWET_DATA_MAX_PRICE_USD=0");
+    EXPECT_NE(refused.code, 0);
+    EXPECT_NE(refused.out.find("data.max_price_usd"), std::string::npos) << refused.out;
+}
+
+// Issue 11, defect 13: a damaged database makes every command stop with one line, before any
+// write: the file stays byte for byte as it was.
+TEST_F(Cli, DamagedDatabaseIsRefusedWithOneLineAndLeftUntouched) {
+    const std::string bars = (awet::testing::shared_data() / "bars" / "1min").string();
+    ASSERT_EQ(run("ingest csv " + bars + "/AAPL.csv " + common()).code, 0);
+    ASSERT_EQ(run("eod --date 2026-03-12 " + common()).code, 0);
+    const std::string db = dir_.file("t.db");
+    ASSERT_FALSE(std::filesystem::exists(db + "-wal"));
+    std::string bytes = file_bytes(db);
+    ASSERT_GT(bytes.size(), 100'000u);
+    for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 200; ++i) {
+        bytes[i] = static_cast<char>(~bytes[i]);
+    }
+    std::ofstream(db, std::ios::binary | std::ios::trunc) << bytes;
+    std::filesystem::remove(db + "-shm");
+
+    const std::vector<std::string> commands = {"positions", "eod --date 2026-03-13",
+                                               "ingest csv " + bars + "/MSFT.csv"};
+    for (const std::string& cmd : commands) {
+        auto r = run(cmd + " " + common());
+        EXPECT_NE(r.code, 0) << cmd << "\n" << r.out;
+        EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << cmd << "\n" << r.out;
+        EXPECT_NE(r.out.find(db), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("damaged"), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("from a backup"), std::string::npos) << r.out;
+        // Compared by hash: a failure names the command instead of printing the file.
+        EXPECT_EQ(std::hash<std::string>{}(file_bytes(db)), std::hash<std::string>{}(bytes))
+            << cmd << " wrote into the damaged file";
+    }
 }
 
 }  // namespace

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <set>
+#include <vector>
 
 #include "awet_test_support.hpp"
 
@@ -61,7 +65,7 @@ TEST(Config, DefaultsAreSeedParameters) {
 
 TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     const auto& keys = config_keys();
-    EXPECT_EQ(keys.size(), 51u);
+    EXPECT_EQ(keys.size(), 53u);
     std::set<std::string> names;
     for (const auto& k : keys) {
         EXPECT_FALSE(k.description.empty()) << k.key;
@@ -250,6 +254,258 @@ TEST(Config, OutOfRangeNamesKey) {
     }
     EXPECT_TRUE(load_config_from_string("execution: {participation_rate: 1}", "t").ok());
     EXPECT_TRUE(load_config_from_string("risk: {cvar_alpha: 0.5}", "t").ok());
+}
+
+// ---- Issue 11 defect 6: every numeric key has a range, named in the error. ----
+
+TEST(Config, HugeDurationsAreOutOfRangeNotSilentlyOverflowed) {
+    // 153,722,868 minutes is the first count whose nanoseconds overflow int64.
+    std::string e = load_error("risk:\n  cooldown_minutes: 999999999\n");
+    EXPECT_NE(e.find("config key 'risk.cooldown_minutes' in config/x.yaml: 999999999 is out of "
+                     "range [0, 525600] (line 2)"),
+              std::string::npos)
+        << e;
+    e = load_error("exits: {max_holding_minutes: 153722868}");
+    EXPECT_NE(e.find("'exits.max_holding_minutes'"), std::string::npos) << e;
+    EXPECT_NE(e.find("153722868 is out of range [1, 525600]"), std::string::npos) << e;
+    e = load_error("risk: {no_entry_before_close_minutes: 153722868}");
+    EXPECT_NE(e.find("'risk.no_entry_before_close_minutes'"), std::string::npos) << e;
+    EXPECT_NE(e.find("out of range [0, 1440]"), std::string::npos) << e;
+    e = load_error("exits: {flat_before_close_minutes: 1441}");
+    EXPECT_NE(e.find("'exits.flat_before_close_minutes' in config/x.yaml: 1441 is out of "
+                     "range [0, 1440]"),
+              std::string::npos)
+        << e;
+    e = load_error("data: {stale_feed_seconds: 9223372037}");  // too big even for an int
+    EXPECT_NE(e.find("'data.stale_feed_seconds'"), std::string::npos) << e;
+    EXPECT_NE(e.find("9223372037 is out of range [1, 86400]"), std::string::npos) << e;
+    // The largest allowed values load.
+    Config c = load_ok("risk: {cooldown_minutes: 525600}\nexits: {max_holding_minutes: 525600}");
+    EXPECT_EQ(c.risk.cooldown_minutes, 525600);
+    EXPECT_EQ(c.exits.max_holding_minutes, 525600);
+}
+
+TEST(Config, RangeBoundsAsStated) {
+    struct Case {
+        const char* yaml;
+        const char* error;  // nullptr: loads
+    };
+    for (const Case& c : {
+             Case{"risk: {max_trade_notional_usd: 1000000000}", nullptr},
+             Case{"risk: {max_trade_notional_usd: 1000000000.000001}",
+                  "'risk.max_trade_notional_usd' in t.yaml: 1000000000.000001 is out of "
+                  "range [0, 1000000000]"},
+             Case{"risk: {max_trade_notional_usd: 99999999999999999}",
+                  "99999999999999999 is out of range [0, 1000000000]"},
+             Case{"risk: {max_total_exposure_usd: 1e12}", "expected a decimal amount"},
+             Case{"risk: {max_symbol_exposure_usd: 2000000000}", "out of range [0, 1000000000]"},
+             Case{"risk: {max_qty_per_trade: 1000000000}", nullptr},
+             Case{"risk: {max_qty_per_trade: 1000000001}",
+                  "'risk.max_qty_per_trade' in t.yaml: 1000000001 is out of range [0, "
+                  "1000000000]"},
+             Case{"risk: {max_orders_per_minute: 10000}", nullptr},
+             Case{"risk: {max_orders_per_minute: 10001}", "out of range [0, 10000]"},
+             Case{"risk: {max_orders_per_symbol_per_day: 100001}", "out of range [0, 100000]"},
+             Case{"risk: {cvar_alpha: 0}",
+                  "'risk.cvar_alpha' in t.yaml: 0 is out of range (0, 0.5]"},
+             Case{"risk: {max_cvar_pct: 1}", nullptr},
+             Case{"risk: {max_cvar_pct: 1.5}", "out of range (0, 1]"},
+             Case{"risk: {cvar_lookback_bars: 1}", "out of range [2, 100000]"},
+             Case{"risk: {cvar_lookback_bars: 100001}", "out of range [2, 100000]"},
+             Case{"risk: {min_confidence: -0.1}", "out of range [0, 1]"},
+             Case{"exits: {take_profit_pct: 100}", nullptr},
+             Case{"exits: {take_profit_pct: 100.5}", "out of range (0, 100]"},
+             Case{"exits: {stop_loss_pct: 0}", "out of range (0, 100]"},
+             Case{"execution: {slippage_bps: 9999}", nullptr},
+             Case{"execution: {slippage_bps: 10000}",
+                  "'execution.slippage_bps' in t.yaml: 10000 is out of range [0, 10000)"},
+             Case{"execution: {fee_per_share_usd: 1000.01}", "out of range [0, 1000]"},
+             Case{"execution: {min_fee_usd: 1000001}", "out of range [0, 1000000]"},
+             Case{"prediction: {reload_check_bars: 0}", "out of range [1, 1000000]"},
+             Case{"store: {batch_size: 1000001}", "out of range [1, 1000000]"},
+             Case{"store: {postgres_pool_size: 1024}", nullptr},
+             Case{"store: {postgres_pool_size: 1025}", "out of range [1, 1024]"},
+             Case{"data: {stale_feed_seconds: 86400}", nullptr},
+             Case{"data: {stale_feed_seconds: 0}", "out of range [1, 86400]"},
+         }) {
+        auto r = load_config_from_string(c.yaml, "t.yaml");
+        if (c.error == nullptr) {
+            EXPECT_TRUE(r.ok()) << c.yaml << " -> " << r.error().message;
+        } else {
+            ASSERT_FALSE(r.ok()) << c.yaml;
+            EXPECT_NE(r.error().message.find(c.error), std::string::npos)
+                << c.yaml << " -> " << r.error().message;
+        }
+    }
+}
+
+TEST(Config, EveryNumericKeyHasARangeItsDefaultSatisfies) {
+    for (const auto& k : config_keys()) {
+        if (k.key == "seed") continue;  // any uint64 is a seed
+        const bool numeric = !k.default_value.empty() &&
+                             k.default_value.find_first_not_of("0123456789.-") == std::string::npos;
+        EXPECT_EQ(numeric, !k.range.empty()) << k.key << " = " << k.default_value;
+    }
+    EXPECT_TRUE(load_config_from_string("", "t").ok());
+}
+
+TEST(Config, EnvOverridesGoThroughTheSameRangeChecks) {
+    {
+        EnvVar cooldown("AWET_RISK_COOLDOWN_MINUTES", "999999999");
+        std::string e = load_error("");
+        EXPECT_NE(e.find("environment variable AWET_RISK_COOLDOWN_MINUTES (config key "
+                         "'risk.cooldown_minutes'): 999999999 is out of range [0, 525600]"),
+                  std::string::npos)
+            << e;
+    }
+    {
+        EnvVar holding("AWET_EXITS_MAX_HOLDING_MINUTES", "153722868");
+        std::string e = load_error("");
+        EXPECT_NE(e.find("AWET_EXITS_MAX_HOLDING_MINUTES"), std::string::npos) << e;
+        EXPECT_NE(e.find("153722868 is out of range [1, 525600]"), std::string::npos) << e;
+    }
+    {
+        EnvVar huge("AWET_DATA_STALE_FEED_SECONDS", "99999999999999999999");
+        std::string e = load_error("");
+        EXPECT_NE(e.find("AWET_DATA_STALE_FEED_SECONDS"), std::string::npos) << e;
+        EXPECT_NE(e.find("out of range [1, 86400]"), std::string::npos) << e;
+    }
+    {
+        // The largest allowed value passes.
+        EnvVar cooldown("AWET_RISK_COOLDOWN_MINUTES", "525600");
+        EXPECT_EQ(load_ok("").risk.cooldown_minutes, 525600);
+    }
+}
+
+TEST(Config, ValidateChecksRangesOfConfigsBuiltInCode) {
+    Config c;
+    c.risk.cooldown_minutes = 999'999'999;
+    c.exits.max_holding_minutes = 153'722'868;
+    c.risk.max_trade_notional_usd = Money::from_units(2'000'000'000);
+    Status s = validate(c);
+    ASSERT_FALSE(s.ok());
+    const std::string& m = s.error().message;
+    EXPECT_NE(m.find("config key 'risk.cooldown_minutes': 999999999 is out of range [0, 525600]"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("'exits.max_holding_minutes': 153722868 is out of range [1, 525600]"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("'risk.max_trade_notional_usd': 2000000000 is out of range [0, 1000000000]"),
+              std::string::npos)
+        << m;
+    c = Config{};
+    c.exits.take_profit_pct = std::nan("");
+    EXPECT_FALSE(validate(c).ok());
+}
+
+// ---- Issue 11 defect 10: ambiguous configuration. ----
+
+TEST(Config, DuplicateKeyInASectionIsAnError) {
+    std::string e = load_error("execution:\n  dry_run: true\n  dry_run: false\n");
+    EXPECT_NE(e.find("duplicate config key 'execution.dry_run' in config/x.yaml (line 3; first at "
+                     "line 2)"),
+              std::string::npos)
+        << e;
+    e = load_error("execution: {dry_run: false, dry_run: true}\n");
+    EXPECT_NE(e.find("duplicate config key 'execution.dry_run'"), std::string::npos) << e;
+    e = load_error("seed: 1\nseed: 2\n");
+    EXPECT_NE(e.find("duplicate config key 'seed' in config/x.yaml (line 2; first at line 1)"),
+              std::string::npos)
+        << e;
+    // The same value twice is still ambiguous to the reader: an error too.
+    e = load_error("risk:\n  cooldown_minutes: 5\n  cooldown_minutes: 5\n");
+    EXPECT_NE(e.find("'risk.cooldown_minutes'"), std::string::npos) << e;
+}
+
+TEST(Config, RepeatedSectionIsAnError) {
+    std::string e = load_error(
+        "execution:\n  dry_run: true\nrisk:\n  cooldown_minutes: 5\nexecution:\n"
+        "  broker: sim\n");
+    EXPECT_NE(e.find("duplicate config key 'execution' in config/x.yaml (line 5; first at line 1)"),
+              std::string::npos)
+        << e;
+    // A dotted key and the nested one set the same field.
+    e = load_error("risk.cooldown_minutes: 5\nrisk:\n  cooldown_minutes: 6\n");
+    EXPECT_NE(e.find("duplicate config key 'risk.cooldown_minutes' in config/x.yaml (line 3; "
+                     "first at line 1)"),
+              std::string::npos)
+        << e;
+    // Different keys of one section, and the same key name in two sections, are fine.
+    Config c = load_ok("risk: {cooldown_minutes: 5}\nexits: {max_holding_minutes: 5}\n");
+    EXPECT_EQ(c.risk.cooldown_minutes, 5);
+}
+
+TEST(Config, DuplicateKeyInAFileNamesThePath) {
+    awet::testing::TempDir dir;
+    const std::string path = dir.file("dup.yaml");
+    {
+        std::ofstream out(path);
+        out << "execution:\n  dry_run: true\n  broker: sim\n  dry_run: false\n";
+    }
+    auto r = load_config(path);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("duplicate config key 'execution.dry_run' in " + path +
+                                     " (line 4; first at line 2)"),
+              std::string::npos)
+        << r.error().message;
+}
+
+TEST(Config, MistypedEnvVarOfASectionIsAnErrorNamingTheClosestKey) {
+    {
+        EnvVar typo("AWET_EXECUTION_DRYRUN", "false");
+        std::string e = load_error("");
+        EXPECT_NE(e.find("environment variable AWET_EXECUTION_DRYRUN is not a config key (did you "
+                         "mean AWET_EXECUTION_DRY_RUN?)"),
+                  std::string::npos)
+            << e;
+    }
+    struct Case {
+        const char* var;
+        const char* closest;
+    };
+    for (const Case& c : {Case{"AWET_RISK_COOLDOWN_MINUTE", "AWET_RISK_COOLDOWN_MINUTES"},
+                          Case{"AWET_EXITS_MAX_HOLDING", "AWET_EXITS_MAX_HOLDING_MINUTES"},
+                          Case{"AWET_DATA_SYMBOL", "AWET_DATA_SYMBOLS"},
+                          Case{"AWET_STORE_BATCHSIZE", "AWET_STORE_BATCH_SIZE"},
+                          Case{"AWET_BUS_KAFKA_BROKER", "AWET_BUS_KAFKA_BROKERS"},
+                          Case{"AWET_LOGGING_LEVLE", "AWET_LOGGING_LEVEL"},
+                          Case{"AWET_PREDICTION_MODELDIR", "AWET_PREDICTION_MODEL_DIR"},
+                          Case{"AWET_SEEDS", "AWET_SEED"}}) {
+        EnvVar typo(c.var, "1");
+        std::string e = load_error("");
+        EXPECT_NE(
+            e.find(std::string(c.var) + " is not a config key (did you mean " + c.closest + "?)"),
+            std::string::npos)
+            << c.var << " -> " << e;
+    }
+}
+
+TEST(Config, OtherUnknownAwetEnvVarsWarnLoudly) {
+    EnvVar stray("AWET_SCHEMADIR", "/tmp");
+    ::testing::internal::CaptureStderr();
+    auto c = load_config_from_string("", "t");
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    EXPECT_NE(err.find("WARNING"), std::string::npos) << err;
+    EXPECT_NE(err.find("AWET_SCHEMADIR"), std::string::npos) << err;
+    EXPECT_NE(err.find("did you mean AWET_SCHEMA_DIR?"), std::string::npos) << err;
+}
+
+TEST(Config, AllowlistedAwetEnvVarsAreQuiet) {
+    const auto& allowed = non_config_env_vars();
+    for (const char* name :
+         {"AWET_SCHEMA_DIR", "AWET_TFT_MODULE", "AWET_PORT_BASE", "AWET_API_TOKEN",
+          "AWET_VENUE_TOKEN", "AWET_RUN_DIR", "AWET_BIN", "AWET_REPLAY_EXIT_WHEN_DONE"}) {
+        EXPECT_NE(std::find(allowed.begin(), allowed.end(), name), allowed.end()) << name;
+    }
+    std::vector<std::unique_ptr<EnvVar>> vars;
+    for (const auto& name : allowed) vars.push_back(std::make_unique<EnvVar>(name, "x"));
+    ::testing::internal::CaptureStderr();
+    auto c = load_config_from_string("", "t");
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(err, "");
 }
 
 TEST(Config, ValidateDirectly) {

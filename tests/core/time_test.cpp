@@ -193,6 +193,71 @@ TEST(Duration, Units) {
     EXPECT_EQ(((t + Duration::hours(1)) - t).to_seconds(), 3600);
 }
 
+constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kI64Min = std::numeric_limits<int64_t>::min();
+
+TEST(SaturatingInt64, ClampsAtTheEndsInsteadOfWrapping) {
+    EXPECT_EQ(saturating_mul(3, 4), 12);
+    EXPECT_EQ(saturating_mul(-3, 4), -12);
+    EXPECT_EQ(saturating_mul(kI64Max, 2), kI64Max);
+    EXPECT_EQ(saturating_mul(kI64Max, -2), kI64Min);
+    EXPECT_EQ(saturating_mul(kI64Min, -1), kI64Max);
+    EXPECT_EQ(saturating_mul(-kI64Max, 2), kI64Min);
+    EXPECT_EQ(saturating_add(kI64Max, 1), kI64Max);
+    EXPECT_EQ(saturating_add(kI64Min, -1), kI64Min);
+    EXPECT_EQ(saturating_add(kI64Max, kI64Min), -1);
+    EXPECT_EQ(saturating_sub(kI64Min, 1), kI64Min);
+    EXPECT_EQ(saturating_sub(kI64Max, -1), kI64Max);
+    EXPECT_EQ(saturating_sub(0, kI64Min), kI64Max);
+    EXPECT_EQ(saturating_sub(5, 7), -2);
+}
+
+// Issue 11 defect 6: 153,722,868 minutes is the first count whose nanoseconds overflow int64;
+// before, it wrapped to a negative duration and a cooldown or holding limit switched itself off.
+TEST(Duration, UnitConstructorsSaturateInsteadOfWrapping) {
+    static_assert(Duration::minutes(2) == Duration::seconds(120));  // still constexpr
+    EXPECT_EQ(Duration::minutes(153'722'867).ns(), 153'722'867LL * 60 * kSec);
+    EXPECT_EQ(Duration::minutes(153'722'868), Duration::max());
+    EXPECT_EQ(Duration::minutes(-153'722'868), Duration::min());
+    EXPECT_EQ(Duration::minutes(std::numeric_limits<int>::max()), Duration::max());
+    EXPECT_EQ(Duration::minutes(kI64Max), Duration::max());
+    EXPECT_EQ(Duration::minutes(kI64Min), Duration::min());
+    EXPECT_EQ(Duration::seconds(kI64Max / 1000), Duration::max());
+    EXPECT_EQ(Duration::seconds(9'223'372'036).ns(), 9'223'372'036 * kSec);
+    EXPECT_EQ(Duration::seconds(9'223'372'037), Duration::max());
+    EXPECT_EQ(Duration::millis(kI64Max / 10), Duration::max());
+    EXPECT_EQ(Duration::micros(kI64Min / 10), Duration::min());
+    EXPECT_EQ(Duration::hours(2'562'048), Duration::max());
+    EXPECT_EQ(Duration::days(106'752), Duration::max());
+    EXPECT_EQ(Duration::days(106'751).ns(), 106'751LL * 86'400 * kSec);
+    // A saturated duration is longer than any real one, never negative.
+    EXPECT_GT(Duration::minutes(1'000'000'000), Duration::days(365 * 290));
+    EXPECT_GT(Duration::minutes(1'000'000'000), Duration{});
+}
+
+TEST(Duration, ArithmeticSaturates) {
+    EXPECT_EQ(Duration::max() + Duration::nanos(1), Duration::max());
+    EXPECT_EQ(Duration::min() - Duration::nanos(1), Duration::min());
+    EXPECT_EQ(Duration::min() + Duration::max(), Duration::nanos(-1));
+    EXPECT_EQ(Duration::max() * 2, Duration::max());
+    EXPECT_EQ(Duration::max() * -2, Duration::min());
+    EXPECT_EQ(Duration::minutes(2) * 3, Duration::minutes(6));
+    EXPECT_EQ(Duration::max().to_minutes(), 153'722'867);
+}
+
+TEST(Timestamp, ArithmeticSaturates) {
+    const Timestamp t = Timestamp::from_seconds(kOpen);
+    EXPECT_EQ(t + Duration::max(), Timestamp::from_ns(kI64Max));
+    EXPECT_EQ(t - Duration::max(), Timestamp::from_ns(kOpen * kSec - kI64Max));  // no overflow
+    EXPECT_EQ(Timestamp::from_ns(-kSec) - Duration::max(), Timestamp::from_ns(kI64Min));
+    EXPECT_EQ(Timestamp::from_ns(kI64Max) - Timestamp::from_ns(-1), Duration::max());
+    EXPECT_EQ(Timestamp::from_ns(kI64Min) - Timestamp::from_ns(1), Duration::min());
+    EXPECT_EQ(Timestamp::from_seconds(kI64Max / 10), Timestamp::from_ns(kI64Max));
+    // The comparisons the risk and exit gates make stay right with a saturated limit.
+    EXPECT_LT(t + Duration::minutes(5) - t, Duration::minutes(999'999'999));
+    EXPECT_FALSE(t + Duration::days(10'000) - t >= Duration::minutes(999'999'999));
+}
+
 TEST(Clock, SimClockOnlyMovesForward) {
     SimClock c(Timestamp::from_seconds(100));
     c.advance_to(Timestamp::from_seconds(50));

@@ -141,7 +141,7 @@ TEST(CsvBarsTest, MalformedRowsAreReportedAndSkipped) {
         {15, "row", "expected 7 fields, got 1"},
         {16, "row", "unterminated quote"},
         {17, "row", "stray quote"},
-        {19, "open", "not a decimal number '10.1234567'"},
+        {19, "open", "10.1234567 has more than 6 decimals"},
         {20, "volume", "not a decimal number '1e5'"},
         {21, "close", "empty value"},
         {23, "row", "expected 7 fields, got 8"},
@@ -166,6 +166,127 @@ TEST(CsvBarsTest, MalformedRowsAreReportedAndSkipped) {
     EXPECT_EQ(c.bars[3].bar_start, ts("2026-03-12T13:49:00Z"));
     EXPECT_EQ(c.bars[3].close, px("10.5"));
     EXPECT_EQ(c.bars[3].volume, Quantity::from_units(100));
+}
+
+// Defect 8 (issue 11): a price beyond any market (here exactly int64 micro-units, which SQLite's
+// REAL columns read back negative) or a value with more than 6 decimals is named as such.
+TEST(CsvBarsTest, ImpossibleValuesAreNamedNotCalledNonDecimal) {
+    const std::string text =
+        "ts,symbol,open,high,low,close,volume\n"
+        "2026-03-12T13:30:00Z,AAPL,10,9223372036854.775807,9,9223372036854.775807,1\n"  // 2
+        "2026-03-12T13:31:00Z,AAPL,12.1234567,13,12,12.5,1\n"                           // 3
+        "2026-03-12T13:32:00Z,AAPL,10,99999999999999999999999,9,10,1\n"                 // 4
+        "2026-03-12T13:33:00Z,AAPL,10,11,9,10,100000000001\n"                           // 5
+        "2026-03-12T13:34:00Z,AAPL,10,11,9,10,1.0000001\n"                              // 6
+        "2026-03-12T13:35:00Z,AAPL,1000000,1000000.000001,999999,1000000,1\n"           // 7
+        "2026-03-12T13:36:00Z,AAPL,1000000,1000000,999999,1000000.00000000,1\n"         // 8 good
+        "2026-03-12T13:37:00Z,AAPL,10.50000000,11,9,10,100000000000\n"                  // 9 good
+        "2026-03-12T13:38:00Z,AAPL,99999999999999999999.1234567,11,9,10,1\n";           // 10
+    Collected c;
+    Result<CsvReadReport> r = parse_bars_csv(text, "big.csv", c.sink());
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(r->accepted, 2);
+    const std::vector<std::string> expected = {
+        "big.csv:2: field 'high': 9223372036854.775807 is above data.max_price_usd (1000000)",
+        "big.csv:3: field 'open': 12.1234567 has more than 6 decimals",
+        "big.csv:4: field 'high': 99999999999999999999999 is above data.max_price_usd (1000000)",
+        "big.csv:5: field 'volume': 100000000001 is above data.max_volume (100000000000)",
+        "big.csv:6: field 'volume': 1.0000001 has more than 6 decimals",
+        "big.csv:7: field 'high': 1000000.000001 is above data.max_price_usd (1000000)",
+        "big.csv:10: field 'open': 99999999999999999999.1234567 is above data.max_price_usd "
+        "(1000000)",
+    };
+    ASSERT_EQ(r->issues.size(), expected.size());
+    for (size_t k = 0; k < expected.size(); ++k) EXPECT_EQ(r->issues[k].to_string(), expected[k]);
+    ASSERT_EQ(c.bars.size(), 2u);
+    EXPECT_EQ(c.bars[0].close, Price::from_units(1'000'000));
+    EXPECT_EQ(c.bars[1].open, px("10.5"));
+
+    // The bounds are the caller's (config data.max_price_usd / data.max_volume).
+    BarLimits tight;
+    tight.max_price = Price::from_units(100);
+    tight.max_volume = Quantity::from_units(1000);
+    Collected t;
+    Result<CsvReadReport> rt = parse_bars_csv(
+        "ts,symbol,open,high,low,close,volume\n"
+        "2026-03-12T13:30:00Z,AAPL,99,101,98,100,5\n"
+        "2026-03-12T13:31:00Z,AAPL,99,100,98,100,1001\n"
+        "2026-03-12T13:32:00Z,AAPL,99,100,98,100,1000\n",
+        "tight.csv", t.sink(), Duration::minutes(1), tight);
+    ASSERT_TRUE(rt.ok());
+    EXPECT_EQ(rt->accepted, 1);
+    ASSERT_EQ(rt->issues.size(), 2u);
+    EXPECT_EQ(rt->issues[0].to_string(),
+              "tight.csv:2: field 'high': 101 is above data.max_price_usd (100)");
+    EXPECT_EQ(rt->issues[1].to_string(),
+              "tight.csv:3: field 'volume': 1001 is above data.max_volume (1000)");
+}
+
+// Defect 11 (issue 11): rows that used to pass without a word are refused or normalised by rule.
+TEST(CsvBarsTest, OffMinuteTimestampsAndDaysWithoutASessionAreRefused) {
+    const std::string text =
+        "ts,symbol,open,high,low,close,volume\n"
+        "2026-03-12T13:31:30Z,AAPL,10,11,9,10,1\n"    // 2 seconds
+        "2026-03-12T13:32:00.5Z,AAPL,10,11,9,10,1\n"  // 3 fraction of a second
+        "1773322201,AAPL,10,11,9,10,1\n"              // 4 epoch seconds, 13:30:01
+        "2026-03-14T14:30:00Z,AAPL,10,11,9,10,1\n"    // 5 Saturday
+        "2026-03-15,AAPL,10,11,9,10,1\n"              // 6 Sunday (daily bar)
+        "2026-04-03T14:30:00Z,AAPL,10,11,9,10,1\n"    // 7 Good Friday 2026
+        "2026-03-12T13:33:00Z,AAPL,10,11,9,10,1\n"    // 8 good
+        "2026-03-16T00:00:00Z,AAPL,10,11,9,10,1\n"    // 9 good: a daily bar of Monday (UTC)
+        "2026-03-14T00:30:00Z,AAPL,10,11,9,10,1\n";   // 10 good: Friday 20:30 in New York
+    Collected c;
+    Result<CsvReadReport> r = parse_bars_csv(text, "ts.csv", c.sink());
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->accepted, 3);
+    EXPECT_EQ(r->rejected, 6);
+    const std::vector<std::pair<int64_t, std::string>> expected = {
+        {2, "is not on a whole minute"},
+        {3, "is not on a whole minute"},
+        {4, "'1773322201' is not on a whole minute (2026-03-12T13:30:01Z)"},
+        {5, "2026-03-14 is a Saturday: no US-equities session"},
+        {6, "2026-03-15 is a Sunday: no US-equities session ('2026-03-15')"},
+        {7, "2026-04-03 is an NYSE holiday: no US-equities session"},
+    };
+    ASSERT_EQ(r->issues.size(), expected.size());
+    for (size_t k = 0; k < expected.size(); ++k) {
+        EXPECT_EQ(r->issues[k].line, expected[k].first);
+        EXPECT_EQ(r->issues[k].field, "ts");
+        EXPECT_NE(r->issues[k].reason.find(expected[k].second), std::string::npos)
+            << r->issues[k].to_string();
+    }
+}
+
+TEST(CsvBarsTest, LowerCaseSymbolsAreUpperCasedAndNotedOncePerFile) {
+    const std::string text =
+        "ts,symbol,open,high,low,close,volume\n"
+        "2026-03-12T13:30:00Z,aapl,10,11,9,10,1\n"
+        "2026-03-12T13:31:00Z,Aapl,10,11,9,10,1\n"
+        "2026-03-12T13:30:00Z,AAPL,10,11,9,10,1\n"  // the same bar as line 2
+        "2026-03-12T13:30:00Z,brk.b,10,11,9,10,1\n";
+    Collected c;
+    Result<CsvReadReport> r = parse_bars_csv(text, "low.csv", c.sink());
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->accepted, 3);
+    EXPECT_EQ(r->normalized_symbols, 3);
+    ASSERT_EQ(r->issues.size(), 1u);
+    EXPECT_EQ(r->issues[0].to_string(),
+              "low.csv:4: field 'ts': duplicate bar for (AAPL, 2026-03-12T13:30:00Z), first on "
+              "line 2");
+    ASSERT_EQ(r->notes.size(), 1u);
+    EXPECT_EQ(r->notes[0],
+              "low.csv: 3 row(s) with lower-case symbols stored upper-cased (first 'aapl' on "
+              "line 2)");
+    ASSERT_EQ(c.bars.size(), 3u);
+    EXPECT_EQ(c.bars[0].header.symbol.view(), "AAPL");
+    EXPECT_EQ(c.bars[1].header.symbol.view(), "AAPL");
+    EXPECT_EQ(c.bars[2].header.symbol.view(), "BRK.B");
+
+    CsvReadReport total;
+    total.merge(*r);
+    total.merge(*r);
+    EXPECT_EQ(total.notes.size(), 2u);
+    EXPECT_EQ(total.normalized_symbols, 6);
 }
 
 TEST(CsvBarsTest, DuplicatesFoundInAnyRowOrder) {

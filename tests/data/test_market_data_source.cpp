@@ -124,6 +124,39 @@ TEST(CsvSourceTest, DuplicateAcrossFilesKeptOnceAndReported) {
     EXPECT_EQ(out[2].volume.units(), 2);  // the first file's copy
 }
 
+// Defect 11 (issue 11): a copy with other values is a conflict and says which values differ and
+// which copy is kept; an identical copy stays a plain duplicate.
+TEST(CsvSourceTest, ConflictAcrossFilesNamesTheValuesAndTheCopyKept) {
+    testing::TempDir dir;
+    {
+        std::ofstream a(dir.file("a.csv"));
+        a << "ts,symbol,open,high,low,close,volume\n"
+             "2026-03-12T13:30:00Z,AAPL,257.9,258.2,257.7,257.91,100\n"
+             "2026-03-12T13:31:00Z,AAPL,10,11,9,10,2\n";
+        std::ofstream b(dir.file("b.csv"));
+        b << "ts,symbol,open,high,low,close,volume\n"
+             "2026-03-12T13:30:00Z,AAPL,257.9,258.2,257.7,258.00,100\n"
+             "2026-03-12T13:31:00Z,AAPL,10,11,9,10,2\n";
+    }
+    Result<std::unique_ptr<CsvSource>> opened = CsvSource::open({dir.path().string()});
+    ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+    const CsvReadReport& report = (*opened)->report();
+    EXPECT_EQ(report.accepted, 2);
+    EXPECT_EQ(report.rejected, 2);
+    ASSERT_EQ(report.issues.size(), 2u);
+    EXPECT_EQ(report.issues[0].reason,
+              "conflicting bar for (AAPL, 2026-03-12T13:30:00Z) (close 257.91 in " +
+                  dir.file("a.csv") + ":2, 258 here); the copy from " + dir.file("a.csv") +
+                  ":2 is kept");
+    EXPECT_EQ(report.issues[1].reason,
+              "duplicate bar for (AAPL, 2026-03-12T13:31:00Z), already "
+              "read from " +
+                  dir.file("a.csv") + ":3");
+    std::vector<MarketBar> out = drain(**opened);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].close, Price::parse("257.91").value());
+}
+
 TEST(CsvSourceTest, OpenErrors) {
     Result<std::unique_ptr<CsvSource>> missing = CsvSource::open({"/nonexistent/bars"});
     ASSERT_FALSE(missing.ok());

@@ -99,5 +99,68 @@ TEST(SafetyGate, BadPathsAreErrors) {
     EXPECT_EQ(gate.check(broker), std::optional<std::string>("APPROVAL_FILE_MISSING: "));
 }
 
+TEST(SafetyGate, ADirectoryAtTheApprovalPathDoesNotOpenTheGate) {
+    testing::TempDir tmp;
+    const std::string path = tmp.file("APPROVE_EXECUTION");
+    std::filesystem::create_directories(path);
+    SafetyGate gate(config(false, path));
+    SimBroker broker;
+    const auto block = gate.check(broker);
+    ASSERT_TRUE(block.has_value());
+    EXPECT_TRUE(block->starts_with("APPROVAL_FILE_INVALID: " + path)) << *block;
+    EXPECT_NE(block->find("directory"), std::string::npos) << *block;
+    EXPECT_FALSE(SafetyGate::approved(path));
+    // Neither approve nor revoke touches it.
+    Status approve = SafetyGate::approve(path, "x", Timestamp::from_seconds(0));
+    ASSERT_FALSE(approve.ok());
+    EXPECT_EQ(approve.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_FALSE(SafetyGate::revoke(path).ok());
+    EXPECT_TRUE(std::filesystem::is_directory(path));
+}
+
+TEST(SafetyGate, AFileWithoutAwetContentDoesNotOpenTheGateAndIsNeverOverwritten) {
+    testing::TempDir tmp;
+    const std::string path = tmp.file("notes.txt");
+    std::ofstream(path) << "my precious notes\n";
+    SafetyGate gate(config(false, path));
+    SimBroker broker;
+    const auto block = gate.check(broker);
+    ASSERT_TRUE(block.has_value());
+    EXPECT_TRUE(block->starts_with("APPROVAL_FILE_INVALID")) << *block;
+    Status approve = SafetyGate::approve(path, "x", Timestamp::from_seconds(0));
+    ASSERT_FALSE(approve.ok());
+    EXPECT_NE(approve.error().message.find(path), std::string::npos) << approve.error().message;
+    Status revoke = SafetyGate::revoke(path);
+    ASSERT_FALSE(revoke.ok());
+    EXPECT_NE(revoke.error().message.find("not an approval file"), std::string::npos);
+    EXPECT_EQ(slurp(path), "my precious notes\n");
+    // An empty file, or AWET's header without who and when, is no approval either.
+    std::ofstream(path, std::ios::trunc) << "";
+    EXPECT_TRUE(gate.check(broker).has_value());
+    std::ofstream(path, std::ios::trunc) << kApprovalFileHeader << "\n";
+    EXPECT_TRUE(gate.check(broker).has_value());
+    std::ofstream(path, std::ios::trunc) << kApprovalFileHeader << "\napproved_by: ops\n";
+    EXPECT_TRUE(gate.check(broker).has_value());
+}
+
+TEST(SafetyGate, ContentIsCheckedAgainWhenTheFileChanges) {
+    testing::TempDir tmp;
+    const std::string path = tmp.file("APPROVE_EXECUTION");
+    SafetyGate gate(config(false, path));
+    SimBroker broker;
+    ASSERT_TRUE(SafetyGate::approve(path, "ops", Timestamp::from_seconds(0)).ok());
+    EXPECT_EQ(gate.check(broker), std::nullopt);
+    EXPECT_EQ(gate.check(broker), std::nullopt);  // cached
+    // Replaced in place by something else of another size: checked again, blocked.
+    std::ofstream(path, std::ios::trunc) << "x\n";
+    EXPECT_TRUE(gate.check(broker).has_value());
+    // Approved again over an earlier approval file: allowed, and the gate opens.
+    std::filesystem::remove(path);
+    ASSERT_TRUE(SafetyGate::approve(path, "ops", Timestamp::from_seconds(1)).ok());
+    ASSERT_TRUE(SafetyGate::approve(path, "ops2", Timestamp::from_seconds(2)).ok());
+    EXPECT_NE(slurp(path).find("approved_by: ops2"), std::string::npos);
+    EXPECT_EQ(gate.check(broker), std::nullopt);
+}
+
 }  // namespace
 }  // namespace awet

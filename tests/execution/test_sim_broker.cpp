@@ -446,5 +446,95 @@ TEST(SimBrokerBracket, CancelingAnOpenEntryCancelsItsLegsAndLegsCancelAlone) {
     EXPECT_EQ(b.get_order("entry:AAPL:2:sl")->status, OrderStatus::kFilled);
 }
 
+// ---------------------------------------------------------------- issue 11, defect 4
+
+TEST(SimBrokerLimits, QuantitiesPricesAndNotionalsOutOfRangeAreRefused) {
+    SimBroker b;
+    OrderRequest r = order("entry:AAPL:1", "AAPL", Side::kBuy, 1, kT0);
+    r.qty = Quantity::from_raw(INT64_MAX);  // 9.2e12 shares: its notional would saturate
+    auto huge = b.submit(r);
+    ASSERT_FALSE(huge.ok());
+    EXPECT_EQ(huge.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(huge.error().message.find("qty"), std::string::npos) << huge.error().message;
+    r.qty = kMaxOrderQty + Q(1);
+    EXPECT_EQ(b.submit(r).error().code, ErrorCode::kInvalidArgument);
+    // A sell at the limit of shares, on a price where the notional would pass 1e12 USD.
+    SimBrokerConfig rich;
+    rich.starting_cash = Money::from_units(1'000'000'000'000);
+    SimBroker big(rich);
+    big.on_bar(bar("BRK", kT0, "750000", "750000"));
+    OrderRequest buy = order("entry:BRK:1", "BRK", Side::kBuy, 1, kT0);
+    buy.qty = kMaxOrderQty;
+    auto notional = big.submit(buy);
+    ASSERT_FALSE(notional.ok());
+    EXPECT_EQ(notional.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(notional.error().message.find("notional"), std::string::npos);
+    OrderRequest legs = order("entry:AAPL:2", "AAPL", Side::kBuy, 1, kT0);
+    legs.bracket = BracketLegs{kMaxOrderPrice + P("1"), P("1")};
+    EXPECT_EQ(b.submit(legs).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(b.order_count(), 0U);
+    EXPECT_EQ(big.order_count(), 0U);
+}
+
+TEST(SimBrokerLimits, ABuyBeyondTheBuyingPowerIsRefusedAtSubmit) {
+    SimBroker b(no_costs());  // 100,000 of cash
+    Recorder rec;
+    b.set_listener(&rec);
+    b.on_bar(bar("AAPL", kT0, "155.33", "155.33"));
+    // 1000 AAPL at the last close 155.33 = 155,330.
+    auto big = b.submit(order("entry:AAPL:1", "AAPL", Side::kBuy, 1000, kT0));
+    ASSERT_FALSE(big.ok());
+    EXPECT_EQ(big.error().code, ErrorCode::kBroker);
+    EXPECT_NE(big.error().message.find("insufficient buying power"), std::string::npos)
+        << big.error().message;
+    EXPECT_NE(big.error().message.find("cash 100000"), std::string::npos) << big.error().message;
+    EXPECT_EQ(b.order_count(), 0U);
+    // The open buys count: 600 fit, 100 more on top of them do not.
+    ASSERT_TRUE(b.submit(order("entry:AAPL:2", "AAPL", Side::kBuy, 600, kT0)).ok());
+    auto more = b.submit(order("entry:AAPL:3", "AAPL", Side::kBuy, 100, kT0));
+    ASSERT_FALSE(more.ok());
+    EXPECT_NE(more.error().message.find("open buys about 93198"), std::string::npos)
+        << more.error().message;
+    // Sells need none; once filled the cash is what is left.
+    ASSERT_TRUE(b.submit(order("exit:AAPL:1", "AAPL", Side::kSell, 5, kT0)).ok());
+    b.on_bar(bar("AAPL", kT0 + Duration::minutes(1), "155.33", "155.33"));
+    EXPECT_EQ(b.account()->cash, M("100000") - M("93198") + M("776.65"));
+    EXPECT_FALSE(b.submit(order("entry:AAPL:4", "AAPL", Side::kBuy, 50, kT0)).ok());
+    ASSERT_TRUE(b.submit(order("entry:AAPL:5", "AAPL", Side::kBuy, 40, kT0)).ok());
+}
+
+TEST(SimBrokerLimits, CoveringAShortNeedsNoBuyingPower) {
+    SimBroker b(no_costs());
+    b.on_bar(bar("TSLA", kT0, "400", "400"));
+    ASSERT_TRUE(b.submit(order("short", "TSLA", Side::kSell, 200, kT0)).ok());
+    b.on_bar(bar("TSLA", kT0 + Duration::minutes(1), "400", "600"));  // cash 180,000, short 200
+    // Covering at 600 costs 120,000; only the 100 beyond the short (60,000) is new exposure.
+    ASSERT_TRUE(b.submit(order("cover", "TSLA", Side::kBuy, 300, kT0)).ok());
+    b.on_bar(bar("TSLA", kT0 + Duration::minutes(2), "600", "600"));
+    EXPECT_EQ(b.account()->cash, M("0"));
+    EXPECT_EQ((*b.positions())[0].qty, Q(100));
+}
+
+TEST(SimBrokerLimits, ABuyThatCannotBePaidAtItsFillIsRejectedThere) {
+    SimBroker b(no_costs());
+    Recorder rec;
+    b.set_listener(&rec);
+    // No bar of AAPL yet: nothing to price it at, so submit takes it ...
+    ASSERT_TRUE(b.submit(order("entry:AAPL:1", "AAPL", Side::kBuy, 1000, kT0)).ok());
+    ASSERT_TRUE(b.submit(order("entry:AAPL:2", "AAPL", Side::kBuy, 10, kT0)).ok());
+    b.on_bar(bar("AAPL", kT0, "155.33", "155.33"));
+    // ... and its fill refuses it: the cash never goes negative; the next order still fills.
+    ASSERT_EQ(rec.fills.size(), 1U);
+    EXPECT_EQ(rec.fills[0].client_order_id, IdempotencyKey("entry:AAPL:2"));
+    auto rejected = b.get_order("entry:AAPL:1");
+    EXPECT_EQ(rejected->status, OrderStatus::kRejected);
+    EXPECT_EQ(rejected->broker_status, "rejected");
+    EXPECT_TRUE(rejected->filled_qty.is_zero());
+    ASSERT_GE(rec.updates.size(), 1U);
+    EXPECT_EQ(rec.updates[0].status, OrderStatus::kRejected);
+    EXPECT_EQ(b.account()->cash, M("100000") - M("1553.3"));
+    EXPECT_EQ(b.open_orders()->size(), 0U);
+}
+
 }  // namespace
 }  // namespace awet

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 
 namespace awet {
@@ -157,6 +158,49 @@ TEST(ExitManager, MaxHolding59Versus60Minutes) {
     auto out = step(m, bar("AAPL", kFill + Duration::minutes(59), "100"));
     ASSERT_EQ(out.size(), 1U);
     EXPECT_EQ(out[0].exit_reason, ExitReason::kMaxHolding);
+}
+
+// Issue 11 defect 6: max_holding_minutes above 153,722,867 used to overflow into a negative
+// duration, and every position exited on its first bar. The longest holding the config allows,
+// and longer ones built in code, never exit a fresh position.
+TEST(ExitManager, LongestMaxHoldingNeverExitsAFreshPosition) {
+    for (int minutes : {525'600, 153'722'868, 999'999'999, std::numeric_limits<int>::max()}) {
+        ExitConfig c = defaults();
+        c.max_holding_minutes = minutes;
+        c.flat_at_close = false;
+        ExitManager m(c, 42);
+        m.on_execution(entry("AAPL", Side::kBuy, OrderStatus::kFilled, "10", "100", kFill));
+        for (Duration later :
+             {Duration{}, Duration::minutes(1), Duration::minutes(61), Duration::days(30)}) {
+            EXPECT_TRUE(step(m, bar("AAPL", kFill + later, "100")).empty())
+                << "max holding " << minutes << " min, bar " << later.to_minutes()
+                << " min after the fill";
+        }
+        EXPECT_EQ(m.open_lots(), 1U);
+    }
+    // A year is a year: the position exits on the bar that ends 525600 minutes after the fill.
+    ExitConfig c = defaults();
+    c.max_holding_minutes = 525'600;
+    c.flat_at_close = false;
+    ExitManager m(c, 42);
+    m.on_execution(entry("AAPL", Side::kBuy, OrderStatus::kFilled, "10", "100", kFill));
+    EXPECT_TRUE(step(m, bar("AAPL", kFill + Duration::minutes(525'598), "100")).empty());
+    auto out = step(m, bar("AAPL", kFill + Duration::minutes(525'599), "100"));
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].exit_reason, ExitReason::kMaxHolding);
+}
+
+// The session-close offset is range-checked to a day; past that (in code) it still means "flat
+// long before the close", never a wrapped offset after it.
+TEST(ExitManager, HugeFlatBeforeCloseDoesNotWrap) {
+    ExitConfig c = defaults();
+    c.flat_before_close_minutes = std::numeric_limits<int>::max();
+    c.max_holding_minutes = 525'600;
+    ExitManager m(c, 42);
+    m.on_execution(entry("AAPL", Side::kBuy, OrderStatus::kFilled, "10", "100", kFill));
+    auto out = step(m, bar("AAPL", kFill, "100"));
+    ASSERT_EQ(out.size(), 1U);
+    EXPECT_EQ(out[0].exit_reason, ExitReason::kSessionClose);
 }
 
 TEST(ExitManager, StopLossWinsOverMaxHoldingAndSessionClose) {

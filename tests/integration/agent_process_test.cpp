@@ -52,6 +52,17 @@ TEST(AgentProcess, RefusesWithoutAKafkaBusAndNamesUnknownAgents) {
         std::string(AWET_CLI) + " agent execution --port 0 --db " + dir.file("a.db"));
     EXPECT_NE(no_keys.code, 0);
     EXPECT_NE(no_keys.out.find("ALPACA_API_KEY"), std::string::npos) << no_keys.out;
+    // The simulated venue and its client share AWET_VENUE_TOKEN: neither starts without it, and
+    // each says in one line how to set it.
+    for (const char* agent : {"ingestion --replay", "execution"}) {
+        auto no_token = run_command(
+            "AWET_BUS_BACKEND=kafka AWET_BUS_KAFKA_BROKERS=127.0.0.1:1 AWET_VENUE_TOKEN= " +
+            std::string(AWET_CLI) + " agent " + agent + " --port 0 --db " + dir.file("a.db"));
+        EXPECT_NE(no_token.code, 0) << agent;
+        EXPECT_NE(no_token.out.find("AWET_VENUE_TOKEN is not set"), std::string::npos)
+            << agent << ": " << no_token.out;
+        EXPECT_NE(no_token.out.find("export AWET_VENUE_TOKEN="), std::string::npos) << no_token.out;
+    }
 }
 
 TEST(AgentProcess, HealthIsDegradedWhileKafkaIsUnreachableAndSigtermStopsIt) {

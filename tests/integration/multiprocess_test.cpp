@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
@@ -162,6 +163,22 @@ TEST_F(MultiProcess, EveryAgentItsOwnProcessSameTradesAsEmbeddedAcrossAnExecutio
     ASSERT_TRUE(wait_for([&] { return run_command(std::string(AWET_CLI) + " health" + agents).code == 0; },
                          std::chrono::seconds(30)))
         << run_command(std::string(AWET_CLI) + " health" + agents).out;
+
+    // The venue (BASE+9) answers only the execution agent's token, which awet_start.sh made and
+    // keeps where only its owner can read it.
+    httplib::Client venue("127.0.0.1", base_ + 9);
+    int anonymous = 0;
+    ASSERT_TRUE(wait_for(
+        [&] {
+            auto r = venue.Get("/v1/account");
+            anonymous = r ? r->status : 0;
+            return anonymous != 0;
+        },
+        std::chrono::seconds(60)));
+    EXPECT_EQ(anonymous, 401);
+    struct stat token_file {};
+    ASSERT_EQ(::stat((run_dir() + "/venue.token").c_str(), &token_file), 0);
+    EXPECT_EQ(token_file.st_mode & 0777, 0600);
 
     // A real Prometheus scrapes the eight /metrics endpoints.
     const int prom_port = awet::testing::free_tcp_port();

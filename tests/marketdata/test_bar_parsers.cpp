@@ -286,6 +286,68 @@ TEST(AlpacaParserTest, BadTimestampIsNamedWithItsIndex) {
     EXPECT_NE(r.error().message.find("t.json"), std::string::npos);
 }
 
+// Defect 8 (issue 11): vendor and stream bars meet the CSV reader's bounds, in its words.
+TEST(BarBoundsTest, ImpossiblePricesAndVolumesAreRefusedByEveryVendorParser) {
+    auto polygon = parse_polygon_aggs(
+        R"({"ticker":"AAPL","resultsCount":1,"results":[)"
+        R"({"t":1773322200000,"o":10,"h":9223372036854.775,"l":9,"c":9223372036854.775,"v":1}]})",
+        "big.json", "AAPL", Duration::minutes(1));
+    ASSERT_FALSE(polygon.ok());
+    EXPECT_EQ(polygon.error().code, ErrorCode::kParse);
+    EXPECT_EQ(polygon.error().message,
+              "polygon aggs big.json: results[0].high: 9223372036854.775 is above "
+              "data.max_price_usd (1000000)");
+
+    // Beyond int64 micro-units: above the bound too, not "not a number".
+    auto huge = parse_alpaca_bars(
+        R"({"bars":[{"t":"2026-03-12T13:30:00Z","o":1,"h":1e20,"l":1,"c":1,"v":1}],"symbol":"X"})",
+        "huge.json", "X", Duration::minutes(1));
+    ASSERT_FALSE(huge.ok());
+    EXPECT_NE(huge.error().message.find(
+                  "bars[0].h: 100000000000000000000 is above data.max_price_usd (1000000)"),
+              std::string::npos)
+        << huge.error().message;
+
+    auto volume = parse_alpaca_bars(
+        R"({"bars":[{"t":"2026-03-12T13:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1e12}],"symbol":"X"})",
+        "vol.json", "X", Duration::minutes(1));
+    ASSERT_FALSE(volume.ok());
+    EXPECT_NE(volume.error().message.find(
+                  "bars[0].volume: 1000000000000 is above data.max_volume (100000000000)"),
+              std::string::npos)
+        << volume.error().message;
+
+    // The live stream's parser (parse_alpaca_bar) with the configured limits.
+    BarLimits limits;
+    limits.max_price = Price::from_units(500);
+    const std::string obj = R"({"t":"2026-03-12T13:30:00Z","o":499,"h":501,"l":498,"c":500,"v":7})";
+    auto stream =
+        parse_alpaca_bar(obj, "AAPL", Duration::minutes(1), "stream message", "[0]", limits);
+    ASSERT_FALSE(stream.ok());
+    EXPECT_NE(stream.error().message.find("[0].high: 501 is above data.max_price_usd (500)"),
+              std::string::npos)
+        << stream.error().message;
+    EXPECT_TRUE(parse_alpaca_bar(obj, "AAPL", Duration::minutes(1), "stream message", "[0]").ok());
+
+    auto yahoo = parse_yahoo_chart(
+        R"({"chart":{"result":[{"meta":{"symbol":"AAPL"},"timestamp":[1773322200],)"
+        R"("indicators":{"quote":[{"open":[10],"high":[11],"low":[9],"close":[10],)"
+        R"("volume":[-3]}]}}],"error":null}})",
+        "neg.json", "AAPL", Duration::minutes(1));
+    ASSERT_FALSE(yahoo.ok());
+    EXPECT_NE(yahoo.error().message.find("row 0.volume: negative volume -3"), std::string::npos)
+        << yahoo.error().message;
+
+    // OHLC order, in the same words as the CSV reader.
+    auto inverted = parse_polygon_aggs(
+        R"({"resultsCount":1,"results":[{"t":1773322200000,"o":10,"h":9.5,"l":9,"c":10,"v":1}]})",
+        "inv.json", "AAPL", Duration::minutes(1));
+    ASSERT_FALSE(inverted.ok());
+    EXPECT_NE(inverted.error().message.find("results[0].high: high 9.5 < max(open, close) 10"),
+              std::string::npos)
+        << inverted.error().message;
+}
+
 TEST(IntervalNamesTest, VendorSpellings) {
     EXPECT_EQ(alpaca_timeframe(Duration::minutes(1)), "1Min");
     EXPECT_EQ(alpaca_timeframe(Duration::hours(1)), "1Hour");

@@ -357,6 +357,65 @@ TEST(AlpacaClientTest, ForbiddenNamesStatusWithoutSecrets) {
     EXPECT_EQ(bars.error().message.find(kAlpacaSecret), std::string::npos) << bars.error().message;
 }
 
+// Defect 12 (issue 11): the error excerpt of a body is cut after redacting, so a key that the
+// server echoes across the cut (character 190 of 200, and every other offset near it) never
+// leaves a fragment in the message.
+TEST(AlpacaClientTest, KeyEchoedAcrossTheExcerptCutLeavesNoFragment) {
+    constexpr const char* kId = "PKFAKEKEYID0123456789";
+    constexpr const char* kSecret = "SKFAKESECRET0123456789abcdefghij";
+    Loopback lb;
+    std::atomic<int> offset{0};
+    lb.server.Get("/v2/stocks/AAPL/bars", [&](const httplib::Request& req, httplib::Response& res) {
+        res.status = 401;
+        // Not JSON: the fetcher quotes the start of the body.
+        std::string body(static_cast<size_t>(offset.load()), 'x');
+        body += req.get_header_value("APCA-API-KEY-ID") + " " +
+                req.get_header_value("APCA-API-SECRET-KEY") + std::string(300, 'y');
+        res.set_content(body, "text/plain");
+    });
+    lb.start();
+    AlpacaOptions o;
+    o.http = test_http(lb.url());
+    o.key_id = kId;
+    o.secret_key = kSecret;
+    auto client = make_alpaca_client(o);
+    ASSERT_TRUE(client.ok()) << client.error().to_string();
+    for (int at = 150; at <= 200; ++at) {
+        offset = at;
+        auto bars = (*client)->fetch("AAPL", *Timestamp::parse("2021-01-01"),
+                                     *Timestamp::parse("2021-01-02"), Duration::minutes(1));
+        ASSERT_FALSE(bars.ok());
+        const std::string& msg = bars.error().message;
+        ASSERT_NE(msg.find("HTTP 401"), std::string::npos) << msg;
+        // No 6-character piece of either key, wherever the cut fell.
+        for (const std::string key : {kId, kSecret}) {
+            for (size_t i = 0; i + 6 <= key.size(); ++i) {
+                ASSERT_EQ(msg.find(key.substr(i, 6)), std::string::npos)
+                    << "offset " << at << " leaks '" << key.substr(i, 6) << "': " << msg;
+            }
+        }
+    }
+}
+
+// A 200 answer whose error document echoes the key: the parser quotes the vendor's text, and the
+// client redacts it as it does HTTP errors.
+TEST(PolygonClientTest, KeyEchoedInAnErrorDocumentIsRedacted) {
+    Loopback lb;
+    lb.server.Get(R"(/v2/aggs/ticker/AAPL/range/.*)",
+                  [&](const httplib::Request& req, httplib::Response& res) {
+                      res.set_content(R"({"status":"ERROR","error":"unknown key )" +
+                                          req.get_param_value("apiKey") + "\"}",
+                                      "application/json");
+                  });
+    lb.start();
+    auto client = polygon(lb.url());
+    auto bars = client->fetch("AAPL", kFrom2005, kTo2021, Duration::days(1));
+    ASSERT_FALSE(bars.ok());
+    EXPECT_NE(bars.error().message.find("unknown key ***"), std::string::npos)
+        << bars.error().message;
+    EXPECT_EQ(bars.error().message.find(kPolygonKey), std::string::npos) << bars.error().message;
+}
+
 // ---- Yahoo
 
 std::unique_ptr<HistoricalBarsClient> yahoo(const std::string& url) {

@@ -330,5 +330,34 @@ TEST(Codec, IntegerDecimalsAndUnknownFieldsAccepted) {
     EXPECT_EQ(std::get<MarketBar>(*r).close, Price::from_units(259));
 }
 
+// Found by fuzz/json_event_fuzz.cpp: a message of a million '[' (a 1 MB Kafka value) crashed the
+// consumer with a stack overflow while the decoder freed its tree. Nesting is now capped.
+TEST(Codec, DeeplyNestedJsonIsAnErrorNotACrash) {
+    auto open_only = decode_json(std::string(1'000'000, '['));
+    ASSERT_FALSE(open_only.ok());
+    EXPECT_NE(open_only.error().message.find("nested deeper than 64 levels"), std::string::npos)
+        << open_only.error().message;
+
+    std::string deep_field = to_json(sample_bar());
+    deep_field.pop_back();  // the closing brace
+    deep_field += ",\"extra\":" + std::string(200'000, '[') + std::string(200'000, ']') + "}";
+    EXPECT_FALSE(decode_json(deep_field).ok());
+
+    // Nesting a newer writer might use (an unknown field a few levels deep) still decodes.
+    auto j = nlohmann::json::parse(to_json(sample_bar()));
+    j["extra"] = nlohmann::json::parse("[[[[{\"a\":[[1]]}]]]]");
+    EXPECT_TRUE(decode_json(j.dump()).ok());
+}
+
+// Found by fuzz/json_event_fuzz.cpp (UBSan): a dead letter without "error" copied from a null
+// pointer.
+TEST(Codec, DeadLetterWithoutErrorFieldIsANamedError) {
+    auto j = nlohmann::json::parse(to_json(sample_dead_letter()));
+    j.erase("error");
+    auto r = decode_json(j.dump());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "field 'error': missing");
+}
+
 }  // namespace
 }  // namespace awet

@@ -110,6 +110,13 @@ public:
         return std::optional<BackfillCheckpoint>{};
     }
     Result<int64_t> count_rows(std::string_view) override { return int64_t{0}; }
+    Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() override {
+        return std::vector<std::pair<std::string, int64_t>>{};
+    }
+    Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode, std::string_view,
+                                                        std::string_view) override {
+        return std::make_unique<WriterLease>();
+    }
 };
 
 Portfolio sample_book() {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <ostream>
 #include <random>
@@ -293,6 +294,29 @@ TEST(RiskEngine, CooldownBoundary) {
     const Timestamp later = exactly + Duration::minutes(5);
     auto d3 = engine.evaluate(pred("AAPL", P("100"), later), later);
     EXPECT_EQ(d3->reasons, bit(RiskReason::kCooldownActive));
+}
+
+// Issue 11 defect 6: a cooldown of more than 153,722,867 minutes used to overflow int64
+// nanoseconds into a negative duration, and the cooldown stopped blocking anything. The longest
+// cooldown the config allows, and (built in code, past validation) longer ones, still block.
+TEST(RiskEngine, LongestCooldownStillBlocksASecondEntry) {
+    for (int minutes : {525'600, 153'722'868, 999'999'999, std::numeric_limits<int>::max()}) {
+        RiskConfig c;
+        c.cooldown_minutes = minutes;
+        c.max_orders_per_symbol_per_day = 1000;
+        RiskEngine engine(c, 3);
+        approve(engine, "AAPL", kT0);
+        for (Duration later : {Duration::minutes(16), Duration::days(1), Duration::days(7)}) {
+            const Timestamp t = kT0 + later;
+            auto d = engine.evaluate(pred("AAPL", P("100"), t), t);
+            ASSERT_TRUE(d.has_value());
+            EXPECT_EQ(d->reasons, bit(RiskReason::kCooldownActive))
+                << "cooldown " << minutes << " min, " << later.to_minutes()
+                << " min later: " << risk_reasons_to_string(d->reasons);
+        }
+        // Other symbols are not affected.
+        approve(engine, "MSFT", kT0 + Duration::minutes(16));
+    }
 }
 
 TEST(RiskEngine, OrdersPerMinuteSlidingWindow) {

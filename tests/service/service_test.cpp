@@ -301,3 +301,233 @@ TEST(InstrumentedBus, CountsAndTimesEveryHandlerOutcome) {
 
 }  // namespace
 }  // namespace awet
+
+// ---------------------------------------------------------------- hardening (issue 11, defect 5)
+#include "awet/service/http_server.hpp"
+#include "raw_http.hpp"
+
+namespace awet {
+namespace {
+
+using awet::testing::SlowClients;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// GET `path` with a 3 s budget; the seconds it took (the test fails when there is no answer).
+double timed_get(int port, const char* path, int expected_status = 200) {
+    httplib::Client client("127.0.0.1", port);
+    client.set_connection_timeout(std::chrono::seconds(3));
+    client.set_read_timeout(std::chrono::seconds(3));
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = client.Get(path);
+    const double took = seconds_since(t0);
+    EXPECT_TRUE(r) << path << ": no answer within 3 s (" << httplib::to_string(r.error()) << ")";
+    if (r) {
+        EXPECT_EQ(r->status, expected_status) << path;
+    }
+    return took;
+}
+
+TEST(HttpHardening, SlowHeaderClientsAreClosedAfterTheHeaderTimeoutAndHealthStaysAnswerable) {
+    auto metrics = std::make_shared<AgentMetrics>("risk");
+    AgentHttpEndpoint endpoint(metrics, {});
+    ASSERT_TRUE(endpoint.start("127.0.0.1", 0).ok());
+    // More slow clients than cpp-httplib's default pool has workers (8), fewer than the limit.
+    SlowClients slow(endpoint.port(), 12);
+    ASSERT_EQ(slow.connected(), 12u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_LT(timed_get(endpoint.port(), "/health"), 3.0);
+    EXPECT_LT(timed_get(endpoint.port(), "/metrics"), 3.0);
+    // Each is closed once its headers are overdue (2 s after the accept), not before.
+    const std::vector<double> closed = slow.wait_closed(std::chrono::seconds(8));
+    for (double t : closed) {
+        ASSERT_GE(t, 0.0) << "still open 8 s after the accept";
+        EXPECT_GE(t, 1.5) << "closed before the header timeout";
+        EXPECT_LE(t, 5.0) << "not closed after the header timeout";
+    }
+    EXPECT_NE(
+        metrics->serialize().find(
+            R"(awet_http_refused_total{agent="risk",reason="header_timeout",server="agent"})"),
+        std::string::npos)
+        << metrics->serialize();
+}
+
+TEST(HttpHardening, AFloodOfSlowClientsBeyondTheConnectionLimitCannotKeepAProbeOut) {
+    auto metrics = std::make_shared<AgentMetrics>("features");
+    AgentHttpEndpoint endpoint(metrics, {});
+    ASSERT_TRUE(endpoint.start("127.0.0.1", 0).ok());
+    const int n = static_cast<int>(HttpServerLimits{}.max_connections) + 8;
+    SlowClients slow(endpoint.port(), n);
+    ASSERT_EQ(slow.connected(), static_cast<size_t>(n));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (int i = 0; i < 3; ++i) EXPECT_LT(timed_get(endpoint.port(), "/health"), 3.0);
+    // The probes took the places of the oldest slow clients.
+    EXPECT_NE(metrics->serialize().find(R"(reason="evicted")"), std::string::npos);
+    for (double t : slow.wait_closed(std::chrono::seconds(8))) EXPECT_GE(t, 0.0);
+}
+
+/// A server of make_http_server() with POST /echo (the body's size) and GET /slow (1.5 s).
+struct EchoServer {
+    explicit EchoServer(HttpServerLimits limits = {}) {
+        HttpServerOptions options;
+        options.limits = limits;
+        options.on_refused = [this](std::string_view reason) {
+            std::lock_guard lock(mutex);
+            refusals.emplace_back(reason);
+        };
+        server = make_http_server(std::move(options));
+        server->Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
+            res.set_content(std::to_string(req.body.size()), "text/plain");
+        });
+        server->Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            res.set_content("done", "text/plain");
+        });
+        auto bound = start_http_server(*server, thread, "127.0.0.1", 0, "echo");
+        EXPECT_TRUE(bound.ok());
+        port = bound.ok() ? *bound : -1;
+    }
+    ~EchoServer() { stop_http_server(*server, thread); }
+    bool refused(const std::string& reason) {
+        std::lock_guard lock(mutex);
+        return std::find(refusals.begin(), refusals.end(), reason) != refusals.end();
+    }
+
+    std::unique_ptr<httplib::Server> server;
+    std::thread thread;
+    int port = -1;
+    std::mutex mutex;
+    std::vector<std::string> refusals;
+};
+
+/// The status line of the answer to `head` (plus `body`) on a new connection, within 2 s.
+std::string answer_to(int port, const std::string& head, const std::string& body = {}) {
+    const int fd = awet::testing::connect_loopback(port);
+    if (fd < 0) return "no connection";
+    awet::testing::send_all(fd, head + body);
+    const std::string in = awet::testing::read_response(fd, std::chrono::seconds(2));
+    ::close(fd);
+    return in.substr(0, in.find("\r\n"));
+}
+
+TEST(HttpHardening, ALargeBodyIsRefusedWith413BeforeItIsRead) {
+    EchoServer echo;
+    const int fd = awet::testing::connect_loopback(echo.port);
+    ASSERT_GE(fd, 0);
+    // Only the headers: the answer comes while the 10 MB have not even started.
+    ASSERT_TRUE(
+        awet::testing::send_all(fd,
+                                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                                "Content-Length: 10485760\r\n\r\n"));
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string in = awet::testing::read_response(fd, std::chrono::seconds(2));
+    EXPECT_LT(seconds_since(t0), 2.0);
+    EXPECT_EQ(in.substr(0, 12), "HTTP/1.1 413") << in;
+    EXPECT_NE(in.find("10485760"), std::string::npos) << in;  // the JSON error names the size
+    ::close(fd);
+    EXPECT_TRUE(echo.refused("too_large"));
+
+    // The whole 10 MB sent: the memory does not follow it.
+    const std::string big(10 * 1024 * 1024, 'x');
+    const long before = awet::testing::resident_kib_resetting_peak();
+    const int fd2 = awet::testing::connect_loopback(echo.port);
+    ASSERT_GE(fd2, 0);
+    std::thread sender([&] {
+        // Headers, then the body itself (not a 10 MB copy of it here).
+        if (awet::testing::send_all(fd2, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                             std::to_string(big.size()) + "\r\n\r\n")) {
+            awet::testing::send_all(fd2, big);
+        }
+    });
+    const std::string in2 = awet::testing::read_response(fd2, std::chrono::seconds(3));
+    ::shutdown(fd2, SHUT_RDWR);
+    sender.join();
+    ::close(fd2);
+    EXPECT_EQ(in2.substr(0, 12), "HTTP/1.1 413") << in2;
+    EXPECT_LT(awet::testing::peak_resident_kib() - before, 4 * 1024)
+        << "KiB more resident at the peak";
+
+    // Bodies of unknown size are refused too; a small one is served.
+    EXPECT_EQ(
+        answer_to(echo.port, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                  "100000\r\n"),
+        "HTTP/1.1 411 Length Required");
+    EXPECT_EQ(answer_to(echo.port, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+              "HTTP/1.1 411 Length Required");
+    EXPECT_EQ(answer_to(echo.port,
+                        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n"
+                        "Content-Length: 4\r\n\r\n",
+                        "abcd"),
+              "HTTP/1.1 415 Unsupported Media Type");
+    EXPECT_EQ(
+        answer_to(echo.port, "GET /" + std::string(4096, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "HTTP/1.1 414 URI Too Long");
+    EXPECT_EQ(answer_to(echo.port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\n",
+                        std::string(1024, 'y')),
+              "HTTP/1.1 200 OK");
+}
+
+TEST(HttpHardening, AHeaderThatNeverEndsIsCutAtItsByteLimit) {
+    EchoServer echo;
+    const int fd = awet::testing::connect_loopback(echo.port);
+    ASSERT_GE(fd, 0);
+    awet::testing::send_all(fd, "GET /slow HTTP/1.1\r\nX-Big: ");
+    // 1 MB of one header line at loopback speed: the server stops reading at 16 KiB.
+    bool cut = false;
+    for (int i = 0; i < 256 && !cut; ++i)
+        cut = !awet::testing::send_all(fd, std::string(4096, 'b'));
+    const std::string in = awet::testing::read_response(fd, std::chrono::seconds(3));
+    ::close(fd);
+    EXPECT_TRUE(cut || in.empty() || in.rfind("HTTP/1.1 400", 0) == 0) << in.substr(0, 40);
+    EXPECT_TRUE(echo.refused("header_too_large"));
+}
+
+TEST(HttpHardening, AServerWhoseEveryConnectionIsBusyAnswers503) {
+    HttpServerLimits limits;
+    limits.max_connections = 2;
+    EchoServer echo(limits);
+    std::vector<std::thread> busy;
+    for (int i = 0; i < 2; ++i) {
+        busy.emplace_back([&] { EXPECT_EQ(timed_get(echo.port, "/slow") < 3.0, true); });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Two more wait for a worker (the queue is as long as the limit); the next is refused.
+    std::vector<int> waiting;
+    for (int i = 0; i < 2; ++i) waiting.push_back(awet::testing::connect_loopback(echo.port));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const int fd = awet::testing::connect_loopback(echo.port);
+    const std::string in = awet::testing::read_response(fd, std::chrono::seconds(1));
+    EXPECT_EQ(in.substr(0, 12), "HTTP/1.1 503") << in;
+    ::close(fd);
+    for (int w : waiting) ::close(w);
+    for (auto& t : busy) t.join();
+    EXPECT_TRUE(echo.refused("busy"));
+}
+
+TEST(HttpHardening, TheAgentEndpointAnswersOnlyGets) {
+    auto metrics = std::make_shared<AgentMetrics>("exit");
+    AgentHttpEndpoint endpoint(metrics, {});
+    ASSERT_TRUE(endpoint.start("127.0.0.1", 0).ok());
+    httplib::Client client("127.0.0.1", endpoint.port());
+    auto r = client.Post("/health", "{}", "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 405);
+    EXPECT_NE(metrics->serialize().find(R"(reason="method_not_allowed")"), std::string::npos);
+}
+
+TEST(HttpHardening, BearerTokensAndConstantTimeEquality) {
+    EXPECT_EQ(bearer_token("Bearer abc"), "abc");
+    EXPECT_EQ(bearer_token("bearer  abc "), "abc");
+    EXPECT_EQ(bearer_token("Basic abc"), "");
+    EXPECT_EQ(bearer_token("Bearer"), "");
+    EXPECT_TRUE(constant_time_equal("secret-token", "secret-token"));
+    EXPECT_FALSE(constant_time_equal("secret-token", "secret-tokeN"));
+    EXPECT_FALSE(constant_time_equal("secret-token", "secret-token-longer"));
+    EXPECT_FALSE(constant_time_equal("", "x"));
+    EXPECT_TRUE(constant_time_equal("", ""));
+}
+
+}  // namespace
+}  // namespace awet

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -374,6 +376,57 @@ TEST(SqliteStoreTables, CountRowsKnowsEveryTable) {
         ASSERT_TRUE(n.ok()) << t << ": " << n.error().to_string();
         EXPECT_EQ(*n, 0);
     }
+}
+
+std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Issue 11, defect 13: a damaged file is refused at open, named, and left as it is.
+TEST(SqliteStoreOpen, DamagedFileIsRefusedUntouched) {
+    testing::TempDir dir;
+    const std::string path = dir.file("damaged.db");
+    {
+        auto store = open_migrated(path);
+        ASSERT_NE(store, nullptr);
+        for (int i = 0; i < 6000; ++i) {
+            ASSERT_TRUE(
+                *store->put_bar(bar(i % 2 == 0 ? "AAPL" : "MSFT", kT0 + Duration::minutes(i / 2))));
+        }
+        ASSERT_OK(store->flush());
+    }
+    ASSERT_FALSE(std::filesystem::exists(path + "-wal"));  // checkpointed at close
+    const auto size = std::filesystem::file_size(path);
+    ASSERT_GT(size, 200'000U);
+    // The sound file opens (quick_check passes).
+    ASSERT_TRUE(SqliteStore::open(path).ok());
+    ASSERT_FALSE(std::filesystem::exists(path + "-wal"));
+
+    std::string bytes = file_bytes(path);
+    for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 200; ++i) {
+        bytes[i] = static_cast<char>(~bytes[i]);  // 200 flipped bytes, mid-file, not the header
+    }
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    std::filesystem::remove(path + "-shm");
+
+    auto store = SqliteStore::open(path);
+    ASSERT_FALSE(store.ok());
+    const std::string& msg = store.error().message;
+    EXPECT_EQ(store.error().code, ErrorCode::kStore);
+    EXPECT_NE(msg.find(path), std::string::npos) << msg;
+    EXPECT_NE(msg.find("damaged"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("PRAGMA quick_check: "), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("*** in database"), std::string::npos) << msg;
+    std::string lower = msg;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_NE(lower.find("page "), std::string::npos) << msg;  // SQLite's first finding
+    EXPECT_NE(msg.find("from a backup"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    // Nothing written (no WAL switch, no checkpoint); by hash, so a failure stays short.
+    EXPECT_EQ(std::hash<std::string>{}(file_bytes(path)), std::hash<std::string>{}(bytes));
+    EXPECT_FALSE(std::filesystem::exists(path + "-wal") &&
+                 std::filesystem::file_size(path + "-wal") > 0);
 }
 
 }  // namespace

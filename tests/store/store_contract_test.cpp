@@ -1,6 +1,8 @@
 // The Store contract, run against every backend (instantiation at the bottom). Everything here goes
 // through the `Store&` interface except schema introspection, which the harness provides.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -118,6 +120,37 @@ protected:
         auto n = store().count_rows(table);
         EXPECT_TRUE(n.ok()) << (n.ok() ? "" : n.error().to_string());
         return n.ok() ? *n : -1;
+    }
+
+    /// One row in every table but the LLM ones (a trade "t1", a position of 5 AAPL, features
+    /// with values[0] = 55.5), through the Store interface.
+    void write_a_row_everywhere() {
+        MarketBar b = bar("AAPL", kT0);
+        ASSERT_TRUE(*store().put_bar(b));
+        FeatureVector fv;
+        fv.header = b.header;
+        fv.bar_start = kT0;
+        fv.valid_mask = 1;
+        fv.values[0] = 55.5;
+        ASSERT_OK(store().put_features(fv));
+        Prediction p;
+        p.header = header("AAPL", "p1", kT0);
+        p.bar_start = kT0;
+        ASSERT_OK(store().put_prediction(p));
+        RiskDecision d;
+        d.header = header("AAPL", "r1", kT0);
+        ASSERT_OK(store().put_risk_decision(d));
+        ASSERT_TRUE(*store().insert_trade(trade("AAPL", "t1", kT0)));
+        PositionRow pos;
+        pos.symbol = Symbol("AAPL");
+        pos.qty = qty("5");
+        ASSERT_OK(store().upsert_position(pos));
+        ASSERT_OK(store().put_audit(b.header, "market_bar", "{}"));
+        ASSERT_OK(store().register_model(model("m", kT0)));
+        DailyPnlRow day;
+        day.report_date = Date{2026, 3, 12};
+        ASSERT_OK(store().upsert_daily_pnl(day));
+        ASSERT_OK(store().put_checkpoint({"csv", "AAPL", kT0, 1, kT0}));
     }
 
     std::unique_ptr<StoreHarness> harness_;
@@ -323,6 +356,64 @@ TEST_P(StoreContract, DuplicateBarIsIgnoredAndReportedFalse) {
     ASSERT_EQ(got->size(), 1U);
     EXPECT_EQ((*got)[0].close, px("258.640015"));     // the first write stays
     EXPECT_TRUE(*store().put_bar(bar("MSFT", kT0)));  // same time, other symbol: a new row
+}
+
+// Issue 11, defect 11: a repeat is told from a conflict, and the stored bar comes back with it.
+TEST_P(StoreContract, PutBarCheckedTellsNewIdenticalAndConflictingBars) {
+    const MarketBar a = bar("AAPL", kT0, "257.91", "186041");
+    auto first = store().put_bar_checked(a);
+    ASSERT_OK(first);
+    EXPECT_EQ(first->outcome, BarPutOutcome::kInserted);
+    EXPECT_FALSE(first->stored.has_value());
+
+    MarketBar same = a;
+    same.header = header("AAPL", "other-key", a.header.ts);  // other ids, same values
+    auto identical = store().put_bar_checked(same);
+    ASSERT_OK(identical);
+    EXPECT_EQ(identical->outcome, BarPutOutcome::kIdentical);
+    ASSERT_TRUE(identical->stored.has_value());
+    expect_same_bar(*identical->stored, a);
+
+    const MarketBar other = bar("AAPL", kT0, "258", "186041");
+    auto conflict = store().put_bar_checked(other);
+    ASSERT_OK(conflict);
+    EXPECT_EQ(conflict->outcome, BarPutOutcome::kConflict);
+    ASSERT_TRUE(conflict->stored.has_value());
+    EXPECT_EQ(conflict->stored->close, px("257.91"));
+    EXPECT_EQ(conflict->stored->volume, qty("186041"));
+
+    // The stored bar is kept, before and after the commit.
+    EXPECT_EQ(rows("market_raw_minute"), 1);
+    ASSERT_OK(store().flush());
+    auto got = store().load_bars(BarQuery{});
+    ASSERT_OK(got);
+    ASSERT_EQ(got->size(), 1U);
+    expect_same_bar((*got)[0], a);
+
+    // Other symbol, other table: new rows.
+    EXPECT_EQ(store().put_bar_checked(bar("MSFT", kT0))->outcome, BarPutOutcome::kInserted);
+    MarketBar day = bar("AAPL", at("2026-03-12"));
+    day.interval = Duration::days(1);
+    EXPECT_EQ(store().put_bar_checked(day)->outcome, BarPutOutcome::kInserted);
+    MarketBar day_volume = day;
+    day_volume.volume = qty("5");
+    auto day_conflict = store().put_bar_checked(day_volume);
+    ASSERT_OK(day_conflict);
+    EXPECT_EQ(day_conflict->outcome, BarPutOutcome::kConflict);
+    EXPECT_EQ(day_conflict->stored->volume, qty("1169548"));
+
+    // The bulk path (PostgreSQL COPY) keeps stored bars the same way.
+    if (auto* pg = dynamic_cast<PostgresStore*>(&store())) {
+        std::vector<MarketBar> bulk = {bar("AAPL", kT0, "300"),
+                                       bar("AAPL", kT0 + Duration::minutes(1))};
+        auto n = pg->put_bars(bulk);
+        ASSERT_OK(n);
+        EXPECT_EQ(*n, 1);
+        auto again = store().put_bar_checked(bar("AAPL", kT0 + Duration::minutes(1)));
+        ASSERT_OK(again);
+        EXPECT_EQ(again->outcome, BarPutOutcome::kIdentical);
+        EXPECT_EQ(store().put_bar_checked(bar("AAPL", kT0))->stored->close, px("257.91"));
+    }
 }
 
 TEST_P(StoreContract, BulkBarsCopyOnceAndSkipWhatIsAlreadyStored) {
@@ -988,32 +1079,8 @@ TEST_P(StoreContract, OtherStoresSeeWritesOnceFlushed) {
 }
 
 TEST_P(StoreContract, EverythingPersistsAcrossReopen) {
-    MarketBar b = bar("AAPL", kT0);
-    ASSERT_TRUE(*store().put_bar(b));
-    FeatureVector fv;
-    fv.header = b.header;
-    fv.bar_start = kT0;
-    fv.valid_mask = 1;
-    fv.values[0] = 55.5;
-    ASSERT_OK(store().put_features(fv));
-    Prediction p;
-    p.header = header("AAPL", "p1", kT0);
-    p.bar_start = kT0;
-    ASSERT_OK(store().put_prediction(p));
-    RiskDecision d;
-    d.header = header("AAPL", "r1", kT0);
-    ASSERT_OK(store().put_risk_decision(d));
-    ASSERT_TRUE(*store().insert_trade(trade("AAPL", "t1", kT0)));
-    PositionRow pos;
-    pos.symbol = Symbol("AAPL");
-    pos.qty = qty("5");
-    ASSERT_OK(store().upsert_position(pos));
-    ASSERT_OK(store().put_audit(b.header, "market_bar", "{}"));
-    ASSERT_OK(store().register_model(model("m", kT0)));
-    DailyPnlRow day;
-    day.report_date = Date{2026, 3, 12};
-    ASSERT_OK(store().upsert_daily_pnl(day));
-    ASSERT_OK(store().put_checkpoint({"csv", "AAPL", kT0, 1, kT0}));
+    write_a_row_everywhere();
+    if (HasFatalFailure()) return;
 
     reopen();
     for (const char* t : {"market_raw_minute", "features_tft", "predictions_tft", "risk_decisions",
@@ -1023,6 +1090,93 @@ TEST_P(StoreContract, EverythingPersistsAcrossReopen) {
     }
     EXPECT_EQ(store().load_features(BarQuery{})->at(0).values[0], 55.5);
     EXPECT_EQ(store().load_positions()->at(0).qty, qty("5"));
+}
+
+TEST_P(StoreContract, ClearRunResultsKeepsBarsFeaturesModelsAndCheckpoints) {
+    write_a_row_everywhere();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(*store().insert_trade(trade("AAPL", "t2", kT0)));
+
+    auto removed = store().clear_run_results();  // the open batch is part of what is cleared
+    ASSERT_OK(removed);
+    ASSERT_EQ(removed->size(), kRunResultTables.size());
+    for (const auto& [table, n] : *removed) {
+        EXPECT_EQ(n, table == "trades" ? 2 : 1) << table;
+        EXPECT_EQ(rows(table.c_str()), 0) << table;
+    }
+    for (const char* kept :
+         {"market_raw_minute", "features_tft", "models_registry", "backfill_checkpoints"}) {
+        EXPECT_EQ(rows(kept), 1) << kept;
+    }
+    reopen();
+    EXPECT_EQ(rows("trades"), 0);
+    EXPECT_EQ(rows("market_raw_minute"), 1);
+    // A key cleared can be used again.
+    EXPECT_TRUE(*store().insert_trade(trade("AAPL", "t1", kT0)));
+}
+
+/// In a child process: opens the store, takes `mode` (+ `role`), says so on `ready`, holds it
+/// until `release` is readable, exits.
+void hold_in_child(StoreHarness& harness, WriterMode mode, const char* role, int ready,
+                   int release) {
+    auto store = harness.open(10);
+    if (!store.ok()) ::_exit(2);
+    auto lease = (*store)->acquire_writer(mode, role, "the contract test's child");
+    if (!lease.ok()) ::_exit(3);
+    char c = 'x';
+    if (::write(ready, &c, 1) != 1) ::_exit(4);
+    if (::read(release, &c, 1) != 1) ::_exit(5);
+    ::_exit(0);
+}
+
+TEST_P(StoreContract, OneWriterAtATimeAcrossProcesses) {
+    struct Case {
+        WriterMode held;
+        const char* held_role;
+        WriterMode wanted;
+        const char* wanted_role;
+        bool refused;
+    };
+    const Case cases[] = {
+        {WriterMode::kExclusive, "", WriterMode::kShared, "", true},
+        {WriterMode::kShared, "", WriterMode::kExclusive, "", true},
+        {WriterMode::kShared, "", WriterMode::kShared, "", false},
+        {WriterMode::kShared, "execution", WriterMode::kShared, "execution", true},
+        {WriterMode::kShared, "execution", WriterMode::kShared, "exit", false},
+    };
+    for (const Case& c : cases) {
+        int ready[2], release[2];
+        ASSERT_EQ(::pipe(ready), 0);
+        ASSERT_EQ(::pipe(release), 0);
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) hold_in_child(*harness_, c.held, c.held_role, ready[1], release[0]);
+        char x = 0;
+        ASSERT_EQ(::read(ready[0], &x, 1), 1) << "the child could not take the lock";
+        {
+            auto mine = store().acquire_writer(c.wanted, c.wanted_role, "the contract test");
+            EXPECT_EQ(!mine.ok(), c.refused) << c.held_role << " / " << c.wanted_role;
+            if (!mine.ok()) {
+                EXPECT_EQ(mine.error().code, ErrorCode::kAlreadyExists);
+                const std::string& why = mine.error().message;
+                EXPECT_TRUE(why.find("in use by") != std::string::npos ||
+                            why.find("already writes to it") != std::string::npos)
+                    << why;
+                if (GetParam().name == std::string("sqlite")) {
+                    EXPECT_NE(why.find("PID " + std::to_string(child)), std::string::npos)
+                        << why;
+                }
+            }
+        }
+        ASSERT_EQ(::write(release[1], &x, 1), 1);
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        for (int fd : {ready[0], ready[1], release[0], release[1]}) ::close(fd);
+        // Released when the holder is gone (whatever way it ended).
+        auto after = store().acquire_writer(c.held, c.held_role, "the contract test");
+        EXPECT_TRUE(after.ok()) << (after.ok() ? "" : after.error().message);
+    }
 }
 
 std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {

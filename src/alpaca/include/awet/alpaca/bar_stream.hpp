@@ -33,6 +33,7 @@
 #include "awet/alpaca/alpaca_broker.hpp"
 #include "awet/alpaca/stream_common.hpp"
 #include "awet/core/result.hpp"
+#include "awet/data/bar_checks.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet::alpaca {
@@ -69,8 +70,9 @@ struct StreamBars {
 /// interval 1 minute, header.ts = bar end, header.source kIngestion, ids nil (the ingestion agent
 /// stamps them). Trades, quotes, daily bars, statuses and unknown types are counted and skipped;
 /// a malformed bar object is skipped with a note naming the field (never fatal for the rest).
-/// kParse only when the message is not JSON or not an array/object.
-Result<StreamBars> parse_stream_bars(std::string_view message);
+/// kParse only when the message is not JSON or not an array/object. Prices and volumes beyond
+/// `limits` (data.max_price_usd, data.max_volume) make a bar malformed.
+Result<StreamBars> parse_stream_bars(std::string_view message, const BarLimits& limits = {});
 
 /// start/stop/drain/status/url: StreamClient (stream_common.hpp); parse_stream_bars each
 /// drained message.

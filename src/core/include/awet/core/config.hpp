@@ -3,7 +3,11 @@
 // (config/awet.yaml), overridable by environment variables, validated at start.
 //
 // Override rule: key "risk.max_trade_notional_usd" <- env AWET_RISK_MAX_TRADE_NOTIONAL_USD.
-// Unknown keys, wrong types and out-of-range values are errors naming the key (and the file).
+// Unknown keys, wrong types, out-of-range values (every numeric key has a range, named in the
+// error) and a key given twice in one file are errors naming the key (and the file and line).
+// An AWET_* variable that starts like a section's (AWET_EXECUTION_...) but names no key is an
+// error naming the closest key; other unknown AWET_* variables, outside non_config_env_vars(),
+// are warned about on stderr.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -88,6 +92,11 @@ struct DataConfig {
     std::string alpaca_feed = "iex";  // iex|sip
     std::string alpaca_stream_url = "wss://stream.data.alpaca.markets";
     int stale_feed_seconds = 180;  // market open and no bar for longer: the feed is stale
+    // Plausibility bounds on every ingested bar (CSV, vendor REST, live stream): a price or a
+    // volume above them is refused as impossible, never stored. Their ranges stop where the
+    // store's REAL columns stop holding every micro-unit exactly (1e9 USD, 5e11 shares).
+    Money max_price_usd = Money::from_units(1'000'000);
+    Quantity max_volume = Quantity::from_units(100'000'000'000);
 };
 
 struct LoggingConfig {
@@ -112,6 +121,7 @@ struct ConfigKey {
     std::string key;            // "risk.max_trade_notional_usd"
     std::string default_value;  // as text
     std::string description;
+    std::string range;  // allowed values of a numeric key, "[0, 525600]"; empty for the others
 };
 
 /// Every key with its default and meaning.
@@ -120,6 +130,11 @@ const std::vector<ConfigKey>& config_keys();
 /// Environment variable that overrides a key: "risk.cooldown_minutes" ->
 /// "AWET_RISK_COOLDOWN_MINUTES".
 std::string config_env_var(const std::string& key);
+
+/// AWET_* environment variables that AWET (or its scripts) reads and that are not config keys:
+/// AWET_SCHEMA_DIR, AWET_TFT_MODULE, AWET_PORT_BASE, ... The one list; any other AWET_* name
+/// that is not a config key is reported by load_config.
+const std::vector<std::string>& non_config_env_vars();
 
 /// Loads defaults, then the YAML file (if path is non-empty), then env overrides; validates.
 /// Errors name the file, the key and what is wrong.

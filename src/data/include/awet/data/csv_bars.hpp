@@ -10,6 +10,7 @@
 
 #include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
+#include "awet/data/bar_checks.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet {
@@ -33,6 +34,11 @@ struct CsvReadReport {
     int64_t accepted = 0;
     int64_t rejected = 0;
     std::vector<CsvIssue> issues;  // the first kMaxIssues issues; `rejected` counts them all
+    /// Accepted rows whose symbol had lower-case letters, stored upper-cased.
+    int64_t normalized_symbols = 0;
+    /// What was changed without refusing a row, one line per file and kind
+    /// ("a.csv: 3 rows with lower-case symbols stored upper-cased (first 'aapl' on line 2)").
+    std::vector<std::string> notes;
     /// The bar interval used (the given one, or the inferred one; with several symbols of
     /// different spacing, the smallest).
     Duration interval;
@@ -45,21 +51,36 @@ struct CsvReadReport {
 /// Passed as `interval` to infer the bar interval from the data.
 inline constexpr Duration kInferInterval = Duration{};
 
+/// Receives each accepted bar with the 1-based physical line it came from.
+using CsvLineSink = std::function<void(const MarketBar&, int64_t line)>;
+
 /// Reads one CSV file of bars and hands each good row to `sink`, in file order, as a MarketBar:
 /// header.symbol set, bar_start = ts, header.ts = bar_start + interval, header.source =
 /// kIngestion, ids left nil (the ingestion agent stamps them). Bad rows are reported, counted and
 /// skipped. With `interval == kInferInterval` the interval of each symbol is its smallest positive
 /// gap between timestamps (1 day for date-only timestamps or a single midnight-stamped row,
 /// 1 minute for a single intraday row); rows are then buffered until the whole file is read.
+/// Rows are refused (one issue each) when a value is not a plausible bar (check_bar_values and
+/// parse_bar_value with `limits`: bounds, more than 6 decimals, OHLC order), when ts is not on a
+/// whole minute, or when the bar's day has no US-equities session (weekend, NYSE holiday; the UTC
+/// date for a midnight-UTC stamp, i.e. a daily bar, else the America/New_York date). Lower-case
+/// symbols are upper-cased, counted in `normalized_symbols` and noted once per file.
 /// Error only if the file cannot be read or its header is missing or lacks a required column.
 Result<CsvReadReport> read_bars_csv(const std::string& path,
                                     const std::function<void(const MarketBar&)>& sink,
-                                    Duration interval = Duration::minutes(1));
+                                    Duration interval = Duration::minutes(1),
+                                    const BarLimits& limits = {});
+
+/// As read_bars_csv, with the line of each bar (for messages about a bar after it was read).
+Result<CsvReadReport> read_bars_csv_lines(const std::string& path, const CsvLineSink& sink,
+                                          Duration interval = Duration::minutes(1),
+                                          const BarLimits& limits = {});
 
 /// Same as read_bars_csv but parsing in-memory text; `name` is used in issues.
 Result<CsvReadReport> parse_bars_csv(std::string_view text, const std::string& name,
                                      const std::function<void(const MarketBar&)>& sink,
-                                     Duration interval = Duration::minutes(1));
+                                     Duration interval = Duration::minutes(1),
+                                     const BarLimits& limits = {});
 
 /// Expands a list of files and directories into files: a directory contributes its `*.csv`
 /// files (extension case-insensitive, non-recursive) sorted by name; files are kept as given, in

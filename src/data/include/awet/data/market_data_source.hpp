@@ -57,14 +57,15 @@ private:
 
 /// Bars from CSV files and directories (see expand_csv_paths), loaded at open(), merged across
 /// files and symbols in (bar_start, symbol) order. A (symbol, bar_start) present in two files is
-/// kept once (the first file in path order) and the later copy is reported as rejected.
-/// Single-threaded.
+/// kept once (the first file in path order) and the later copy is reported as rejected (as a
+/// conflict naming the differing values when they differ). Single-threaded.
 class CsvSource : public MarketDataSource {
 public:
     /// Error if a path does not exist or a file cannot be read or has no valid header; bad rows
-    /// are only reported (report()).
+    /// are only reported (report()). Rows are checked as read_bars_csv does, with `limits`.
     static Result<std::unique_ptr<CsvSource>> open(const std::vector<std::string>& paths,
-                                                   Duration interval = Duration::minutes(1));
+                                                   Duration interval = Duration::minutes(1),
+                                                   const BarLimits& limits = {});
 
     std::string_view name() const override { return "csv"; }
     Result<std::optional<MarketBar>> next() override { return source_.next(); }

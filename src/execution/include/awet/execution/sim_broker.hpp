@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,6 +17,7 @@
 #include "awet/execution/broker.hpp"
 #include "awet/model/bracket.hpp"
 #include "awet/model/events.hpp"
+#include "awet/store/store.hpp"
 
 namespace awet {
 
@@ -29,6 +31,13 @@ struct SimBrokerConfig {
     static SimBrokerConfig from(const ExecutionConfig& config);
 };
 
+/// Bounds SimBroker::submit enforces on every order (the venue checks them field by field
+/// first): they keep every quantity x price product far inside the fixed-point range (Money
+/// stops near 9.2e12 USD), so a notional can never saturate into a meaningless fill.
+inline constexpr Quantity kMaxOrderQty = Quantity::from_units(1'000'000'000);
+inline constexpr Price kMaxOrderPrice = Price::from_units(1'000'000);
+inline constexpr Money kMaxOrderNotional = Money::from_units(1'000'000'000'000);
+
 /// Simulated paper venue. Owned by the composition root (or a test); single-threaded: submit,
 /// cancel, queries and on_bar all run on the execution agent's loop, and fills are delivered to
 /// the listener synchronously from on_bar.
@@ -41,7 +50,12 @@ public:
     void set_listener(BrokerListener* listener) override { listener_ = listener; }
 
     /// A request with `bracket` also creates its two exit legs (client ids bracket_leg_key),
-    /// held until the entry is done; the returned parent lists them in `legs`.
+    /// held until the entry is done; the returned parent lists them in `legs`. Refused
+    /// (kInvalidArgument) beyond kMaxOrderQty / kMaxOrderPrice / kMaxOrderNotional; a buy beyond
+    /// the buying power is refused (kBroker, "insufficient buying power"): what it would cost at
+    /// the symbol's last close (else the take-profit limit), slippage and fees included, plus the
+    /// open buys, above the cash. A buy that reaches its fill without the cash for it (no price
+    /// was known at submit, or the price moved) is rejected there (status rejected).
     Result<BrokerOrder> submit(const OrderRequest& request) override;
     /// Cancels the unfilled remainder of an open (pending or partially filled) order; canceling
     /// a bracket entry also cancels its legs, canceling one leg leaves the other.
@@ -55,6 +69,14 @@ public:
     /// order), then the armed bracket legs of that symbol (stop-loss first, OCO), then marks that
     /// symbol's position at the bar's close.
     void on_bar(const MarketBar& bar);
+
+    /// A simulated venue for a run on a store that already holds trades: the positions and cash
+    /// those trades explain (every filled quantity at its average price with its fees, in fill
+    /// order), and every order they leave open (pending, partially filled, bracket legs) known
+    /// by its client order id as expired with the earlier run's venue (status canceled, broker
+    /// word "expired", its fills kept), so a reconciliation closes it and a resubmit of the same
+    /// key is idempotent. Only before the first order (kInvalidArgument otherwise).
+    Status restore(std::span<const TradeRow> trades);
 
     /// Test hook: the next submit() fails with `code`. With accept_anyway the order is still
     /// created (and will fill) — the "timed out but the venue has it" case of kOutcomeUnknown.

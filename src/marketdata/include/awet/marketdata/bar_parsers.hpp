@@ -10,6 +10,10 @@
 //                     source (file or endpoint), the field and the index ("results[3].h").
 //   kIo               the vendor answered with an error document (Yahoo chart.error, Polygon
 //                     status ERROR/NOT_AUTHORIZED); the message carries the vendor's text.
+//
+// Every bar is checked as the CSV reader checks it (awet/data/bar_checks.hpp, same words):
+// prices and volume within `limits` (config data.max_price_usd, data.max_volume), low > 0,
+// high >= max(open, close), low <= min(open, close); a bad bar is a kParse error naming it.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +23,7 @@
 #include "awet/core/fixed.hpp"
 #include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
+#include "awet/data/bar_checks.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet::marketdata {
@@ -44,6 +49,10 @@ std::string shortest_decimal(double v);
 /// daily endpoint, whose results carry their own "T"). `symbol` is used when neither the results
 /// nor the document name one. `interval` is the request's multiplier x timespan.
 Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view source,
+                                    std::string_view symbol, Duration interval,
+                                    const BarLimits& limits);
+/// With the default BarLimits (a separate overload, so that it can be taken as a pointer).
+Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view source,
                                     std::string_view symbol, Duration interval);
 
 /// Yahoo `/v8/finance/chart/{T}` body ({"chart": {"result": [...], "error": ...}}). The symbol
@@ -51,11 +60,19 @@ Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view sour
 /// float32 noise (75.0875015258789): rounded half away from zero to 6 decimals. A response without
 /// `timestamp` (no trading in the window) is an empty page.
 Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view source,
+                                   std::string_view symbol, Duration interval,
+                                   const BarLimits& limits);
+/// With the default BarLimits (a separate overload, so that it can be taken as a pointer).
+Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view source,
                                    std::string_view symbol, Duration interval);
 
 /// Alpaca `/v2/stocks/{T}/bars` ({"bars": [...], "symbol": ...}), multi-symbol `/v2/stocks/bars`
 /// ({"bars": {"SYM": [...]}}) and `/v2/stocks/bars/latest` ({"bars": {"SYM": {...}}}).
 /// `symbol` is used for a single-symbol response without "symbol".
+Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view source,
+                                   std::string_view symbol, Duration interval,
+                                   const BarLimits& limits);
+/// With the default BarLimits (a separate overload, so that it can be taken as a pointer).
 Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view source,
                                    std::string_view symbol, Duration interval);
 
@@ -64,7 +81,7 @@ Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view sourc
 /// `source` and `path` plus the field ("stream message: [2].h: missing").
 Result<MarketBar> parse_alpaca_bar(std::string_view object_json, std::string_view symbol,
                                    Duration interval, std::string_view source,
-                                   std::string_view path);
+                                   std::string_view path, const BarLimits& limits = {});
 
 /// Yahoo interval names: "1m" "2m" "5m" "15m" "30m" "60m" "90m" "1h" "1d" "5d" "1wk".
 std::optional<Duration> parse_yahoo_interval(std::string_view text);

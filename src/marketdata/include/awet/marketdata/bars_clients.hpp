@@ -14,6 +14,7 @@
 
 #include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
+#include "awet/data/bar_checks.hpp"
 #include "awet/marketdata/corporate_actions.hpp"
 #include "awet/model/events.hpp"
 
@@ -83,10 +84,12 @@ struct PolygonOptions {
     std::string api_key;  // empty: $POLYGON_API_KEY
     bool adjusted = true;
     int limit = 50000;
+    BarLimits limits;  // data.max_price_usd / data.max_volume: a bar beyond them is an error
 };
 struct YahooOptions {
     HttpOptions http{.base_url = "https://query2.finance.yahoo.com"};
     bool include_pre_post = false;
+    BarLimits limits;
 };
 struct AlpacaOptions {
     HttpOptions http{.base_url = "https://data.alpaca.markets"};
@@ -95,6 +98,7 @@ struct AlpacaOptions {
     std::string feed = "iex";  // "iex" (free) or "sip"
     std::string adjustment = "raw";
     int limit = 10000;
+    BarLimits limits;
 };
 
 /// Error if the base URL is not valid or a required key is missing (named, never shown).
@@ -102,9 +106,10 @@ Result<std::unique_ptr<HistoricalBarsClient>> make_polygon_client(PolygonOptions
 Result<std::unique_ptr<HistoricalBarsClient>> make_yahoo_client(YahooOptions options);
 Result<std::unique_ptr<HistoricalBarsClient>> make_alpaca_client(AlpacaOptions options);
 /// By vendor name ("polygon", "yahoo", "alpaca") with default options (keys from the
-/// environment, production URLs unless `base_url` is given).
+/// environment, production URLs unless `base_url` is given) and the given bar limits.
 Result<std::unique_ptr<HistoricalBarsClient>> make_bars_client(std::string_view vendor,
-                                                               std::string base_url = {});
+                                                               std::string base_url = {},
+                                                               const BarLimits& limits = {});
 
 /// Fetches every symbol and returns all bars ordered by (bar_start, symbol); stops at the first
 /// error, which names the symbol.

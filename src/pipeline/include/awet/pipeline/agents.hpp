@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "awet/ml/forecaster.hpp"
 #include "awet/model/header_factory.hpp"
 #include "awet/portfolio/portfolio.hpp"
+#include "awet/portfolio/stored_book.hpp"
 #include "awet/risk/risk_engine.hpp"
 #include "awet/risk/risk_state.hpp"
 #include "awet/store/store.hpp"
@@ -144,10 +146,21 @@ private:
 /// does not reset them.
 Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& first_bar);
 
+/// On a store that already holds fills: the positions the trades explain (signed filled
+/// quantities, priced at the symbol's last fill until a bar comes), the orders still open
+/// (pending, partially filled: an entry's unfilled rest reserved again) and the orders that
+/// finished, so the exposure gates count what earlier runs left open, a later report of an open
+/// order adds only what it adds, and a report of a finished one delivered again changes
+/// nothing. With `store`, open entries are reserved at their decisions' reference prices
+/// (risk_decisions). Returns the number of open positions.
+size_t restore_risk_book(RiskEngine& engine, std::span<const TradeRow> trades,
+                         Store* store = nullptr);
+
 /// After a restart of the exit agent: the lots of filled entries in `trades` that exits have not
 /// closed yet, with their exit attempts (an exit still working is the one in flight), so open
 /// positions keep their exits and none is exited twice. Returns the number of open lots.
 Result<size_t> restore_exit_lots(ExitManager& manager, Store& store);
+size_t restore_exit_lots(ExitManager& manager, std::span<const TradeRow> trades);
 
 /// ExecutionAgent: risk.approved -> execution.completed / execution.blocked through the safety
 /// gates and the broker. Broker callbacks (fills) are published by `publish_broker_events()`.
@@ -198,6 +211,8 @@ public:
     PortfolioAgent(EventBus& bus, const Clock& clock, Store* store)
         : bus_(bus), clock_(clock), store_(store) {}
     void attach();
+    /// Starts from the book the stored trades explain (before attach(); see stored_book.hpp).
+    void restore(StoredBook stored);
     const Portfolio& portfolio() const { return portfolio_; }
 
 private:

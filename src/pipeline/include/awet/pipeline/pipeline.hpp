@@ -26,6 +26,23 @@ struct PipelineOptions {
     bool run_eod = true;
 };
 
+/// What a pipeline took over from the store at start (all zero on an empty store).
+struct RestoredState {
+    size_t fills = 0;           // trade rows with fills replayed into the book
+    size_t open_positions = 0;  // symbols not flat
+    size_t open_lots = 0;       // entries the exit agent keeps managing
+    size_t open_orders = 0;     // orders still open in trades, brought to the broker's truth
+    Money realized;             // the book's realized PnL before this run
+    size_t closed_trades = 0;   // the book's closed trades before this run
+    Timestamp last_activity;    // latest order or fill time in trades (unset: none)
+};
+
+/// The latest order or fill time in `trades` (unset when there are none).
+Result<Timestamp> last_trade_activity(Store& store);
+/// A run whose first bar starts before `last_activity` would mix its results with an earlier
+/// run's: kAlreadyExists with one line saying how to proceed (a later range, --fresh, --db).
+Status check_range_not_run(Timestamp last_activity, Timestamp first_bar_start);
+
 /// The simulated venue's step: fills resting orders against a bar (SimBroker::on_bar). Live brokers
 /// have none; their fills arrive on their own.
 using VenueStep = std::function<void(const MarketBar&)>;
@@ -38,11 +55,15 @@ public:
     Pipeline& operator=(const Pipeline&) = delete;
 
     void set_venue_step(VenueStep step) { venue_step_ = std::move(step); }
-    /// Reconciles with the broker and subscribes the agents. Trading does not start (error) if the
-    /// book and the broker disagree.
+    /// Takes over what the store holds (the book, the exit lots and the exposure the stored trades
+    /// explain: see restore_from_store), reconciles with the broker and subscribes the agents;
+    /// writes nothing. Trading does not start (error) if the book and the broker disagree.
     Status start();
     /// One bar through the whole chain: venue fills at the bar's open, then the bar is published at
     /// its end and every consequence is handled before this returns; EOD when a session closed.
+    /// The first bar must come after everything the store recorded (kAlreadyExists otherwise,
+    /// with nothing written); then the orders earlier runs left open are brought to the broker's
+    /// truth before it is handled.
     Status process(const MarketBar& bar);
     /// End of data: EOD for the last session, flush, final reconciliation.
     Status finish();
@@ -51,16 +72,26 @@ public:
     const Portfolio& portfolio() const { return portfolio_.portfolio(); }
     const std::vector<DailyPnlRow>& daily_rows() const { return daily_rows_; }
     const std::optional<ReconcileReport>& last_reconcile() const { return last_reconcile_; }
+    const RestoredState& restored() const { return restored_state_; }
     PredictionAgent& prediction() { return prediction_; }
     const PredictionAgent& prediction() const { return prediction_; }
     /// model_inference_latency of the serving forecaster (empty for the linear baseline).
     InferenceStats inference_stats() const { return prediction_.inference_stats(); }
     const ExecutionAgent& execution() const { return execution_; }
     const ExitAgent& exits() const { return exits_; }
+    const RiskAgent& risk() const { return risk_; }
     InProcBus& bus() { return bus_; }
     SimClock& clock() { return clock_; }
 
 private:
+    /// A store with fills from earlier runs (or an earlier life of this process): the book, the
+    /// risk engine's positions and open orders and the exit lots are rebuilt from `trades`.
+    Status restore_from_store();
+    /// The first bar must come after everything the store recorded: a range already run would
+    /// mix its results with this run's (refused: kAlreadyExists, saying how to proceed).
+    Status check_not_run_before(const MarketBar& first_bar);
+    /// The orders earlier runs left open, reconciled with the broker (reports on the bus).
+    Status settle_open_orders();
     Status run_eod(const Date& date, Timestamp close);
     /// Before the first bar: entries already in `trades` for that bar's trading day count towards
     /// the risk limits (orders per minute and per symbol per day, cooldowns) — a restart does not
@@ -88,9 +119,13 @@ private:
     std::optional<Date> session_date_;
     Timestamp session_close_;
     std::set<Date> eod_done_;
+    std::optional<std::pair<Date, Timestamp>> eod_due_;  // close reached, EOD at the next bar start
+    std::optional<Timestamp> last_bar_start_;
     std::vector<DailyPnlRow> daily_rows_;
     std::optional<Reconciler> reconciler_;
     std::optional<ReconcileReport> last_reconcile_;
+    RestoredState restored_state_;
+    std::vector<TradeRow> open_orders_;  // left open by earlier runs, settled at the first bar
 };
 
 }  // namespace awet

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "awet/core/config.hpp"
+#include "awet/data/bar_checks.hpp"
 #include "awet/data/market_data_source.hpp"
 #include "awet/execution/broker.hpp"
 #include "awet/pipeline/pipeline.hpp"
@@ -38,8 +39,10 @@ struct CsvBars {
     int64_t rejected = 0;  // rows skipped (each logged with file:line, field and reason)
 };
 /// Only the rows of `symbols` when it is not empty; a symbol with no rows is an error.
+/// Values outside `limits` (prices, volumes) are rejected rows, as in `awet ingest csv`.
 Result<CsvBars> load_csv_bars(const std::vector<std::string>& paths,
-                              const std::vector<std::string>& symbols = {});
+                              const std::vector<std::string>& symbols = {},
+                              const BarLimits& limits = {});
 
 /// The bars grouped by trading session (local date), in order.
 std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>& bars);
@@ -61,16 +64,21 @@ struct ReplayResult {
     Money best_pnl, worst_pnl;
     std::map<std::string, Money> pnl_by_symbol;
     BrokerAccount broker_account;
-    Money broker_pnl;  // broker equity - starting cash
+    Money broker_pnl;  // broker equity now - broker equity at the start of this run
     std::optional<ReconcileReport> reconcile;
     std::vector<ExecutionReport> fills;  // every fill, in order (for determinism checks)
     int64_t duplicate_orders = 0;        // approved decisions whose key was already in `trades`
     int sessions = 0;
     InferenceStats inference;  // model_inference_latency of the served model (TFT only)
+    RestoredState restored;    // what the run took over from the store (earlier runs' trades)
 };
 
-/// Runs a market data source (bars in time order) through the whole pipeline with a fresh
-/// simulated paper broker: the ingestion agent stamps each bar and every agent handles it.
+/// Runs a market data source (bars in time order) through the whole pipeline with a simulated
+/// paper broker: the ingestion agent stamps each bar and every agent handles it. On a store with
+/// earlier trades the broker, the book, the exit lots and the exposure start from what they
+/// explain (open positions keep their exits); a range that starts before the store's latest
+/// trade or daily PnL report is refused (kAlreadyExists). Realized PnL, round trips, wins and
+/// losses are this run's; unrealized PnL is that of every position open at the end.
 Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
                                    const ReplayOptions& options = {});
 /// replay_source over a vector of bars.

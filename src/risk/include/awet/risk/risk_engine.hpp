@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "awet/core/config.hpp"
@@ -61,6 +62,16 @@ public:
     void on_execution(const ExecutionReport& r);
     /// Seeds a position at start-up (e.g. from the broker or the positions table).
     void set_position(const Symbol& symbol, Quantity qty, Price last_price);
+    /// After a restart: an order still open in `trades` (pending or partially filled), whose
+    /// `filled` quantity is already in the position set_position() seeded. Later reports of it
+    /// then move the position by what they add, not by their whole cumulative quantity. An entry
+    /// reserves its unfilled rest again (the engine that approved it and its reservation are
+    /// gone) at `ref_price`, or, when that is 0, at the symbol's next bar close.
+    void restore_open_order(const IdempotencyKey& key, const Symbol& symbol, Side side,
+                            Quantity qty, Quantity filled, Price ref_price, bool entry = true);
+    /// After a restart: an order that finished before it (its fills are in the position
+    /// set_position() seeded); a report of it delivered again changes nothing.
+    void restore_finished_order(const IdempotencyKey& key);
     /// Counts an entry approved before a restart (from the `trades` table) towards the
     /// orders-per-minute window, the per-symbol daily count and the cooldown, so that the limits
     /// hold across restarts. Entries must be restored in time order. `key` (the trade's client
@@ -103,6 +114,7 @@ private:
         Quantity filled;
         Price ref_price;
         Money reserved;  // remaining reservation (entries approved here only)
+        bool reserve_at_bar = false;  // restored entry without a price: reserved at the next bar
     };
 
     uint32_t symbol_index(const Symbol& symbol);
@@ -127,6 +139,8 @@ private:
     std::vector<SymbolMark> marks_;  // scratch for EntryRequest::marks (wants_marks() only)
     std::vector<OrderTrack> tracks_;
     std::vector<IdempotencyKey> done_;  // ring of recently terminal orders (dedup of late reports)
+    std::unordered_set<IdempotencyKey> restored_done_;  // finished before a restart
+    size_t deferred_reservations_ = 0;  // restored open entries waiting for a price
     size_t done_head_ = 0;
     size_t done_count_ = 0;
 };

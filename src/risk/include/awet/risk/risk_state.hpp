@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "awet/core/config.hpp"
@@ -130,6 +131,7 @@ private:
     void count_entry(PerSymbol& s, Timestamp now, int64_t day);
 
     RiskConfig config_;
+    std::unordered_set<IdempotencyKey> approved_;  // keys counted (a re-run counts once)
     std::vector<PerSymbol> symbols_;      // by the engine's symbol id
     std::vector<Timestamp> entry_times_;  // ring of the last approved entries
     size_t entry_head_ = 0;

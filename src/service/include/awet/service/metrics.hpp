@@ -39,6 +39,11 @@ public:
     /// long).
     void set_feed_health(std::string_view symbol, int64_t last_bar_age_seconds, bool stale);
 
+    /// awet_http_refused_total{agent, server, reason}: requests and connections an HTTP server of
+    /// the process refused ("unauthorized", "too_large", "header_timeout", "evicted", "busy", ...;
+    /// see HttpServerOptions::on_refused), server "agent" (/health, /metrics) or "venue".
+    void count_http_refused(std::string_view server, std::string_view reason);
+
     /// Prometheus text exposition format (version 0.0.4) of every metric.
     std::string serialize() const;
     const std::string& agent() const { return agent_; }
@@ -56,6 +61,7 @@ private:
     prometheus::Family<prometheus::Counter>& data_issues_;
     prometheus::Family<prometheus::Gauge>& feed_age_;
     prometheus::Family<prometheus::Gauge>& feed_stale_;
+    prometheus::Family<prometheus::Counter>& http_refused_;
 };
 
 }  // namespace awet

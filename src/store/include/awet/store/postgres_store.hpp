@@ -78,6 +78,9 @@ public:
                                                              std::string_view symbol) override;
 
     Result<int64_t> count_rows(std::string_view table) override;
+    Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() override;
+    Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode mode, std::string_view role,
+                                                        std::string_view holder) override;
 
     // PostgreSQL-specific (not part of Store).
 

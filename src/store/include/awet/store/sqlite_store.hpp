@@ -22,6 +22,8 @@ class SqliteStore final : public Store {
 public:
     /// Opens (creating it and its parent directories if needed) the database at `path`, or an
     /// in-memory database for ":memory:". Does not migrate: call migrate() before use.
+    /// An existing file is checked first (`PRAGMA quick_check`, O(size), read-only): a damaged
+    /// one is refused with an error naming the file and SQLite's first finding, untouched.
     /// `batch_size` < 1 is taken as 1 (every write commits at once).
     static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
                                                      int batch_size = 5000);
@@ -69,6 +71,9 @@ public:
                                                              std::string_view symbol) override;
 
     Result<int64_t> count_rows(std::string_view table) override;
+    Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() override;
+    Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode mode, std::string_view role,
+                                                        std::string_view holder) override;
 
     // SQLite-specific (not part of Store).
     const std::string& path() const { return path_; }
@@ -78,6 +83,13 @@ public:
 
     /// Every event table of the schema (what count_rows accepts), in schema order.
     static std::span<const std::string_view> table_names();
+
+    /// SQLite's application_id header field: tags a database file with what made it (the demo
+    /// marks its own databases, so it never replaces a file it did not create).
+    Status set_application_id(int32_t id);
+    /// The application_id of the database file at `path`, read without creating or changing
+    /// anything; kParse when the file is not an SQLite database, kNotFound when it is absent.
+    static Result<int32_t> application_id_of(const std::string& path);
 
 private:
     // Cached prepared statements, by purpose.

@@ -6,10 +6,12 @@
 // UTC text in SQLite / TIMESTAMPTZ in PostgreSQL); fixed-point values round-trip exactly.
 // Writes may be batched into one transaction; `flush()` commits. Reads see earlier writes of the
 // same Store object (reads run inside the open batch). Not thread-safe: one owner thread.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "awet/core/fixed.hpp"
@@ -26,6 +28,19 @@ struct BarQuery {
     Timestamp from = Timestamp::from_ns(INT64_MIN);
     Timestamp to = Timestamp::from_ns(INT64_MAX);
     Duration interval = Duration::minutes(1);  // 1 minute: market_raw_minute; 1 day: market_raw_day
+};
+
+/// What Store::put_bar_checked did with a bar. A stored bar is never overwritten.
+enum class BarPutOutcome : uint8_t {
+    kInserted,   // new (symbol, bar start): written
+    kIdentical,  // already stored with the same open/high/low/close/volume: nothing written
+    kConflict,   // already stored with other values: nothing written, the stored bar is kept
+};
+
+struct BarPut {
+    BarPutOutcome outcome = BarPutOutcome::kInserted;
+    /// kIdentical / kConflict: the bar as stored (the one kept), for the caller's message.
+    std::optional<MarketBar> stored;
 };
 
 /// A row of `trades` (seed §8.2) plus AWET's own columns.
@@ -125,6 +140,22 @@ struct BackfillCheckpoint {
     Timestamp updated_at;
 };
 
+/// Who may write to a store at the same time (Store::acquire_writer).
+enum class WriterMode : uint8_t {
+    /// Agents and commands that add to the record (ingest, eod, the agents of one stack): any
+    /// number at once, but not while a run holds the store.
+    kShared,
+    /// A run that produces derived results from the whole record (replay, demo): alone.
+    kExclusive,
+};
+
+/// Held while a process writes to a store; released by its destructor, and by the operating
+/// system (or the database server) when the process dies, so a crash never leaves it held.
+class WriterLease {
+public:
+    virtual ~WriterLease() = default;
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -140,8 +171,14 @@ public:
     /// Backend name for logs: "sqlite", "postgres", "null".
     virtual std::string_view backend() const = 0;
 
-    // market_raw_minute / market_raw_day (by bar interval). false: already stored (symbol, ts).
+    // market_raw_minute / market_raw_day (by bar interval). false: already stored (symbol, ts);
+    // the stored bar is kept, whatever its values.
     virtual Result<bool> put_bar(const MarketBar& bar) = 0;
+    /// put_bar, telling a new bar from an identical repeat and from a conflicting one (same
+    /// symbol and bar start, other values), and giving back the stored bar. The stored bar is
+    /// kept in both cases. The default writes with put_bar and reads the stored bar back with
+    /// load_bars only when nothing was written.
+    virtual Result<BarPut> put_bar_checked(const MarketBar& bar);
     virtual Result<std::vector<MarketBar>> load_bars(const BarQuery& query) = 0;
     // features_tft (one row per symbol and bar; a repeat is ignored)
     virtual Status put_features(const FeatureVector& features) = 0;
@@ -190,6 +227,25 @@ public:
 
     /// Row count of one of the tables above (for reports and tests).
     virtual Result<int64_t> count_rows(std::string_view table) = 0;
+
+    /// Deletes the results of earlier runs (the tables of kRunResultTables) in one transaction,
+    /// for a run that starts over (`awet replay --fresh`); bars, features, models and backfill
+    /// checkpoints stay. Returns the rows deleted per table, in kRunResultTables order.
+    virtual Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() = 0;
+
+    /// One writer per store at a time: `mode` as above; a non-empty `role` (an agent name) is
+    /// also held alone, so a second execution agent on the same store is refused. `holder`
+    /// describes this process for the message another process gets ("awet replay"). Busy:
+    /// kAlreadyExists naming the store and, where the backend can tell, the holder's PID.
+    virtual Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode mode,
+                                                                std::string_view role,
+                                                                std::string_view holder) = 0;
 };
+
+/// What runs produce (and clear_run_results() deletes): everything but the market data, the
+/// features computed from it, the model registry and the backfill checkpoints.
+inline constexpr std::array<std::string_view, 6> kRunResultTables = {
+    "trades", "positions", "risk_decisions", "predictions_tft", "daily_pnl_summary",
+    "audit_events"};
 
 }  // namespace awet
