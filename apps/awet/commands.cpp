@@ -32,12 +32,7 @@ namespace awet::cli {
 /// credentials.
 std::string store_location(const Config& config) {
     if (config.store.backend != "postgres") return "SQLite " + config.store.path;
-    std::string url = config.store.postgres_url;
-    const auto scheme = url.find("://");
-    const auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-    if (scheme != std::string::npos && at != std::string::npos)
-        url.erase(scheme + 3, at + 1 - (scheme + 3));
-    return "PostgreSQL " + url;
+    return "PostgreSQL " + PostgresStore::display_url(config.store.postgres_url);
 }
 
 /// The composition root's store choice: store.backend sqlite (default) or postgres.

@@ -20,6 +20,7 @@
 #include "awet/alpaca/alpaca_broker.hpp"
 #include "awet/alpaca/bar_stream.hpp"
 #include "awet/core/log.hpp"
+#include "awet/core/secrets.hpp"
 #include "awet/marketdata/live_feed_monitor.hpp"
 
 namespace awet::cli {
@@ -29,11 +30,12 @@ namespace {
 class LiveIngestion {
 public:
     LiveIngestion(std::unique_ptr<alpaca::BarStream> stream, marketdata::LiveFeedMonitor monitor,
-                  LiveIngestionContext context, BarLimits limits)
+                  LiveIngestionContext context, BarLimits limits, std::vector<std::string> secrets)
         : stream_(std::move(stream)),
           monitor_(std::move(monitor)),
           ctx_(std::move(context)),
-          limits_(limits) {}
+          limits_(limits),
+          secrets_(std::move(secrets)) {}
     ~LiveIngestion() { stream_->stop(); }
 
     Status step() {
@@ -91,6 +93,7 @@ private:
         } else if (!stale.empty()) {
             state = {false, "stale live bars during market hours: " + stale};
         }
+        state.detail = redact(std::move(state.detail), secrets_);  // /health is unauthenticated
         if (state.ok != last_ok_ || state.detail != last_detail_) {
             if (!state.ok) logger("ingestion")->warn("degraded: {}", state.detail);
             last_ok_ = state.ok;
@@ -103,7 +106,8 @@ private:
         const auto t = std::chrono::steady_clock::now();
         if (t - last_warn_ < std::chrono::seconds(10)) return;
         last_warn_ = t;
-        logger("ingestion")->warn("alpaca stream: {}", what);
+        // A server may echo the auth message: the keys never reach the log.
+        logger("ingestion")->warn("alpaca stream: {}", redacted_excerpt(what, secrets_, 600));
     }
 
     std::unique_ptr<alpaca::BarStream> stream_;
@@ -111,6 +115,7 @@ private:
     LiveIngestionContext ctx_;
     uint64_t unreadable_ = 0;
     BarLimits limits_;
+    std::vector<std::string> secrets_;  // the Alpaca keys
     bool last_ok_ = true;
     std::string last_detail_;
     std::chrono::steady_clock::time_point last_health_{};
@@ -142,7 +147,9 @@ Result<std::function<Status()>> start_live_ingestion(const Config& config, const
     logger("ingestion")->info("live bars from {} for {} symbols", (*stream)->url(),
                               symbols.size());
     auto live = std::make_shared<LiveIngestion>(std::move(*stream), std::move(monitor),
-                                                std::move(context), bar_limits(config.data));
+                                                std::move(context), bar_limits(config.data),
+                                                std::vector<std::string>{keys->key_id,
+                                                                         keys->secret_key});
     return std::function<Status()>([live] { return live->step(); });
 }
 

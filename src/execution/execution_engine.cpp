@@ -595,6 +595,9 @@ bool ExecutionEngine::apply_broker_truth(OrderInfo& info, const BrokerOrder& o, 
         f.side = info.row.side;
         f.qty = delta;
         f.price = average_price(cost, delta);
+        // The broker's fees of the fills the store never saw (SimBroker reports them; Alpaca
+        // charges none).
+        if (o.fees > info.row.fees) f.fees = o.fees - info.row.fees;
         f.ts = o.updated_at.is_set() ? o.updated_at : now;
         f.order_done = o.status == OrderStatus::kFilled;
         f.cum_qty = o.filled_qty;

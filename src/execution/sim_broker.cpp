@@ -329,6 +329,7 @@ void SimBroker::fill_order(size_t index, Quantity qty, Price price, const Market
     o.order.filled_qty += qty;
     o.fill_cost += notional(price, qty);
     o.order.avg_fill_price = average_price(o.fill_cost, o.order.filled_qty);
+    o.order.fees += fee;
     const bool done = o.order.filled_qty >= o.order.qty;
     o.order.status = done ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
     o.order.broker_status = done ? "filled" : "partially_filled";
@@ -473,6 +474,7 @@ Status SimBroker::restore(std::span<const TradeRow> trades) {
         o.order.qty = t.qty;
         o.order.filled_qty = t.filled_qty;
         o.order.avg_fill_price = t.avg_fill_price;
+        o.order.fees = t.fees;
         o.order.status = OrderStatus::kCanceled;
         o.order.broker_status = "expired";
         o.order.submitted_at = t.ts;

@@ -38,23 +38,6 @@ std::string path_and_query(std::string_view url) {
 
 std::string endpoint_of(std::string_view pq) { return std::string(pq.substr(0, pq.find('?'))); }
 
-std::string redact(std::string text, const std::vector<std::string>& secrets) {
-    for (const auto& s : secrets) {
-        if (s.empty()) continue;
-        for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 3))
-            text.replace(pos, s.size(), "***");
-    }
-    return text;
-}
-
-std::string redacted_excerpt(const std::string& text, const std::vector<std::string>& secrets,
-                             size_t max_bytes) {
-    std::string clean = redact(text, secrets);
-    if (clean.size() <= max_bytes) return clean;
-    clean.resize(max_bytes);
-    return clean + "...";
-}
-
 struct HttpFetcher::Impl {
     explicit Impl(const std::string& url) : client(url) {}
     httplib::Client client;

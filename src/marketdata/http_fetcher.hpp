@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "awet/core/result.hpp"
+#include "awet/core/secrets.hpp"
 #include "awet/marketdata/bars_clients.hpp"
 
 namespace awet::marketdata {
@@ -21,12 +22,8 @@ std::string url_encode(std::string_view s);
 std::string path_and_query(std::string_view url);
 /// The path of a path-and-query, without the query (what errors show: never a key).
 std::string endpoint_of(std::string_view path_and_query);
-/// `text` with every non-empty secret replaced by "***".
-std::string redact(std::string text, const std::vector<std::string>& secrets);
-/// At most `max_bytes` of `text` after redacting it: redact first, so that a secret straddling
-/// the cut cannot leave a fragment behind. "..." marks a cut.
-std::string redacted_excerpt(const std::string& text, const std::vector<std::string>& secrets,
-                             size_t max_bytes);
+using awet::redact;  // awet/core/secrets.hpp
+using awet::redacted_excerpt;
 
 /// How much of an error body an error message shows.
 inline constexpr size_t kErrorBodyExcerpt = 200;

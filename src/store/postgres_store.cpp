@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "awet/core/log.hpp"
+#include "awet/core/secrets.hpp"
 #include "row_layout.hpp"
 #include "writer_lock.hpp"
 
@@ -372,9 +373,9 @@ std::string describe_url(const std::string& url) {
     char* err = nullptr;
     PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
     if (opts == nullptr) {
-        std::string msg = err != nullptr ? err : "unparsable connection string";
+        // libpq's message quotes the string, password and all: never shown.
         PQfreemem(err);
-        return "<bad url: " + msg.substr(0, msg.find('\n')) + ">";
+        return "<a connection string libpq cannot parse>";
     }
     std::string host, port, db, hostaddr;
     for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
@@ -455,6 +456,7 @@ namespace pg_detail {
 
 struct Impl {
     std::string url;                                       // as given (for the lock connection)
+    std::vector<std::string> secrets;                      // its passwords: never in an error
     std::string where;                                     // host:port/db
     std::vector<std::unique_ptr<pqxx::connection>> conns;  // [0] writes; the others read
     std::unique_ptr<pqxx::work> txn;                       // the open batch on conns[0]
@@ -538,9 +540,10 @@ struct Impl {
     Error error(std::string_view op, const std::exception& e) {
         std::string msg = std::string(op) + ": ";
         if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
-            msg += "connection to PostgreSQL at " + where + " failed: " + first_line(e.what());
+            msg += "connection to PostgreSQL at " + where +
+                   " failed: " + redact(first_line(e.what()), secrets);
         } else {
-            msg += first_line(e.what());
+            msg += redact(first_line(e.what()), secrets);
             if (dynamic_cast<const pqxx::undefined_table*>(&e) != nullptr) {
                 msg += " (run migrate() first)";
             }
@@ -583,10 +586,15 @@ int PostgresStore::batch_size() const { return impl_->batch_size; }
 int PostgresStore::pending_writes() const { return impl_->pending; }
 bool PostgresStore::hypertables() const { return impl_->hypertables; }
 
+std::string PostgresStore::display_url(const std::string& url) {
+    return "postgresql://" + describe_url(url);
+}
+
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url, int pool_size,
                                                            int batch_size) {
     auto impl = std::make_unique<Impl>();
     impl->url = url;
+    impl->secrets = connection_secrets(url);
     impl->where = describe_url(url);
     impl->batch_size = batch_size < 1 ? 1 : batch_size;
     if (pool_size < 1) {
@@ -615,8 +623,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
                           "SELECT COUNT(*) FROM schema_migrations");
             impl->conns.push_back(std::move(conn));
         } catch (const std::exception& e) {
-            return make_error(ErrorCode::kStore, "open: cannot connect to PostgreSQL at " +
-                                                     impl->where + ": " + first_line(e.what()));
+            return make_error(ErrorCode::kStore,
+                              "open: cannot connect to PostgreSQL at " + impl->where + ": " +
+                                  redact(first_line(e.what()), impl->secrets));
         }
     }
     return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "awet/core/secrets.hpp"
 #include "awet/venue/venue.hpp"
 #include "venue_codec.hpp"
 
@@ -41,12 +42,14 @@ struct RemoteBroker::Impl {
             if (res->status == 400) code = ErrorCode::kInvalidArgument;
             std::string message = j.is_object() && j.contains("error") && j["error"].is_string()
                                       ? j["error"].get<std::string>()
-                                      : res->body.substr(0, 200);
+                                      : res->body;
+            // The venue (or a proxy) may echo our headers: the token never goes further.
+            std::string text = redacted_excerpt(message, {options.token}, 200);
             if (res->status == 401) {
-                message += std::string("; is ") + kVenueTokenEnv +
-                           " the same for the venue and this process?";
+                text += std::string("; is ") + kVenueTokenEnv +
+                        " the same for the venue and this process?";
             }
-            return make_error(code, what + ": HTTP " + std::to_string(res->status) + ": " + message);
+            return make_error(code, what + ": HTTP " + std::to_string(res->status) + ": " + text);
         }
         if (j.is_discarded()) return make_error(ErrorCode::kParse, what + ": body is not JSON");
         return j;

@@ -75,6 +75,7 @@ json to_json(const BrokerOrder& o) {
               {"qty", o.qty.raw()},
               {"filled_qty", o.filled_qty.raw()},
               {"avg_fill_price", o.avg_fill_price.raw()},
+              {"fees", o.fees.raw()},
               {"status", static_cast<int>(o.status)},
               {"broker_status", o.broker_status},
               {"submitted_at", o.submitted_at.ns()},
@@ -169,6 +170,10 @@ Result<BrokerOrder> broker_order_from(const json& j) {
     o.filled_qty = Quantity::from_raw(filled);
     AWET_FIELD(avg, int64_t, j, "avg_fill_price");
     o.avg_fill_price = Price::from_raw(avg);
+    // Fees: absent from an older venue's answer (then 0).
+    if (auto it = j.find("fees"); it != j.end() && it->is_number_integer()) {
+        o.fees = Money::from_raw(it->get<int64_t>());
+    }
     auto status = enum_field<OrderStatus>(j, "status", kMaxStatus);
     if (!status.ok()) return status.error();
     o.status = *status;

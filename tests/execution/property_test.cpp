@@ -726,6 +726,8 @@ TEST(ExecutionProperty, OneOrderPerKeyEveryFillOnceTradesMatchTheVenue) {
                      << stats.engine.bracket_entries << " bracket entries, "
                      << stats.engine.leg_cancels << " leg cancels, "
                      << stats.engine.exits_closed_by_leg << " exits closed by a leg";
+    // Fills recovered by a reconciliation carry the venue's fees into `trades`.
+    EXPECT_EQ(stats.fee_gaps, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -776,12 +778,10 @@ MarketBar flat_bar(const char* symbol, Timestamp start, const char* open, int64_
     return b;
 }
 
-/// Counted by the property as "orders filled while no engine listened (... miss those fills'
-/// fees in trades)": 235 of 482 such orders in its 200 cases. reconcile_with_broker recovers a
-/// fill the engine missed as one synthetic fill for the quantity difference, with fees 0
-/// (BrokerOrder carries no fees), so `trades.fees`, the stored book's realized PnL and every
-/// report built on them miss the venue's fee for that fill.
-TEST(ExecutionKnownFailure, DISABLED_FillRecoveredByReconciliationKeepsItsFee) {
+/// Found by the property (235 of 482 orders filled while no engine listened): reconcile_with_broker
+/// recovered a missed fill with fees 0, as BrokerOrder carried no fees, so `trades.fees` and the
+/// stored book's realized PnL missed the venue's fee. BrokerOrder::fees now carries them.
+TEST(ExecutionRegression, FillRecoveredByReconciliationKeepsItsFee) {
     SimBrokerConfig sc;
     sc.min_fee = Money::from_units(1);
     Rig rig(sc);
@@ -797,7 +797,7 @@ TEST(ExecutionKnownFailure, DISABLED_FillRecoveredByReconciliationKeepsItsFee) {
         engine.reconcile_with_broker(kT0 - Duration::days(1), kT0 + Duration::minutes(2)).ok());
     ASSERT_EQ(rig.row(d).filled_qty.to_string(), "5");
     EXPECT_EQ(rig.venue.account()->fees.to_string(), "1");
-    EXPECT_EQ(rig.row(d).fees.to_string(), "1");  // is 0
+    EXPECT_EQ(rig.row(d).fees.to_string(), "1");  // was 0
 }
 
 /// Counted by the property as "rows whose avg_fill_price differs from the venue's" (seen once,

@@ -42,19 +42,25 @@ SchemaRegistryClient::~SchemaRegistryClient() = default;
 Result<std::unique_ptr<SchemaRegistryClient>> SchemaRegistryClient::create(
     SchemaRegistryOptions options) {
     while (!options.url.empty() && options.url.back() == '/') options.url.pop_back();
+    // What errors quote: the URL without any user:password@ (the registry needs none).
+    std::string shown = options.url;
+    if (const size_t scheme = shown.find("://"), at = shown.find('@');
+        scheme != std::string::npos && at != std::string::npos && at > scheme) {
+        shown.erase(scheme + 3, at + 1 - (scheme + 3));
+    }
     if (options.url.rfind("http://", 0) != 0) {
         return make_error(ErrorCode::kInvalidArgument,
-                          "schema registry url '" + options.url +
+                          "schema registry url '" + shown +
                               "': expected http://host:port (https is not built in)");
     }
     if (options.url.find('/', 7) != std::string::npos) {
         return make_error(ErrorCode::kInvalidArgument,
-                          "schema registry url '" + options.url + "': a path is not supported");
+                          "schema registry url '" + shown + "': a path is not supported");
     }
     auto http = std::make_unique<Http>(options.url);
     if (!http->client.is_valid()) {
         return make_error(ErrorCode::kInvalidArgument,
-                          "schema registry url '" + options.url + "' is not valid");
+                          "schema registry url '" + shown + "' is not valid");
     }
     http->client.set_connection_timeout(options.connect_timeout);
     http->client.set_read_timeout(options.read_timeout);

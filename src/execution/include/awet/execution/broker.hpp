@@ -44,6 +44,7 @@ struct BrokerOrder {
     Quantity qty;
     Quantity filled_qty;
     Price avg_fill_price;
+    Money fees;  // cumulative fees of the fills so far (0 where the broker charges none)
     OrderStatus status = OrderStatus::kPending;
     std::string broker_status;  // the broker's own word ("new", "filled", ...)
     Timestamp submitted_at;

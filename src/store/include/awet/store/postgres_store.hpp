@@ -33,6 +33,9 @@ public:
     /// Connects `pool_size` (>= 1) connections to `url` (a libpq URL or key=value string).
     /// Does not migrate: call migrate() before use. Errors name host, port and database, never
     /// the password. `batch_size` < 1 is taken as 1.
+    /// "postgresql://host:port/db" of a connection string: what a user is shown, never its
+    /// user, password or options.
+    static std::string display_url(const std::string& url);
     static Result<std::unique_ptr<PostgresStore>> open(const std::string& url, int pool_size = 4,
                                                        int batch_size = 5000);
     ~PostgresStore() override;
