@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string_view>
 
 #include "awet/core/log.hpp"
@@ -30,6 +31,26 @@ inline std::string_view as_text(const uint8_t* data, size_t size) {
     do {                                                            \
         if (!(cond)) ::awet::fuzz::fail(#cond " (" __FILE__ ")"); \
     } while (0)
+
+/// Runs one decoder call. A decoder promises errors as values, so an exception escaping it is a
+/// finding and terminates the run (libFuzzer saves the input). With FUZZ_CATCH_EXCEPTIONS=1 in the
+/// environment it is swallowed instead: only to fuzz past a reported throw whose fix is pending
+/// in a file this campaign may not edit (README.md, "Findings").
+template <typename F>
+void call(F&& f) {
+    static const bool catch_all = [] {
+        const char* v = std::getenv("FUZZ_CATCH_EXCEPTIONS");
+        return v != nullptr && v[0] == '1';
+    }();
+    if (!catch_all) {
+        f();
+        return;
+    }
+    try {
+        f();
+    } catch (const std::exception&) {
+    }
+}
 
 /// Logging off: the decoders log what they skip.
 inline void quiet_logs() { init_logging("off", "text"); }
