@@ -2,10 +2,12 @@
 
 #include <avro.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -13,12 +15,67 @@
 #include <optional>
 #include <set>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace awet {
 namespace {
 
 using json = nlohmann::json;
+
+// Two defects of avro-c 1.11 on malformed input, found by fuzz/avro_event_fuzz.cpp:
+//  - it allocates a string's or bytes' declared length before reading them: a 170-byte message
+//    declaring a 6 GB string had the consumer allocate 6 GB;
+//  - when the bytes are cut short it returns without freeing that buffer (AVRO-4246, fixed
+//    upstream after 1.11): every truncated message leaked.
+// So while a message is read on a thread, avro-c's allocations go through a capped allocator that
+// also remembers what it handed out. A refused allocation makes avro_value_read fail (kParse);
+// after a failed read the value is destroyed (freeing all it owns) and what is left of the read's
+// allocations is what avro-c leaked, freed here.
+struct DecodeAllocations {
+    size_t cap = 0;                              // 0: not reading
+    std::unordered_map<void*, size_t>* live = nullptr;  // allocated during the read, not freed
+};
+thread_local DecodeAllocations t_decode;
+
+void* tracking_allocator(void*, void* ptr, size_t, size_t nsize) {
+    if (nsize == 0) {
+        if (t_decode.live != nullptr && ptr != nullptr) t_decode.live->erase(ptr);
+        std::free(ptr);  // avro-c's default allocator is realloc/free too
+        return nullptr;
+    }
+    if (t_decode.cap != 0 && nsize > t_decode.cap) return nullptr;
+    void* out = std::realloc(ptr, nsize);
+    if (out != nullptr && t_decode.live != nullptr) {
+        if (ptr != nullptr) t_decode.live->erase(ptr);
+        t_decode.live->emplace(out, nsize);
+    }
+    return out;
+}
+
+/// The allocation window of one avro_value_read on this thread.
+class DecodeAllocationWindow {
+public:
+    explicit DecodeAllocationWindow(size_t message_size) {
+        static const bool installed = (avro_set_allocator(tracking_allocator, nullptr), true);
+        (void)installed;
+        // Values take more memory than their encoding (value structs, array growth): generous.
+        t_decode.cap = std::max<size_t>(16 * message_size, size_t{64} << 10);
+        t_decode.live = &live_;
+    }
+    ~DecodeAllocationWindow() { t_decode = DecodeAllocations{}; }
+    DecodeAllocationWindow(const DecodeAllocationWindow&) = delete;
+    DecodeAllocationWindow& operator=(const DecodeAllocationWindow&) = delete;
+
+    /// After a failed read and the destruction of everything that could own its allocations.
+    void free_leaked() {
+        for (const auto& [ptr, size] : live_) std::free(ptr);
+        live_.clear();
+    }
+
+private:
+    std::unordered_map<void*, size_t> live_;
+};
 
 constexpr std::array<Source, 10> kSources = {
     Source::kIngestion, Source::kFeatures,   Source::kPrediction, Source::kRisk, Source::kExecution,
@@ -533,7 +590,13 @@ public:
             return fail(name, "expected an enum"), std::nullopt;
         int index = 0;
         if (avro_value_get_enum(&v, &index) != 0) return fail(name, avro_error()), std::nullopt;
-        const char* s = avro_schema_enum_get(avro_value_get_schema(&v), index);
+        // avro-c neither checks the index it reads nor returns null for an unknown one (it
+        // returns an uninitialised pointer): range-check first (fuzz/avro_event_fuzz.cpp).
+        const avro_schema_t schema = avro_value_get_schema(&v);
+        if (index < 0 || index >= avro_schema_enum_number_of_symbols(schema))
+            return fail(name, "enum index " + std::to_string(index) + " out of range"),
+                   std::nullopt;
+        const char* s = avro_schema_enum_get(schema, index);
         if (s == nullptr) return fail(name, "enum index out of range"), std::nullopt;
         return std::string(s);
     }
@@ -1138,12 +1201,24 @@ Result<Event> AvroEventCodec::decode(Topic topic, std::string_view bytes) {
     avro_reader_t reader =
         avro_reader_memory(bytes.data() + kAvroWireHeaderSize, static_cast<int64_t>(body));
     if (reader == nullptr) return make_error(ErrorCode::kInternal, where + ": " + avro_error());
-    const int rc = avro_value_read(reader, &root);
+    int rc = 0;
+    std::string read_error;
+    {
+        DecodeAllocationWindow window(body);
+        rc = avro_value_read(reader, &root);
+        if (rc != 0) {
+            read_error = avro_error();
+            // The cached writer (schema, class, value) goes: all it owns is freed; what the read
+            // allocated beyond that avro-c leaked. It is parsed again on the next message.
+            impl_->writers.erase(id);
+            window.free_leaked();
+        }
+    }
     avro_reader_free(reader);
     if (rc != 0) {
-        return make_error(ErrorCode::kParse,
-                          where + " (schema id " + std::to_string(id) +
-                              "): truncated or malformed payload: " + avro_error());
+        return make_error(ErrorCode::kParse, where + " (schema id " + std::to_string(id) +
+                                                 "): truncated or malformed payload: " +
+                                                 read_error);
     }
     // avro-c's memory reader cannot tell how much it consumed; the encoded size of what was read
     // can (exact for single-block arrays, which is how Avro writers encode them).
