@@ -15,13 +15,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view body = fuzz::as_text(data, size);
-    fuzz::call([&] {
-        for (Duration interval : {Duration::minutes(1), Duration::days(1)}) {
-            auto page = marketdata::parse_alpaca_bars(body, "fuzz", "AAPL", interval);
-            if (page.ok()) fuzz::expect_plausible(page->bars);
-        }
-        auto bar = marketdata::parse_alpaca_bar(body, "AAPL", Duration::minutes(1), "fuzz", "bar");
-        if (bar.ok()) fuzz::expect_plausible(std::span(&*bar, 1));
-    });
+    for (Duration interval : {Duration::minutes(1), Duration::days(1)}) {
+        auto page = marketdata::parse_alpaca_bars(body, "fuzz", "AAPL", interval);
+        if (page.ok()) fuzz::expect_plausible(page->bars);
+    }
+    auto bar = marketdata::parse_alpaca_bar(body, "AAPL", Duration::minutes(1), "fuzz", "bar");
+    if (bar.ok()) fuzz::expect_plausible(std::span(&*bar, 1));
     return 0;
 }

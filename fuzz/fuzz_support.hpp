@@ -32,32 +32,6 @@ inline std::string_view as_text(const uint8_t* data, size_t size) {
         if (!(cond)) ::awet::fuzz::fail(#cond " (" __FILE__ ")"); \
     } while (0)
 
-/// True with FUZZ_PENDING=1 in the environment: steer around findings that are reported but
-/// whose fix is pending in a file this campaign may not edit (README.md, "Findings"), so that a
-/// run can explore past them. Off by default: `make fuzz` and the smoke tests report them.
-inline bool steer_around_pending() {
-    static const bool on = [] {
-        const char* v = std::getenv("FUZZ_PENDING");
-        return v != nullptr && v[0] == '1';
-    }();
-    return on;
-}
-
-/// Runs one decoder call. A decoder promises errors as values, so an exception escaping it is a
-/// finding and terminates the run (libFuzzer saves the input); with FUZZ_PENDING=1 it is
-/// swallowed.
-template <typename F>
-void call(F&& f) {
-    if (!steer_around_pending()) {
-        f();
-        return;
-    }
-    try {
-        f();
-    } catch (const std::exception&) {
-    }
-}
-
 /// Logging off: the decoders log what they skip.
 inline void quiet_logs() { init_logging("off", "text"); }
 

@@ -16,19 +16,17 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view body = fuzz::as_text(data, size);
-    fuzz::call([&] {
-        for (Duration interval : {Duration{}, Duration::minutes(1)}) {
-            auto page = marketdata::parse_yahoo_chart(body, "fuzz", "AAPL", interval);
-            if (page.ok()) {
-                fuzz::expect_plausible(page->bars);
-                AWET_FUZZ_EXPECT(page->skipped_null_rows >= 0);
-            }
+    for (Duration interval : {Duration{}, Duration::minutes(1)}) {
+        auto page = marketdata::parse_yahoo_chart(body, "fuzz", "AAPL", interval);
+        if (page.ok()) {
+            fuzz::expect_plausible(page->bars);
+            AWET_FUZZ_EXPECT(page->skipped_null_rows >= 0);
         }
-        auto events = marketdata::parse_yahoo_events(body, "fuzz");
-        if (events.ok()) {
-            for (const auto& a : *events) (void)a.describe();
-        }
-        (void)marketdata::parse_yahoo_interval(body.substr(0, 8));
-    });
+    }
+    auto events = marketdata::parse_yahoo_events(body, "fuzz");
+    if (events.ok()) {
+        for (const auto& a : *events) (void)a.describe();
+    }
+    (void)marketdata::parse_yahoo_interval(body.substr(0, 8));
     return 0;
 }

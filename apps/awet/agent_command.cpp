@@ -675,8 +675,7 @@ int agent(const Common& common, const AgentArgs& args) {
         // starts from what they explain (as `awet replay`'s simulated broker does).
         auto trades = st->load_trades(TradeQuery{});
         if (!trades.ok()) return fail_line(trades.error().message);
-        Timestamp last;
-        for (const TradeRow& t : *trades) last = std::max({last, t.ts, t.filled_at});
+        const Timestamp last = last_trade_activity(*trades);
         if (Status ok = check_range_not_run(last, bars->front().bar_start); !ok.ok()) {
             return fail_line(ok.error().message);
         }

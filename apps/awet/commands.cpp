@@ -84,6 +84,16 @@ Date today_local() { return SessionCalendar::to_local(WallClock().now()).date; }
 
 void print_replay_summary(const ReplayResult& r) {
     const auto& c = r.counters;
+    if (r.redone) {
+        std::string what;
+        for (const auto& [table, n] : r.redone->discarded) {
+            if (n > 0) what += (what.empty() ? "" : ", ") + std::to_string(n) + " " + table;
+        }
+        std::printf("  %-24s the run started %s (PID %lld) did not finish: redone (%s discarded)\n",
+                    "interrupted run", r.redone->interrupted.started_at.iso().c_str(),
+                    static_cast<long long>(r.redone->interrupted.pid),
+                    what.empty() ? "nothing" : what.c_str());
+    }
     if (r.restored.fills > 0 || r.restored.open_orders > 0) {
         std::printf("  %-24s %zu open positions (%zu lots under exit management), %zu open "
                     "orders brought to the broker's truth\n",
@@ -464,9 +474,7 @@ int replay(const Common& common, const ReplayArgs& args) {
             "no green model in models_registry: run `awet train --model linear` and `awet models "
             "promote ID`");
     }
-    auto last = last_trade_activity(**store);
-    if (!last.ok()) return fail(last.error());
-    if (Status st = check_range_not_run(*last, selected.front().bar_start); !st.ok()) {
+    if (Status st = check_replay_range(**store, selected.front().bar_start); !st.ok()) {
         return fail(st.error());
     }
     std::printf("AWET replay: %zu sessions, %zu bars, model %s, dry_run=%s\n", n, selected.size(),

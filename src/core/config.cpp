@@ -752,6 +752,7 @@ const std::vector<std::string>& non_config_env_vars() {
         "AWET_PORT_BASE",              // scripts/awet_start.sh: agent ports
         "AWET_BIN",                    // scripts/awet_start.sh: the awet binary
         "AWET_REPLAY_EXIT_WHEN_DONE",  // scripts/awet_start.sh: ingestion exits after the replay
+        "AWET_CRASH_AT",               // crash-consistency tests: kill at a crash point (core)
     };
     return kVars;
 }

@@ -252,11 +252,15 @@ const LocalCache& local_cache(int64_t ns) {
     if (ns >= c.lo && ns < c.hi) return c;
     int64_t dst_start = 0, dst_end = 0;
     int offset = offset_at(ns, dst_start, dst_end);
-    int64_t local_ns = ns + offset * kNsPerMinute;
+    // Saturated at the ends of int64: the first and last days a Timestamp holds (1677, 2262)
+    // have their midnights or the next day's outside it.
+    int64_t local_ns = saturating_add(ns, offset * kNsPerMinute);
     int64_t local_day = floor_div(local_ns, kNsPerDay);
-    int64_t midnight_utc = local_day * kNsPerDay - offset * kNsPerMinute;
+    int64_t midnight_utc = saturating_sub(saturating_mul(local_day, kNsPerDay), offset * kNsPerMinute);
+    // The first day's midnight is before the first instant: the day starts there instead.
+    if (midnight_utc > ns) midnight_utc = std::numeric_limits<int64_t>::min();
     int64_t lo = midnight_utc;
-    int64_t hi = midnight_utc + kNsPerDay;
+    int64_t hi = saturating_add(midnight_utc, kNsPerDay);
     for (int64_t transition : {dst_start, dst_end}) {
         if (transition > lo && transition < hi) {
             if (ns < transition) {
@@ -293,14 +297,15 @@ Timestamp SessionCalendar::from_local(Date date, int minute_of_day) {
     // Ambiguous wall times (the repeated hour in November) resolve to the first (EDT) instant;
     // wall times that do not exist (the skipped hour in March) are read as EST, landing after
     // the jump (02:30 -> 03:30 EDT).
-    const int64_t local_ns = days_of(date.year, date.month, date.day) * kNsPerDay +
-                             static_cast<int64_t>(minute_of_day) * kNsPerMinute;
-    const int64_t as_edt = local_ns - kEdtOffset * kNsPerMinute;
+    const int64_t local_ns =
+        saturating_add(saturating_mul(days_of(date.year, date.month, date.day), kNsPerDay),
+                       static_cast<int64_t>(minute_of_day) * kNsPerMinute);
+    const int64_t as_edt = saturating_sub(local_ns, kEdtOffset * kNsPerMinute);
     int64_t dst_start = 0, dst_end = 0;  // offset_at, not the cache: session_at relies on that
     if (offset_at(as_edt, dst_start, dst_end) == kEdtOffset) {
         return Timestamp::from_ns(as_edt);
     }
-    return Timestamp::from_ns(local_ns - kEstOffset * kNsPerMinute);
+    return Timestamp::from_ns(saturating_sub(local_ns, kEstOffset * kNsPerMinute));
 }
 
 bool SessionCalendar::is_holiday(Date d) {

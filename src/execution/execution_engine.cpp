@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "awet/core/crash_point.hpp"
 #include "awet/core/log.hpp"
 #include "awet/model/bracket.hpp"
 
@@ -253,6 +254,7 @@ void ExecutionEngine::submit_row(OrderInfo& kept, const std::optional<BracketLeg
     OrderRequest request = request_for(kept.row);
     request.bracket = bracket;
     Result<BrokerOrder> sent = broker_.submit(request);
+    crash_point("order.submit");
 
     TradeRow& r = kept.row;
     if (sent.ok()) {
@@ -707,6 +709,7 @@ void ExecutionEngine::on_fill(const Fill& fill) {
     if (row.block_reason.starts_with(kOutcomeUnknown)) row.block_reason.clear();
     info->terminal = done;
     persist(row);
+    crash_point("fill");
     ++stats_.fills;
 
     ExecutionReport r = make_report(*info, row.status, fill.ts);

@@ -1,6 +1,7 @@
 #include "awet/execution/sim_broker.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -142,7 +143,8 @@ Result<BrokerOrder> SimBroker::submit(const OrderRequest& request) {
     auto add = [&](const IdempotencyKey& id, Side side, Quantity qty, const char* status) {
         SimOrder o;
         char broker_id[32];
-        std::snprintf(broker_id, sizeof broker_id, "sim-%06zu", orders_.size() + 1);
+        std::snprintf(broker_id, sizeof broker_id, "sim-%06llu",
+                      static_cast<unsigned long long>(++last_id_number_));
         o.order.client_order_id = id;
         o.order.broker_order_id = broker_id;
         o.order.symbol = request.symbol;
@@ -440,6 +442,21 @@ void SimBroker::trigger_legs(const MarketBar& bar, size_t end) {
     }
 }
 
+namespace {
+
+/// 42 for "sim-000042"; 0 for any other broker id.
+uint64_t sim_id_number(std::string_view broker_id) {
+    constexpr std::string_view kPrefix = "sim-";
+    if (!broker_id.starts_with(kPrefix)) return 0;
+    uint64_t n = 0;
+    const char* first = broker_id.data() + kPrefix.size();
+    const char* last = broker_id.data() + broker_id.size();
+    const auto [ptr, ec] = std::from_chars(first, last, n);
+    return ec == std::errc() && ptr == last ? n : 0;
+}
+
+}  // namespace
+
 Status SimBroker::restore(std::span<const TradeRow> trades) {
     if (!orders_.empty()) {
         return make_error(ErrorCode::kInvalidArgument,
@@ -450,6 +467,7 @@ Status SimBroker::restore(std::span<const TradeRow> trades) {
     for (const TradeRow& t : trades) {
         last = std::max({last, t.ts, t.filled_at});
         if (t.filled_qty > Quantity{} && t.filled_at.is_set()) filled.push_back(&t);
+        last_id_number_ = std::max(last_id_number_, sim_id_number(t.alpaca_order_id));
     }
     std::stable_sort(filled.begin(), filled.end(), [](const TradeRow* a, const TradeRow* b) {
         if (a->filled_at != b->filled_at) return a->filled_at < b->filled_at;
@@ -466,7 +484,10 @@ Status SimBroker::restore(std::span<const TradeRow> trades) {
         if (t.idempotency_key.empty() || by_client_.contains(t.idempotency_key)) continue;
         SimOrder o;
         char broker_id[32];
-        std::snprintf(broker_id, sizeof broker_id, "sim-%06zu", orders_.size() + 1);
+        if (t.alpaca_order_id.empty()) {
+            std::snprintf(broker_id, sizeof broker_id, "sim-%06llu",
+                          static_cast<unsigned long long>(++last_id_number_));
+        }
         o.order.client_order_id = t.idempotency_key;
         o.order.broker_order_id = t.alpaca_order_id.empty() ? broker_id : t.alpaca_order_id;
         o.order.symbol = t.symbol;

@@ -4,6 +4,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "json_text.hpp"
+
 namespace awet::marketdata {
 
 using nlohmann::json;
@@ -177,10 +179,12 @@ Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view sour
     if (!parsed.ok()) return parsed.error();
     const json& doc = *parsed;
     if (!doc.is_object()) return not_bars(kVendor, source, "top level is not an object");
-    const std::string status = doc.value("status", std::string());
-    if (status == "ERROR" || status == "NOT_AUTHORIZED" || status == "NOT_FOUND") {
-        std::string text = doc.value("error", doc.value("message", std::string()));
-        return make_error(ErrorCode::kIo, where(kVendor, source) + ": status " + status +
+    const std::optional<std::string> status = text_member(doc, "status", "");
+    if (!status) return bad_field(kVendor, source, "status", "not a string");
+    if (*status == "ERROR" || *status == "NOT_AUTHORIZED" || *status == "NOT_FOUND") {
+        std::string text = message_member(doc, "error");
+        if (text.empty()) text = message_member(doc, "message");
+        return make_error(ErrorCode::kIo, where(kVendor, source) + ": status " + *status +
                                               (text.empty() ? "" : ": " + text));
     }
     BarsPage page;
@@ -195,7 +199,8 @@ Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view sour
     if (!results->is_array()) return not_bars(kVendor, source, "\"results\" is not an array");
     if (!results->empty() && !looks_like_bar((*results)[0]))
         return not_bars(kVendor, source, "results[0] has no t/o/c (not aggregates)");
-    const std::string doc_symbol = doc.value("ticker", std::string(symbol));
+    const std::optional<std::string> doc_symbol = text_member(doc, "ticker", std::string(symbol));
+    if (!doc_symbol) return bad_field(kVendor, source, "ticker", "not a string");
     for (size_t i = 0; i < results->size(); ++i) {
         const json& item = (*results)[i];
         const std::string path = "results[" + std::to_string(i) + "]";
@@ -209,8 +214,9 @@ Result<BarsPage> parse_polygon_aggs(std::string_view body, std::string_view sour
         if (!t_micro || *t_micro % kFixedScale != 0)
             return bad_field(kVendor, source, path + ".t", "not whole milliseconds");
         const Timestamp start = Timestamp::from_ns(*t_micro / kFixedScale * 1'000'000);
-        const std::string sym = item.value("T", doc_symbol);
-        auto bar = make_bar(sym, start, interval, *ohlcv, path, kVendor, source, limits);
+        const std::optional<std::string> sym = text_member(item, "T", *doc_symbol);
+        if (!sym) return bad_field(kVendor, source, path + ".T", "not a string");
+        auto bar = make_bar(*sym, start, interval, *ohlcv, path, kVendor, source, limits);
         if (!bar.ok()) return bar.error();
         page.bars.push_back(*bar);
     }
@@ -228,8 +234,8 @@ Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view sourc
         return not_bars(kVendor, source, "no \"chart\" object");
     const json& chart = doc["chart"];
     if (auto err = chart.find("error"); err != chart.end() && !err->is_null()) {
-        std::string text = err->is_object() ? err->value("code", std::string()) + ": " +
-                                                  err->value("description", std::string())
+        std::string text = err->is_object() ? message_member(*err, "code") + ": " +
+                                                  message_member(*err, "description")
                                             : err->dump();
         return make_error(ErrorCode::kIo, where(kVendor, source) + ": chart.error " + text);
     }
@@ -243,9 +249,13 @@ Result<BarsPage> parse_yahoo_chart(std::string_view body, std::string_view sourc
     std::string sym(symbol);
     Duration step = interval;
     if (auto meta = r.find("meta"); meta != r.end() && meta->is_object()) {
-        sym = meta->value("symbol", sym);
+        const std::optional<std::string> meta_symbol = text_member(*meta, "symbol", sym);
+        if (!meta_symbol)
+            return bad_field(kVendor, source, "chart.result[0].meta.symbol", "not a string");
+        sym = *meta_symbol;
         if (step == Duration{}) {
-            const std::string g = meta->value("dataGranularity", std::string());
+            // Not a string: unknown, as an absent one (the error below names the field).
+            const std::string g = text_member(*meta, "dataGranularity", "").value_or("");
             if (auto d = parse_yahoo_interval(g)) step = *d;
         }
     }
@@ -351,7 +361,9 @@ Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view sourc
         page.next = tok->get<std::string>();
     if (bars->is_null()) return page;
     if (bars->is_array()) {
-        const std::string sym = doc.value("symbol", std::string(symbol));
+        const std::optional<std::string> doc_symbol = text_member(doc, "symbol", std::string(symbol));
+        if (!doc_symbol) return bad_field(kVendor, source, "symbol", "not a string");
+        const std::string& sym = *doc_symbol;
         for (size_t i = 0; i < bars->size(); ++i) {
             AWET_TRY(parse_alpaca_item((*bars)[i], sym, "bars[" + std::to_string(i) + "]", interval,
                                        source, limits, page));

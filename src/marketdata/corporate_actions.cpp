@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "awet/data/calendar.hpp"
 #include "awet/marketdata/bar_parsers.hpp"
+#include "json_text.hpp"
 
 namespace awet::marketdata {
 
@@ -34,7 +36,9 @@ Result<CorporateActionsPage> polygon_page(
     if (!j.ok()) return j.error();
     CorporateActionsPage page;
     if (j->contains("status") && (*j)["status"].is_string() && (*j)["status"] == "ERROR") {
-        return bad(source, "status", "ERROR: " + j->value("error", j->value("message", "")));
+        std::string text = message_member(*j, "error");
+        if (text.empty()) text = message_member(*j, "message");
+        return bad(source, "status", "ERROR: " + text);
     }
     if (j->contains("next_url") && (*j)["next_url"].is_string()) page.next = (*j)["next_url"];
     if (!j->contains("results") || (*j)["results"].is_null()) return page;
@@ -99,8 +103,12 @@ Result<Price> cash_at(const json& o, const char* field, std::string_view source,
     return Price::from_raw(*micro);
 }
 
-Date local_date_of_epoch_seconds(int64_t seconds) {
-    return SessionCalendar::to_local(Timestamp::from_ns(seconds * 1'000'000'000)).date;
+/// The New York date of an event at `seconds` after the epoch; nullopt outside the years a
+/// Timestamp holds (1970 to 2262).
+std::optional<Date> local_date_of_epoch_seconds(int64_t seconds) {
+    constexpr int64_t kLastSecond = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 86'400;
+    if (seconds < 0 || seconds > kLastSecond) return std::nullopt;
+    return SessionCalendar::to_local(Timestamp::from_seconds(seconds)).date;
 }
 
 }  // namespace
@@ -166,9 +174,9 @@ Result<std::vector<CorporateAction>> parse_yahoo_events(std::string_view body,
     if (result == nullptr) return bad(source, "chart.result", "missing or empty");
     std::string ticker;
     if (result->contains("meta") && (*result)["meta"].is_object())
-        ticker = (*result)["meta"].value("symbol", "");
+        ticker = text_member((*result)["meta"], "symbol", "").value_or("");
     if (ticker.empty() || ticker.size() > Symbol::capacity())
-        return bad(source, "chart.result[0].meta.symbol", "missing or too long");
+        return bad(source, "chart.result[0].meta.symbol", "missing, not a string or too long");
     std::vector<CorporateAction> out;
     if (!result->contains("events") || !(*result)["events"].is_object()) return out;
     const json& events = (*result)["events"];
@@ -182,7 +190,9 @@ Result<std::vector<CorporateAction>> parse_yahoo_events(std::string_view body,
                 return bad(source, where + ".date", "missing or not epoch seconds");
             CorporateAction a;
             a.symbol = Symbol(ticker);
-            a.effective = local_date_of_epoch_seconds(e["date"].template get<int64_t>());
+            const auto date = local_date_of_epoch_seconds(e["date"].template get<int64_t>());
+            if (!date) return bad(source, where + ".date", "out of range: " + e["date"].dump());
+            a.effective = *date;
             a.source = "yahoo";
             AWET_TRY(one(e, where, a));
             out.push_back(std::move(a));

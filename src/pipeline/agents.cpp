@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "awet/core/crash_point.hpp"
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/ml/prediction.hpp"
@@ -382,7 +383,10 @@ void ExitAgent::attach() {
     bus_.subscribe(Topic::kMarketRaw, "exits", [this](const Delivery& d) -> Status {
         out_.clear();
         manager_.on_bar(std::get<MarketBar>(d.event), clock_.now(), out_);
-        for (const auto& decision : out_) AWET_TRY(bus_.publish(Topic::kRiskApproved, decision));
+        for (const auto& decision : out_) {
+            AWET_TRY(bus_.publish(Topic::kRiskApproved, decision));
+            crash_point("exit");
+        }
         return Status::Ok();
     });
     auto on_exec = [this](const Delivery& d) -> Status {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "awet/core/crash_point.hpp"
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/report/daily_pnl.hpp"
@@ -23,20 +24,17 @@ Pipeline::Pipeline(const Config& config, Store* store, Broker& broker, ModelLoad
       portfolio_(bus_, clock_, store),
       watchtower_(bus_) {}
 
-Status Pipeline::restore_from_store() {
+Status Pipeline::restore_from_store(std::span<const TradeRow> trades) {
     std::vector<TradeRow>& open_orders = open_orders_;
-    if (store_ == nullptr) return Status::Ok();
-    auto trades = store_->load_trades(TradeQuery{});
-    if (!trades.ok()) return trades.error();
-    if (trades->empty()) return Status::Ok();
+    if (store_ == nullptr || trades.empty()) return Status::Ok();
     RestoredState& r = restored_state_;
-    for (const TradeRow& t : *trades) {
-        r.last_activity = std::max({r.last_activity, t.ts, t.filled_at});
+    r.last_activity = last_trade_activity(trades);
+    for (const TradeRow& t : trades) {
         if (t.status == OrderStatus::kPending || t.status == OrderStatus::kPartiallyFilled) {
             open_orders.push_back(t);
         }
     }
-    StoredBook stored = book_from_trades(*trades);
+    StoredBook stored = book_from_trades(trades);
     r.fills = stored.fills;
     r.realized = stored.book.realized_pnl();
     r.closed_trades = stored.book.closed_trades().size();
@@ -44,8 +42,8 @@ Status Pipeline::restore_from_store() {
         if (!p.qty.is_zero()) ++r.open_positions;
     }
     portfolio_.restore(std::move(stored));
-    restore_risk_book(risk_.engine(), *trades, store_);
-    r.open_lots = restore_exit_lots(exits_.manager(), *trades);
+    restore_risk_book(risk_.engine(), trades, store_);
+    r.open_lots = restore_exit_lots(exits_.manager(), trades);
     r.open_orders = open_orders.size();
     if (r.fills > 0 || r.open_orders > 0) {
         logger("pipeline")
@@ -57,12 +55,16 @@ Status Pipeline::restore_from_store() {
     return Status::Ok();
 }
 
+Timestamp last_trade_activity(std::span<const TradeRow> trades) {
+    Timestamp last;
+    for (const TradeRow& t : trades) last = std::max({last, t.ts, t.filled_at});
+    return last;
+}
+
 Result<Timestamp> last_trade_activity(Store& store) {
     auto trades = store.load_trades(TradeQuery{});
     if (!trades.ok()) return trades.error();
-    Timestamp last;
-    for (const TradeRow& t : *trades) last = std::max({last, t.ts, t.filled_at});
-    return last;
+    return last_trade_activity(*trades);
 }
 
 Status check_range_not_run(Timestamp last_activity, Timestamp first_bar_start) {
@@ -81,6 +83,15 @@ Status Pipeline::check_not_run_before(const MarketBar& first_bar) {
     return check_range_not_run(restored_state_.last_activity, first_bar.bar_start);
 }
 
+void Pipeline::restart_ids() {
+    ingestion_.restart_ids();
+    features_.restart_ids();
+    prediction_.restart_ids();
+    risk_.engine().restart_ids();
+    execution_.engine().restart_ids();
+    exits_.manager().restart_ids();
+}
+
 Status Pipeline::settle_open_orders() {
     if (open_orders_.empty()) return Status::Ok();
     // Orders an earlier run left open: the broker says what became of them (a restored simulated
@@ -97,7 +108,15 @@ Status Pipeline::settle_open_orders() {
 
 Status Pipeline::start() {
     if (started_) return Status::Ok();
-    AWET_TRY(restore_from_store());
+    if (store_ == nullptr) return start({});
+    auto trades = store_->load_trades(TradeQuery{});
+    if (!trades.ok()) return trades.error();
+    return start(*trades);
+}
+
+Status Pipeline::start(std::span<const TradeRow> stored_trades) {
+    if (started_) return Status::Ok();
+    AWET_TRY(restore_from_store(stored_trades));
     auto account = broker_.account();
     if (!account.ok()) return account.error();
     reconciler_.emplace(account->equity);
@@ -146,6 +165,10 @@ Status Pipeline::process(const MarketBar& bar) {
         AWET_TRY(check_not_run_before(bar));
         AWET_TRY(settle_open_orders());
         AWET_TRY(restore_risk_counters(bar));
+        // The run's events take their ids from the start of each agent's seeded stream,
+        // whatever settling the earlier runs' orders used: a run redone after a crash (which
+        // finds them settled already) gets exactly the ids of an uninterrupted one.
+        restart_ids();
     }
     const auto session = SessionCalendar::session_at(bar.bar_start);
     // A bar of a new session closes the previous one if its close was never reached in the data.
@@ -190,6 +213,7 @@ Status Pipeline::process(const MarketBar& bar) {
         !eod_done_.contains(session->date)) {
         eod_due_ = std::make_pair(session->date, session->close);
     }
+    crash_point("bar");
     return Status::Ok();
 }
 
@@ -207,6 +231,7 @@ Status Pipeline::run_eod(const Date& date, Timestamp close) {
     daily_rows_.push_back(row);
     if (store_ != nullptr) {
         AWET_TRY(store_->upsert_daily_pnl(row));
+        crash_point("eod");
         AWET_TRY(Reconciler::sync_positions(portfolio_.portfolio(), *store_, close));
         AWET_TRY(store_->flush());
     }

@@ -1,11 +1,13 @@
 #include "awet/pipeline/runner.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
 
+#include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
 #include "awet/data/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
@@ -108,16 +110,81 @@ Result<ReplayResult> replay_bars(const Config& config, Store* store,
     return replay_source(config, store, source, options);
 }
 
+namespace {
+
+Error interrupted_run_of_another_range(const RunRecord& run) {
+    return make_error(ErrorCode::kAlreadyExists,
+                      "a run of the bars from " + run.first_bar.iso() + " (`" + run.command +
+                          "`, PID " + std::to_string(run.pid) + ", started " +
+                          run.started_at.iso() +
+                          ") did not finish and its partial results are in this store: run that "
+                          "range again to redo it, or pass --fresh to discard every earlier "
+                          "result (bars and models are kept)");
+}
+
+/// Marks the run in `runs`. An interrupted run of the same range is redone: what it produced
+/// is discarded first (and reported in `redone`).
+Result<RunRecord> begin_run(Store& store, Timestamp first_bar, std::optional<RedoneRun>& redone) {
+    auto open = store.unfinished_run();
+    if (!open.ok()) return open.error();
+    if (open->has_value()) {
+        const RunRecord& was = **open;
+        if (was.first_bar != first_bar) return interrupted_run_of_another_range(was);
+        auto discarded = store.discard_results_since(first_bar);
+        if (!discarded.ok()) return discarded.error();
+        logger("pipeline")
+            ->warn("the run of this range started {} (PID {}) did not finish: its partial "
+                   "results are discarded and the run is redone",
+                   was.started_at.iso(), was.pid);
+        redone = RedoneRun{was, std::move(*discarded)};
+    }
+    RunRecord run;
+    run.started_at = WallClock().now();
+    run.pid = static_cast<int64_t>(::getpid());
+    run.run_id = "replay-" + std::to_string(run.started_at.ns()) + "-" + std::to_string(run.pid);
+    run.command = "awet replay";
+    run.first_bar = first_bar;
+    AWET_TRY(store.put_run(run));
+    return run;
+}
+
+}  // namespace
+
+Status check_replay_range(Store& store, Timestamp first_bar_start) {
+    auto open = store.unfinished_run();
+    if (!open.ok()) return open.error();
+    if (open->has_value()) {
+        if ((*open)->first_bar == first_bar_start) return Status::Ok();  // redone by the run
+        return interrupted_run_of_another_range(**open);
+    }
+    auto last = last_trade_activity(store);
+    if (!last.ok()) return last.error();
+    return check_range_not_run(*last, first_bar_start);
+}
+
 Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
                                    const ReplayOptions& options) {
+    ReplayResult result;
+    // The first bar names the run's range: an interrupted run of it is discarded before anything
+    // is read from the store.
+    auto first_bar = source.next();
+    if (!first_bar.ok()) return first_bar.error();
+    std::optional<RunRecord> run;
+    if (store != nullptr && first_bar->has_value()) {
+        auto begun = begin_run(*store, (*first_bar)->bar_start, result.redone);
+        if (!begun.ok()) return begun.error();
+        run = std::move(*begun);
+    }
     const SimBrokerConfig broker_config = SimBrokerConfig::from(config.execution);
     SimBroker broker(broker_config);
+    std::vector<TradeRow> stored_trades;
     if (store != nullptr) {
         // The simulated venue of a run on a store with earlier trades holds what they explain:
         // positions, cash, and their open orders (expired with the earlier run's venue).
         auto trades = store->load_trades(TradeQuery{});
         if (!trades.ok()) return trades.error();
-        AWET_TRY(broker.restore(*trades));
+        stored_trades = std::move(*trades);
+        AWET_TRY(broker.restore(stored_trades));
     }
     auto account_at_start = broker.account();
     if (!account_at_start.ok()) return account_at_start.error();
@@ -127,20 +194,29 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
     Pipeline pipeline(config, store, broker, default_model_loader(), pipeline_options);
     pipeline.set_venue_step([&broker](const MarketBar& bar) { broker.on_bar(bar); });
 
-    ReplayResult result;
     pipeline.bus().subscribe(Topic::kExecutionCompleted, "replay", [&result](const Delivery& d) {
         const auto& r = std::get<ExecutionReport>(d.event);
         if (!r.fill_qty.is_zero()) result.fills.push_back(r);
         return Status::Ok();
     });
-    AWET_TRY(pipeline.start());
-    for (;;) {
-        auto next = source.next();
+    AWET_TRY(pipeline.start(stored_trades));
+    stored_trades = {};
+    int64_t bars = 0;
+    Timestamp last_bar;
+    for (auto next = std::move(first_bar);; next = source.next()) {
         if (!next.ok()) return next.error();
         if (!next->has_value()) break;
         AWET_TRY(pipeline.process(**next));
+        ++bars;
+        last_bar = (*next)->bar_start;
     }
     AWET_TRY(pipeline.finish());
+    if (run) {
+        run->last_bar = last_bar;
+        run->bars = bars;
+        run->finished_at = WallClock().now();
+        AWET_TRY(store->put_run(*run));
+    }
 
     // This run's figures: what the book held before it (restored from the store) is not counted
     // again, but its open positions are marked and count as unrealized.

@@ -269,12 +269,28 @@ CREATE TABLE daily_pnl_summary (
 );
 )sql";
 
-constexpr std::array<Migration, 5> kPostgresMigrations = {{
+constexpr std::string_view kRuns = R"sql(
+CREATE TABLE runs (
+    run_id         TEXT        PRIMARY KEY,
+    command        TEXT        NOT NULL,
+    first_bar_ns   BIGINT      NOT NULL,
+    last_bar_ns    BIGINT,
+    bars           BIGINT      NOT NULL,
+    started_at     TIMESTAMPTZ NOT NULL,
+    started_at_ns  BIGINT      NOT NULL,
+    finished_at_ns BIGINT,
+    pid            BIGINT      NOT NULL
+);
+CREATE INDEX runs_unfinished ON runs (started_at_ns) WHERE finished_at_ns IS NULL;
+)sql";
+
+constexpr std::array<Migration, 6> kPostgresMigrations = {{
     {1, "market_data", kMarketData},
     {2, "features_predictions", kFeaturesPredictions},
     {3, "trading_audit", kTrading},
     {4, "ml_operations", kMlOperations},
     {5, "observability", kObservability},
+    {6, "runs", kRuns},
 }};
 
 }  // namespace

@@ -271,12 +271,28 @@ CREATE TABLE daily_pnl_summary (
 );
 )sql";
 
-constexpr std::array<Migration, 5> kSqliteMigrations = {{
+constexpr std::string_view kRuns = R"sql(
+CREATE TABLE runs (
+    run_id         TEXT    PRIMARY KEY,
+    command        TEXT    NOT NULL,
+    first_bar_ns   INTEGER NOT NULL,
+    last_bar_ns    INTEGER,
+    bars           INTEGER NOT NULL,
+    started_at     TEXT    NOT NULL,
+    started_at_ns  INTEGER NOT NULL,
+    finished_at_ns INTEGER,
+    pid            INTEGER NOT NULL
+);
+CREATE INDEX runs_unfinished ON runs (started_at_ns) WHERE finished_at_ns IS NULL;
+)sql";
+
+constexpr std::array<Migration, 6> kSqliteMigrations = {{
     {1, "market_data", kMarketData},
     {2, "features_predictions", kFeaturesPredictions},
     {3, "trading_audit", kTrading},
     {4, "ml_operations", kMlOperations},
     {5, "observability", kObservability},
+    {6, "runs", kRuns},
 }};
 
 }  // namespace

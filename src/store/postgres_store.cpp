@@ -241,13 +241,13 @@ std::string bars_range_sql(std::string_view table) {
            " ORDER BY ts_ns, symbol";
 }
 
-const std::array<std::string_view, 13> kTables = {"market_raw_minute", "market_raw_day",
+const std::array<std::string_view, 14> kTables = {"market_raw_minute", "market_raw_day",
                                                   "features_tft",      "predictions_tft",
                                                   "risk_decisions",    "trades",
                                                   "positions",         "audit_events",
                                                   "models_registry",   "backfill_checkpoints",
                                                   "llm_traces",        "llm_daily_summary",
-                                                  "daily_pnl_summary"};
+                                                  "daily_pnl_summary", "runs"};
 
 /// Tables that become hypertables (partitioned on ts_ns) when TimescaleDB is available: every
 /// unique key of these includes ts_ns, as TimescaleDB requires.
@@ -284,6 +284,8 @@ enum StmtId : uint8_t {
     kLoadDailyPnl,
     kUpsertCheckpoint,
     kGetCheckpoint,
+    kUpsertRun,
+    kUnfinishedRun,
     kHasMigrations,
     kMaxVersion,
     kStageBarsMinute,
@@ -346,6 +348,9 @@ const std::array<std::string, kStmtCount>& all_sql() {
             upsert_sql("backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
         s[kGetCheckpoint] = select_sql(
             kCheckpointCols, "FROM backfill_checkpoints WHERE source = $1 AND symbol = $2");
+        s[kUpsertRun] = upsert_sql("runs", kRunCols, {"run_id"});
+        s[kUnfinishedRun] = select_sql(
+            kRunCols, "FROM runs WHERE finished_at_ns IS NULL ORDER BY started_at_ns DESC LIMIT 1");
         s[kHasMigrations] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
         s[kMaxVersion] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
         const std::string cols = join(bar_cols());
@@ -1075,8 +1080,7 @@ Result<std::optional<TradeRow>> PostgresStore::find_trade(std::string_view idemp
                                     [](Reader& r) { return read_trade(r); });
     });
     if (!rows.ok()) return rows.error();
-    if (rows->empty()) return std::optional<TradeRow>();
-    return std::optional<TradeRow>(std::move(rows->front()));
+    return first_row(std::move(*rows));
 }
 AWET_PG_CATCH("find_trade")
 
@@ -1207,8 +1211,7 @@ Result<std::optional<ModelRecord>> PostgresStore::find_model(std::string_view mo
                                        [](Reader& r) { return read_model(r); });
     });
     if (!rows.ok()) return rows.error();
-    if (rows->empty()) return std::optional<ModelRecord>();
-    return std::optional<ModelRecord>(std::move(rows->front()));
+    return first_row(std::move(*rows));
 }
 AWET_PG_CATCH("find_model")
 
@@ -1219,8 +1222,7 @@ Result<std::optional<ModelRecord>> PostgresStore::green_model() try {
                                        [](Reader& r) { return read_model(r); });
     });
     if (!rows.ok()) return rows.error();
-    if (rows->empty()) return std::optional<ModelRecord>();
-    return std::optional<ModelRecord>(std::move(rows->front()));
+    return first_row(std::move(*rows));
 }
 AWET_PG_CATCH("green_model")
 
@@ -1335,8 +1337,7 @@ Result<std::optional<BackfillCheckpoint>> PostgresStore::get_checkpoint(
                                               [](Reader& r) { return read_checkpoint(r); });
     });
     if (!rows.ok()) return rows.error();
-    if (rows->empty()) return std::optional<BackfillCheckpoint>();
-    return std::optional<BackfillCheckpoint>(std::move(rows->front()));
+    return first_row(std::move(*rows));
 }
 AWET_PG_CATCH("get_checkpoint")
 
@@ -1354,19 +1355,64 @@ Result<int64_t> PostgresStore::count_rows(std::string_view table) try {
 }
 AWET_PG_CATCH("count_rows")
 
-Result<std::vector<std::pair<std::string, int64_t>>> PostgresStore::clear_run_results() try {
-    impl_->commit();
-    pqxx::work tx(impl_->writer());
+namespace {
+
+/// clear_run_results (since unset) and discard_results_since, in one transaction.
+std::vector<std::pair<std::string, int64_t>> delete_run_results(pqxx::connection& writer,
+                                                                std::optional<Timestamp> since) {
+    pqxx::work tx(writer);
     std::vector<std::pair<std::string, int64_t>> removed;
     for (std::string_view table : kRunResultTables) {
-        // A fixed identifier of kRunResultTables, never caller text: safe to splice.
-        const pqxx::result r = tx.exec("DELETE FROM " + std::string(table));
-        removed.emplace_back(std::string(table), static_cast<int64_t>(r.affected_rows()));
+        const std::optional<std::string> sql = delete_results_sql(table, since);
+        const int64_t n = sql ? static_cast<int64_t>(tx.exec(*sql).affected_rows()) : 0;
+        removed.emplace_back(std::string(table), n);
     }
     tx.commit();
     return removed;
 }
+
+}  // namespace
+
+Result<std::vector<std::pair<std::string, int64_t>>> PostgresStore::clear_run_results() try {
+    impl_->commit();
+    return delete_run_results(impl_->writer(), std::nullopt);
+}
 AWET_PG_CATCH("clear_run_results")
+
+Status PostgresStore::put_run(const RunRecord& run) try {
+    Params p;
+    p.text(run.run_id);
+    p.text(run.command);
+    p.i64(run.first_bar.ns());
+    p.ns_or_null(run.last_bar);
+    p.i64(run.bars);
+    p.ts(run.started_at);
+    p.i64(run.started_at.ns());
+    p.ns_or_null(run.finished_at);
+    p.i64(run.pid);
+    impl_->write(kUpsertRun, p);
+    impl_->commit();  // the mark must be durable before the run writes anything
+    return Status::Ok();
+}
+AWET_PG_CATCH("put_run")
+
+Result<std::optional<RunRecord>> PostgresStore::unfinished_run() try {
+    Params p;
+    auto rows = impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<RunRecord>(exec(tx, kUnfinishedRun, p), "unfinished_run",
+                                     [](Reader& r) { return read_run(r); });
+    });
+    if (!rows.ok()) return rows.error();
+    return first_row(std::move(*rows));
+}
+AWET_PG_CATCH("unfinished_run")
+
+Result<std::vector<std::pair<std::string, int64_t>>> PostgresStore::discard_results_since(
+    Timestamp since) try {
+    impl_->commit();
+    return delete_run_results(impl_->writer(), since);
+}
+AWET_PG_CATCH("discard_results_since")
 
 namespace {
 

@@ -4,7 +4,10 @@
 // backend's Reader (uuid, fixed_string, ts, i64, real, fixed, enumeration, skip). Private to
 // src/store.
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "awet/model/events.hpp"
@@ -85,6 +88,9 @@ const Cols kDailyPnlCols = {"report_date",   "realized_pnl_usd", "unrealized_pnl
                             "worst_symbol",  "created_at",       "created_at_ns"};
 const Cols kCheckpointCols = {"source", "symbol",     "last_ts",      "last_ts_ns",
                               "rows",   "updated_at", "updated_at_ns"};
+
+const Cols kRunCols = {"run_id",     "command",       "first_bar_ns",   "last_bar_ns", "bars",
+                       "started_at", "started_at_ns", "finished_at_ns", "pid"};
 
 inline constexpr size_t kNumSources = static_cast<size_t>(Source::kCli) + 1;
 
@@ -278,6 +284,45 @@ BackfillCheckpoint read_checkpoint(Reader& r) {
     r.skip();  // updated_at (text / timestamptz: the *_ns column is read)
     c.updated_at = r.ts();
     return c;
+}
+
+/// The row of a query that matches at most one (by key, or LIMIT 1), if any.
+template <class T>
+std::optional<T> first_row(std::vector<T>&& rows) {
+    if (rows.empty()) return std::nullopt;
+    return std::optional<T>(std::move(rows.front()));
+}
+
+/// The DELETE of one of kRunResultTables for Store::clear_run_results (since unset: every row)
+/// and Store::discard_results_since (the rows a run from `since` on produced); nullopt for
+/// `positions` when `since` is set (left to the rerun). Fixed identifiers, numbers and a date,
+/// never caller text: safe to splice.
+inline std::optional<std::string> delete_results_sql(std::string_view table,
+                                                     std::optional<Timestamp> since) {
+    const std::string from = "DELETE FROM " + std::string(table);
+    if (!since) return from;
+    if (table == "positions") return std::nullopt;
+    const std::string ns = std::to_string(since->ns());
+    if (table == "daily_pnl_summary")
+        return from + " WHERE report_date >= '" + since->iso().substr(0, 10) + "'";
+    if (table == "runs") return from + " WHERE first_bar_ns >= " + ns;
+    // trades (by order time), risk_decisions, predictions_tft, audit_events
+    return from + " WHERE ts_ns >= " + ns;
+}
+
+template <class Reader>
+RunRecord read_run(Reader& r) {
+    RunRecord run;
+    run.run_id = r.str();
+    run.command = r.str();
+    run.first_bar = r.ts();
+    run.last_bar = r.is_null() ? (r.skip(), Timestamp{}) : r.ts();
+    run.bars = r.i64();
+    r.skip();  // started_at (text / timestamptz: the *_ns column is read)
+    run.started_at = r.ts();
+    run.finished_at = r.is_null() ? (r.skip(), Timestamp{}) : r.ts();
+    run.pid = r.i64();
+    return run;
 }
 
 }  // namespace awet::store_rows

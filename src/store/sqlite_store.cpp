@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "awet/core/crash_point.hpp"
 #include "awet/store/migrations.hpp"
 #include "row_layout.hpp"
 #include "writer_lock.hpp"
@@ -275,13 +276,13 @@ std::string bars_range_sql(std::string_view table, size_t num_symbols) {
     return where;
 }
 
-const std::array<std::string_view, 13> kTables = {"market_raw_minute", "market_raw_day",
+const std::array<std::string_view, 14> kTables = {"market_raw_minute", "market_raw_day",
                                                   "features_tft",      "predictions_tft",
                                                   "risk_decisions",    "trades",
                                                   "positions",         "audit_events",
                                                   "models_registry",   "backfill_checkpoints",
                                                   "llm_traces",        "llm_daily_summary",
-                                                  "daily_pnl_summary"};
+                                                  "daily_pnl_summary", "runs"};
 
 std::optional<std::string_view> bar_table(Duration interval) {
     if (interval == Duration::minutes(1)) return "market_raw_minute";
@@ -391,6 +392,9 @@ const std::string& SqliteStore::sql_for(StmtId id) {
             upsert_sql("backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
         s[kGetCheckpoint] = select_sql(kCheckpointCols,
                                        "FROM backfill_checkpoints WHERE source = ? AND symbol = ?");
+        s[kUpsertRun] = upsert_sql("runs", kRunCols, {"run_id"});
+        s[kUnfinishedRun] = select_sql(
+            kRunCols, "FROM runs WHERE finished_at_ns IS NULL ORDER BY started_at_ns DESC LIMIT 1");
         return s;
     }();
     return kSql[id];
@@ -582,6 +586,7 @@ Status SqliteStore::end_write(std::string_view op) {
 
 Status SqliteStore::flush_for(std::string_view op) {
     if (!in_txn_) return Status::Ok();
+    crash_point("store.commit");
     Error err;
     sqlite3_stmt* s = statement(kCommit, op, err);
     if (s == nullptr) return err;
@@ -1037,8 +1042,7 @@ Result<std::optional<TradeRow>> SqliteStore::find_trade(std::string_view idempot
     std::vector<TradeRow> rows;
     AWET_TRY(read_rows(
         db_, s, op, [](Reader& r) { return read_trade(r); }, rows));
-    if (rows.empty()) return std::optional<TradeRow>();
-    return std::optional<TradeRow>(std::move(rows.front()));
+    return first_row(std::move(rows));
 } catch (const std::exception& e) {
     return library_error("find_trade", e);
 }
@@ -1220,8 +1224,7 @@ Result<std::optional<ModelRecord>> SqliteStore::find_model(std::string_view mode
     std::vector<ModelRecord> rows;
     AWET_TRY(read_rows(
         db_, s, op, [](Reader& r) { return read_model(r); }, rows));
-    if (rows.empty()) return std::optional<ModelRecord>();
-    return std::optional<ModelRecord>(std::move(rows.front()));
+    return first_row(std::move(rows));
 } catch (const std::exception& e) {
     return library_error("find_model", e);
 }
@@ -1236,8 +1239,7 @@ Result<std::optional<ModelRecord>> SqliteStore::green_model() try {
     std::vector<ModelRecord> rows;
     AWET_TRY(read_rows(
         db_, s, op, [](Reader& r) { return read_model(r); }, rows));
-    if (rows.empty()) return std::optional<ModelRecord>();
-    return std::optional<ModelRecord>(std::move(rows.front()));
+    return first_row(std::move(rows));
 } catch (const std::exception& e) {
     return library_error("green_model", e);
 }
@@ -1397,8 +1399,7 @@ Result<std::optional<BackfillCheckpoint>> SqliteStore::get_checkpoint(std::strin
     std::vector<BackfillCheckpoint> rows;
     AWET_TRY(read_rows(
         db_, s, op, [](Reader& r) { return read_checkpoint(r); }, rows));
-    if (rows.empty()) return std::optional<BackfillCheckpoint>();
-    return std::optional<BackfillCheckpoint>(std::move(rows.front()));
+    return first_row(std::move(rows));
 } catch (const std::exception& e) {
     return library_error("get_checkpoint", e);
 }
@@ -1427,15 +1428,31 @@ Result<int64_t> SqliteStore::count_rows(std::string_view table) try {
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::clear_run_results() try {
-    constexpr std::string_view op = "clear_run_results";
-    AWET_TRY(flush_for(op));
+    return delete_run_results("clear_run_results", std::nullopt);
+} catch (const std::exception& e) {
+    return library_error("clear_run_results", e);
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::discard_results_since(
+    Timestamp since) try {
+    return delete_run_results("discard_results_since", since);
+} catch (const std::exception& e) {
+    return library_error("discard_results_since", e);
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::delete_run_results(
+    std::string_view op, std::optional<Timestamp> since) {
+    AWET_TRY(flush_for(op));  // the open batch is part of what is deleted
     AWET_TRY(exec("BEGIN IMMEDIATE", op));
     std::vector<std::pair<std::string, int64_t>> removed;
     Status st = Status::Ok();
     for (std::string_view table : kRunResultTables) {
-        // A fixed identifier of kRunResultTables, never caller text: safe to splice.
-        const std::string sql = "DELETE FROM " + std::string(table);
-        st = exec(sql.c_str(), op);
+        const std::optional<std::string> sql = delete_results_sql(table, since);
+        if (!sql) {
+            removed.emplace_back(std::string(table), 0);
+            continue;
+        }
+        st = exec(sql->c_str(), op);
         if (!st.ok()) break;
         removed.emplace_back(std::string(table), static_cast<int64_t>(sqlite3_changes(db_)));
     }
@@ -1445,8 +1462,42 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::clear_run_resu
         return st.error();
     }
     return removed;
+}
+
+Status SqliteStore::put_run(const RunRecord& run) try {
+    constexpr std::string_view op = "put_run";
+    const IsoText started_at(run.started_at);
+    AWET_TRY(write_one(
+        kUpsertRun, op,
+        [&](Binder& b) {
+            b.text(run.run_id);
+            b.text(run.command);
+            b.i64(run.first_bar.ns());
+            b.ns_or_null(run.last_bar);
+            b.i64(run.bars);
+            b.text(started_at.view());
+            b.i64(run.started_at.ns());
+            b.ns_or_null(run.finished_at);
+            b.i64(run.pid);
+        },
+        nullptr));
+    return flush_for(op);  // the mark must be on disk before the run writes anything
 } catch (const std::exception& e) {
-    return library_error("clear_run_results", e);
+    return library_error("put_run", e);
+}
+
+Result<std::optional<RunRecord>> SqliteStore::unfinished_run() try {
+    constexpr std::string_view op = "unfinished_run";
+    Error err;
+    sqlite3_stmt* s = statement(kUnfinishedRun, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    std::vector<RunRecord> rows;
+    AWET_TRY(read_rows(
+        db_, s, op, [](Reader& r) { return read_run(r); }, rows));
+    return first_row(std::move(rows));
+} catch (const std::exception& e) {
+    return library_error("unfinished_run", e);
 }
 
 Status SqliteStore::set_application_id(int32_t id) try {

@@ -1,6 +1,8 @@
 #include "venue_codec.hpp"
 
+#include <limits>
 #include <string>
+#include <type_traits>
 
 namespace awet::venue {
 namespace {
@@ -12,6 +14,28 @@ template <class T>
 Result<T> field(const json& j, const char* name) {
     auto it = j.find(name);
     if (it == j.end()) return make_error(ErrorCode::kParse, std::string("missing field '") + name + "'");
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        // An integer field takes a JSON integer within T's range; nlohmann would convert a float
+        // (1e300: undefined, 1.5: silently 1) or narrow an out-of-range integer.
+        const auto out_of_range = [&] {
+            return make_error(ErrorCode::kParse, std::string("field '") + name +
+                                                     "': out of range: " + it->dump());
+        };
+        if (it->is_number_unsigned()) {
+            const auto u = it->get<uint64_t>();
+            if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) return out_of_range();
+            return static_cast<T>(u);
+        }
+        if (it->is_number_integer()) {
+            const auto v = it->get<int64_t>();
+            if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+                v > static_cast<int64_t>(std::numeric_limits<T>::max()))
+                return out_of_range();
+            return static_cast<T>(v);
+        }
+        return make_error(ErrorCode::kParse, std::string("field '") + name +
+                                                 "': not an integer: " + it->dump());
+    }
     try {
         return it->get<T>();
     } catch (const json::exception& e) {
@@ -151,7 +175,17 @@ Result<OrderRequest> order_request_from(const json& j) {
     return r;
 }
 
-Result<BrokerOrder> broker_order_from(const json& j) {
+namespace {
+/// Orders carry legs one level deep (a bracket's take-profit and stop); a deeper nesting is
+/// refused rather than recursed into (a body of nested legs would overflow the stack).
+constexpr int kMaxLegDepth = 4;
+Result<BrokerOrder> broker_order_at_depth(const json& j, int depth);
+}  // namespace
+
+Result<BrokerOrder> broker_order_from(const json& j) { return broker_order_at_depth(j, 0); }
+
+namespace {
+Result<BrokerOrder> broker_order_at_depth(const json& j, int depth) {
     BrokerOrder o;
     auto id = fixed_string<IdempotencyKey>(j, "client_order_id");
     if (!id.ok()) return id.error();
@@ -192,14 +226,18 @@ Result<BrokerOrder> broker_order_from(const json& j) {
         o.stop_price = Price::from_raw(stop);
     }
     if (auto it = j.find("legs"); it != j.end() && it->is_array()) {
+        if (!it->empty() && depth >= kMaxLegDepth)
+            return make_error(ErrorCode::kParse,
+                              "legs: nested deeper than " + std::to_string(kMaxLegDepth));
         for (const json& l : *it) {
-            auto leg = broker_order_from(l);
+            auto leg = broker_order_at_depth(l, depth + 1);
             if (!leg.ok()) return make_error(leg.error().code, "legs: " + leg.error().message);
             o.legs.push_back(std::move(*leg));
         }
     }
     return o;
 }
+}  // namespace
 
 Result<Fill> fill_from(const json& j) {
     Fill f;

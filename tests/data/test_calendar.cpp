@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
@@ -318,6 +319,27 @@ TEST(CalendarTest, RealDailyDatesAreExactlyTheTradingDays) {
     // 2018-01-02..2019-02-15, with the 2018-12-05 closure (President G. H. W. Bush).
     expect_daily_file_matches_calendar(dir / "alt" / "eqker-2018-2019-unadjusted" / "AAPL.csv",
                                        283);
+}
+
+// A bar on 2262-04-11, the last day a Timestamp holds, overflowed int64 in the calendar's day
+// cache (the next midnight is beyond it; found by fuzz/csv_bars_fuzz.cpp under UBSan). The
+// first and last instants read as their dates, and a wall time past the end saturates.
+TEST(CalendarTest, TheFirstAndLastDaysATimestampHoldsDoNotOverflow) {
+    const Timestamp last = Timestamp::from_ns(std::numeric_limits<int64_t>::max());
+    // 23:47:16 UTC. The DST switches of years without a Timestamp for them (after 2261) are
+    // saturated, so the year reads as EST throughout: 18:47.
+    const LocalTime l = SessionCalendar::to_local(last);
+    EXPECT_EQ(l.date, date(2262, 4, 11));
+    EXPECT_EQ(l.minute_of_day, 18 * 60 + 47);
+    const LocalTime late = SessionCalendar::to_local(ts("2262-04-11T23:47:00Z"));
+    EXPECT_EQ(late.date, date(2262, 4, 11));
+    // 00:12:43 UTC on 1677-09-21: its local time would be the evening before, which has no
+    // Timestamp; the local clock saturates at the first instant and reads the UTC date.
+    const Timestamp first = Timestamp::from_ns(std::numeric_limits<int64_t>::min());
+    const LocalTime f = SessionCalendar::to_local(first);
+    EXPECT_EQ(f.date, date(1677, 9, 21));
+    EXPECT_EQ(f.minute_of_day, 0);
+    EXPECT_EQ(SessionCalendar::from_local(date(2262, 4, 12), 600), last);
 }
 
 }  // namespace

@@ -2,9 +2,10 @@
 // Redis (the risk agent's shared limits), librdkafka's mock Kafka cluster (3 brokers, 4 partitions
 // per topic, `awet dev-kafka`; events in Avro), every agent started by
 // scripts/awet_start.sh as its own `awet agent` process, the ingestion agent replaying real
-// 1-minute bars in lock step. The execution agent is killed (SIGKILL) in the middle of the trading
-// and restarted; the run must end with the same trades as the embedded run of the same data —
-// nothing lost, nothing doubled — and a real Prometheus scrapes every agent's /metrics.
+// 1-minute bars in lock step. The reconciler, the execution agent and the exit agent are killed
+// (SIGKILL) in the middle of the trading and restarted; the run must end with the same trades as
+// the embedded run of the same data — nothing lost, nothing doubled — and a real Prometheus
+// scrapes every agent's /metrics.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -117,8 +118,8 @@ protected:
     }
     std::string script(const std::string& name, const std::string& args) const {
         return "cd " + std::string(AWET_SOURCE_DIR) + " && " + env("multi") +
-               " AWET_BIN=" + AWET_CLI + " AWET_PORT_BASE=" + std::to_string(base_) +
-               " scripts/" + name + " --run-dir " + run_dir() + " " + args;
+               " AWET_BIN=" + AWET_CLI + " AWET_PORT_BASE=" + std::to_string(base_) + " scripts/" +
+               name + " --run-dir " + run_dir() + " " + args;
     }
     std::string run_dir() const { return dir_.file("run"); }
 
@@ -128,7 +129,7 @@ protected:
     int base_ = -1;
 };
 
-TEST_F(MultiProcess, EveryAgentItsOwnProcessSameTradesAsEmbeddedAcrossAnExecutionRestart) {
+TEST_F(MultiProcess, EveryAgentItsOwnProcessSameTradesAsEmbeddedAcrossAgentRestarts) {
     prepare("embedded");
     prepare("multi");
     if (HasFatalFailure()) return;
@@ -151,7 +152,6 @@ TEST_F(MultiProcess, EveryAgentItsOwnProcessSameTradesAsEmbeddedAcrossAnExecutio
         ~StopAtExit() { run_command(command); }
     } stop_at_exit{script("awet_stop.sh", "")};
     const std::string log = run_dir() + "/ingestion.log";
-    const std::string exec_pid_file = run_dir() + "/execution.pid";
 
     // Every agent answers /health (awet health with this run's ports).
     std::string agents;
@@ -160,8 +160,9 @@ TEST_F(MultiProcess, EveryAgentItsOwnProcessSameTradesAsEmbeddedAcrossAnExecutio
                           "exit", "reconciler"}) {
         agents += std::string(" --agent ") + a + "=" + std::to_string(base_ + offset++);
     }
-    ASSERT_TRUE(wait_for([&] { return run_command(std::string(AWET_CLI) + " health" + agents).code == 0; },
-                         std::chrono::seconds(30)))
+    ASSERT_TRUE(
+        wait_for([&] { return run_command(std::string(AWET_CLI) + " health" + agents).code == 0; },
+                 std::chrono::seconds(30)))
         << run_command(std::string(AWET_CLI) + " health" + agents).out;
 
     // The venue (BASE+9) answers only the execution agent's token, which awet_start.sh made and
@@ -186,7 +187,8 @@ TEST_F(MultiProcess, EveryAgentItsOwnProcessSameTradesAsEmbeddedAcrossAnExecutio
         std::ofstream yml(dir_.file("prometheus.yml"));
         yml << "global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: awet\n"
             << "    static_configs: [{targets: [";
-        for (int i = 1; i <= 8; ++i) yml << (i > 1 ? ", " : "") << "'127.0.0.1:" << base_ + i << "'";
+        for (int i = 1; i <= 8; ++i)
+            yml << (i > 1 ? ", " : "") << "'127.0.0.1:" << base_ + i << "'";
         yml << "]}]\n";
     }
     awet::testing::ChildProcess prometheus(
@@ -194,18 +196,28 @@ TEST_F(MultiProcess, EveryAgentItsOwnProcessSameTradesAsEmbeddedAcrossAnExecutio
          "--storage.tsdb.path=" + dir_.file("tsdb"),
          "--web.listen-address=127.0.0.1:" + std::to_string(prom_port), "--log.level=error"});
 
-    // Kill the execution agent (SIGKILL: no clean shutdown) once the trading has begun, then
-    // start it again.
-    ASSERT_TRUE(wait_for([&] { return slurp(log).find("replayed 600 of") != std::string::npos; },
-                         std::chrono::seconds(240)))
-        << slurp(log);
-    const pid_t victim = static_cast<pid_t>(std::stol(slurp(exec_pid_file)));
-    ASSERT_EQ(::kill(victim, SIGKILL), 0);
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    auto restarted = run_command(script("awet_start.sh", "--config " + dir_.file("cfg.yaml") +
-                                                             " execution"));
-    ASSERT_EQ(restarted.code, 0) << restarted.out;
-    EXPECT_NE(std::stol(slurp(exec_pid_file)), victim);
+    // Kill the reconciler, the execution agent and the exit agent (SIGKILL: no clean shutdown)
+    // while the trading goes on, each at its own point, and start each again: the execution
+    // agent takes its orders back from the store, the exit agent its open lots.
+    for (const auto& [agent, progress] :
+         {std::pair<std::string, const char*>{"reconciler", "replayed 400 of"},
+          {"execution", "replayed 600 of"},
+          {"exit", "replayed 700 of"}}) {  // (the ingestion log says every 100 bars; orders
+                                           // start between bars 500 and 600)
+        SCOPED_TRACE(agent);
+        const std::string at = progress;
+        ASSERT_TRUE(wait_for([&] { return slurp(log).find(at) != std::string::npos; },
+                             std::chrono::seconds(240)))
+            << slurp(log);
+        const std::string pid_file = run_dir() + "/" + agent + ".pid";
+        const pid_t victim = static_cast<pid_t>(std::stol(slurp(pid_file)));
+        ASSERT_EQ(::kill(victim, SIGKILL), 0);
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        auto restarted =
+            run_command(script("awet_start.sh", "--config " + dir_.file("cfg.yaml") + " " + agent));
+        ASSERT_EQ(restarted.code, 0) << restarted.out;
+        EXPECT_NE(std::stol(slurp(pid_file)), victim);
+    }
 
     ASSERT_TRUE(wait_for([&] { return slurp(log).find("replay done") != std::string::npos; },
                          std::chrono::seconds(240)))

@@ -364,5 +364,64 @@ TEST(IntervalNamesTest, VendorSpellings) {
     EXPECT_EQ(polygon_range(Duration::days(1))->second, "day");
 }
 
+// nlohmann's value(key, default) threw type_error for a member of another type ("status":
+// null, "ticker": 5, Yahoo's "code": 404): the exception escaped the parser and `awet ingest`
+// terminated (found by fuzz/polygon_fuzz.cpp, yahoo_fuzz.cpp, alpaca_bars_fuzz.cpp).
+TEST(BarParsers, AMemberOfTheWrongTypeIsANamedErrorNotAnEscapedException) {
+    const std::string bar = R"({"t":1773322200000,"o":1,"h":1,"l":1,"c":1,"v":1})";
+    const auto polygon = [&](const std::string& top, const std::string& item_extra = "") {
+        return parse_polygon_aggs("{" + top + R"(,"resultsCount":1,"results":[)" +
+                                      bar.substr(0, bar.size() - 1) + item_extra + "}]}",
+                                  "p.json", "AAPL", Duration::minutes(1));
+    };
+    ASSERT_TRUE(polygon(R"("status":"OK")").ok());
+    EXPECT_TRUE(polygon(R"("status":null)").ok());  // null reads as absent
+    struct Case {
+        std::string top, item, field;
+    };
+    for (const Case& c : {Case{R"("status":5)", "", "status"},
+                          Case{R"("status":"OK","ticker":5)", "", "ticker"},
+                          Case{R"("status":"OK")", R"(,"T":["AAPL"])", "results[0].T"}}) {
+        auto r = polygon(c.top, c.item);
+        ASSERT_FALSE(r.ok()) << c.top << c.item;
+        EXPECT_NE(r.error().message.find(c.field + ": not a string"), std::string::npos)
+            << r.error().message;
+    }
+    // An error document whose message is not a string still says what it is.
+    auto err = polygon(R"("status":"ERROR","error":{"why":"quota"})");
+    ASSERT_FALSE(err.ok());
+    EXPECT_NE(err.error().message.find(R"({"why":"quota"})"), std::string::npos)
+        << err.error().message;
+
+    auto yahoo_code = parse_yahoo_chart(
+        R"({"chart":{"result":null,"error":{"code":404,"description":"No data found"}}})", "y.json",
+        "AAPL", Duration::minutes(1));
+    ASSERT_FALSE(yahoo_code.ok());
+    EXPECT_NE(yahoo_code.error().message.find("404: No data found"), std::string::npos)
+        << yahoo_code.error().message;
+    auto yahoo_symbol = parse_yahoo_chart(
+        R"({"chart":{"result":[{"meta":{"symbol":1,"dataGranularity":"1m"},"timestamp":[]}]}})",
+        "y.json", "AAPL", Duration{});
+    ASSERT_FALSE(yahoo_symbol.ok());
+    EXPECT_NE(yahoo_symbol.error().message.find("meta.symbol: not a string"), std::string::npos)
+        << yahoo_symbol.error().message;
+    auto yahoo_granularity = parse_yahoo_chart(
+        R"({"chart":{"result":[{"meta":{"dataGranularity":60},"timestamp":[]}]}})", "y.json",
+        "AAPL", Duration{});
+    ASSERT_FALSE(yahoo_granularity.ok());
+    EXPECT_NE(yahoo_granularity.error().message.find("meta.dataGranularity"), std::string::npos)
+        << yahoo_granularity.error().message;
+
+    auto alpaca = parse_alpaca_bars(R"({"symbol":null,"bars":[{"t":"2026-03-12T13:30:00Z",
+        "o":1,"h":1,"l":1,"c":1,"v":1}]})", "a.json", "AAPL", Duration::minutes(1));
+    ASSERT_TRUE(alpaca.ok()) << alpaca.error().message;
+    EXPECT_EQ(alpaca->bars.at(0).header.symbol.str(), "AAPL");
+    auto alpaca_bad = parse_alpaca_bars(R"({"symbol":[],"bars":[]})", "a.json", "AAPL",
+                                        Duration::minutes(1));
+    ASSERT_FALSE(alpaca_bad.ok());
+    EXPECT_NE(alpaca_bad.error().message.find("symbol: not a string"), std::string::npos)
+        << alpaca_bad.error().message;
+}
+
 }  // namespace
 }  // namespace awet::marketdata

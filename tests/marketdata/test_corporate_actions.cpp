@@ -149,5 +149,35 @@ TEST(CorporateActions, SplitCheckTellsAdjustedFromRawHistoryOnRealBars) {
               SplitAdjustment::kNotCovered);
 }
 
+// Found by fuzz/yahoo_fuzz.cpp and polygon_fuzz.cpp: an event date beyond +-9.2e9 s overflowed
+// int64 nanoseconds (UBSan), and members of the wrong type threw out of the parser.
+TEST(CorporateActions, EventDatesOutOfRangeAndMembersOfTheWrongTypeAreNamedErrors) {
+    const auto yahoo = [](const std::string& meta, const std::string& date) {
+        return parse_yahoo_events(R"({"chart":{"result":[{"meta":)" + meta +
+                                      R"(,"events":{"splits":{"1":{"date":)" + date +
+                                      R"(,"numerator":4,"denominator":1}}}}]}})",
+                                  "events.json");
+    };
+    auto ok = yahoo(R"({"symbol":"AAPL"})", "1598880600");
+    ASSERT_TRUE(ok.ok()) << ok.error().message;
+    ASSERT_EQ(ok->size(), 1U);
+    EXPECT_EQ((*ok)[0].effective.to_string(), "2020-08-31");
+    for (const char* date : {"9300000000000", "-9300000000000", "9223372036854775807"}) {
+        auto r = yahoo(R"({"symbol":"AAPL"})", date);
+        ASSERT_FALSE(r.ok()) << date;
+        EXPECT_NE(r.error().message.find("events.splits.1.date: out of range"), std::string::npos)
+            << r.error().message;
+    }
+    auto symbol = yahoo(R"({"symbol":1})", "1598880600");
+    ASSERT_FALSE(symbol.ok());
+    EXPECT_NE(symbol.error().message.find("meta.symbol"), std::string::npos)
+        << symbol.error().message;
+
+    auto polygon = parse_polygon_splits(R"({"status":"ERROR","error":404})", "splits");
+    ASSERT_FALSE(polygon.ok());
+    EXPECT_NE(polygon.error().message.find("ERROR: 404"), std::string::npos)
+        << polygon.error().message;
+}
+
 }  // namespace
 }  // namespace awet::marketdata

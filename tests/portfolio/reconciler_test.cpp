@@ -113,6 +113,14 @@ public:
     Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() override {
         return std::vector<std::pair<std::string, int64_t>>{};
     }
+    Status put_run(const RunRecord&) override { return Status::Ok(); }
+    Result<std::optional<RunRecord>> unfinished_run() override {
+        return std::optional<RunRecord>{};
+    }
+    Result<std::vector<std::pair<std::string, int64_t>>> discard_results_since(
+        Timestamp) override {
+        return std::vector<std::pair<std::string, int64_t>>{};
+    }
     Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode, std::string_view,
                                                         std::string_view) override {
         return std::make_unique<WriterLease>();

@@ -197,20 +197,24 @@ TEST(SqliteMigrations, AppliesOnlyPendingVersions) {
         auto store = open_migrated(path);
         ASSERT_TRUE(*store->put_bar(bar("AAPL", kT0)));
     }
+    ASSERT_EQ(latest, 6);  // the tables dropped below are those of migrations 5 and 6
     {
-        // Pretend the database predates the last migration.
+        // Pretend the database predates the last two migrations.
         RawDb raw(path);
         raw.exec(
-            "DROP TABLE llm_traces; DROP TABLE llm_daily_summary; DROP TABLE daily_pnl_summary;");
-        raw.exec("DELETE FROM schema_migrations WHERE version = " + std::to_string(latest));
+            "DROP TABLE llm_traces; DROP TABLE llm_daily_summary; DROP TABLE daily_pnl_summary; "
+            "DROP TABLE runs;");
+        raw.exec("DELETE FROM schema_migrations WHERE version >= 5");
     }
     auto s = SqliteStore::open(path);
     ASSERT_OK(s);
-    EXPECT_EQ(*(*s)->schema_version(), latest - 1);
+    EXPECT_EQ(*(*s)->schema_version(), latest - 2);
     EXPECT_FALSE((*s)->count_rows("daily_pnl_summary").ok());
+    EXPECT_FALSE((*s)->count_rows("runs").ok());
     ASSERT_OK((*s)->migrate());
     EXPECT_EQ(*(*s)->schema_version(), latest);
     EXPECT_EQ(*(*s)->count_rows("daily_pnl_summary"), 0);
+    EXPECT_EQ(*(*s)->count_rows("runs"), 0);
     EXPECT_EQ(*(*s)->count_rows("market_raw_minute"), 1);  // earlier data untouched
 }
 
@@ -370,7 +374,7 @@ TEST(SqliteModels, OnlyOneGreenEvenThroughRegister) {
 
 TEST(SqliteStoreTables, CountRowsKnowsEveryTable) {
     auto store = open_migrated(":memory:");
-    EXPECT_EQ(SqliteStore::table_names().size(), 13U);
+    EXPECT_EQ(SqliteStore::table_names().size(), 14U);
     for (std::string_view t : SqliteStore::table_names()) {
         auto n = store->count_rows(t);
         ASSERT_TRUE(n.ok()) << t << ": " << n.error().to_string();

@@ -151,6 +151,17 @@ protected:
         day.report_date = Date{2026, 3, 12};
         ASSERT_OK(store().upsert_daily_pnl(day));
         ASSERT_OK(store().put_checkpoint({"csv", "AAPL", kT0, 1, kT0}));
+        ASSERT_OK(store().put_run(run("r1", kT0, kT0)));
+    }
+
+    static RunRecord run(const char* id, Timestamp first_bar, Timestamp started_at) {
+        RunRecord r;
+        r.run_id = id;
+        r.command = "awet replay";
+        r.first_bar = first_bar;
+        r.started_at = started_at;
+        r.pid = 4242;
+        return r;
     }
 
     std::unique_ptr<StoreHarness> harness_;
@@ -1085,7 +1096,7 @@ TEST_P(StoreContract, EverythingPersistsAcrossReopen) {
     reopen();
     for (const char* t : {"market_raw_minute", "features_tft", "predictions_tft", "risk_decisions",
                           "trades", "positions", "audit_events", "models_registry",
-                          "daily_pnl_summary", "backfill_checkpoints"}) {
+                          "daily_pnl_summary", "backfill_checkpoints", "runs"}) {
         EXPECT_EQ(rows(t), 1) << t;
     }
     EXPECT_EQ(store().load_features(BarQuery{})->at(0).values[0], 55.5);
@@ -1113,6 +1124,64 @@ TEST_P(StoreContract, ClearRunResultsKeepsBarsFeaturesModelsAndCheckpoints) {
     EXPECT_EQ(rows("market_raw_minute"), 1);
     // A key cleared can be used again.
     EXPECT_TRUE(*store().insert_trade(trade("AAPL", "t1", kT0)));
+}
+
+TEST_P(StoreContract, AnUnfinishedRunIsFoundAndWhatItProducedIsDiscardedToTheRow) {
+    EXPECT_FALSE(store().unfinished_run()->has_value());
+    // An earlier run of the 12th, finished; then a run from the 13th, interrupted.
+    const Timestamp day2 = kT0 + Duration::days(1);
+    RunRecord earlier = run("r-12", kT0, kT0 + Duration::hours(8));
+    ASSERT_OK(store().put_run(earlier));
+    earlier.last_bar = kT0 + Duration::hours(6);
+    earlier.bars = 390;
+    earlier.finished_at = kT0 + Duration::hours(9);
+    ASSERT_OK(store().put_run(earlier));  // by run_id: the same row, finished
+    const RunRecord interrupted = run("r-13", day2, day2 + Duration::hours(8));
+    ASSERT_OK(store().put_run(interrupted));
+    reopen();  // put_run commits: the marks survive a process that dies right after
+    auto open = store().unfinished_run();
+    ASSERT_OK(open);
+    ASSERT_TRUE(open->has_value());
+    EXPECT_EQ((*open)->run_id, "r-13");
+    EXPECT_EQ((*open)->command, "awet replay");
+    EXPECT_EQ((*open)->first_bar, day2);
+    EXPECT_FALSE((*open)->last_bar.is_set());
+    EXPECT_EQ((*open)->started_at, day2 + Duration::hours(8));
+    EXPECT_EQ((*open)->pid, 4242);
+
+    // Results of both days in every run-result table.
+    for (Timestamp t : {kT0, day2}) {
+        const std::string tag = t == kT0 ? "12" : "13";
+        Prediction p;
+        p.header = header("AAPL", "p" + tag, t);
+        p.bar_start = t;
+        ASSERT_OK(store().put_prediction(p));
+        RiskDecision d;
+        d.header = header("AAPL", "r" + tag, t);
+        ASSERT_OK(store().put_risk_decision(d));
+        ASSERT_TRUE(*store().insert_trade(trade("AAPL", "t" + tag, t)));
+        ASSERT_OK(store().put_audit(header("AAPL", "a" + tag, t), "market_bar", "{}"));
+        DailyPnlRow day;
+        day.report_date = Date{2026, 3, t == kT0 ? 12 : 13};
+        ASSERT_OK(store().upsert_daily_pnl(day));
+    }
+    PositionRow pos;
+    pos.symbol = Symbol("AAPL");
+    pos.qty = qty("5");
+    ASSERT_OK(store().upsert_position(pos));
+
+    auto removed = store().discard_results_since(day2);
+    ASSERT_OK(removed);
+    ASSERT_EQ(removed->size(), kRunResultTables.size());
+    for (const auto& [table, n] : *removed) {
+        EXPECT_EQ(n, table == "positions" ? 0 : 1) << table;
+        EXPECT_EQ(rows(table.c_str()), 1) << table;  // the 12th's row (and the position) stay
+    }
+    EXPECT_EQ(store().load_trades(TradeQuery{})->at(0).idempotency_key.str(), "t12");
+    EXPECT_EQ(store().load_daily_pnl(Date{2026, 3, 1}, Date{2026, 3, 31})->size(), 1U);
+    EXPECT_FALSE(store().unfinished_run()->has_value());
+    // The keys of the discarded rows can be used again by the rerun.
+    EXPECT_TRUE(*store().insert_trade(trade("AAPL", "t13", day2)));
 }
 
 /// In a child process: opens the store, takes `mode` (+ `role`), says so on `ready`, holds it

@@ -122,6 +122,9 @@ public:
     const ExecutionStats& stats() const { return stats_; }
     const SafetyGate& gate() const { return gate_; }
 
+    /// Event ids from the start of the seeded stream again (HeaderFactory::restart_ids).
+    void restart_ids() { headers_.restart_ids(); }
+
 private:
     /// What the engine keeps per client order id to write the trade row and build reports.
     struct OrderInfo {

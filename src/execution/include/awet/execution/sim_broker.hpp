@@ -130,6 +130,10 @@ private:
     BrokerListener* listener_ = nullptr;
     std::vector<SimOrder> orders_;                          // submission order
     size_t first_open_ = 0;                                 // orders_[0, first_open_) are done
+    // The number of the last broker id given ("sim-000042": 42); restore() starts it after the
+    // highest stored one, so ids stay unique across the runs of one store and do not depend on
+    // how many orders were still open.
+    uint64_t last_id_number_ = 0;
     std::unordered_map<IdempotencyKey, size_t> by_client_;  // lookup only, never iterated
     std::vector<Book> books_;                               // first-seen order
     Timestamp last_bar_end_;  // close of the latest bar seen: the time of a cancel()

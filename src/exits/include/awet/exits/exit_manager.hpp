@@ -101,6 +101,9 @@ public:
     /// The idempotency key of exit attempt `attempt` (1-based) for an entry key.
     static IdempotencyKey exit_key(const IdempotencyKey& entry_key, int attempt);
 
+    /// Event ids from the start of the seeded stream again (HeaderFactory::restart_ids).
+    void restart_ids() { headers_.restart_ids(); }
+
 private:
     ExitReason evaluate(const ExitLot& lot, const MarketBar& bar) const;
     void finish_attempt(size_t index, Quantity attempt_filled);

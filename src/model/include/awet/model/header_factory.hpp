@@ -13,7 +13,13 @@ namespace awet {
 class HeaderFactory {
 public:
     HeaderFactory(Source source, uint64_t seed)
-        : source_(source), ids_(seed * 31 + static_cast<uint64_t>(source) + 1) {}
+        : source_(source), stream_seed_(seed * 31 + static_cast<uint64_t>(source) + 1),
+          ids_(stream_seed_) {}
+
+    /// Back to the first id of the seeded stream: the ids of a run do not depend on what was
+    /// published before it started (a restarted run that has less to settle from earlier runs
+    /// gets the same ids as an uninterrupted one). Ids stay unique: each carries its time.
+    void restart_ids() { ids_ = IdGenerator(stream_seed_); }
 
     /// A header for an event caused by `parent` (same correlation id and symbol).
     EventHeader derive(const EventHeader& parent, std::string_view idempotency_key, Timestamp ts,
@@ -63,6 +69,7 @@ public:
 
 private:
     Source source_;
+    uint64_t stream_seed_;
     IdGenerator ids_;
 };
 

@@ -40,6 +40,7 @@ public:
     IngestionAgent(EventBus& bus, const Clock& clock, uint64_t seed)
         : bus_(bus), clock_(clock), headers_(Source::kIngestion, seed) {}
     Status ingest(const MarketBar& bar);
+    void restart_ids() { headers_.restart_ids(); }
 
 private:
     EventBus& bus_;
@@ -53,6 +54,7 @@ public:
     FeatureAgent(EventBus& bus, const Clock& clock, uint64_t seed)
         : bus_(bus), clock_(clock), headers_(Source::kFeatures, seed) {}
     void attach();
+    void restart_ids() { headers_.restart_ids(); }
 
 private:
     EventBus& bus_;
@@ -93,6 +95,7 @@ public:
     }
     /// model_inference_latency of the active forecaster (empty for the linear baseline).
     InferenceStats inference_stats() const;
+    void restart_ids() { headers_.restart_ids(); }
 
 private:
     Status handle(const FeatureVector& fv);

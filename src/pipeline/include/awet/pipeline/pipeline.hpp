@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <vector>
 
 #include "awet/audit/recorder.hpp"
@@ -37,7 +38,9 @@ struct RestoredState {
     Timestamp last_activity;    // latest order or fill time in trades (unset: none)
 };
 
-/// The latest order or fill time in `trades` (unset when there are none).
+/// The latest order or fill time of `trades` (unset when there are none).
+Timestamp last_trade_activity(std::span<const TradeRow> trades);
+/// The same over the store's `trades`.
 Result<Timestamp> last_trade_activity(Store& store);
 /// A run whose first bar starts before `last_activity` would mix its results with an earlier
 /// run's: kAlreadyExists with one line saying how to proceed (a later range, --fresh, --db).
@@ -59,6 +62,9 @@ public:
     /// explain: see restore_from_store), reconciles with the broker and subscribes the agents;
     /// writes nothing. Trading does not start (error) if the book and the broker disagree.
     Status start();
+    /// The same with the store's `trades` already loaded (all of them, as load_trades gives them
+    /// for an empty query), so that a caller that needs them too reads them once.
+    Status start(std::span<const TradeRow> stored_trades);
     /// One bar through the whole chain: venue fills at the bar's open, then the bar is published at
     /// its end and every consequence is handled before this returns; EOD when a session closed.
     /// The first bar must come after everything the store recorded (kAlreadyExists otherwise,
@@ -86,12 +92,14 @@ public:
 private:
     /// A store with fills from earlier runs (or an earlier life of this process): the book, the
     /// risk engine's positions and open orders and the exit lots are rebuilt from `trades`.
-    Status restore_from_store();
+    Status restore_from_store(std::span<const TradeRow> trades);
     /// The first bar must come after everything the store recorded: a range already run would
     /// mix its results with this run's (refused: kAlreadyExists, saying how to proceed).
     Status check_not_run_before(const MarketBar& first_bar);
     /// The orders earlier runs left open, reconciled with the broker (reports on the bus).
     Status settle_open_orders();
+    /// Every agent's event ids from the start of its seeded stream (HeaderFactory::restart_ids).
+    void restart_ids();
     Status run_eod(const Date& date, Timestamp close);
     /// Before the first bar: entries already in `trades` for that bar's trading day count towards
     /// the risk limits (orders per minute and per symbol per day, cooldowns) — a restart does not

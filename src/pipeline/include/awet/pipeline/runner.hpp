@@ -51,6 +51,19 @@ struct ReplayOptions {
     bool persist = true;
 };
 
+/// A run of the same range that was interrupted (killed, crashed) and that this run redid: its
+/// mark, and the rows of its partial results discarded before the redo (kRunResultTables order).
+struct RedoneRun {
+    RunRecord interrupted;
+    std::vector<std::pair<std::string, int64_t>> discarded;
+};
+
+/// Whether a replay whose first bar starts at `first_bar_start` may run on `store`: refused
+/// (kAlreadyExists, one line saying how to proceed) when the range starts before what an earlier
+/// run recorded, or when a run of another range was interrupted. An interrupted run of the same
+/// range is not in the way: replay_source redoes it.
+Status check_replay_range(Store& store, Timestamp first_bar_start);
+
 /// What a replay did: the counts, the money, the checks.
 struct ReplayResult {
     PipelineCounters counters;
@@ -71,6 +84,7 @@ struct ReplayResult {
     int sessions = 0;
     InferenceStats inference;  // model_inference_latency of the served model (TFT only)
     RestoredState restored;    // what the run took over from the store (earlier runs' trades)
+    std::optional<RedoneRun> redone;  // an interrupted run of this range, redone
 };
 
 /// Runs a market data source (bars in time order) through the whole pipeline with a simulated
@@ -79,6 +93,9 @@ struct ReplayResult {
 /// explain (open positions keep their exits); a range that starts before the store's latest
 /// trade or daily PnL report is refused (kAlreadyExists). Realized PnL, round trips, wins and
 /// losses are this run's; unrealized PnL is that of every position open at the end.
+/// On a store, the run is marked in `runs` before its first result and finished after its last;
+/// a run of the same range left unfinished (the process was killed) is redone: its partial
+/// results are discarded first, so the store ends as if it had never been interrupted.
 Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
                                    const ReplayOptions& options = {});
 /// replay_source over a vector of bars.

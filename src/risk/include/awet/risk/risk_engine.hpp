@@ -88,6 +88,9 @@ public:
     const RiskConfig& config() const { return config_; }
     const SharedRiskLimits& limits() const { return *limits_; }
 
+    /// Event ids from the start of the seeded stream again (HeaderFactory::restart_ids).
+    void restart_ids() { headers_.restart_ids(); }
+
 private:
     struct SymbolState {
         Symbol symbol;

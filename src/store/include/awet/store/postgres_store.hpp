@@ -82,6 +82,10 @@ public:
 
     Result<int64_t> count_rows(std::string_view table) override;
     Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() override;
+    Status put_run(const RunRecord& run) override;
+    Result<std::optional<RunRecord>> unfinished_run() override;
+    Result<std::vector<std::pair<std::string, int64_t>>> discard_results_since(
+        Timestamp since) override;
     Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode mode, std::string_view role,
                                                         std::string_view holder) override;
 

@@ -72,6 +72,10 @@ public:
 
     Result<int64_t> count_rows(std::string_view table) override;
     Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() override;
+    Status put_run(const RunRecord& run) override;
+    Result<std::optional<RunRecord>> unfinished_run() override;
+    Result<std::vector<std::pair<std::string, int64_t>>> discard_results_since(
+        Timestamp since) override;
     Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode mode, std::string_view role,
                                                         std::string_view holder) override;
 
@@ -125,6 +129,8 @@ private:
         kLoadDailyPnl,
         kUpsertCheckpoint,
         kGetCheckpoint,
+        kUpsertRun,
+        kUnfinishedRun,
         kStmtCount
     };
 
@@ -142,6 +148,9 @@ private:
     /// Error for the last failed SQLite call; notes a batch rolled back by SQLite itself.
     Error sqlite_error(std::string_view op);
     Status exec(const char* sql, std::string_view op);
+    /// clear_run_results (since unset) and discard_results_since, in one transaction.
+    Result<std::vector<std::pair<std::string, int64_t>>> delete_run_results(
+        std::string_view op, std::optional<Timestamp> since);
 
     template <typename Fill>
     Status write_one(StmtId id, std::string_view op, Fill&& fill, int* changes);

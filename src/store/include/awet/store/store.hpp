@@ -140,6 +140,21 @@ struct BackfillCheckpoint {
     Timestamp updated_at;
 };
 
+/// A row of `runs`: one run of a batch command over a range of bars (`awet replay`, the demo),
+/// written before its first result and marked finished after its last. A row left unfinished is
+/// a run that was killed or crashed: its partial results are what the next run of the same
+/// range discards before it redoes it.
+struct RunRecord {
+    std::string run_id;
+    std::string command;  // "awet replay"
+    Timestamp first_bar;  // bar start of the first bar (the range: everything at or after it)
+    Timestamp last_bar;   // bar start of the last bar (unset until finished)
+    int64_t bars = 0;     // bars handled (0 until finished)
+    Timestamp started_at;
+    Timestamp finished_at;  // unset: running, or interrupted
+    int64_t pid = 0;
+};
+
 /// Who may write to a store at the same time (Store::acquire_writer).
 enum class WriterMode : uint8_t {
     /// Agents and commands that add to the record (ingest, eod, the agents of one stack): any
@@ -233,6 +248,18 @@ public:
     /// checkpoints stay. Returns the rows deleted per table, in kRunResultTables order.
     virtual Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() = 0;
 
+    /// Inserts or updates (by run_id) a row of `runs`, committed before this returns.
+    virtual Status put_run(const RunRecord& run) = 0;
+    /// The latest run (by started_at) left unfinished, if any.
+    virtual Result<std::optional<RunRecord>> unfinished_run() = 0;
+    /// Deletes in one transaction what a run from `since` on produced (the rows of
+    /// kRunResultTables at or after `since`, daily_pnl_summary from its UTC date, and the runs
+    /// that started their range there or later), for a run that redoes an interrupted one.
+    /// `positions` is left to the rerun, which rewrites the rows it touches. Returns the rows
+    /// deleted per table, in kRunResultTables order.
+    virtual Result<std::vector<std::pair<std::string, int64_t>>> discard_results_since(
+        Timestamp since) = 0;
+
     /// One writer per store at a time: `mode` as above; a non-empty `role` (an agent name) is
     /// also held alone, so a second execution agent on the same store is refused. `holder`
     /// describes this process for the message another process gets ("awet replay"). Busy:
@@ -244,8 +271,8 @@ public:
 
 /// What runs produce (and clear_run_results() deletes): everything but the market data, the
 /// features computed from it, the model registry and the backfill checkpoints.
-inline constexpr std::array<std::string_view, 6> kRunResultTables = {
+inline constexpr std::array<std::string_view, 7> kRunResultTables = {
     "trades", "positions", "risk_decisions", "predictions_tft", "daily_pnl_summary",
-    "audit_events"};
+    "audit_events", "runs"};
 
 }  // namespace awet
