@@ -9,7 +9,7 @@
 
 #include "awet/data/synthetic_market.hpp"
 #include "awet/pipeline/runner.hpp"
-#include "forecaster.hpp"
+#include "tft_forecaster.hpp"
 #include "tft_model.hpp"
 
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "awet/ml/tft_module.hpp"
-#include "forecaster.hpp"
+#include "tft_forecaster.hpp"
 #include "model_io.hpp"
 #include "onnx_export.hpp"
 #include "trainer.hpp"

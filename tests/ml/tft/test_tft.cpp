@@ -9,7 +9,7 @@
 #include "awet/ml/tft_module.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet_test_support.hpp"
-#include "forecaster.hpp"
+#include "tft_forecaster.hpp"
 #include "model_io.hpp"
 #include "trainer.hpp"
 

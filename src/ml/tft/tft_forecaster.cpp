@@ -1,4 +1,4 @@
-#include "forecaster.hpp"
+#include "tft_forecaster.hpp"
 
 #include <algorithm>
 #include <chrono>
