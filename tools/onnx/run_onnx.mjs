@@ -1,6 +1,6 @@
 // Runs an ONNX model in ONNX Runtime (CPU, the onnxruntime-node package) on inputs read from JSON
 // files and writes every output of the model to JSON files. Used by the TFT's ONNX parity test
-// (tests/ml/tft/test_onnx_export.cpp); works with Node 18 (Debian 12) and later.
+// (tests/ml/tft/onnx_export_test.cpp); works with Node 18 (Debian 12) and later.
 //
 // Usage: node run_onnx.mjs MODEL.onnx INPUTS.json OUTPUTS.json [INPUTS.json OUTPUTS.json ...]
 // One session runs every INPUTS/OUTPUTS pair in turn. Both files hold one object per tensor:

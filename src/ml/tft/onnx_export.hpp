@@ -14,7 +14,7 @@ namespace awet::tft {
 ///            encoder_known [B, L, n_known], decoder_known [B, H, n_known] (float32, normalised)
 ///   outputs: quantiles [B, H, 3], attention [B, H, L + H], encoder_weights
 ///            [B, L, n_observed + n_known], decoder_weights [B, H, n_known]
-/// Checked against ONNX Runtime by tests/ml/tft/test_onnx_export.cpp (tools/onnx/run_onnx.mjs).
+/// Checked against ONNX Runtime by tests/ml/tft/onnx_export_test.cpp (tools/onnx/run_onnx.mjs).
 /// An unwritable path gives a kIo error naming it.
 Status export_tft_onnx(TemporalFusionTransformerImpl& model, const std::string& path);
 
