@@ -122,14 +122,23 @@ Error interrupted_run_of_another_range(const RunRecord& run) {
                           "result (bars and models are kept)");
 }
 
+/// The unfinished run a replay from `first_bar` redoes (none: nullopt); one of another range
+/// is in the way (kAlreadyExists).
+Result<std::optional<RunRecord>> run_to_redo(Store& store, Timestamp first_bar) {
+    auto open = store.unfinished_run();
+    if (!open.ok()) return open.error();
+    if (open->has_value() && (*open)->first_bar != first_bar)
+        return interrupted_run_of_another_range(**open);
+    return open;
+}
+
 /// Marks the run in `runs`. An interrupted run of the same range is redone: what it produced
 /// is discarded first (and reported in `redone`).
 Result<RunRecord> begin_run(Store& store, Timestamp first_bar, std::optional<RedoneRun>& redone) {
-    auto open = store.unfinished_run();
+    auto open = run_to_redo(store, first_bar);
     if (!open.ok()) return open.error();
     if (open->has_value()) {
         const RunRecord& was = **open;
-        if (was.first_bar != first_bar) return interrupted_run_of_another_range(was);
         auto discarded = store.discard_results_since(first_bar);
         if (!discarded.ok()) return discarded.error();
         logger("pipeline")
@@ -151,12 +160,9 @@ Result<RunRecord> begin_run(Store& store, Timestamp first_bar, std::optional<Red
 }  // namespace
 
 Status check_replay_range(Store& store, Timestamp first_bar_start) {
-    auto open = store.unfinished_run();
+    auto open = run_to_redo(store, first_bar_start);
     if (!open.ok()) return open.error();
-    if (open->has_value()) {
-        if ((*open)->first_bar == first_bar_start) return Status::Ok();  // redone by the run
-        return interrupted_run_of_another_range(**open);
-    }
+    if (open->has_value()) return Status::Ok();  // redone by the run
     auto last = last_trade_activity(store);
     if (!last.ok()) return last.error();
     return check_range_not_run(*last, first_bar_start);
