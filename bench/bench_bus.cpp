@@ -2,14 +2,15 @@
 // publish -> broker -> consumer group -> handler -> commit, and the end-to-end latency from
 // publish to handler.
 #include <benchmark/benchmark.h>
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
 #include <vector>
 
-#include "awet/bus/kafka_bus.hpp"
+#include "awet/bus_kafka/kafka_bus.hpp"
+#include "awet/bus_kafka/mock_cluster.hpp"
 #include "awet/model_avro/codec_factory.hpp"
 
 namespace {
@@ -18,18 +19,12 @@ using namespace awet;
 
 struct Cluster {
     Cluster() {
-        rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        char err[256];
-        rd_kafka_conf_set(conf, "test.mock.num.brokers", "3", err, sizeof err);
-        rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-        host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-        rd_kafka_mock_topic_create(rd_kafka_handle_mock_cluster(host), "market.raw", 8, 3);
+        const std::string topics[] = {"market.raw"};
+        auto c = MockKafkaCluster::create({.brokers = 3, .partitions = 8}, topics);
+        if (c.ok()) cluster.emplace(std::move(*c));
     }
-    ~Cluster() { rd_kafka_destroy(host); }
-    std::string bootstraps() const {
-        return rd_kafka_mock_cluster_bootstraps(rd_kafka_handle_mock_cluster(host));
-    }
-    rd_kafka_t* host;
+    std::string bootstraps() const { return cluster->bootstraps(); }
+    std::optional<MockKafkaCluster> cluster;
 };
 
 std::unique_ptr<KafkaBus> bus_on(const Cluster& c, const char* codec = "json") {

@@ -15,7 +15,7 @@
 #include "awet/ml/linear_model.hpp"
 #include "awet/pipeline/pipeline.hpp"
 #include "awet/pipeline/runner.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 
 namespace {
 

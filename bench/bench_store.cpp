@@ -8,8 +8,8 @@
 #include <pqxx/pqxx>
 #include <vector>
 
-#include "awet/store/postgres_store.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_postgres/postgres_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 #include "pg_server.hpp"
 

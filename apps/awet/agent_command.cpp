@@ -9,8 +9,6 @@
 // to it (Kafka's committed offsets), and the execution agent has acknowledged every venue event.
 // With that, N processes reproduce the embedded pipeline's order of causes and effects exactly,
 // which is what lets a multi-process run be checked against the embedded run of the same data.
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
 
 #include <atomic>
@@ -30,10 +28,11 @@
 #include "awet/alpaca/stream_sync.hpp"
 #include "awet/alpaca/trade_stream.hpp"
 #include "awet/audit/recorder.hpp"
-#include "awet/bus/kafka_bus.hpp"
+#include "awet/bus_kafka/kafka_bus.hpp"
+#include "awet/bus_kafka/mock_cluster.hpp"
 #include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/model_avro/codec_factory.hpp"
 #include "awet/pipeline/agents.hpp"
@@ -567,8 +566,7 @@ int agent(const Common& common, const AgentArgs& args) {
         } else if (!mismatches->empty()) {
             std::string what;
             for (const auto& m : *mismatches) {
-                what += (what.empty() ? "" : ", ") + m.symbol.str() + " trades " +
-                        m.stored.to_string() + " broker " + m.broker.to_string();
+                what += (what.empty() ? "" : ", ") + m.symbol.str() + " " + describe(m, "trades");
             }
             a.engine().halt("positions disagree with the broker after reconciling: " + what);
         }
@@ -715,23 +713,12 @@ int agent(const Common& common, const AgentArgs& args) {
 namespace awet::cli {
 
 int dev_kafka(const DevKafkaArgs& args) {
-    char err[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    const std::string brokers = std::to_string(args.brokers);
-    if (rd_kafka_conf_set(conf, "test.mock.num.brokers", brokers.c_str(), err, sizeof err) !=
-        RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(conf);
-        return fail_line(std::string("dev-kafka: ") + err);
-    }
-    rd_kafka_t* host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (host == nullptr) return fail_line(std::string("dev-kafka: ") + err);
-    rd_kafka_mock_cluster_t* cluster = rd_kafka_handle_mock_cluster(host);
-    for (size_t t = 0; t < kNumTopics; ++t) {
-        const std::string name(topic_name(static_cast<Topic>(t)));
-        rd_kafka_mock_topic_create(cluster, name.c_str(), args.partitions,
-                                   std::min(args.brokers, 3));
-    }
-    const std::string bootstraps = rd_kafka_mock_cluster_bootstraps(cluster);
+    std::vector<std::string> topics;
+    for (size_t t = 0; t < kNumTopics; ++t) topics.emplace_back(topic_name(static_cast<Topic>(t)));
+    auto cluster = MockKafkaCluster::create(
+        {.brokers = args.brokers, .partitions = args.partitions, .replication = 3}, topics);
+    if (!cluster.ok()) return fail_line("dev-kafka: " + cluster.error().message);
+    const std::string& bootstraps = cluster->bootstraps();
     if (!args.out.empty()) {
         std::ofstream(args.out + ".tmp") << bootstraps << "\n";
         std::filesystem::rename(args.out + ".tmp", args.out);
@@ -743,7 +730,6 @@ int dev_kafka(const DevKafkaArgs& args) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    rd_kafka_destroy(host);
     return 0;
 }
 

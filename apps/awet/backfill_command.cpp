@@ -6,7 +6,7 @@
 
 #include "awet/core/clock.hpp"
 #include "awet/data/bar_checks.hpp"
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/marketdata/bar_quality.hpp"
 #include "awet/marketdata/bars_clients.hpp"
 #include "awet/marketdata/corporate_actions.hpp"

@@ -12,7 +12,7 @@
 #include "awet/audit/trace.hpp"
 #include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/features/feature_engine.hpp"
@@ -23,36 +23,9 @@
 #include "awet/report/daily_pnl.hpp"
 #include "awet/service/health_check.hpp"
 #include "awet/service/http_endpoint.hpp"
-#include "awet/store/postgres_store.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 
 namespace awet::cli {
-
-/// Where the store lives, for the user: the SQLite file, or the PostgreSQL URL without its
-/// credentials.
-std::string store_location(const Config& config) {
-    if (config.store.backend != "postgres") return "SQLite " + config.store.path;
-    return "PostgreSQL " + PostgresStore::display_url(config.store.postgres_url);
-}
-
-/// The composition root's store choice: store.backend sqlite (default) or postgres.
-Result<std::unique_ptr<Store>> open_store(const Config& config) {
-    if (config.store.backend == "postgres") {
-        auto pg = PostgresStore::open(config.store.postgres_url, config.store.postgres_pool_size,
-                                      config.store.batch_size);
-        if (!pg.ok()) return pg.error();
-        AWET_TRY((*pg)->migrate());
-        return std::unique_ptr<Store>(std::move(*pg));
-    }
-    if (config.store.backend != "sqlite") {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "store.backend '" + config.store.backend + "' is not available");
-    }
-    auto store = SqliteStore::open(config.store.path, config.store.batch_size);
-    if (!store.ok()) return store.error();
-    AWET_TRY((*store)->migrate());
-    return std::unique_ptr<Store>(std::move(*store));
-}
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include "awet/core/config.hpp"
 #include "awet/ml/tft_module.hpp"
 #include "awet/store/store.hpp"
+#include "backends.hpp"
 
 namespace awet::cli {
 
@@ -20,12 +21,6 @@ struct Common {
 
 /// Loads and validates the config; prints the error and returns nullopt on failure.
 std::optional<Config> load(const Common& common);
-
-/// The composition root's store choice: store.backend sqlite (default) or postgres; migrated.
-Result<std::unique_ptr<Store>> open_store(const Config& config);
-/// Where the store lives, for the user: the SQLite file, or the PostgreSQL URL without its
-/// credentials.
-std::string store_location(const Config& config);
 
 struct DemoArgs {
     uint64_t seed = 42;

@@ -102,8 +102,7 @@ int reconcile(const Common& common, const ReconcileArgs& args) {
     auto mismatches = engine.check_positions(Timestamp::from_ns(INT64_MIN));
     if (!mismatches.ok()) return fail_line("positions: " + mismatches.error().message);
     for (const PositionMismatch& m : *mismatches) {
-        std::printf("position %-6s trades %s, broker %s\n", m.symbol.str().c_str(),
-                    m.stored.to_string().c_str(), m.broker.to_string().c_str());
+        std::printf("position %-6s %s\n", m.symbol.str().c_str(), describe(m, "trades").c_str());
     }
     std::printf("%s: %d open orders (%d in sync, %d differ, %d unresolved), %zu position "
                 "mismatch(es)\n",

@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "csv_internal.hpp"
 
 namespace awet {

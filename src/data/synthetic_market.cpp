@@ -4,7 +4,7 @@
 #include <cmath>
 #include <utility>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 
 namespace awet {
 namespace {

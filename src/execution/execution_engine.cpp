@@ -633,18 +633,7 @@ Result<std::vector<PositionMismatch>> ExecutionEngine::check_positions(Timestamp
     }
     auto at_broker = broker_.positions();
     if (!at_broker.ok()) return at_broker.error();
-    std::map<Symbol, Quantity> broker;
-    for (const BrokerPosition& p : *at_broker) broker[p.symbol] += p.qty;
-    std::vector<PositionMismatch> out;
-    for (const auto& [symbol, qty] : stored) {
-        const auto it = broker.find(symbol);
-        const Quantity b = it == broker.end() ? Quantity{} : it->second;
-        if (!(b == qty)) out.push_back({symbol, qty, b});
-    }
-    for (const auto& [symbol, qty] : broker) {
-        if (!stored.contains(symbol) && !qty.is_zero()) out.push_back({symbol, Quantity{}, qty});
-    }
-    return out;
+    return compare_positions(stored, *at_broker);
 }
 
 ExecutionEngine::OrderInfo* ExecutionEngine::find_or_restore(const IdempotencyKey& key) {

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/model/bracket.hpp"
 
 namespace awet {

@@ -1,6 +1,6 @@
 #include "awet/features/indicator_set.hpp"
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 
 namespace awet {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/market_data_source.hpp"
 #include "awet/marketdata/bar_parsers.hpp"
 #include "http_fetcher.hpp"

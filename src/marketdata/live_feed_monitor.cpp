@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 
 namespace awet::marketdata {
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 
 namespace awet {
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 
 namespace awet {
 

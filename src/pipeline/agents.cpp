@@ -6,7 +6,7 @@
 
 #include "awet/core/crash_point.hpp"
 #include "awet/core/log.hpp"
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/ml/prediction.hpp"
 #include "awet/model/bracket.hpp"
 

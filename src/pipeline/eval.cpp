@@ -9,7 +9,7 @@
 #include <set>
 #include <utility>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/ml/dataset.hpp"
 #include "awet/ml/linear_model.hpp"
 #include "awet/ml/quantile_regression.hpp"

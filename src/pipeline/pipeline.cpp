@@ -4,7 +4,7 @@
 
 #include "awet/core/crash_point.hpp"
 #include "awet/core/log.hpp"
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/report/daily_pnl.hpp"
 
 namespace awet {
@@ -126,8 +126,8 @@ Status Pipeline::start(std::span<const TradeRow> stored_trades) {
     if (!report.ok) {
         std::string what;
         for (const auto& d : report.discrepancies) {
-            what += (what.empty() ? "" : ", ") + d.symbol.str() + " book " +
-                    d.book_qty.to_string() + " broker " + d.broker_qty.to_string();
+            what += (what.empty() ? "" : ", ") + d.symbol.str() + " " +
+                    describe({d.symbol, d.book_qty, d.broker_qty, d.broker_reported}, "book");
         }
         return make_error(ErrorCode::kInternal,
                           "book and broker disagree before trading (" + what +

@@ -9,7 +9,7 @@
 
 #include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
 #include "awet/data/market_data_source.hpp"
 #include "awet/data/synthetic_market.hpp"

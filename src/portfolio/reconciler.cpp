@@ -17,21 +17,12 @@ Result<ReconcileReport> Reconciler::reconcile(const Portfolio& book, Broker& bro
                           "reconcile: broker account: " + account.error().message);
     }
 
-    // Union of both sides, ordered by symbol; a side that lacks a symbol counts as 0.
-    struct Pair {
-        Quantity book;
-        Quantity broker;
-    };
-    std::map<Symbol, Pair> quantities;
-    for (const PositionRow& row : book.positions()) quantities[row.symbol].book = row.qty;
-    for (const BrokerPosition& pos : *broker_positions) quantities[pos.symbol].broker += pos.qty;
-
+    std::map<Symbol, Quantity> ours;
+    for (const PositionRow& row : book.positions()) ours[row.symbol] = row.qty;
     ReconcileReport report;
-    const Quantity tol = tolerance.abs();
-    for (const auto& [symbol, pair] : quantities) {
-        if ((pair.book - pair.broker).abs() > tol) {
-            report.discrepancies.push_back(Discrepancy{symbol, pair.book, pair.broker});
-        }
+    for (const PositionMismatch& m : compare_positions(ours, *broker_positions, tolerance)) {
+        report.discrepancies.push_back(
+            Discrepancy{m.symbol, m.stored, m.broker, m.broker_reported});
     }
     report.ok = report.discrepancies.empty();
     report.book_equity_pnl = book.realized_pnl() + book.unrealized_pnl();

@@ -5,7 +5,7 @@
 #include <map>
 #include <vector>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/portfolio/stored_book.hpp"
 
 namespace awet {

@@ -5,7 +5,7 @@
 #include <span>
 
 #include "awet/core/log.hpp"
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/risk/cvar.hpp"
 #include "awet/risk/sizing.hpp"
 

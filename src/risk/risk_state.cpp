@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "awet/risk/redis_risk_limits.hpp"
-
 namespace awet {
 namespace {
 
@@ -77,23 +75,6 @@ Status InMemoryRiskLimits::restore_entry(const Symbol&, uint32_t symbol_id, Time
     if (!key.empty() && !approved_.insert(key).second) return Status::Ok();  // counted once
     count_entry(per_symbol(symbol_id), at, day);
     return Status::Ok();
-}
-
-Result<std::unique_ptr<SharedRiskLimits>> make_risk_limits(const RiskConfig& config,
-                                                           std::string_view backend,
-                                                           std::string_view redis_url,
-                                                           std::string_view ns) {
-    if (backend == "memory" || backend.empty()) {
-        return std::unique_ptr<SharedRiskLimits>(std::make_unique<InMemoryRiskLimits>(config));
-    }
-    if (backend == "redis") {
-        auto r = RedisRiskLimits::create(config, redis_url, ns);
-        if (!r.ok()) return r.error();
-        return std::unique_ptr<SharedRiskLimits>(std::move(r.value()));
-    }
-    return make_error(
-        ErrorCode::kInvalidArgument,
-        "risk.state_backend: expected memory or redis, got '" + std::string(backend) + "'");
 }
 
 }  // namespace awet

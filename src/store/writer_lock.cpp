@@ -1,4 +1,4 @@
-#include "writer_lock.hpp"
+#include "awet/store/detail/writer_lock.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

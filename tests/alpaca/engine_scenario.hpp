@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "awet/execution/safety_gate.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet::testing {

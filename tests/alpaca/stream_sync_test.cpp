@@ -20,7 +20,7 @@
 #include "awet/alpaca/trade_stream.hpp"
 #include "awet/execution/execution_engine.hpp"
 #include "awet/execution/safety_gate.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 #include "engine_scenario.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

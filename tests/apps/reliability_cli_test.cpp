@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace {

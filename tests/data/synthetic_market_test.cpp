@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
 #include "awet/data/synthetic_market.hpp"
 #include "awet_test_support.hpp"

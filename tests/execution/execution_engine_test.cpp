@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -9,7 +11,7 @@
 #include "awet/execution/execution_engine.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/model/bracket.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 #include "fake_broker.hpp"
 
@@ -1141,6 +1143,79 @@ TEST(ExecutionEngineBracket, BlockedTimeExitLeavesTheLegsInPlace) {
     EXPECT_EQ(out[0].status, OrderStatus::kBlocked);
     EXPECT_TRUE(broker.cancels.empty());
     EXPECT_EQ(sim.get_order(f.sl().view())->status, OrderStatus::kPending);
+}
+
+}  // namespace
+}  // namespace awet
+
+namespace awet {
+namespace {
+
+/// A SimBroker whose position listing can leave symbols out (a partial or failed listing).
+class ForgetfulListing final : public Broker {
+public:
+    explicit ForgetfulListing(SimBroker& sim) : sim_(sim) {}
+    std::set<std::string> unlisted;
+    std::string_view name() const override { return "forgetful"; }
+    bool is_paper() const override { return true; }
+    void set_listener(BrokerListener* l) override { sim_.set_listener(l); }
+    Result<BrokerOrder> submit(const OrderRequest& r) override { return sim_.submit(r); }
+    Status cancel(std::string_view id) override { return sim_.cancel(id); }
+    Result<BrokerOrder> get_order(std::string_view id) override { return sim_.get_order(id); }
+    Result<std::vector<BrokerOrder>> open_orders() override { return sim_.open_orders(); }
+    Result<std::vector<BrokerPosition>> positions() override {
+        auto all = sim_.positions();
+        if (!all.ok()) return all;
+        std::vector<BrokerPosition> listed;
+        for (const BrokerPosition& p : *all) {
+            if (!unlisted.contains(p.symbol.str())) listed.push_back(p);
+        }
+        return listed;
+    }
+    Result<BrokerAccount> account() override { return sim_.account(); }
+
+private:
+    SimBroker& sim_;
+};
+
+TEST(Reconciliation, AHoldingTheBrokerDoesNotListIsAMismatchNeverFlat) {
+    Fixture f;
+    SimBroker venue(SimBrokerConfig{.slippage_bps = 0});
+    ForgetfulListing broker(venue);
+    ExecutionEngine engine(f.config, broker, f.store.get(), 1);
+    std::vector<ExecutionReport> out;
+    engine.on_decision(decision("AAPL", kT0), kT0 + Duration::minutes(1), out);
+    venue.on_bar(bar("AAPL", kT0 + Duration::minutes(1), "100"));
+    auto listed = engine.check_positions(Timestamp::from_ns(INT64_MIN));
+    ASSERT_TRUE(listed.ok());
+    EXPECT_TRUE(listed->empty());
+
+    broker.unlisted = {"AAPL"};
+    auto unlisted = engine.check_positions(Timestamp::from_ns(INT64_MIN));
+    ASSERT_TRUE(unlisted.ok());
+    ASSERT_EQ(unlisted->size(), 1U);
+    const PositionMismatch& m = unlisted->front();
+    EXPECT_EQ(m.symbol, Symbol("AAPL"));
+    EXPECT_FALSE(m.stored.is_zero());
+    EXPECT_EQ(m.broker, Q(0));
+    EXPECT_FALSE(m.broker_reported);
+    EXPECT_EQ(describe(m, "trades"), "trades " + m.stored.to_string() + ", broker reports none");
+}
+
+TEST(PositionRule, OneComparisonForEverySide) {
+    const std::map<Symbol, Quantity> ours = {
+        {Symbol("AAPL"), Q(10)}, {Symbol("GOOG"), Q(0)}, {Symbol("MSFT"), Q(-5)}};
+    const std::vector<BrokerPosition> broker = {
+        {Symbol("AAPL"), Q(4), {}}, {Symbol("AAPL"), Q(6), {}}, {Symbol("TSLA"), Q(3), {}}};
+    const auto m = compare_positions(ours, broker);
+    ASSERT_EQ(m.size(), 2U);  // AAPL's two rows add up; GOOG is flat and unlisted: no mismatch
+    EXPECT_EQ(m[0].symbol, Symbol("MSFT"));
+    EXPECT_FALSE(m[0].broker_reported);
+    EXPECT_EQ(m[1].symbol, Symbol("TSLA"));
+    EXPECT_TRUE(m[1].broker_reported);
+    EXPECT_EQ(m[1].stored, Q(0));
+    EXPECT_EQ(describe(m[1], "book"), "book 0, broker 3");
+    EXPECT_EQ(compare_positions(ours, broker, Q(5)).size(), 0U);
 }
 
 }  // namespace

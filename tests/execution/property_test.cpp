@@ -27,7 +27,7 @@
 #include "awet/execution/sim_broker.hpp"
 #include "awet/model/bracket.hpp"
 #include "awet/portfolio/stored_book.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "property_support.hpp"
 
 namespace awet {

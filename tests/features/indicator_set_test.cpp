@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/features/indicator_set.hpp"
 #include "awet_test_support.hpp"
 #include "reference_data.hpp"

@@ -45,7 +45,7 @@
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <vector>
 
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 #include "child_process.hpp"
 #include "loopback_ws_server.hpp"

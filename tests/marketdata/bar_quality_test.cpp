@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <map>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
 #include "awet/marketdata/bar_quality.hpp"
 #include "awet_test_support.hpp"

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/marketdata/bar_parsers.hpp"
 #include "awet/marketdata/corporate_actions.hpp"
 #include "awet_test_support.hpp"

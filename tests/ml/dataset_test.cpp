@@ -8,7 +8,7 @@
 #include <set>
 #include <vector>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/ml/dataset.hpp"
 
 namespace awet {

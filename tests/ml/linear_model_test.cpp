@@ -10,7 +10,7 @@
 #include <sstream>
 #include <vector>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
 #include "awet/features/feature_engine.hpp"
 #include "awet/ml/dataset.hpp"

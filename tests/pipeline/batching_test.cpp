@@ -14,7 +14,7 @@
 #include "awet/execution/safety_gate.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/pipeline/runner.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

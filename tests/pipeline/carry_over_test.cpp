@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/synthetic_market.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/execution/sim_broker.hpp"
@@ -14,7 +14,7 @@
 #include "awet/pipeline/runner.hpp"
 #include "awet/portfolio/stored_book.hpp"
 #include "awet/report/daily_pnl.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

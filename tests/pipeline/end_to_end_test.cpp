@@ -10,7 +10,7 @@
 #include "awet/model/bracket.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet/report/daily_pnl.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

@@ -6,14 +6,14 @@
 #include <fstream>
 #include <map>
 
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/synthetic_market.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet/exits/exit_manager.hpp"
 #include "awet/pipeline/pipeline.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

@@ -14,7 +14,7 @@
 #include "awet/ml/tft_module.hpp"
 #include "awet/pipeline/eval.hpp"
 #include "awet/pipeline/runner.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

@@ -17,7 +17,7 @@
 
 #include "awet/portfolio/portfolio.hpp"
 #include "awet/portfolio/stored_book.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "property_support.hpp"
 
 namespace awet {

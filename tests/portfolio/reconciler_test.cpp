@@ -175,6 +175,20 @@ TEST(Reconciler, MismatchesOnBothSidesSortedBySymbol) {
     EXPECT_EQ(report->broker_pnl, usd("-10"));
 }
 
+TEST(Reconciler, AHoldingTheBrokerDoesNotListIsNeverTakenAsFlat) {
+    // The execution engine's start-up check keeps the same rule (position_check.hpp).
+    Portfolio book = sample_book();
+    FakeBroker broker;
+    broker.held = {{"AAPL", sh("10"), px("100")}, {"TSLA", sh("3"), px("200")}};
+    auto report = Reconciler(usd("0")).reconcile(book, broker);
+    ASSERT_TRUE(report.ok());
+    ASSERT_EQ(report->discrepancies.size(), 2U);
+    EXPECT_EQ(report->discrepancies[0].symbol, "MSFT");  // held in the book, not listed
+    EXPECT_FALSE(report->discrepancies[0].broker_reported);
+    EXPECT_EQ(report->discrepancies[1].symbol, "TSLA");
+    EXPECT_TRUE(report->discrepancies[1].broker_reported);
+}
+
 TEST(Reconciler, ToleranceAndFlatSymbols) {
     Portfolio book = sample_book();
     FakeBroker broker;

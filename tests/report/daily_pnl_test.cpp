@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 
 namespace awet {
 namespace {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "awet/store/postgres_store.hpp"
+#include "awet/store_postgres/postgres_store.hpp"
 #include "awet/store/store.hpp"
 #include "awet_test_support.hpp"
 #include "store_harness.hpp"

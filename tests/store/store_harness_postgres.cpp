@@ -5,7 +5,7 @@
 #include <atomic>
 #include <pqxx/pqxx>
 
-#include "awet/store/postgres_store.hpp"
+#include "awet/store_postgres/postgres_store.hpp"
 #include "pg_server.hpp"
 #include "store_harness.hpp"
 

@@ -3,7 +3,7 @@
 #include <sqlite3.h>
 
 #include "awet/store/migrations.hpp"
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 #include "store_harness.hpp"
 

@@ -2,14 +2,15 @@
 // librdkafka's mock Kafka cluster for one test (3 brokers, in-process, real protocol on loopback),
 // and a KafkaBus on it with test-friendly group timings.
 #include <gtest/gtest.h>
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
-#include "awet/bus/kafka_bus.hpp"
+#include "awet/bus_kafka/kafka_bus.hpp"
+#include "awet/bus_kafka/mock_cluster.hpp"
 
 namespace awet::testing {
 
@@ -17,22 +18,16 @@ class MockCluster {
 public:
     /// The topics are created with `partitions` partitions (replication 3).
     explicit MockCluster(std::initializer_list<const char*> topics, int partitions = 4) {
-        rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        char err[256];
-        rd_kafka_conf_set(conf, "test.mock.num.brokers", "3", err, sizeof err);
-        rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-        host_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-        cluster_ = rd_kafka_handle_mock_cluster(host_);
-        for (const char* t : topics) rd_kafka_mock_topic_create(cluster_, t, partitions, 3);
+        std::vector<std::string> names(topics.begin(), topics.end());
+        auto c = MockKafkaCluster::create({.brokers = 3, .partitions = partitions, .replication = 3},
+                                          names);
+        EXPECT_TRUE(c.ok()) << c.error().to_string();
+        if (c.ok()) cluster_.emplace(std::move(*c));
     }
-    ~MockCluster() { rd_kafka_destroy(host_); }
-    MockCluster(const MockCluster&) = delete;
-    MockCluster& operator=(const MockCluster&) = delete;
-    std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+    std::string bootstraps() const { return cluster_ ? cluster_->bootstraps() : std::string(); }
 
 private:
-    rd_kafka_t* host_ = nullptr;
-    rd_kafka_mock_cluster_t* cluster_ = nullptr;
+    std::optional<MockKafkaCluster> cluster_;
 };
 
 /// A KafkaBus on the cluster; short session and heartbeat so group changes take seconds.

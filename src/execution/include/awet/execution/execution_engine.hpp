@@ -14,6 +14,7 @@
 #include "awet/core/ids.hpp"
 #include "awet/core/time.hpp"
 #include "awet/execution/broker.hpp"
+#include "awet/execution/position_check.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/model/events.hpp"
 #include "awet/model/header_factory.hpp"
@@ -60,13 +61,6 @@ struct OrderSyncReport {
     int unresolved = 0;       // the broker could not say (lookup failed): left as they are
 };
 
-/// One symbol whose position differs between the stored trades and the broker.
-struct PositionMismatch {
-    Symbol symbol;
-    Quantity stored;  // signed
-    Quantity broker;  // signed
-};
-
 /// Owned by the execution agent; single-threaded (decisions, broker callbacks and drain all on the
 /// agent's loop). Registers itself as the broker's listener for its lifetime. `store` may be null
 /// (no persistence: idempotency is then in-memory only). The broker and the store must outlive the
@@ -104,8 +98,8 @@ public:
     Result<OrderSyncReport> reconcile_with_broker(Timestamp since, Timestamp now);
 
     /// Positions implied by the stored trades (filled quantities, signed by side) against the
-    /// broker's positions, per symbol; a symbol on one side only counts as 0 on the other (a
-    /// missing position report is a discrepancy, never taken as "flat"). Run after
+    /// broker's positions, by the one rule of position_check.hpp (a nonzero holding the broker
+    /// does not report is a mismatch, never taken as flat). Run after
     /// reconcile_with_broker(): the remaining differences are positions this engine cannot
     /// explain (orders outside AWET, a broker that lost state).
     Result<std::vector<PositionMismatch>> check_positions(Timestamp since);

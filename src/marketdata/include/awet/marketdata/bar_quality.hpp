@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "awet/core/time.hpp"
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet::marketdata {

@@ -8,6 +8,7 @@
 #include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
 #include "awet/execution/broker.hpp"
+#include "awet/execution/position_check.hpp"
 #include "awet/portfolio/portfolio.hpp"
 #include "awet/store/store.hpp"
 
@@ -17,7 +18,8 @@ namespace awet {
 struct Discrepancy {
     Symbol symbol;
     Quantity book_qty;
-    Quantity broker_qty;
+    Quantity broker_qty;          // 0 when the broker does not report the symbol
+    bool broker_reported = true;  // false: a holding the broker did not list (never "flat")
 };
 
 struct ReconcileReport {
@@ -30,10 +32,10 @@ struct ReconcileReport {
 /// Book-versus-broker check, run by the reconciler agent (and `awet reconcile`). Stateless apart
 /// from the starting cash; single-threaded (it calls the broker on the caller's thread).
 ///
-/// Every symbol in the union of book and broker positions is compared; a symbol missing on one
-/// side counts as qty 0 there. That is right for the simulated broker, which reports every
-/// position it holds. With a live broker a missing position report does not prove the position
-/// is flat (partial or failed listings) — a future live-broker concern, not handled here.
+/// Every symbol in the union of book and broker positions is compared by the one rule of
+/// awet/execution/position_check.hpp, the execution engine's too: a nonzero holding the broker
+/// does not report is a discrepancy (broker_reported false), never taken as flat; a flat book
+/// position the broker does not list is none.
 class Reconciler {
 public:
     explicit Reconciler(Money starting_cash) : starting_cash_(starting_cash) {}

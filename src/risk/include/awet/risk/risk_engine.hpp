@@ -37,7 +37,7 @@ struct RiskSymbolView {
 /// small symbol table; windows are fixed-capacity rings allocated when a symbol is first seen, so
 /// the steady state allocates nothing per call. The shared gates (orders per minute and per symbol
 /// per day, cooldown, exposure) are decided by a SharedRiskLimits: in-process by default, or one
-/// shared between processes (make_risk_limits).
+/// shared between processes (risk_redis's RedisRiskLimits, chosen by the composition root).
 class RiskEngine {
 public:
     RiskEngine(const RiskConfig& config, uint64_t seed);

@@ -4,7 +4,7 @@
 // local gates (size, CVaR, market hours, opposite position) itself and asks a SharedRiskLimits for
 // the others, which checks them and, when every gate passed, records the entry and reserves its
 // notional in one atomic step. InMemoryRiskLimits (the default) is one process's state;
-// RedisRiskLimits (redis_risk_limits.hpp) shares it between processes. See src/risk/README.md.
+// RedisRiskLimits (the risk_redis target) shares it between processes. See src/risk/README.md.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -137,13 +137,5 @@ private:
     size_t entry_head_ = 0;
     size_t entry_count_ = 0;
 };
-
-/// The limits backend by name: "memory" (InMemoryRiskLimits) or "redis" (RedisRiskLimits at
-/// `redis_url`, keys under awet:risk:<ns>:). The Redis backend connects lazily: an unreachable
-/// server is not an error here, it fails the shared gates closed until it answers.
-Result<std::unique_ptr<SharedRiskLimits>> make_risk_limits(const RiskConfig& config,
-                                                           std::string_view backend,
-                                                           std::string_view redis_url,
-                                                           std::string_view ns);
 
 }  // namespace awet

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "awet/bus/kafka_bus.hpp"
+#include "awet/bus_kafka/kafka_bus.hpp"
 #include "kafka_mock.hpp"
 
 namespace awet {

@@ -1,4 +1,4 @@
-#include "awet/bus/kafka_bus.hpp"
+#include "awet/bus_kafka/kafka_bus.hpp"
 
 #include <librdkafka/rdkafka.h>
 

@@ -1,7 +1,7 @@
 // The Kafka bus against librdkafka's mock cluster (3 brokers, 4 partitions per topic, in-process,
 // real Kafka protocol on loopback). A consumer-group join on the mock takes ~3 s, so each test
 // joins as few groups as it can.
-#include "awet/bus/kafka_bus.hpp"
+#include "awet/bus_kafka/kafka_bus.hpp"
 #include "kafka_mock.hpp"
 
 #include <gtest/gtest.h>

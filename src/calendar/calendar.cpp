@@ -1,4 +1,4 @@
-#include "awet/data/calendar.hpp"
+#include "awet/calendar/calendar.hpp"
 
 #include <array>
 #include <cstdint>

@@ -10,7 +10,7 @@
 // Never edit a migration that has shipped: append a new one.
 #include <array>
 
-#include "awet/store/postgres_store.hpp"
+#include "awet/store_postgres/postgres_store.hpp"
 
 namespace awet {
 namespace {

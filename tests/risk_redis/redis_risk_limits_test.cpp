@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "awet/risk/redis_risk_limits.hpp"
+#include "awet/risk_redis/redis_risk_limits.hpp"
 #include "awet/risk/risk_engine.hpp"
 #include "redis_server.hpp"
 #include "risk_fixtures.hpp"
@@ -54,7 +54,7 @@ protected:
         if (!server_.ok()) GTEST_SKIP() << server_.error();
     }
     std::unique_ptr<SharedRiskLimits> limits(const RiskConfig& c, const std::string& ns) {
-        auto r = make_risk_limits(c, "redis", server_.url(), ns);
+        auto r = RedisRiskLimits::create(c, server_.url(), ns);
         EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());
         return std::move(r.value());
     }
@@ -252,7 +252,7 @@ TEST_F(RedisRiskLimitsTest, ConcurrentProcessesNeverExceedLimits) {
             ASSERT_GE(pid, 0);
             if (pid == 0) {
                 // The child: its own engine and connection; reports its approvals as exit code.
-                auto l = make_risk_limits(s.config, "redis", server_.url(), ns);
+                auto l = RedisRiskLimits::create(s.config, server_.url(), ns);
                 if (!l.ok()) ::_exit(255);
                 RiskEngine e(s.config, 200 + static_cast<uint64_t>(i), std::move(l.value()));
                 ::_exit(race(e, i, kAttempts, s.one_symbol));
@@ -388,11 +388,6 @@ TEST(RedisRiskLimitsUrl, ParsesAndRedacts) {
     EXPECT_EQ(parse_redis_url("redis://127.0.0.1")->port, 6379);
     EXPECT_FALSE(parse_redis_url("http://x:1").ok());
     EXPECT_FALSE(parse_redis_url("redis://x:notaport").ok());
-    auto bad = make_risk_limits(RiskConfig{}, "etcd", "", "x");
-    EXPECT_FALSE(bad.ok());
-    auto mem = make_risk_limits(RiskConfig{}, "memory", "", "x");
-    ASSERT_TRUE(mem.ok());
-    EXPECT_EQ((*mem)->backend(), "memory");
 }
 
 // ---------------------------------------------------------------------------------------------

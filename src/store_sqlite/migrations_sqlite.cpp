@@ -11,7 +11,7 @@
 // Never edit a migration that has shipped: append a new one.
 #include <array>
 
-#include "awet/store/migrations.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 
 namespace awet {
 namespace {

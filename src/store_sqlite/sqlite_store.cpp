@@ -1,6 +1,6 @@
 // SqliteStore: the Store contract on one SQLite connection. Hot-path writes bind into cached
 // prepared statements from stack buffers (no allocation per row) inside a batch transaction.
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 
 #include <sqlite3.h>
 
@@ -14,8 +14,8 @@
 
 #include "awet/core/crash_point.hpp"
 #include "awet/store/migrations.hpp"
-#include "row_layout.hpp"
-#include "writer_lock.hpp"
+#include "awet/store/detail/row_layout.hpp"
+#include "awet/store/detail/writer_lock.hpp"
 
 namespace awet {
 namespace {

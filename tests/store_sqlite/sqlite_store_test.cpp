@@ -1,6 +1,6 @@
 // SQLite-specific behaviour of SqliteStore: opening, migrations bookkeeping, batching boundaries
 // and the human-readable column values (checked with raw SQL on a second connection).
-#include "awet/store/sqlite_store.hpp"
+#include "awet/store_sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -1,7 +1,7 @@
 // PostgresStore: the Store contract on PostgreSQL through libpqxx 6.4. Every statement of the hot
 // path is a named prepared statement (prepared lazily on each pooled connection); writes go into a
 // batch transaction on the writer connection; put_bars() streams rows with COPY.
-#include "awet/store/postgres_store.hpp"
+#include "awet/store_postgres/postgres_store.hpp"
 
 #include <libpq-fe.h>
 #include <unistd.h>
@@ -17,8 +17,8 @@
 
 #include "awet/core/log.hpp"
 #include "awet/core/secrets.hpp"
-#include "row_layout.hpp"
-#include "writer_lock.hpp"
+#include "awet/store/detail/row_layout.hpp"
+#include "awet/store/detail/writer_lock.hpp"
 
 namespace awet {
 namespace {

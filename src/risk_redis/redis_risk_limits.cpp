@@ -1,4 +1,4 @@
-#include "awet/risk/redis_risk_limits.hpp"
+#include "awet/risk_redis/redis_risk_limits.hpp"
 
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
