@@ -125,7 +125,7 @@ backfill: cli
 	$(AWET) ingest $(VENDOR) --symbols $(SYMBOLS) --from $(FROM) --to $(TO) --config $(CONFIG) --db $(DB) $(ARGS)
 
 format:
-	@find src apps tests bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
+	@bash scripts/check_format.sh --fix
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -82,7 +82,10 @@ BENCHMARK_CAPTURE(BM_KafkaBusThroughput, json, "json")
     ->Iterations(5)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_KafkaBusThroughput, avro, "avro")->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_KafkaBusThroughput, avro, "avro")
+    ->Iterations(5)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 /// Publishing alone: 20k events, then flush (every one acknowledged by the brokers, acks=all).
 void BM_KafkaBusProduce(benchmark::State& state) {

@@ -25,7 +25,8 @@ std::vector<MarketBar> make_bars(size_t n) {
         MarketBar& b = bars[i];
         b.bar_start = t0 + Duration::minutes(static_cast<int64_t>(i / 8));
         b.interval = Duration::minutes(1);
-        static const char* kSyms[8] = {"AAPL", "MSFT", "NVDA", "AMZN", "META", "GOOG", "TSLA", "SPY"};
+        static const char* kSyms[8] = {"AAPL", "MSFT", "NVDA", "AMZN",
+                                       "META", "GOOG", "TSLA", "SPY"};
         b.header.symbol = Symbol(kSyms[i % 8]);
         b.header.event_id = ids.next();
         b.header.correlation_id = ids.next();
@@ -103,7 +104,8 @@ void BM_PostgresCopy(benchmark::State& state) {
         (void)store->migrate();
         state.ResumeTiming();
         for (size_t i = 0; i < bars.size(); i += 10'000) {
-            auto r = store->put_bars(std::span(bars).subspan(i, std::min<size_t>(10'000, bars.size() - i)));
+            auto r = store->put_bars(
+                std::span(bars).subspan(i, std::min<size_t>(10'000, bars.size() - i)));
             if (!r.ok()) state.SkipWithError(r.error().message.c_str());
         }
         (void)store->flush();

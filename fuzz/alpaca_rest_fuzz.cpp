@@ -24,10 +24,9 @@ std::string lower(std::string_view s) {
 void check_guard(std::string_view url) {
     if (!alpaca::check_paper_url(url).ok()) return;
     const std::string u = lower(url);
-    const bool paper = u == "https://paper-api.alpaca.markets" ||
-                       u == "https://paper-api.alpaca.markets/" ||
-                       u == "https://paper-api.alpaca.markets:443" ||
-                       u == "https://paper-api.alpaca.markets:443/";
+    const bool paper =
+        u == "https://paper-api.alpaca.markets" || u == "https://paper-api.alpaca.markets/" ||
+        u == "https://paper-api.alpaca.markets:443" || u == "https://paper-api.alpaca.markets:443/";
     bool loopback = false;
     for (std::string_view scheme : {"http://", "https://"}) {
         for (std::string_view host : {"127.0.0.1", "localhost", "[::1]"}) {

@@ -27,8 +27,8 @@ inline std::string_view as_text(const uint8_t* data, size_t size) {
     std::abort();
 }
 
-#define AWET_FUZZ_EXPECT(cond)                                      \
-    do {                                                            \
+#define AWET_FUZZ_EXPECT(cond)                                    \
+    do {                                                          \
         if (!(cond)) ::awet::fuzz::fail(#cond " (" __FILE__ ")"); \
     } while (0)
 

@@ -8,12 +8,13 @@
 //
 // A PATH that does not exist is skipped with a note (../shared/data may be absent); at least one
 // seed file must be found.
+#include <signal.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <csignal>
-#include <signal.h>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -50,7 +51,8 @@ void write_current() {
     if (f != nullptr) {
         std::fwrite(g_current.data(), 1, g_current.size(), f);
         std::fclose(f);
-        std::fprintf(stderr, "fuzz smoke: the failing input (%zu bytes) is in fuzz-smoke-crash.bin\n",
+        std::fprintf(stderr,
+                     "fuzz smoke: the failing input (%zu bytes) is in fuzz-smoke-crash.bin\n",
                      g_current.size());
     }
 }
@@ -70,17 +72,48 @@ void run_one(const std::string& input) {
 
 // Tokens that decoders of text formats treat specially: numbers at and past the limits of their
 // types, JSON/YAML/CSV punctuation, words.
-constexpr std::array<std::string_view, 34> kTokens = {
-    "0", "-1", "1e400", "-1e400", "1e-400", "9223372036854775807", "9223372036854775808",
-    "-9223372036854775809", "18446744073709551616", "4294967296", "0.0000001", "999999999999.999999",
-    "NaN", "nan", "inf", "-inf", "null", "true", "false", "\"\"", "{}", "[]", "[", "]", "{", "}",
-    ",", ":", "\"", "\n", "\r\n", "\\u0000", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z"};
+constexpr std::array<std::string_view, 34> kTokens = {"0",
+                                                      "-1",
+                                                      "1e400",
+                                                      "-1e400",
+                                                      "1e-400",
+                                                      "9223372036854775807",
+                                                      "9223372036854775808",
+                                                      "-9223372036854775809",
+                                                      "18446744073709551616",
+                                                      "4294967296",
+                                                      "0.0000001",
+                                                      "999999999999.999999",
+                                                      "NaN",
+                                                      "nan",
+                                                      "inf",
+                                                      "-inf",
+                                                      "null",
+                                                      "true",
+                                                      "false",
+                                                      "\"\"",
+                                                      "{}",
+                                                      "[]",
+                                                      "[",
+                                                      "]",
+                                                      "{",
+                                                      "}",
+                                                      ",",
+                                                      ":",
+                                                      "\"",
+                                                      "\n",
+                                                      "\r\n",
+                                                      "\\u0000",
+                                                      "1970-01-01T00:00:00Z",
+                                                      "9999-12-31T23:59:59.999999999Z"};
 
 class Mutator {
 public:
     explicit Mutator(uint64_t seed) : rng_(seed) {}
 
-    size_t below(size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+    size_t below(size_t n) {
+        return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng_);
+    }
 
     std::string mutate(const std::vector<std::string>& corpus, size_t max_len) {
         const std::string& base = corpus[below(corpus.size())];
@@ -126,7 +159,8 @@ private:
             {
                 const std::string& other = corpus[below(corpus.size())];
                 const size_t from = below(other.size() + 1);
-                s.insert(pos, other.substr(from, below(std::min<size_t>(other.size() - from, 512) + 1)));
+                s.insert(pos,
+                         other.substr(from, below(std::min<size_t>(other.size() - from, 512) + 1)));
                 break;
             }
             default:  // truncate
@@ -205,9 +239,9 @@ int main(int argc, char** argv) {
     }
     Mutator m(seed);
     for (size_t i = 0; i < runs; ++i) run_one(m.mutate(corpus, max_len));
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("fuzz smoke: %zu seed files (%zu bytes) and %zu mutated inputs in %.2f s, no crash\n",
-                files.size(), bytes, runs, s);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf(
+        "fuzz smoke: %zu seed files (%zu bytes) and %zu mutated inputs in %.2f s, no crash\n",
+        files.size(), bytes, runs, s);
     return 0;
 }

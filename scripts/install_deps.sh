@@ -11,7 +11,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread libonnx-dev
   librdkafka-dev kcat libavro-dev libpqxx-dev libpq-dev postgresql-15 libhiredis-dev redis-server
   libcpp-httplib-dev libssl-dev libboost-dev prometheus-cpp-dev prometheus prometheus-alertmanager
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
 )
 # Node runs ONNX Runtime (the onnxruntime-node npm package, below) for the ONNX export test; a node
 # already on PATH (e.g. a newer one) is kept.

@@ -9,30 +9,30 @@
 // to it (Kafka's committed offsets), and the execution agent has acknowledged every venue event.
 // With that, N processes reproduce the embedded pipeline's order of causes and effects exactly,
 // which is what lets a multi-process run be checked against the embedded run of the same data.
+#include "agent_command.hpp"
+
 #include <signal.h>
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
-#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
 
-#include "agent_command.hpp"
-#include "reconcile_command.hpp"
 #include "awet/alpaca/alpaca_broker.hpp"
 #include "awet/alpaca/stream_sync.hpp"
 #include "awet/alpaca/trade_stream.hpp"
 #include "awet/audit/recorder.hpp"
 #include "awet/bus_kafka/kafka_bus.hpp"
 #include "awet/bus_kafka/mock_cluster.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
-#include "awet/calendar/calendar.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/model_avro/codec_factory.hpp"
 #include "awet/pipeline/agents.hpp"
@@ -44,6 +44,7 @@
 #include "awet/venue/venue.hpp"
 #include "commands.hpp"
 #include "live_ingestion.hpp"
+#include "reconcile_command.hpp"
 
 namespace awet::cli {
 namespace {
@@ -245,8 +246,9 @@ std::function<Status()> alpaca_stream_step(AgentProcess& p, ExecutionAgent& a, S
             if (!r.ok()) return r.error();
             sync->reconciled();
             if (r->fills_recovered + r->closed + r->resent > 0) {
-                logger("execution")->info("reconciled ({}): {} fills recovered, {} closed",
-                                          step.reconcile_why, r->fills_recovered, r->closed);
+                logger("execution")
+                    ->info("reconciled ({}): {} fills recovered, {} closed", step.reconcile_why,
+                           r->fills_recovered, r->closed);
             }
         }
         if (step.fills + step.updates > 0 || step.reconcile_due) {
@@ -347,8 +349,9 @@ public:
                 last_check_ = std::chrono::steady_clock::now();
             }
             if (++n % 100 == 0) {
-                logger("ingestion")->info("replayed {} of {} bars ({} orders at the venue)", n,
-                                          bars.size(), venue_.order_count());
+                logger("ingestion")
+                    ->info("replayed {} of {} bars ({} orders at the venue)", n, bars.size(),
+                           venue_.order_count());
             }
         }
         return Status::Ok();
@@ -367,12 +370,12 @@ private:
             quiet_in_a_row = venue_caught_up && *lag == 0 ? quiet_in_a_row + 1 : 0;
             if (quiet_in_a_row >= 2) return Status::Ok();
             if (std::chrono::steady_clock::now() > deadline) {
-                return make_error(ErrorCode::kInternal,
-                                  std::string("the system did not become quiet after the ") +
-                                      phase + " within " + std::to_string(quiet_timeout_.count()) +
-                                      " s (lag " + std::to_string(*lag) + ", venue events " +
-                                      std::to_string(venue_.last_seq()) + ", acknowledged " +
-                                      std::to_string(venue_.acked()) + "): is every agent running?");
+                return make_error(
+                    ErrorCode::kInternal,
+                    std::string("the system did not become quiet after the ") + phase + " within " +
+                        std::to_string(quiet_timeout_.count()) + " s (lag " + std::to_string(*lag) +
+                        ", venue events " + std::to_string(venue_.last_seq()) + ", acknowledged " +
+                        std::to_string(venue_.acked()) + "): is every agent running?");
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
@@ -392,14 +395,16 @@ Result<std::vector<MarketBar>> replay_bars_of(Store& store, const AgentArgs& arg
     BarQuery q;
     if (!args.from.empty()) {
         auto from = Date::parse(args.from);
-        if (!from) return make_error(ErrorCode::kInvalidArgument, "--from: not a date: " + args.from);
+        if (!from)
+            return make_error(ErrorCode::kInvalidArgument, "--from: not a date: " + args.from);
         q.from = SessionCalendar::from_local(*from, 0);
     }
     auto bars = store.load_bars(q);
     if (!bars.ok()) return bars.error();
     auto sessions = split_sessions(*bars);
-    const size_t n = args.days > 0 ? std::min<size_t>(static_cast<size_t>(args.days), sessions.size())
-                                   : sessions.size();
+    const size_t n = args.days > 0
+                         ? std::min<size_t>(static_cast<size_t>(args.days), sessions.size())
+                         : sessions.size();
     std::vector<MarketBar> out;
     for (size_t s = 0; s < n; ++s) out.insert(out.end(), sessions[s].begin(), sessions[s].end());
     return out;
@@ -408,8 +413,8 @@ Result<std::vector<MarketBar>> replay_bars_of(Store& store, const AgentArgs& arg
 }  // namespace
 
 int agent(const Common& common, const AgentArgs& args) {
-    static const std::set<std::string> kAgents = {"ingestion", "features", "prediction",
-                                                  "risk",      "execution", "exit",
+    static const std::set<std::string> kAgents = {"ingestion",  "features",  "prediction",
+                                                  "risk",       "execution", "exit",
                                                   "watchtower", "reconciler"};
     if (!kAgents.contains(args.name)) {
         return fail_line("unknown agent '" + args.name +
@@ -538,8 +543,8 @@ int agent(const Common& common, const AgentArgs& args) {
             auto answer = broker.positions();
             if (answer.ok()) break;
             if (attempt % 20 == 0) {
-                logger("execution")->warn("broker not answering yet: {}",
-                                          answer.error().to_string());
+                logger("execution")
+                    ->warn("broker not answering yet: {}", answer.error().to_string());
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
         }
@@ -554,8 +559,8 @@ int agent(const Common& common, const AgentArgs& args) {
         // (fills missed while this process was down, orders the broker ended or never got).
         auto synced = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
         if (!synced.ok()) {
-            logger("execution")->warn("reconciliation at start failed: {}",
-                                      synced.error().to_string());
+            logger("execution")
+                ->warn("reconciliation at start failed: {}", synced.error().to_string());
         }
         // Then the positions: what the trades explain against what the broker holds. If they
         // still disagree, trading does not start: every decision is blocked, /health says why,
@@ -595,9 +600,8 @@ int agent(const Common& common, const AgentArgs& args) {
                 return Status::Ok();
             }
             if (*n == 0) {
-                if (reconcile_every > 0 &&
-                    std::chrono::steady_clock::now() - last_sync >
-                        std::chrono::seconds(reconcile_every)) {
+                if (reconcile_every > 0 && std::chrono::steady_clock::now() - last_sync >
+                                               std::chrono::seconds(reconcile_every)) {
                     last_sync = std::chrono::steady_clock::now();
                     auto r = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
                     if (!r.ok()) return r.error();
@@ -685,8 +689,9 @@ int agent(const Common& common, const AgentArgs& args) {
     if (!lag_probe.ok()) return fail_line(lag_probe.error().message);
     ReplayDriver driver(p, ingestion, venue, **lag_probe, agent_topology(*config, *st),
                         std::chrono::seconds(args.quiet_timeout_s));
-    logger("ingestion")->info("lock-step replay of {} bars; simulated venue on {}:{}",
-                              bars->size(), args.host, venue.port());
+    logger("ingestion")
+        ->info("lock-step replay of {} bars; simulated venue on {}:{}", bars->size(), args.host,
+               venue.port());
     Status replayed = driver.run(*bars);
     if (!replayed.ok()) {
         endpoint.stop();

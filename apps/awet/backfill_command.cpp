@@ -2,15 +2,16 @@
 // symbol at a time, with a checkpoint in backfill_checkpoints after each day: an interrupted
 // backfill resumes after the last day it finished, and bars already stored are skipped (put_bar
 // ignores a repeated (symbol, bar start)), so nothing is fetched twice into the table.
+#include "backfill_command.hpp"
+
 #include <cstdio>
 
+#include "awet/calendar/calendar.hpp"
 #include "awet/core/clock.hpp"
 #include "awet/data/bar_checks.hpp"
-#include "awet/calendar/calendar.hpp"
 #include "awet/marketdata/bar_quality.hpp"
 #include "awet/marketdata/bars_clients.hpp"
 #include "awet/marketdata/corporate_actions.hpp"
-#include "backfill_command.hpp"
 
 namespace awet::cli {
 namespace {
@@ -77,7 +78,8 @@ int ingest_vendor(const Common& common, const BackfillArgs& args) {
     } else if (args.interval != "1m") {
         return fail_line("--interval: 1m or 1d, not '" + args.interval + "'");
     }
-    auto client = marketdata::make_bars_client(args.vendor, args.base_url, bar_limits(config->data));
+    auto client =
+        marketdata::make_bars_client(args.vendor, args.base_url, bar_limits(config->data));
     if (!client.ok()) return fail_line(client.error().message);
     auto store = open_store(*config);
     if (!store.ok()) return fail_line(store.error().message);
@@ -112,8 +114,7 @@ int ingest_vendor(const Common& common, const BackfillArgs& args) {
             if (!bars.ok()) {
                 std::fprintf(stderr, "\n");
                 return fail_line(symbol + " " + civil_from_days(day).to_string() + ": " +
-                                 bars.error().message +
-                                 " (the next run resumes at this day)");
+                                 bars.error().message + " (the next run resumes at this day)");
             }
             const auto q = marketdata::check_bar_quality(*bars, interval);
             gaps += q.gaps;
@@ -171,12 +172,14 @@ int ingest_vendor(const Common& common, const BackfillArgs& args) {
         static_cast<long long>(gaps), static_cast<long long>(missing),
         static_cast<long long>(zero_volume), static_cast<long long>(disorder),
         static_cast<long long>(outside));
-    for (const std::string& line : actions_report) std::printf("corporate action: %s\n", line.c_str());
+    for (const std::string& line : actions_report)
+        std::printf("corporate action: %s\n", line.c_str());
     if (raw_splits > 0) {
-        std::printf("warning: %lld split(s) with unadjusted bars on one side: the stored series "
-                    "jumps by the split ratio (features would read it as a return); re-ingest "
-                    "split-adjusted bars (polygon, yahoo) for that range\n",
-                    static_cast<long long>(raw_splits));
+        std::printf(
+            "warning: %lld split(s) with unadjusted bars on one side: the stored series "
+            "jumps by the split ratio (features would read it as a return); re-ingest "
+            "split-adjusted bars (polygon, yahoo) for that range\n",
+            static_cast<long long>(raw_splits));
     }
     return 0;
 }

@@ -10,9 +10,9 @@
 #include <map>
 
 #include "awet/audit/trace.hpp"
+#include "awet/calendar/calendar.hpp"
 #include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
-#include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/features/feature_engine.hpp"
@@ -68,10 +68,11 @@ void print_replay_summary(const ReplayResult& r) {
                     what.empty() ? "nothing" : what.c_str());
     }
     if (r.restored.fills > 0 || r.restored.open_orders > 0) {
-        std::printf("  %-24s %zu open positions (%zu lots under exit management), %zu open "
-                    "orders brought to the broker's truth\n",
-                    "carried over", r.restored.open_positions, r.restored.open_lots,
-                    r.restored.open_orders);
+        std::printf(
+            "  %-24s %zu open positions (%zu lots under exit management), %zu open "
+            "orders brought to the broker's truth\n",
+            "carried over", r.restored.open_positions, r.restored.open_lots,
+            r.restored.open_orders);
     }
     std::printf("  %-24s %llu\n", "bars processed", static_cast<unsigned long long>(c.bars));
     std::printf("  %-24s %llu (%llu with a BUY/SELL signal)\n", "predictions",
@@ -153,24 +154,27 @@ Status make_way_for_demo_database(const std::string& path) {
         for (const char* suffix : {"-wal", "-shm", "-journal"}) {
             if (std::filesystem::exists(path + suffix)) {
                 return make_error(ErrorCode::kAlreadyExists,
-                                  path + suffix + " exists without its database: not a file the "
-                                                  "demo made; pass --db with a new path");
+                                  path + suffix +
+                                      " exists without its database: not a file the "
+                                      "demo made; pass --db with a new path");
             }
         }
         return Status::Ok();
     }
     if (!id.ok() || *id != kDemoApplicationId) {
-        return make_error(ErrorCode::kAlreadyExists,
-                          path + " exists and is not a database an earlier `awet demo` made (" +
-                              (id.ok() ? std::string("an SQLite database of other data")
-                                       : id.error().message) +
-                              "): the demo never replaces it; pass --db with a new path (default " +
-                              std::string(kDemoDatabase) + ")");
+        return make_error(
+            ErrorCode::kAlreadyExists,
+            path + " exists and is not a database an earlier `awet demo` made (" +
+                (id.ok() ? std::string("an SQLite database of other data") : id.error().message) +
+                "): the demo never replaces it; pass --db with a new path (default " +
+                std::string(kDemoDatabase) + ")");
     }
     for (const char* suffix : {"", "-wal", "-shm"}) {
         std::error_code ec;
         std::filesystem::remove(path + suffix, ec);
-        if (ec) return make_error(ErrorCode::kIo, "cannot remove " + path + suffix + ": " + ec.message());
+        if (ec)
+            return make_error(ErrorCode::kIo,
+                              "cannot remove " + path + suffix + ": " + ec.message());
     }
     return Status::Ok();
 }

@@ -124,7 +124,8 @@ private:
 
 }  // namespace
 
-Result<std::function<Status()>> start_live_ingestion(const Config& config, const std::string& vendor,
+Result<std::function<Status()>> start_live_ingestion(const Config& config,
+                                                     const std::string& vendor,
                                                      std::vector<std::string> symbols,
                                                      LiveIngestionContext context) {
     if (vendor != "alpaca") {
@@ -144,12 +145,10 @@ Result<std::function<Status()>> start_live_ingestion(const Config& config, const
     marketdata::LiveFeedMonitor monitor(symbols, WallClock().now(), monitor_options);
     context.set_state({false, "alpaca bar stream connecting to " + (*stream)->url()});
     if (Status s = (*stream)->start(); !s.ok()) return s.error();
-    logger("ingestion")->info("live bars from {} for {} symbols", (*stream)->url(),
-                              symbols.size());
-    auto live = std::make_shared<LiveIngestion>(std::move(*stream), std::move(monitor),
-                                                std::move(context), bar_limits(config.data),
-                                                std::vector<std::string>{keys->key_id,
-                                                                         keys->secret_key});
+    logger("ingestion")->info("live bars from {} for {} symbols", (*stream)->url(), symbols.size());
+    auto live = std::make_shared<LiveIngestion>(
+        std::move(*stream), std::move(monitor), std::move(context), bar_limits(config.data),
+        std::vector<std::string>{keys->key_id, keys->secret_key});
     return std::function<Status()>([live] { return live->step(); });
 }
 

@@ -16,10 +16,10 @@ namespace awet::cli {
 
 struct LiveIngestionContext {
     IngestionAgent& ingestion;
-    SimClock& clock;        // the process's event-time clock: moved to each bar's end
+    SimClock& clock;  // the process's event-time clock: moved to each bar's end
     AgentMetrics& metrics;
     std::function<void(DependencyHealth)> set_state;  // /health's agent state
-    std::function<Status()> flush;                     // the bus, after publishing
+    std::function<Status()> flush;                    // the bus, after publishing
 };
 
 /// Starts the Alpaca bar stream for `symbols` (empty: config data.symbols) with the keys from
@@ -27,7 +27,8 @@ struct LiveIngestionContext {
 /// data.alpaca_stream_url, and returns the loop's tick: drain the stream, parse, feed the
 /// data-quality monitor, publish each new bar (IngestionAgent::ingest), update the metrics and
 /// /health. Errors: missing keys, a refused host, a bad feed or symbol.
-Result<std::function<Status()>> start_live_ingestion(const Config& config, const std::string& vendor,
+Result<std::function<Status()>> start_live_ingestion(const Config& config,
+                                                     const std::string& vendor,
                                                      std::vector<std::string> symbols,
                                                      LiveIngestionContext context);
 

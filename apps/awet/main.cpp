@@ -3,8 +3,8 @@
 
 #include "agent_command.hpp"
 #include "backfill_command.hpp"
-#include "reconcile_command.hpp"
 #include "commands.hpp"
+#include "reconcile_command.hpp"
 
 namespace {
 
@@ -315,14 +315,16 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     agent_cmd->add_option("--port", agent_args.port,
                           "HTTP port (default: the agent's, 8001-8008; see README)");
-    agent_cmd->add_option("--venue", agent_args.venue_url,
-                          "execution: URL of the simulated venue (hosted by the replaying "
-                          "ingestion agent)")
+    agent_cmd
+        ->add_option("--venue", agent_args.venue_url,
+                     "execution: URL of the simulated venue (hosted by the replaying "
+                     "ingestion agent)")
         ->capture_default_str();
-    agent_cmd->add_option("--reconcile-every", agent_args.reconcile_every_s,
-                          "execution: also reconcile open orders with the broker every S seconds "
-                          "(0: the default, 30 for Alpaca whose stream is lossy; the simulated "
-                          "venue's event log is not, so at start only)")
+    agent_cmd
+        ->add_option("--reconcile-every", agent_args.reconcile_every_s,
+                     "execution: also reconcile open orders with the broker every S seconds "
+                     "(0: the default, 30 for Alpaca whose stream is lossy; the simulated "
+                     "venue's event log is not, so at start only)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     agent_cmd->add_flag("--replay", agent_args.replay,
@@ -330,14 +332,16 @@ int main(int argc, char** argv) {
     agent_cmd->add_option("--from", agent_args.from, "ingestion --replay: first date YYYY-MM-DD");
     agent_cmd->add_option("--days", agent_args.days, "ingestion --replay: sessions (0: all)")
         ->check(CLI::NonNegativeNumber);
-    agent_cmd->add_option("--venue-port", agent_args.venue_port,
-                          "ingestion --replay: port of the simulated venue")
+    agent_cmd
+        ->add_option("--venue-port", agent_args.venue_port,
+                     "ingestion --replay: port of the simulated venue")
         ->capture_default_str();
     agent_cmd->add_flag("--exit-when-done", agent_args.exit_when_done,
                         "ingestion --replay: exit after the last bar (default: keep serving the "
                         "venue until SIGTERM)");
-    agent_cmd->add_option("--quiet-timeout", agent_args.quiet_timeout_s,
-                          "ingestion --replay: seconds to wait for the other agents per step")
+    agent_cmd
+        ->add_option("--quiet-timeout", agent_args.quiet_timeout_s,
+                     "ingestion --replay: seconds to wait for the other agents per step")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     auto* live_opt = agent_cmd->add_option(
@@ -345,8 +349,9 @@ int main(int argc, char** argv) {
         "ingestion: stream live minute bars from this vendor (alpaca: keys ALPACA_API_KEY / "
         "ALPACA_API_SECRET, feed data.alpaca_feed)");
     live_opt->check(CLI::IsMember({"alpaca"}));
-    agent_cmd->add_option("--symbols", agent_args.symbols,
-                          "ingestion --live: symbols, comma-separated (default: data.symbols)")
+    agent_cmd
+        ->add_option("--symbols", agent_args.symbols,
+                     "ingestion --live: symbols, comma-separated (default: data.symbols)")
         ->delimiter(',')
         ->needs(live_opt);
     agent_cmd->callback([&] { rc = agent(common, agent_args); });
@@ -357,8 +362,9 @@ int main(int argc, char** argv) {
         "Report every open order in trades against the broker (execution.broker) and the "
         "positions the trades explain against the broker's; read-only (the execution agent "
         "applies it). Exit 0 in sync, 1 differ, 2 unreadable");
-    reconcile_cmd->add_option("--venue", reconcile_args.venue_url,
-                              "execution.broker sim: URL of the simulated venue")
+    reconcile_cmd
+        ->add_option("--venue", reconcile_args.venue_url,
+                     "execution.broker sim: URL of the simulated venue")
         ->capture_default_str();
     add_common(reconcile_cmd, common);
     reconcile_cmd->callback([&] { rc = reconcile(common, reconcile_args); });

@@ -5,13 +5,14 @@
 // wrote the rows itself would leave the portfolio without those fills. Exit code 0 when the
 // store and the broker agree, 1 when they differ (the report says how), 2 when the broker or the
 // store cannot be read.
+#include "reconcile_command.hpp"
+
 #include <cstdio>
 #include <memory>
 
 #include "awet/core/clock.hpp"
 #include "awet/execution/execution_engine.hpp"
 #include "awet/venue/venue.hpp"
-#include "reconcile_command.hpp"
 
 namespace awet::cli {
 
@@ -104,14 +105,15 @@ int reconcile(const Common& common, const ReconcileArgs& args) {
     for (const PositionMismatch& m : *mismatches) {
         std::printf("position %-6s %s\n", m.symbol.str().c_str(), describe(m, "trades").c_str());
     }
-    std::printf("%s: %d open orders (%d in sync, %d differ, %d unresolved), %zu position "
-                "mismatch(es)\n",
-                where.c_str(), open, open - differ - unknown, differ, unknown,
-                mismatches->size());
+    std::printf(
+        "%s: %d open orders (%d in sync, %d differ, %d unresolved), %zu position "
+        "mismatch(es)\n",
+        where.c_str(), open, open - differ - unknown, differ, unknown, mismatches->size());
     if (differ + unknown > 0 || !mismatches->empty()) {
-        std::printf("the execution agent applies the broker's truth at start, after each stream "
-                    "reconnect and every 30 s (it alone publishes recovered fills to the "
-                    "portfolio); a position mismatch that remains halts its trading\n");
+        std::printf(
+            "the execution agent applies the broker's truth at start, after each stream "
+            "reconnect and every 30 s (it alone publishes recovered fills to the "
+            "portfolio); a position mismatch that remains halts its trading\n");
         return 1;
     }
     return 0;

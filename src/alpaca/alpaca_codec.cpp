@@ -196,8 +196,8 @@ Result<BrokerOrder> order_at_depth(const json& j, int depth) {
     if (legs != j.end() && legs->is_array()) {
         const bool bracket = string_field(j, "order_class") == "bracket";
         if (!legs->empty() && depth >= kMaxLegDepth) {
-            return wrap(make_error(ErrorCode::kParse, "legs nested deeper than " +
-                                                          std::to_string(kMaxLegDepth)));
+            return wrap(make_error(ErrorCode::kParse,
+                                   "legs nested deeper than " + std::to_string(kMaxLegDepth)));
         }
         for (size_t i = 0; i < legs->size(); ++i) {
             const json& lj = (*legs)[i];

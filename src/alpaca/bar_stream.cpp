@@ -27,9 +27,9 @@ Error blocked(std::string_view url, const std::string& why) {
 Result<std::string> checked_feed(std::string_view feed) {
     const std::string f = detail::ascii_lower(feed);
     if (f != "iex" && f != "sip") {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "alpaca market data: feed '" + std::string(feed) +
-                              "' is not one of iex, sip");
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            "alpaca market data: feed '" + std::string(feed) + "' is not one of iex, sip");
     }
     return f;
 }
@@ -143,14 +143,14 @@ private:
                             "): another client is connected with these keys and Alpaca allows "
                             "one market-data connection; not reconnecting"};
             case 409:
-                return {detail::WsVerdict::kFatal,
-                        "insufficient subscription (" + what + ") for feed '" + feed_ +
-                            "': use feed iex or a plan that includes " + feed_ +
-                            "; not reconnecting"};
+                return {detail::WsVerdict::kFatal, "insufficient subscription (" + what +
+                                                       ") for feed '" + feed_ +
+                                                       "': use feed iex or a plan that includes " +
+                                                       feed_ + "; not reconnecting"};
             case 405:
-                return {detail::WsVerdict::kFatal,
-                        "symbol limit exceeded (" + what + "); subscribe fewer symbols; "
-                                                           "not reconnecting"};
+                return {detail::WsVerdict::kFatal, "symbol limit exceeded (" + what +
+                                                       "); subscribe fewer symbols; "
+                                                       "not reconnecting"};
             case 410:
                 return {detail::WsVerdict::kFatal, "invalid subscribe action for feed '" + feed_ +
                                                        "' (" + what + "); not reconnecting"};
@@ -166,8 +166,8 @@ private:
 
 /// Types Alpaca's market-data stream documents; anything else gets a note.
 bool known_type(const std::string& t) {
-    static const std::set<std::string> kKnown = {"t", "q", "d", "s", "u", "l", "c", "x",
-                                                 "success", "subscription"};
+    static const std::set<std::string> kKnown = {"t", "q", "d", "s",       "u",
+                                                 "l", "c", "x", "success", "subscription"};
     return kKnown.contains(t);
 }
 
@@ -223,13 +223,13 @@ Result<StreamBars> parse_stream_bars(std::string_view message, const BarLimits& 
         auto s = o.find("S");
         if (s == o.end() || !s->is_string()) {
             ++out.malformed;
-            out.notes.push_back(std::string("alpaca stream message: ").append(path).append(
-                ".S: missing or not a string"));
+            out.notes.push_back(std::string("alpaca stream message: ")
+                                    .append(path)
+                                    .append(".S: missing or not a string"));
             continue;
         }
-        auto bar = marketdata::parse_alpaca_bar(o.dump(), s->get<std::string>(),
-                                                Duration::minutes(1), "stream message", path,
-                                                limits);
+        auto bar = marketdata::parse_alpaca_bar(
+            o.dump(), s->get<std::string>(), Duration::minutes(1), "stream message", path, limits);
         if (!bar.ok()) {
             ++out.malformed;
             out.notes.push_back(bar.error().message);
@@ -249,17 +249,17 @@ Result<std::unique_ptr<BarStream>> BarStream::create(BarStreamOptions options) {
     }
     for (const std::string& s : options.symbols) {
         if (s.empty() || s.size() > 15) {
-            return make_error(ErrorCode::kInvalidArgument,
-                              "alpaca market data: symbol '" + s +
-                                  "' is empty or longer than 15 bytes");
+            return make_error(
+                ErrorCode::kInvalidArgument,
+                "alpaca market data: symbol '" + s + "' is empty or longer than 15 bytes");
         }
     }
     auto feed = checked_feed(options.feed);
     if (!feed.ok()) return feed.error();
-    auto protocol = std::make_unique<BarsProtocol>(options.key_id, options.secret_key, *feed,
-                                                   options.symbols);
-    auto client = detail::WsClient::create(std::move(*target), std::move(options),
-                                           std::move(protocol));
+    auto protocol =
+        std::make_unique<BarsProtocol>(options.key_id, options.secret_key, *feed, options.symbols);
+    auto client =
+        detail::WsClient::create(std::move(*target), std::move(options), std::move(protocol));
     if (!client.ok()) return client.error();
     return std::unique_ptr<BarStream>(new BarStream(std::move(*client)));
 }

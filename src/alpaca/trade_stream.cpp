@@ -66,8 +66,7 @@ public:
         if (auto status = authorization_status(j)) {
             if (*status == "authorized") return {detail::WsVerdict::kAuthorized, ""};
             return {detail::WsVerdict::kFatal,
-                    "authentication refused ('" +
-                        detail::excerpt(status->empty() ? msg : *status) +
+                    "authentication refused ('" + detail::excerpt(status->empty() ? msg : *status) +
                         "'); check ALPACA_API_KEY / ALPACA_API_SECRET; not reconnecting"};
         }
         if (j.is_object() && j.value("stream", "") == "trade_updates")
@@ -75,8 +74,7 @@ public:
         return {detail::WsVerdict::kSkip, ""};
     }
     std::vector<std::string> subscribe_messages() const override {
-        return {json{{"action", "listen"},
-                     {"data", {{"streams", json::array({"trade_updates"})}}}}
+        return {json{{"action", "listen"}, {"data", {{"streams", json::array({"trade_updates"})}}}}
                     .dump()};
     }
     const char* subscribe_phase() const override { return "listen"; }
@@ -127,8 +125,8 @@ Result<std::unique_ptr<TradeUpdatesStream>> TradeUpdatesStream::create(TradeStre
     auto target = trade_target(options.base_url);
     if (!target.ok()) return target.error();
     auto protocol = std::make_unique<TradeUpdatesProtocol>(options.key_id, options.secret_key);
-    auto client = detail::WsClient::create(std::move(*target), std::move(options),
-                                           std::move(protocol));
+    auto client =
+        detail::WsClient::create(std::move(*target), std::move(options), std::move(protocol));
     if (!client.ok()) return client.error();
     return std::unique_ptr<TradeUpdatesStream>(new TradeUpdatesStream(std::move(*client)));
 }

@@ -1,13 +1,10 @@
 // WsClient over Boost.Beast (header-only), C++20 coroutines on a private io_context that one
 // background thread runs. See ws_client.hpp.
-#include <utility>  // first: Boost 1.74's asio/awaitable.hpp uses std::exchange without including it
-
 #include "ws_client.hpp"
 
 #include <openssl/ssl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,12 +17,14 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <deque>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <utility>  // first: Boost 1.74's asio/awaitable.hpp uses std::exchange without including it
 
 namespace awet::alpaca {
 
@@ -174,9 +173,8 @@ asio::awaitable<Outcome> WsClient::Impl::session(WS& ws, std::string& phase) {
     to.keep_alive_pings = true;
     ws.set_option(to);
     const std::string agent = protocol->user_agent();
-    ws.set_option(websocket::stream_base::decorator([agent](websocket::request_type& req) {
-        req.set(beast::http::field::user_agent, agent);
-    }));
+    ws.set_option(websocket::stream_base::decorator(
+        [agent](websocket::request_type& req) { req.set(beast::http::field::user_agent, agent); }));
     phase = "websocket handshake";
     co_await ws.async_handshake(target.host_header, target.path, asio::use_awaitable);
     {
@@ -326,8 +324,8 @@ asio::awaitable<void> WsClient::Impl::run() {
                                      " reconnects; last: " + st.last_error);
             break;
         }
-        const double r = opt.random01 ? opt.random01()
-                                      : std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+        const double r =
+            opt.random01 ? opt.random01() : std::uniform_real_distribution<double>(0.0, 1.0)(rng);
         const int64_t wait = stream_backoff_ms(opt, attempt, r);
         if (opt.sleep_ms) {
             opt.sleep_ms(wait);

@@ -22,7 +22,7 @@ namespace awet::alpaca::detail {
 /// Where to connect.
 struct WsTarget {
     bool tls = false;
-    std::string host;         // without brackets for IPv6
+    std::string host;  // without brackets for IPv6
     std::string port;
     std::string host_header;  // host[:port], the port left out when it is the scheme's default
     std::string path;         // "/stream", "/v2/iex"
@@ -66,7 +66,7 @@ public:
     /// kInvalidArgument when a key is missing or the back-off settings are not positive; kIo when
     /// TLS cannot be set up. The URL must have passed the caller's guard.
     static Result<std::unique_ptr<WsClient>> create(WsTarget target, StreamConnectOptions options,
-                                                     std::unique_ptr<WsProtocol> protocol);
+                                                    std::unique_ptr<WsProtocol> protocol);
     ~WsClient();  // stop()
     WsClient(const WsClient&) = delete;
     WsClient& operator=(const WsClient&) = delete;

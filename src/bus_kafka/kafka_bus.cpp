@@ -98,7 +98,8 @@ struct KafkaBus::Impl {
                                      flushed.error().to_string());
                 ok = false;
             } else {
-                const rd_kafka_resp_err_t err = rd_kafka_commit(c.handle.get(), offsets, sync ? 0 : 1);
+                const rd_kafka_resp_err_t err =
+                    rd_kafka_commit(c.handle.get(), offsets, sync ? 0 : 1);
                 if (sync && err != RD_KAFKA_RESP_ERR_NO_ERROR) {
                     // During a rebalance the coordinator refuses commits: kept and retried (or
                     // redelivered to the next owner, absorbed by the idempotency keys).
@@ -184,7 +185,8 @@ Result<std::unique_ptr<KafkaBus>> KafkaBus::create(const KafkaBusOptions& option
         if (rd_kafka_outq_len(raw->producer.get()) > 0) {
             const rd_kafka_resp_err_t err = rd_kafka_flush(raw->producer.get(), 10000);
             if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-                return make_error(ErrorCode::kIo, std::string("kafka flush: ") + rd_kafka_err2str(err));
+                return make_error(ErrorCode::kIo,
+                                  std::string("kafka flush: ") + rd_kafka_err2str(err));
             }
         }
         return raw->options.before_commit ? raw->options.before_commit() : Status::Ok();
@@ -314,9 +316,9 @@ uint64_t KafkaBus::poll(uint64_t max_events) {
             ++stats_.delivered;
             const auto topic = topic_from_name(rd_kafka_topic_name(msg->rkt));
             const std::string_view bytes(static_cast<const char*>(msg->payload), msg->len);
-            Result<Event> decoded = topic ? impl_->codec->decode(*topic, bytes)
-                                          : Result<Event>(make_error(ErrorCode::kParse,
-                                                                     "unknown topic"));
+            Result<Event> decoded =
+                topic ? impl_->codec->decode(*topic, bytes)
+                      : Result<Event>(make_error(ErrorCode::kParse, "unknown topic"));
             if (!decoded.ok()) {
                 dead_letter(topic.value_or(Topic::kDeadLetter), nullptr,
                             c->group + ": undecodable message at " + rd_kafka_topic_name(msg->rkt) +
@@ -363,8 +365,8 @@ Status KafkaBus::ping(int timeout_ms) {
     const rd_kafka_resp_err_t err =
         rd_kafka_metadata(impl_->producer.get(), 0, nullptr, &md, timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return make_error(ErrorCode::kIo, "kafka " + impl_->options.brokers + ": " +
-                                              rd_kafka_err2str(err));
+        return make_error(ErrorCode::kIo,
+                          "kafka " + impl_->options.brokers + ": " + rd_kafka_err2str(err));
     }
     const int brokers = md->broker_cnt;
     rd_kafka_metadata_destroy(md);

@@ -256,7 +256,8 @@ const LocalCache& local_cache(int64_t ns) {
     // have their midnights or the next day's outside it.
     int64_t local_ns = saturating_add(ns, offset * kNsPerMinute);
     int64_t local_day = floor_div(local_ns, kNsPerDay);
-    int64_t midnight_utc = saturating_sub(saturating_mul(local_day, kNsPerDay), offset * kNsPerMinute);
+    int64_t midnight_utc =
+        saturating_sub(saturating_mul(local_day, kNsPerDay), offset * kNsPerMinute);
     // The first day's midnight is before the first instant: the day starts there instead.
     if (midnight_utc > ns) midnight_utc = std::numeric_limits<int64_t>::min();
     int64_t lo = midnight_utc;

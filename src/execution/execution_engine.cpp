@@ -136,7 +136,7 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
     row.exit_reason = d.exit_reason;
 
     std::optional<std::string> block =
-        key.empty()       ? std::optional<std::string>("MISSING_IDEMPOTENCY_KEY")
+        key.empty()        ? std::optional<std::string>("MISSING_IDEMPOTENCY_KEY")
         : !halted_.empty() ? std::optional<std::string>("HALTED: " + halted_)
                            : gate_.check(broker_);
     if (block) {

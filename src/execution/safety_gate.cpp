@@ -89,7 +89,8 @@ std::optional<std::string> SafetyGate::check(const Broker& broker) const {
     if (!kPaperTradeOnly || !broker.is_paper()) return std::string(kBlockLiveEndpoint);
     if (dry_run_) return std::string(kBlockDryRun);
     if (std::optional<std::string> problem = cached_problem()) {
-        if (*problem == "missing") return std::string(kBlockApprovalMissing) + ": " + approval_file_;
+        if (*problem == "missing")
+            return std::string(kBlockApprovalMissing) + ": " + approval_file_;
         return std::string(kBlockApprovalInvalid) + ": " + approval_file_ + ": " + *problem;
     }
     return std::nullopt;

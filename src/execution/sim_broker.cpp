@@ -480,7 +480,8 @@ Status SimBroker::restore(std::span<const TradeRow> trades) {
         b.has_mark = true;
     }
     for (const TradeRow& t : trades) {
-        if (t.status != OrderStatus::kPending && t.status != OrderStatus::kPartiallyFilled) continue;
+        if (t.status != OrderStatus::kPending && t.status != OrderStatus::kPartiallyFilled)
+            continue;
         if (t.idempotency_key.empty() || by_client_.contains(t.idempotency_key)) continue;
         SimOrder o;
         char broker_id[32];

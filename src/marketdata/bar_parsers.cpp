@@ -361,7 +361,8 @@ Result<BarsPage> parse_alpaca_bars(std::string_view body, std::string_view sourc
         page.next = tok->get<std::string>();
     if (bars->is_null()) return page;
     if (bars->is_array()) {
-        const std::optional<std::string> doc_symbol = text_member(doc, "symbol", std::string(symbol));
+        const std::optional<std::string> doc_symbol =
+            text_member(doc, "symbol", std::string(symbol));
         if (!doc_symbol) return bad_field(kVendor, source, "symbol", "not a string");
         const std::string& sym = *doc_symbol;
         for (size_t i = 0; i < bars->size(); ++i) {

@@ -10,11 +10,11 @@
 
 namespace awet::marketdata {
 
-Result<std::vector<CorporateAction>> HistoricalBarsClient::corporate_actions(std::string_view,
-                                                                             Date, Date) {
-    return make_error(ErrorCode::kNotFound,
-                      std::string(name()) + ": no corporate-actions client (splits and "
-                                            "dividends are read from polygon or yahoo)");
+Result<std::vector<CorporateAction>> HistoricalBarsClient::corporate_actions(std::string_view, Date,
+                                                                             Date) {
+    return make_error(ErrorCode::kNotFound, std::string(name()) +
+                                                ": no corporate-actions client (splits and "
+                                                "dividends are read from polygon or yahoo)");
 }
 
 namespace {
@@ -97,17 +97,16 @@ public:
         std::vector<CorporateAction> out;
         const std::string range_of = "&limit=1000&order=asc";
         const std::string t = "?ticker=" + url_encode(symbol);
-        AWET_TRY(reference_pages("/v3/reference/splits" + t + "&execution_date.gte=" +
-                                     from.to_string() + "&execution_date.lte=" + to.to_string() +
-                                     range_of,
+        AWET_TRY(reference_pages("/v3/reference/splits" + t +
+                                     "&execution_date.gte=" + from.to_string() +
+                                     "&execution_date.lte=" + to.to_string() + range_of,
                                  &parse_polygon_splits, out));
-        AWET_TRY(reference_pages("/v3/reference/dividends" + t + "&ex_dividend_date.gte=" +
-                                     from.to_string() + "&ex_dividend_date.lte=" +
-                                     to.to_string() + range_of,
+        AWET_TRY(reference_pages("/v3/reference/dividends" + t +
+                                     "&ex_dividend_date.gte=" + from.to_string() +
+                                     "&ex_dividend_date.lte=" + to.to_string() + range_of,
                                  &parse_polygon_dividends, out));
-        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-            return a.effective < b.effective;
-        });
+        std::stable_sort(out.begin(), out.end(),
+                         [](const auto& a, const auto& b) { return a.effective < b.effective; });
         return out;
     }
 
@@ -115,8 +114,8 @@ private:
     /// The key on every request, next_url included (Polygon leaves it out).
     std::string with_key(const std::string& pq) const {
         if (pq.find("apiKey=") != std::string::npos) return pq;
-        return pq + (pq.find('?') == std::string::npos ? "?" : "&") + "apiKey=" +
-               url_encode(options_.api_key);
+        return pq + (pq.find('?') == std::string::npos ? "?" : "&") +
+               "apiKey=" + url_encode(options_.api_key);
     }
     /// Page `page` (0-based) of a paged request, within the page guard.
     Result<std::string> page_body(const std::string& pq, int page) {
@@ -193,7 +192,8 @@ public:
                               "symbol '" + std::string(symbol) + "' is empty or too long");
         // Daily bars over the range with their events; the events are dated by session.
         const Timestamp begin = SessionCalendar::from_local(from, 0);
-        const Timestamp end = SessionCalendar::from_local(civil_from_days(days_from_civil(to) + 1), 0);
+        const Timestamp end =
+            SessionCalendar::from_local(civil_from_days(days_from_civil(to) + 1), 0);
         const std::string pq = "/v8/finance/chart/" + url_encode(symbol) +
                                "?period1=" + std::to_string(begin.ns() / 1'000'000'000) +
                                "&period2=" + std::to_string(end.ns() / 1'000'000'000) +

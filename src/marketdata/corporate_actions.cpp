@@ -122,43 +122,43 @@ std::string CorporateAction::describe() const {
 }
 
 Result<CorporateActionsPage> parse_polygon_splits(std::string_view body, std::string_view source) {
-    return polygon_page(body, source, [source](const json& r, const std::string& where)
-                                          -> Result<CorporateAction> {
-        CorporateAction a;
-        a.kind = CorporateAction::Kind::kSplit;
-        auto symbol = ticker_at(r, source, where);
-        if (!symbol.ok()) return symbol.error();
-        auto date = date_at(r, "execution_date", source, where);
-        if (!date.ok()) return date.error();
-        auto from = ratio_at(r, "split_from", source, where);
-        if (!from.ok()) return from.error();
-        auto to = ratio_at(r, "split_to", source, where);
-        if (!to.ok()) return to.error();
-        a.symbol = *symbol;
-        a.effective = *date;
-        a.split_from = *from;
-        a.split_to = *to;
-        return a;
-    });
+    return polygon_page(
+        body, source, [source](const json& r, const std::string& where) -> Result<CorporateAction> {
+            CorporateAction a;
+            a.kind = CorporateAction::Kind::kSplit;
+            auto symbol = ticker_at(r, source, where);
+            if (!symbol.ok()) return symbol.error();
+            auto date = date_at(r, "execution_date", source, where);
+            if (!date.ok()) return date.error();
+            auto from = ratio_at(r, "split_from", source, where);
+            if (!from.ok()) return from.error();
+            auto to = ratio_at(r, "split_to", source, where);
+            if (!to.ok()) return to.error();
+            a.symbol = *symbol;
+            a.effective = *date;
+            a.split_from = *from;
+            a.split_to = *to;
+            return a;
+        });
 }
 
 Result<CorporateActionsPage> parse_polygon_dividends(std::string_view body,
                                                      std::string_view source) {
-    return polygon_page(body, source, [source](const json& r, const std::string& where)
-                                          -> Result<CorporateAction> {
-        CorporateAction a;
-        a.kind = CorporateAction::Kind::kDividend;
-        auto symbol = ticker_at(r, source, where);
-        if (!symbol.ok()) return symbol.error();
-        auto date = date_at(r, "ex_dividend_date", source, where);
-        if (!date.ok()) return date.error();
-        auto cash = cash_at(r, "cash_amount", source, where);
-        if (!cash.ok()) return cash.error();
-        a.symbol = *symbol;
-        a.effective = *date;
-        a.cash_amount = *cash;
-        return a;
-    });
+    return polygon_page(
+        body, source, [source](const json& r, const std::string& where) -> Result<CorporateAction> {
+            CorporateAction a;
+            a.kind = CorporateAction::Kind::kDividend;
+            auto symbol = ticker_at(r, source, where);
+            if (!symbol.ok()) return symbol.error();
+            auto date = date_at(r, "ex_dividend_date", source, where);
+            if (!date.ok()) return date.error();
+            auto cash = cash_at(r, "cash_amount", source, where);
+            if (!cash.ok()) return cash.error();
+            a.symbol = *symbol;
+            a.effective = *date;
+            a.cash_amount = *cash;
+            return a;
+        });
 }
 
 Result<std::vector<CorporateAction>> parse_yahoo_events(std::string_view body,
@@ -166,9 +166,8 @@ Result<std::vector<CorporateAction>> parse_yahoo_events(std::string_view body,
     auto j = parse_body(body, source);
     if (!j.ok()) return j.error();
     const json* result = nullptr;
-    if (j->contains("chart") && (*j)["chart"].is_object() &&
-        (*j)["chart"].contains("result") && (*j)["chart"]["result"].is_array() &&
-        !(*j)["chart"]["result"].empty()) {
+    if (j->contains("chart") && (*j)["chart"].is_object() && (*j)["chart"].contains("result") &&
+        (*j)["chart"]["result"].is_array() && !(*j)["chart"]["result"].empty()) {
         result = &(*j)["chart"]["result"][0];
     }
     if (result == nullptr) return bad(source, "chart.result", "missing or empty");
@@ -199,36 +198,38 @@ Result<std::vector<CorporateAction>> parse_yahoo_events(std::string_view body,
         }
         return Status::Ok();
     };
-    AWET_TRY(each("splits", [&](const json& e, const std::string& where,
-                                CorporateAction& a) -> Status {
-        a.kind = CorporateAction::Kind::kSplit;
-        auto num = ratio_at(e, "numerator", source, where);
-        if (!num.ok()) return num.error();
-        auto den = ratio_at(e, "denominator", source, where);
-        if (!den.ok()) return den.error();
-        a.split_to = *num;
-        a.split_from = *den;
-        return Status::Ok();
-    }));
-    AWET_TRY(each("dividends", [&](const json& e, const std::string& where,
-                                   CorporateAction& a) -> Status {
-        a.kind = CorporateAction::Kind::kDividend;
-        auto cash = cash_at(e, "amount", source, where);
-        if (!cash.ok()) return cash.error();
-        a.cash_amount = *cash;
-        return Status::Ok();
-    }));
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        return a.effective < b.effective;
-    });
+    AWET_TRY(
+        each("splits", [&](const json& e, const std::string& where, CorporateAction& a) -> Status {
+            a.kind = CorporateAction::Kind::kSplit;
+            auto num = ratio_at(e, "numerator", source, where);
+            if (!num.ok()) return num.error();
+            auto den = ratio_at(e, "denominator", source, where);
+            if (!den.ok()) return den.error();
+            a.split_to = *num;
+            a.split_from = *den;
+            return Status::Ok();
+        }));
+    AWET_TRY(each("dividends",
+                  [&](const json& e, const std::string& where, CorporateAction& a) -> Status {
+                      a.kind = CorporateAction::Kind::kDividend;
+                      auto cash = cash_at(e, "amount", source, where);
+                      if (!cash.ok()) return cash.error();
+                      a.cash_amount = *cash;
+                      return Status::Ok();
+                  }));
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.effective < b.effective; });
     return out;
 }
 
 const char* to_string(SplitAdjustment a) {
     switch (a) {
-        case SplitAdjustment::kAdjusted: return "adjusted";
-        case SplitAdjustment::kRaw: return "raw";
-        case SplitAdjustment::kNotCovered: return "not covered";
+        case SplitAdjustment::kAdjusted:
+            return "adjusted";
+        case SplitAdjustment::kRaw:
+            return "raw";
+        case SplitAdjustment::kNotCovered:
+            return "not covered";
     }
     return "?";
 }
@@ -259,8 +260,8 @@ SplitCheck check_split(const CorporateAction& split, std::span<const MarketBar> 
     // A ratio for classification only (no money is computed from it).
     const double close = static_cast<double>(before->close.raw());
     const double open = static_cast<double>(after->open.raw());
-    const double raw_expected = close * static_cast<double>(split.split_from) /
-                                static_cast<double>(split.split_to);
+    const double raw_expected =
+        close * static_cast<double>(split.split_from) / static_cast<double>(split.split_to);
     const double d_raw = std::abs(std::log(open / raw_expected));
     const double d_adjusted = std::abs(std::log(open / close));
     out.adjustment = d_raw < d_adjusted ? SplitAdjustment::kRaw : SplitAdjustment::kAdjusted;

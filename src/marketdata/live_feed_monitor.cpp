@@ -8,11 +8,16 @@ namespace awet::marketdata {
 
 std::string_view feed_issue_name(FeedIssueKind kind) {
     switch (kind) {
-        case FeedIssueKind::kGap: return "gap";
-        case FeedIssueKind::kDuplicate: return "duplicate";
-        case FeedIssueKind::kOutOfOrder: return "out_of_order";
-        case FeedIssueKind::kZeroVolume: return "zero_volume";
-        case FeedIssueKind::kOutsideSession: return "outside_session";
+        case FeedIssueKind::kGap:
+            return "gap";
+        case FeedIssueKind::kDuplicate:
+            return "duplicate";
+        case FeedIssueKind::kOutOfOrder:
+            return "out_of_order";
+        case FeedIssueKind::kZeroVolume:
+            return "zero_volume";
+        case FeedIssueKind::kOutsideSession:
+            return "outside_session";
     }
     return "unknown";
 }

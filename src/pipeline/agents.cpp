@@ -4,9 +4,9 @@
 #include <map>
 #include <unordered_map>
 
+#include "awet/calendar/calendar.hpp"
 #include "awet/core/crash_point.hpp"
 #include "awet/core/log.hpp"
-#include "awet/calendar/calendar.hpp"
 #include "awet/ml/prediction.hpp"
 #include "awet/model/bracket.hpp"
 
@@ -242,9 +242,10 @@ size_t restore_risk_book(RiskEngine& engine, std::span<const TradeRow> trades, S
                     decided_at.insert_or_assign(d.header.idempotency_key, d.ref_price);
                 }
             } else {
-                logger("risk")->warn("risk_decisions unreadable, open entries reserved at the "
-                                     "next bar: {}",
-                                     decisions.error().to_string());
+                logger("risk")->warn(
+                    "risk_decisions unreadable, open entries reserved at the "
+                    "next bar: {}",
+                    decisions.error().to_string());
             }
         }
     }

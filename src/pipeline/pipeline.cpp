@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "awet/calendar/calendar.hpp"
 #include "awet/core/crash_point.hpp"
 #include "awet/core/log.hpp"
-#include "awet/calendar/calendar.hpp"
 #include "awet/report/daily_pnl.hpp"
 
 namespace awet {
@@ -70,9 +70,8 @@ Result<Timestamp> last_trade_activity(Store& store) {
 Status check_range_not_run(Timestamp last_activity, Timestamp first_bar_start) {
     if (!last_activity.is_set() || !(first_bar_start < last_activity)) return Status::Ok();
     return make_error(ErrorCode::kAlreadyExists,
-                      "this store already holds the results of a run up to " +
-                          last_activity.iso() + " and this range starts at " +
-                          first_bar_start.iso() +
+                      "this store already holds the results of a run up to " + last_activity.iso() +
+                          " and this range starts at " + first_bar_start.iso() +
                           "; a run never overwrites results it did not produce: replay a later "
                           "range, pass --fresh to discard the earlier results (bars and models "
                           "are kept), or use another database (--db)");
@@ -129,9 +128,8 @@ Status Pipeline::start(std::span<const TradeRow> stored_trades) {
             what += (what.empty() ? "" : ", ") + d.symbol.str() + " " +
                     describe({d.symbol, d.book_qty, d.broker_qty, d.broker_reported}, "book");
         }
-        return make_error(ErrorCode::kInternal,
-                          "book and broker disagree before trading (" + what +
-                              "); run reconciliation first");
+        return make_error(ErrorCode::kInternal, "book and broker disagree before trading (" + what +
+                                                    "); run reconciliation first");
     }
     last_reconcile_ = report;
     // Subscription order is delivery order within a topic: the record first, so the audit trail

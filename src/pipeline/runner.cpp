@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <map>
 
+#include "awet/calendar/calendar.hpp"
 #include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
-#include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
 #include "awet/data/market_data_source.hpp"
 #include "awet/data/synthetic_market.hpp"
@@ -142,9 +142,10 @@ Result<RunRecord> begin_run(Store& store, Timestamp first_bar, std::optional<Red
         auto discarded = store.discard_results_since(first_bar);
         if (!discarded.ok()) return discarded.error();
         logger("pipeline")
-            ->warn("the run of this range started {} (PID {}) did not finish: its partial "
-                   "results are discarded and the run is redone",
-                   was.started_at.iso(), was.pid);
+            ->warn(
+                "the run of this range started {} (PID {}) did not finish: its partial "
+                "results are discarded and the run is redone",
+                was.started_at.iso(), was.pid);
         redone = RedoneRun{was, std::move(*discarded)};
     }
     RunRecord run;

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <span>
 
-#include "awet/core/log.hpp"
 #include "awet/calendar/calendar.hpp"
+#include "awet/core/log.hpp"
 #include "awet/risk/cvar.hpp"
 #include "awet/risk/sizing.hpp"
 

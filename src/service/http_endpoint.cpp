@@ -1,11 +1,11 @@
 #include "awet/service/http_endpoint.hpp"
 
-#include "awet/service/http_server.hpp"
-
 #include <httplib.h>
 
 #include <map>
 #include <nlohmann/json.hpp>
+
+#include "awet/service/http_server.hpp"
 
 namespace awet {
 

@@ -475,14 +475,14 @@ std::unique_ptr<httplib::Server> make_http_server(HttpServerOptions options) {
     return std::make_unique<HardenedServer>(std::move(options));
 }
 
-Result<int> start_http_server(httplib::Server& server, std::thread& thread,
-                              const std::string& host, int port, const std::string& what) {
+Result<int> start_http_server(httplib::Server& server, std::thread& thread, const std::string& host,
+                              int port, const std::string& what) {
     server.set_socket_options([](socket_t sock) {
         int yes = 1;
         ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
-    const int bound = port == 0 ? server.bind_to_any_port(host)
-                                : (server.bind_to_port(host, port) ? port : -1);
+    const int bound =
+        port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
     if (bound <= 0) {
         return make_error(ErrorCode::kIo, what + ": cannot listen on " + host + ":" +
                                               std::to_string(port) + " (in use, or not allowed)");

@@ -92,8 +92,8 @@ std::string describe_process(long pid) {
     return out;
 }
 
-Result<std::unique_ptr<WriterLease>> lock_database_file(const std::string& db_path,
-                                                        WriterMode mode, std::string_view role,
+Result<std::unique_ptr<WriterLease>> lock_database_file(const std::string& db_path, WriterMode mode,
+                                                        std::string_view role,
                                                         std::string_view holder) {
     if (db_path == ":memory:" || db_path.rfind("file:", 0) == 0) {
         return std::unique_ptr<WriterLease>(std::make_unique<NoLease>());
@@ -124,8 +124,7 @@ Result<std::unique_ptr<WriterLease>> lock_database_file(const std::string& db_pa
         if (!*got) {
             return make_error(ErrorCode::kAlreadyExists,
                               "store " + db_path + ": a " + std::string(role) +
-                                  " agent already writes to it (" + who(pid) +
-                                  "); one per store");
+                                  " agent already writes to it (" + who(pid) + "); one per store");
         }
     }
     return std::unique_ptr<WriterLease>(std::move(lease));

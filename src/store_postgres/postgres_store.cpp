@@ -628,9 +628,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
                           "SELECT COUNT(*) FROM schema_migrations");
             impl->conns.push_back(std::move(conn));
         } catch (const std::exception& e) {
-            return make_error(ErrorCode::kStore,
-                              "open: cannot connect to PostgreSQL at " + impl->where + ": " +
-                                  redact(first_line(e.what()), impl->secrets));
+            return make_error(ErrorCode::kStore, "open: cannot connect to PostgreSQL at " +
+                                                     impl->where + ": " +
+                                                     redact(first_line(e.what()), impl->secrets));
         }
     }
     return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));

@@ -13,9 +13,9 @@
 #include <utility>
 
 #include "awet/core/crash_point.hpp"
-#include "awet/store/migrations.hpp"
 #include "awet/store/detail/row_layout.hpp"
 #include "awet/store/detail/writer_lock.hpp"
+#include "awet/store/migrations.hpp"
 
 namespace awet {
 namespace {
@@ -1517,8 +1517,8 @@ Result<int32_t> SqliteStore::application_id_of(const std::string& path) {
         return make_error(ErrorCode::kParse, path + " is not a regular file");
     }
     sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_close_v2(db);
         return make_error(ErrorCode::kParse, path + " is not an SQLite database");
@@ -1540,8 +1540,8 @@ Result<int32_t> SqliteStore::application_id_of(const std::string& path) {
 }
 
 Result<std::unique_ptr<WriterLease>> SqliteStore::acquire_writer(WriterMode mode,
-                                                                std::string_view role,
-                                                                std::string_view holder) {
+                                                                 std::string_view role,
+                                                                 std::string_view holder) {
     return store_internal::lock_database_file(path_, mode, role, holder);
 }
 

@@ -79,7 +79,8 @@ Result<BrokerOrder> RemoteBroker::submit(const OrderRequest& request) {
     auto order = venue::broker_order_from(*j);
     if (!order.ok()) {
         // Accepted, but the answer is unreadable: the order exists; its state is unknown here.
-        return make_error(ErrorCode::kOutcomeUnknown, "venue order answer: " + order.error().message);
+        return make_error(ErrorCode::kOutcomeUnknown,
+                          "venue order answer: " + order.error().message);
     }
     return order;
 }
@@ -139,15 +140,15 @@ Result<size_t> RemoteBroker::poll_events() {
         if (e.contains("fill")) {
             auto fill = venue::fill_from(e["fill"]);
             if (!fill.ok()) {
-                return make_error(ErrorCode::kParse, "venue event " + std::to_string(seq) +
-                                                         ": " + fill.error().message);
+                return make_error(ErrorCode::kParse, "venue event " + std::to_string(seq) + ": " +
+                                                         fill.error().message);
             }
             if (listener_ != nullptr) listener_->on_fill(*fill);
         } else if (e.contains("order")) {
             auto order = venue::broker_order_from(e["order"]);
             if (!order.ok()) {
-                return make_error(ErrorCode::kParse, "venue event " + std::to_string(seq) +
-                                                         ": " + order.error().message);
+                return make_error(ErrorCode::kParse, "venue event " + std::to_string(seq) + ": " +
+                                                         order.error().message);
             }
             if (listener_ != nullptr) listener_->on_order_update(*order);
         }

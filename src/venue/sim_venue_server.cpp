@@ -15,13 +15,17 @@ using nlohmann::json;
 
 int http_status(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kNotFound: return 404;
+        case ErrorCode::kNotFound:
+            return 404;
         case ErrorCode::kInvalidArgument:
-        case ErrorCode::kParse: return 400;
-        case ErrorCode::kAlreadyExists: return 409;
+        case ErrorCode::kParse:
+            return 400;
+        case ErrorCode::kAlreadyExists:
+            return 409;
         case ErrorCode::kBroker:
             return 403;  // refused by the broker (buying power): not retried
-        default: return 500;
+        default:
+            return 500;
     }
 }
 
@@ -227,15 +231,15 @@ void SimVenueServer::routes() {
             try {
                 after = std::stoull(req.get_param_value("after"));
             } catch (const std::exception&) {
-                return reply_error(res, {ErrorCode::kInvalidArgument,
-                                         "parameter 'after': not a sequence number"});
+                return reply_error(
+                    res, {ErrorCode::kInvalidArgument, "parameter 'after': not a sequence number"});
             }
         }
         std::lock_guard lock(mutex_);
         if (after > log_.size()) {
-            return reply_error(res, {ErrorCode::kInvalidArgument,
-                                     "parameter 'after': beyond the last event " +
-                                         std::to_string(log_.size())});
+            return reply_error(
+                res, {ErrorCode::kInvalidArgument,
+                      "parameter 'after': beyond the last event " + std::to_string(log_.size())});
         }
         json events = json::array();
         for (size_t i = after; i < log_.size(); ++i) {

@@ -13,13 +13,14 @@ using nlohmann::json;
 template <class T>
 Result<T> field(const json& j, const char* name) {
     auto it = j.find(name);
-    if (it == j.end()) return make_error(ErrorCode::kParse, std::string("missing field '") + name + "'");
+    if (it == j.end())
+        return make_error(ErrorCode::kParse, std::string("missing field '") + name + "'");
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
         // An integer field takes a JSON integer within T's range; nlohmann would convert a float
         // (1e300: undefined, 1.5: silently 1) or narrow an out-of-range integer.
         const auto out_of_range = [&] {
-            return make_error(ErrorCode::kParse, std::string("field '") + name +
-                                                     "': out of range: " + it->dump());
+            return make_error(ErrorCode::kParse,
+                              std::string("field '") + name + "': out of range: " + it->dump());
         };
         if (it->is_number_unsigned()) {
             const auto u = it->get<uint64_t>();
@@ -33,8 +34,8 @@ Result<T> field(const json& j, const char* name) {
                 return out_of_range();
             return static_cast<T>(v);
         }
-        return make_error(ErrorCode::kParse, std::string("field '") + name +
-                                                 "': not an integer: " + it->dump());
+        return make_error(ErrorCode::kParse,
+                          std::string("field '") + name + "': not an integer: " + it->dump());
     }
     try {
         return it->get<T>();
@@ -43,8 +44,8 @@ Result<T> field(const json& j, const char* name) {
     }
 }
 
-#define AWET_FIELD(var, T, j, name)       \
-    auto var##_r = field<T>(j, name);     \
+#define AWET_FIELD(var, T, j, name)            \
+    auto var##_r = field<T>(j, name);          \
     if (!var##_r.ok()) return var##_r.error(); \
     const T& var = *var##_r
 

@@ -278,7 +278,6 @@ private:
     std::vector<std::string> held_messages_;
 };
 
-
 class AlpacaScenario : public testing::EngineScenario {
 protected:
     void SetUp() override {
@@ -343,7 +342,8 @@ TEST_F(AlpacaScenario, TimeoutsLossyStreamDuplicatesPartialsAndARestartEndWithTh
 
     // Reconciliation (with a 429 on the first lookup) recovers A's missed partial fill.
     fake_.throttle_next_lookup();
-    auto sync = engine->reconcile_with_broker(Timestamp::from_ns(INT64_MIN), kT0 + Duration::minutes(3));
+    auto sync =
+        engine->reconcile_with_broker(Timestamp::from_ns(INT64_MIN), kT0 + Duration::minutes(3));
     ASSERT_TRUE(sync.ok()) << sync.error().to_string();
     EXPECT_EQ(sync->fills_recovered, 1);
     EXPECT_EQ(sync->unresolved, 0);
@@ -392,7 +392,8 @@ TEST_F(AlpacaScenario, ARestartWithAnOpenOrderAtTheBrokerPicksUpItsFills) {
     }  // the process stops with the order open at Alpaca
     fake_.fill(std::string(a.header.idempotency_key.view()), 4, 120.25);  // fills while down
     ExecutionEngine engine(config_, *broker_, store_.get(), 1);
-    auto sync = engine.reconcile_with_broker(Timestamp::from_ns(INT64_MIN), kT0 + Duration::minutes(9));
+    auto sync =
+        engine.reconcile_with_broker(Timestamp::from_ns(INT64_MIN), kT0 + Duration::minutes(9));
     ASSERT_TRUE(sync.ok()) << sync.error().to_string();
     EXPECT_EQ(sync->fills_recovered, 1);
     std::vector<ExecutionReport> out;

@@ -4,7 +4,7 @@
 // content, bars delivered, a dropped connection -> reconnect -> resubscribe, refusals (402, 406,
 // 409) fatal without reconnecting, a transient error retried. The server is FakeMarketData
 // (fake_market_data.hpp, shared with the live-ingestion integration test).
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
+#include "awet/alpaca/bar_stream.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,9 +19,9 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <vector>
 
-#include "awet/alpaca/bar_stream.hpp"
 #include "awet_test_support.hpp"
 #include "fake_market_data.hpp"
 
@@ -169,8 +169,8 @@ TEST(ParseStreamBars, EveryRecordedSampleBarsParsedOthersCounted) {
     EXPECT_EQ(b.volume.raw(), int64_t{49'378} * 1'000'000);
 
     // All five in one message, plus the entity sample of a bar: the same bar twice.
-    all.push_back(json::parse(read_text(testing::shared_data() /
-                                        "api/alpaca/docs-entities/stream-bar-v2.json")));
+    all.push_back(json::parse(
+        read_text(testing::shared_data() / "api/alpaca/docs-entities/stream-bar-v2.json")));
     auto together = parse_stream_bars(all.dump());
     ASSERT_TRUE(together.ok());
     EXPECT_EQ(together->bars.size(), 2u);
@@ -259,7 +259,8 @@ TEST(BarStream, AuthSubscribeBarsThenDropReconnectAndResubscribe) {
     ASSERT_TRUE(wait_for([&] {
         for (auto& m : stream.drain()) messages.push_back(std::move(m));
         return messages.size() >= 4;
-    })) << "got " << messages.size() << "; last error: " << stream.status().last_error;
+    })) << "got "
+        << messages.size() << "; last error: " << stream.status().last_error;
     ASSERT_TRUE(wait_for([&] { return stream.status().authorized; }));
 
     std::vector<std::string> seen;

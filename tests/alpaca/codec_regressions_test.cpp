@@ -35,9 +35,10 @@ TEST(AlpacaCodecRegressions, DeeplyNestedLegsAreAnErrorNotACrash) {
         << r.error().message.substr(0, 200);
 
     // A bracket's one level of legs still parses.
-    auto bracket = parse_order("{" + order + R"(,"order_class":"bracket","client_order_id":"e1",)" +
-                               R"("legs":[{"id":"b",)" +
-                               R"("symbol":"AAPL","side":"sell","status":"held","type":"limit"}]})");
+    auto bracket =
+        parse_order("{" + order + R"(,"order_class":"bracket","client_order_id":"e1",)" +
+                    R"("legs":[{"id":"b",)" +
+                    R"("symbol":"AAPL","side":"sell","status":"held","type":"limit"}]})");
     ASSERT_TRUE(bracket.ok()) << bracket.error().message;
     EXPECT_EQ(bracket->legs.size(), 1U);
 }

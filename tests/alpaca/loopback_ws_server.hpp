@@ -4,10 +4,7 @@
 // io thread, records every JSON message the client sends and any protocol failure the script
 // notices. A test derives from it, implements serve(), calls start() at the end of its
 // constructor and stop() at the start of its destructor.
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
-
 #include <atomic>
-#include <chrono>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,10 +13,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <vector>
 
 #include "awet/alpaca/stream_common.hpp"
@@ -55,8 +54,8 @@ public:
     using Ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
 
     LoopbackWsServer()
-        : acceptor_(ioc_, boost::asio::ip::tcp::endpoint(
-                              boost::asio::ip::make_address("127.0.0.1"), 0)) {
+        : acceptor_(ioc_,
+                    boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
         port_ = acceptor_.local_endpoint().port();
     }
     virtual ~LoopbackWsServer() { stop(); }
@@ -96,8 +95,8 @@ protected:
     boost::asio::awaitable<nlohmann::json> read_json(Ws& ws) {
         boost::beast::flat_buffer buffer;
         co_await ws.async_read(buffer, boost::asio::use_awaitable);
-        nlohmann::json j = nlohmann::json::parse(
-            boost::beast::buffers_to_string(buffer.data()), nullptr, false);
+        nlohmann::json j =
+            nlohmann::json::parse(boost::beast::buffers_to_string(buffer.data()), nullptr, false);
         {
             std::lock_guard lock(mutex_);
             received_.push_back(j);

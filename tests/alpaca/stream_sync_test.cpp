@@ -5,24 +5,23 @@
 // reconciliation it triggers brings the store to the broker's truth, counting nothing twice.
 // The last scenario runs the real TradeUpdatesStream against a loopback WebSocket server that
 // cuts the connection in the middle of a frame while an order is filling.
-#include "loopback_ws_server.hpp"  // first: Boost 1.74's asio needs <utility> before it
+#include "awet/alpaca/stream_sync.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/steady_timer.hpp>
-
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "awet/alpaca/stream_sync.hpp"
 #include "awet/alpaca/trade_stream.hpp"
 #include "awet/execution/execution_engine.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 #include "engine_scenario.hpp"
+#include "loopback_ws_server.hpp"  // first: Boost 1.74's asio needs <utility> before it
 
 namespace awet {
 namespace {
@@ -92,8 +91,8 @@ public:
     Result<std::vector<BrokerPosition>> positions() override {
         std::map<Symbol, Quantity> qty;
         for (const auto& [cid, o] : orders_) {
-            qty[o.order.symbol] += o.order.side == Side::kBuy ? o.order.filled_qty
-                                                                : -o.order.filled_qty;
+            qty[o.order.symbol] +=
+                o.order.side == Side::kBuy ? o.order.filled_qty : -o.order.filled_qty;
         }
         std::vector<BrokerPosition> out;
         for (const auto& [symbol, q] : qty) {
@@ -146,7 +145,6 @@ private:
     };
     std::map<std::string, Book> orders_;
 };
-
 
 TEST(StreamSync, ReconcilesAfterEachAuthorizedConnectionWhileDownAndPeriodically) {
     ScriptedStream stream;
@@ -310,7 +308,7 @@ TEST_F(StreamSyncScenario, APartialFillLostOnTheStreamIsRecoveredWhenTheLastFill
     // The lost message turns up late (a replay after a reconnect): counted nowhere.
     stream.queued.push_back(lost);
     step = sync.pump();
-    EXPECT_EQ(step.fills, 1U);  // new to the parser
+    EXPECT_EQ(step.fills, 1U);           // new to the parser
     EXPECT_EQ(engine.stats().fills, 3);  // two from the stream, one recovered
     EXPECT_EQ(engine.stats().duplicate_fills, 1);
     expect_store_equals_broker(a);
@@ -396,8 +394,7 @@ private:
         co_await read_json(ws);  // authenticate
         co_await write(ws, R"({"stream":"authorization","data":{"status":"authorized"}})", true);
         co_await read_json(ws);  // listen
-        co_await write(ws, R"({"stream":"listening","data":{"streams":["trade_updates"]}})",
-                       true);
+        co_await write(ws, R"({"stream":"listening","data":{"streams":["trade_updates"]}})", true);
         boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
         for (;;) {
             if (drop_.exchange(false)) {
@@ -463,7 +460,7 @@ TEST_F(StreamSyncScenario, TheRealStreamDroppedMidFillReconnectsAndTheGapIsRecon
     Quantity reported;
     for (const auto& r : reports) reported += r.fill_qty;
     EXPECT_EQ(reported, Quantity::from_units(5));  // nothing counted twice
-    EXPECT_GE(sync.totals().reconciliations, 2U);   // at start and after the reconnect
+    EXPECT_GE(sync.totals().reconciliations, 2U);  // at start and after the reconnect
     EXPECT_GE(server.connections(), 2);
     EXPECT_EQ(broker_.submits, 1);
     EXPECT_TRUE(server.failures().empty());

@@ -1,7 +1,7 @@
 // TradeUpdatesStream against a loopback Beast WebSocket server that plays Alpaca's trade_updates
 // stream: it asserts the authenticate/listen handshake, sends fills, drops the connection in the
 // middle of a frame, replays a fill after the reconnect, and refuses bad keys.
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
+#include "awet/alpaca/trade_stream.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <vector>
 
-#include "awet/alpaca/trade_stream.hpp"
 #include "awet/alpaca/trade_updates.hpp"
 #include "loopback_ws_server.hpp"
 
@@ -216,7 +216,8 @@ TEST(TradeStream, ReconnectsReauthenticatesAndTheParserDropsTheReplayedFill) {
     ASSERT_TRUE(wait_for([&] {
         for (auto& m : stream.drain()) messages.push_back(std::move(m));
         return messages.size() >= 6;
-    })) << "got " << messages.size() << " messages; last error: " << stream.status().last_error;
+    })) << "got "
+        << messages.size() << " messages; last error: " << stream.status().last_error;
     ASSERT_TRUE(wait_for([&] { return stream.status().authorized; }));
 
     // The reader's side: parse on this thread; the replay is recognised by its execution id.

@@ -22,16 +22,17 @@ public:
             awet::testing::shared_data() /
             "api/yahoo/recorded-http/chart-AAPL-2020-08-31-to-2020-11-07.json"));
         body_ = rec["response"]["bodyJson"].dump();
-        server_.Get("/v8/finance/chart/AAPL", [this](const httplib::Request&, httplib::Response& res) {
-            const int n = ++hits_;
-            if (fail_after_ > 0 && n > fail_after_) {
-                res.status = 404;  // not retried: the run stops here
-                res.set_content(R"({"chart":{"result":null,"error":{"code":"Not Found"}}})",
-                                "application/json");
-                return;
-            }
-            res.set_content(body_, "application/json");
-        });
+        server_.Get(
+            "/v8/finance/chart/AAPL", [this](const httplib::Request&, httplib::Response& res) {
+                const int n = ++hits_;
+                if (fail_after_ > 0 && n > fail_after_) {
+                    res.status = 404;  // not retried: the run stops here
+                    res.set_content(R"({"chart":{"result":null,"error":{"code":"Not Found"}}})",
+                                    "application/json");
+                    return;
+                }
+                res.set_content(body_, "application/json");
+            });
         port_ = server_.bind_to_any_port("127.0.0.1");
         thread_ = std::thread([this] { server_.listen_after_bind(); });
         while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -95,9 +96,11 @@ TEST(CliBackfill, InterruptedBackfillResumesWithoutDuplicates) {
         << second.out;
 
     // The 49 trading days of the recording are in the store exactly once.
-    auto trades = run_command(std::string(AWET_CLI) + " ingest yahoo --symbols AAPL --from "
+    auto trades = run_command(std::string(AWET_CLI) +
+                              " ingest yahoo --symbols AAPL --from "
                               "2020-08-31 --to 2020-11-06 --interval 1d --no-progress "
-                              "--base-url " + yahoo.url() + " --db " + dir.file("b.db"));
+                              "--base-url " +
+                              yahoo.url() + " --db " + dir.file("b.db"));
     ASSERT_EQ(trades.code, 0) << trades.out;
     EXPECT_NE(trades.out.find("0 bars fetched, 0 stored"), std::string::npos) << trades.out;
     EXPECT_NE(trades.out.find("68 symbol-days resumed"), std::string::npos) << trades.out;
@@ -112,8 +115,9 @@ TEST(CliBackfill, BadArgumentsAreOneLineErrors) {
     auto reversed = run_command(base + " --symbols AAPL --from 2020-12-02 --to 2020-12-01");
     EXPECT_NE(reversed.code, 0);
     EXPECT_NE(reversed.out.find("before"), std::string::npos) << reversed.out;
-    auto interval = run_command(base + " --symbols AAPL --from 2020-12-01 --to 2020-12-01 "
-                                       "--interval 7m");
+    auto interval = run_command(base +
+                                " --symbols AAPL --from 2020-12-01 --to 2020-12-01 "
+                                "--interval 7m");
     EXPECT_NE(interval.code, 0);
     EXPECT_NE(interval.out.find("--interval"), std::string::npos) << interval.out;
 }

@@ -36,24 +36,26 @@ TEST(CliReconcile, ReportsWhatTheBrokerHasThatTheStoreMissedAndWritesNothing) {
         auto st = SqliteStore::open(db);
         ASSERT_TRUE(st.ok());
         ASSERT_TRUE((*st)->migrate().ok());
-        ASSERT_TRUE((*st)->insert_trade(row("entry-AAPL-1", "AAPL", 5, 0, OrderStatus::kPending)).ok());
-        ASSERT_TRUE((*st)->insert_trade(row("entry-MSFT-1", "MSFT", 3, 3, OrderStatus::kFilled)).ok());
+        ASSERT_TRUE(
+            (*st)->insert_trade(row("entry-AAPL-1", "AAPL", 5, 0, OrderStatus::kPending)).ok());
+        ASSERT_TRUE(
+            (*st)->insert_trade(row("entry-MSFT-1", "MSFT", 3, 3, OrderStatus::kFilled)).ok());
         ASSERT_TRUE((*st)->flush().ok());
     }
     httplib::Server alpaca;
-    alpaca.Get("/v2/orders:by_client_order_id", [](const httplib::Request& req,
-                                                    httplib::Response& res) {
-        if (req.get_param_value("client_order_id") != "entry-AAPL-1") {
-            res.status = 404;
-            res.set_content(R"({"message":"order not found"})", "application/json");
-            return;
-        }
-        res.set_content(R"({"id":"ord-1","client_order_id":"entry-AAPL-1","symbol":"AAPL",)"
-                        R"("side":"buy","qty":"5","filled_qty":"5","filled_avg_price":"101.5",)"
-                        R"("status":"filled","submitted_at":"2026-03-12T14:01:00Z",)"
-                        R"("updated_at":"2026-03-12T14:02:00Z"})",
-                        "application/json");
-    });
+    alpaca.Get(
+        "/v2/orders:by_client_order_id", [](const httplib::Request& req, httplib::Response& res) {
+            if (req.get_param_value("client_order_id") != "entry-AAPL-1") {
+                res.status = 404;
+                res.set_content(R"({"message":"order not found"})", "application/json");
+                return;
+            }
+            res.set_content(R"({"id":"ord-1","client_order_id":"entry-AAPL-1","symbol":"AAPL",)"
+                            R"("side":"buy","qty":"5","filled_qty":"5","filled_avg_price":"101.5",)"
+                            R"("status":"filled","submitted_at":"2026-03-12T14:01:00Z",)"
+                            R"("updated_at":"2026-03-12T14:02:00Z"})",
+                            "application/json");
+        });
     alpaca.Get("/v2/positions", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(R"([{"symbol":"AAPL","qty":"5","avg_entry_price":"101.5","side":"long"},)"
                         R"({"symbol":"MSFT","qty":"3","avg_entry_price":"250","side":"long"}])",
@@ -63,10 +65,11 @@ TEST(CliReconcile, ReportsWhatTheBrokerHasThatTheStoreMissedAndWritesNothing) {
     std::thread server([&] { alpaca.listen_after_bind(); });
     while (!alpaca.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 
-    const std::string cmd = "AWET_EXECUTION_BROKER=alpaca AWET_EXECUTION_ALPACA_BASE_URL=http://"
-                            "127.0.0.1:" + std::to_string(port) +
-                            " ALPACA_API_KEY=PKTEST ALPACA_API_SECRET=hunter2 " +
-                            std::string(AWET_CLI) + " reconcile --db " + db;
+    const std::string cmd =
+        "AWET_EXECUTION_BROKER=alpaca AWET_EXECUTION_ALPACA_BASE_URL=http://"
+        "127.0.0.1:" +
+        std::to_string(port) + " ALPACA_API_KEY=PKTEST ALPACA_API_SECRET=hunter2 " +
+        std::string(AWET_CLI) + " reconcile --db " + db;
     auto differ = run_command(cmd);
     EXPECT_EQ(differ.code, 1) << differ.out;
     EXPECT_NE(differ.out.find("entry-AAPL-1"), std::string::npos) << differ.out;
@@ -102,10 +105,11 @@ TEST(CliReconcile, ReportsWhatTheBrokerHasThatTheStoreMissedAndWritesNothing) {
         << agree.out;
 
     // The live host is refused before anything is asked.
-    auto live = run_command("AWET_EXECUTION_BROKER=alpaca "
-                            "AWET_EXECUTION_ALPACA_BASE_URL=https://api.alpaca.markets "
-                            "ALPACA_API_KEY=PKTEST ALPACA_API_SECRET=hunter2 " +
-                            std::string(AWET_CLI) + " reconcile --db " + db);
+    auto live = run_command(
+        "AWET_EXECUTION_BROKER=alpaca "
+        "AWET_EXECUTION_ALPACA_BASE_URL=https://api.alpaca.markets "
+        "ALPACA_API_KEY=PKTEST ALPACA_API_SECRET=hunter2 " +
+        std::string(AWET_CLI) + " reconcile --db " + db);
     EXPECT_EQ(live.code, 2) << live.out;
     EXPECT_NE(live.out.find("paper"), std::string::npos) << live.out;
     alpaca.stop();

@@ -42,8 +42,8 @@ protected:
 TEST_F(ReliabilityCli, DemoNeverReplacesAFileItDidNotMake) {
     // A text file and a database of real bars at the path the demo is told to use.
     std::ofstream(dir_.file("precious.txt")) << "not a database\n";
-    auto text = run("demo --days 1 --train-days 1 " + config() + " --db " +
-                    dir_.file("precious.txt"));
+    auto text =
+        run("demo --days 1 --train-days 1 " + config() + " --db " + dir_.file("precious.txt"));
     EXPECT_NE(text.code, 0);
     EXPECT_NE(text.out.find("precious.txt"), std::string::npos) << text.out;
     EXPECT_EQ(lines(text.out), 1u) << text.out;
@@ -94,8 +94,7 @@ protected:
     void SetUp() override {
         ReliabilityCli::SetUp();
         const std::string bars = (awet::testing::shared_data() / "bars" / "1min").string();
-        std::ofstream(dir_.file("cfg.yaml"), std::ios::app)
-            << "exits:\n  flat_at_close: false\n";
+        std::ofstream(dir_.file("cfg.yaml"), std::ios::app) << "exits:\n  flat_at_close: false\n";
         ASSERT_EQ(run("ingest csv " + bars + "/AAPL.csv " + bars + "/NVDA.csv " + common()).code,
                   0);
         auto train = run("train --model linear " + common());

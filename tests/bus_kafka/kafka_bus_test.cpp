@@ -2,7 +2,6 @@
 // real Kafka protocol on loopback). A consumer-group join on the mock takes ~3 s, so each test
 // joins as few groups as it can.
 #include "awet/bus_kafka/kafka_bus.hpp"
-#include "kafka_mock.hpp"
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -16,6 +15,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "kafka_mock.hpp"
 
 namespace awet {
 namespace {

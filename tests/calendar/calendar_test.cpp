@@ -1,3 +1,5 @@
+#include "awet/calendar/calendar.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -6,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
 #include "awet_test_support.hpp"
 

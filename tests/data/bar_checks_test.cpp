@@ -1,10 +1,11 @@
 // The plausibility checks every bar ingest path shares (issue 11, defect 8).
+#include "awet/data/bar_checks.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "awet/core/config.hpp"
-#include "awet/data/bar_checks.hpp"
 
 namespace awet {
 namespace {

@@ -1,3 +1,5 @@
+#include "awet/data/csv_bars.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -6,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "awet/data/csv_bars.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

@@ -1,3 +1,5 @@
+#include "awet/data/market_data_source.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -5,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "awet/data/market_data_source.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

@@ -1,3 +1,5 @@
+#include "awet/data/synthetic_market.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 
 #include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
-#include "awet/data/synthetic_market.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

@@ -1,3 +1,5 @@
+#include "awet/execution/execution_engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -8,7 +10,6 @@
 #include <tuple>
 #include <vector>
 
-#include "awet/execution/execution_engine.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/model/bracket.hpp"
 #include "awet/store_sqlite/sqlite_store.hpp"
@@ -268,8 +269,8 @@ TEST(ExecutionEngine, WrittenAheadButNeverAtTheBrokerIsSentOnceAfterRestart) {
     ExecutionEngine engine(f.config, broker, f.store.get(), 1);
     std::vector<ExecutionReport> out;
     engine.on_decision(d, kT0 + Duration::minutes(1), out);  // redelivered after the restart
-    EXPECT_EQ(broker.lookups, 1);                          // asked first
-    EXPECT_EQ(broker.submits, submits_before + 1);         // then sent, once, same client id
+    EXPECT_EQ(broker.lookups, 1);                            // asked first
+    EXPECT_EQ(broker.submits, submits_before + 1);           // then sent, once, same client id
     ASSERT_EQ(out.size(), 1U);
     EXPECT_EQ(out[0].status, OrderStatus::kPending);
     EXPECT_EQ(out[0].header.idempotency_key, d.header.idempotency_key);
@@ -670,7 +671,8 @@ TEST(Reconciliation, PartialFillsMissedInTheMiddleKeepTheBrokersAveragePrice) {
     ASSERT_TRUE(f.store->flush().ok());
     EXPECT_EQ(f.trade(d).filled_qty, Q(5));
     EXPECT_EQ(f.trade(d).status, OrderStatus::kFilled);
-    EXPECT_EQ(f.trade(d).avg_fill_price, venue.get_order(d.header.idempotency_key.view())->avg_fill_price);
+    EXPECT_EQ(f.trade(d).avg_fill_price,
+              venue.get_order(d.header.idempotency_key.view())->avg_fill_price);
 }
 
 TEST(Reconciliation, CancelsAtTheBrokerAndUnknownOrdersAreSettled) {

@@ -1,10 +1,11 @@
+#include "awet/execution/safety_gate.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "awet/execution/safety_gate.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet_test_support.hpp"
 #include "fake_broker.hpp"

@@ -1,8 +1,8 @@
+#include "awet/execution/sim_broker.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
-
-#include "awet/execution/sim_broker.hpp"
 
 namespace awet {
 namespace {

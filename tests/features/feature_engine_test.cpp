@@ -1,4 +1,6 @@
 // FeatureEngine: per-symbol state, the derived header, many symbols, and the CSV export.
+#include "awet/features/feature_engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <charconv>
@@ -8,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "awet/features/feature_engine.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

@@ -1,12 +1,13 @@
 // IndicatorSet: warm-up boundaries, hand-computed values, New York local time across the 2026 DST
 // switches, and agreement with a plain batch implementation of the TA-Lib definitions on real data.
+#include "awet/features/indicator_set.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
 #include "awet/calendar/calendar.hpp"
-#include "awet/features/indicator_set.hpp"
 #include "awet_test_support.hpp"
 #include "reference_data.hpp"
 

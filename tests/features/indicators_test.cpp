@@ -1,6 +1,8 @@
 // The indicator kernels against published reference values (TA-Lib via ta-lib-python's tests,
 // Tulip Indicators' test vectors incl. Achelis' "Technical Analysis from A to Z", StockCharts'
 // RSI example) and against naive recomputation on a long random walk.
+#include "awet/features/indicators.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include <random>
 #include <vector>
 
-#include "awet/features/indicators.hpp"
 #include "awet_test_support.hpp"
 #include "reference_data.hpp"
 

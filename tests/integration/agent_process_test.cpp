@@ -28,9 +28,9 @@ TEST(AgentProcess, RefusesWithoutAKafkaBusAndNamesUnknownAgents) {
     EXPECT_NE(unknown.code, 0);
     EXPECT_NE(unknown.out.find("trader"), std::string::npos) << unknown.out;
     // The ingestion agent needs a source (--replay or --live alpaca): it says so instead of idling.
-    auto live = run_command("AWET_BUS_BACKEND=kafka AWET_BUS_KAFKA_BROKERS=127.0.0.1:1 " +
-                            std::string(AWET_CLI) + " agent ingestion --port 0 --db " +
-                            dir.file("a.db"));
+    auto live =
+        run_command("AWET_BUS_BACKEND=kafka AWET_BUS_KAFKA_BROKERS=127.0.0.1:1 " +
+                    std::string(AWET_CLI) + " agent ingestion --port 0 --db " + dir.file("a.db"));
     EXPECT_NE(live.code, 0);
     EXPECT_NE(live.out.find("--replay"), std::string::npos) << live.out;
     EXPECT_NE(live.out.find("--live alpaca"), std::string::npos) << live.out;
@@ -71,8 +71,8 @@ TEST(AgentProcess, HealthIsDegradedWhileKafkaIsUnreachableAndSigtermStopsIt) {
     ::setenv("AWET_BUS_BACKEND", "kafka", 1);
     ::setenv("AWET_BUS_KAFKA_BROKERS", "127.0.0.1:1", 1);  // nothing listens there
     ::setenv("AWET_LOGGING_LEVEL", "error", 1);
-    awet::testing::ChildProcess agent({AWET_CLI, "agent", "features", "--port",
-                                       std::to_string(port), "--db", dir.file("a.db")});
+    awet::testing::ChildProcess agent(
+        {AWET_CLI, "agent", "features", "--port", std::to_string(port), "--db", dir.file("a.db")});
     ::unsetenv("AWET_BUS_BACKEND");
     ::unsetenv("AWET_BUS_KAFKA_BROKERS");
     ::unsetenv("AWET_LOGGING_LEVEL");
@@ -104,8 +104,8 @@ TEST(AgentProcess, HealthIsDegradedWhileKafkaIsUnreachableAndSigtermStopsIt) {
     EXPECT_EQ(metrics->status, 200);
 
     // awet health names it.
-    auto checked = run_command(std::string(AWET_CLI) + " health --agent features=" +
-                               std::to_string(port));
+    auto checked =
+        run_command(std::string(AWET_CLI) + " health --agent features=" + std::to_string(port));
     EXPECT_NE(checked.code, 0);
     EXPECT_NE(checked.out.find("degraded"), std::string::npos) << checked.out;
 

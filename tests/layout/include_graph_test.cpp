@@ -114,11 +114,14 @@ TEST(Layout, NoCMakeDependencyPointsUp) {
 
 TEST(Layout, DriverHeadersStayInTheirBackendTarget) {
     // driver header prefix -> the only component that may include it
-    const std::map<std::string, std::string> owner = {
-        {"sqlite3.h", "store_sqlite"}, {"pqxx/", "store_postgres"},
-        {"libpq-fe.h", "store_postgres"}, {"librdkafka/", "bus_kafka"},
-        {"hiredis/", "risk_redis"},     {"torch/", "tft"},
-        {"ATen/", "tft"},               {"avro.h", "model_avro"}};
+    const std::map<std::string, std::string> owner = {{"sqlite3.h", "store_sqlite"},
+                                                      {"pqxx/", "store_postgres"},
+                                                      {"libpq-fe.h", "store_postgres"},
+                                                      {"librdkafka/", "bus_kafka"},
+                                                      {"hiredis/", "risk_redis"},
+                                                      {"torch/", "tft"},
+                                                      {"ATen/", "tft"},
+                                                      {"avro.h", "model_avro"}};
     const std::regex include(R"(#include\s+<([^>]+)>)");
     for (const Source& s : sources({"src", "apps"})) {
         const std::string own = component_of(s.rel);

@@ -1,4 +1,6 @@
 // Parsers over every recorded vendor sample in shared/data/api, plus exact decimal conversion.
+#include "awet/marketdata/bar_parsers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "awet/marketdata/bar_parsers.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet::marketdata {
@@ -379,9 +380,9 @@ TEST(BarParsers, AMemberOfTheWrongTypeIsANamedErrorNotAnEscapedException) {
     struct Case {
         std::string top, item, field;
     };
-    for (const Case& c : {Case{R"("status":5)", "", "status"},
-                          Case{R"("status":"OK","ticker":5)", "", "ticker"},
-                          Case{R"("status":"OK")", R"(,"T":["AAPL"])", "results[0].T"}}) {
+    for (const Case& c :
+         {Case{R"("status":5)", "", "status"}, Case{R"("status":"OK","ticker":5)", "", "ticker"},
+          Case{R"("status":"OK")", R"(,"T":["AAPL"])", "results[0].T"}}) {
         auto r = polygon(c.top, c.item);
         ASSERT_FALSE(r.ok()) << c.top << c.item;
         EXPECT_NE(r.error().message.find(c.field + ": not a string"), std::string::npos)
@@ -413,11 +414,12 @@ TEST(BarParsers, AMemberOfTheWrongTypeIsANamedErrorNotAnEscapedException) {
         << yahoo_granularity.error().message;
 
     auto alpaca = parse_alpaca_bars(R"({"symbol":null,"bars":[{"t":"2026-03-12T13:30:00Z",
-        "o":1,"h":1,"l":1,"c":1,"v":1}]})", "a.json", "AAPL", Duration::minutes(1));
+        "o":1,"h":1,"l":1,"c":1,"v":1}]})",
+                                    "a.json", "AAPL", Duration::minutes(1));
     ASSERT_TRUE(alpaca.ok()) << alpaca.error().message;
     EXPECT_EQ(alpaca->bars.at(0).header.symbol.str(), "AAPL");
-    auto alpaca_bad = parse_alpaca_bars(R"({"symbol":[],"bars":[]})", "a.json", "AAPL",
-                                        Duration::minutes(1));
+    auto alpaca_bad =
+        parse_alpaca_bars(R"({"symbol":[],"bars":[]})", "a.json", "AAPL", Duration::minutes(1));
     ASSERT_FALSE(alpaca_bad.ok());
     EXPECT_NE(alpaca_bad.error().message.find("symbol: not a string"), std::string::npos)
         << alpaca_bad.error().message;

@@ -1,5 +1,7 @@
 // Data-quality report: exact counts on a constructed series, plausible counts on the shared
 // 1-minute set (read through the CSV reader).
+#include "awet/marketdata/bar_quality.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,7 +9,6 @@
 
 #include "awet/calendar/calendar.hpp"
 #include "awet/data/csv_bars.hpp"
-#include "awet/marketdata/bar_quality.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet::marketdata {

@@ -1,6 +1,8 @@
 // The vendor clients against a loopback httplib::Server (127.0.0.1, any port, its own thread)
 // that replays recorded responses from shared/data/api: paging, 429 with Retry-After, 500,
 // timeouts, Yahoo nulls, bad JSON, keys kept out of errors. Back-off waits are recorded, not slept.
+#include "awet/marketdata/bars_clients.hpp"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -14,7 +16,6 @@
 #include <sstream>
 #include <thread>
 
-#include "awet/marketdata/bars_clients.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet::marketdata {
@@ -556,13 +557,13 @@ TEST(CorporateActionsClientTest, PolygonSplitsAndDividendsWithPagingAndTheKeyOnE
     });
     lb.start();
     auto client = polygon(lb.url());
-    auto actions = client->corporate_actions("SHOP", *Date::parse("2022-01-01"),
-                                             *Date::parse("2022-12-31"));
+    auto actions =
+        client->corporate_actions("SHOP", *Date::parse("2022-01-01"), *Date::parse("2022-12-31"));
     ASSERT_TRUE(actions.ok()) << actions.error().to_string();
     ASSERT_EQ(actions->size(), 11U);  // 1 split + the 10 dividends of the mock, by date
-    EXPECT_EQ(paths, (std::vector<std::string>{"/v3/reference/splits",
-                                               "/v3/reference/splits+cursor",
-                                               "/v3/reference/dividends"}));
+    EXPECT_EQ(paths,
+              (std::vector<std::string>{"/v3/reference/splits", "/v3/reference/splits+cursor",
+                                        "/v3/reference/dividends"}));
     for (const auto& k : keys) EXPECT_EQ(k, kPolygonKey);
     for (size_t i = 1; i < actions->size(); ++i)
         EXPECT_LE((*actions)[i - 1].effective, (*actions)[i].effective);
@@ -579,29 +580,29 @@ TEST(CorporateActionsClientTest, YahooEventsFromTheDailyChartAndAlpacaSaysItHasN
         "api/yahoo/v8-chart-bodies/historical-via-chart-NVDA-split-2021-02-01-to-2022-01-31.json");
     Loopback lb;
     std::string interval, events;
-    lb.server.Get("/v8/finance/chart/NVDA", [&](const httplib::Request& req,
-                                                httplib::Response& res) {
-        interval = req.get_param_value("interval");
-        events = req.get_param_value("events");
-        res.set_content(body, "application/json");
-    });
+    lb.server.Get("/v8/finance/chart/NVDA",
+                  [&](const httplib::Request& req, httplib::Response& res) {
+                      interval = req.get_param_value("interval");
+                      events = req.get_param_value("events");
+                      res.set_content(body, "application/json");
+                  });
     lb.start();
     auto client = yahoo(lb.url());
-    auto actions = client->corporate_actions("NVDA", *Date::parse("2021-07-01"),
-                                             *Date::parse("2021-07-31"));
+    auto actions =
+        client->corporate_actions("NVDA", *Date::parse("2021-07-01"), *Date::parse("2021-07-31"));
     ASSERT_TRUE(actions.ok()) << actions.error().to_string();
     ASSERT_EQ(actions->size(), 1U);
     EXPECT_EQ((*actions)[0].describe(), "NVDA split 4:1 on 2021-07-20");
     EXPECT_EQ(interval, "1d");
     EXPECT_EQ(events, "div|split");
     // Outside the asked range: dropped.
-    auto none = client->corporate_actions("NVDA", *Date::parse("2021-08-01"),
-                                          *Date::parse("2021-12-31"));
+    auto none =
+        client->corporate_actions("NVDA", *Date::parse("2021-08-01"), *Date::parse("2021-12-31"));
     ASSERT_TRUE(none.ok());
     EXPECT_TRUE(none->empty());
 
     auto unsupported = alpaca(lb.url())->corporate_actions("NVDA", *Date::parse("2021-07-01"),
-                                                            *Date::parse("2021-07-31"));
+                                                           *Date::parse("2021-07-31"));
     ASSERT_FALSE(unsupported.ok());
     EXPECT_EQ(unsupported.error().code, ErrorCode::kNotFound);
     EXPECT_NE(unsupported.error().message.find("alpaca"), std::string::npos);

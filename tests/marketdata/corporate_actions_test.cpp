@@ -1,13 +1,14 @@
 // Splits and dividends from the recorded Polygon reference mocks and Yahoo chart events, and the
 // split check over real bars: Yahoo's NVDA history is split-adjusted across its 4:1 split of
 // 2021-07-20; the same bars made raw again (pre-split prices times 4) are flagged as raw.
+#include "awet/marketdata/corporate_actions.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "awet/calendar/calendar.hpp"
 #include "awet/marketdata/bar_parsers.hpp"
-#include "awet/marketdata/corporate_actions.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet::marketdata {
@@ -142,11 +143,9 @@ TEST(CorporateActions, SplitCheckTellsAdjustedFromRawHistoryOnRealBars) {
     auto aapl = parse_yahoo_chart(aapl_body, kAapl, "AAPL", Duration::days(1));
     auto aapl_events = parse_yahoo_events(aapl_body, kAapl);
     ASSERT_TRUE(aapl.ok() && aapl_events.ok());
-    EXPECT_EQ(check_split((*aapl_events)[0], aapl->bars).adjustment,
-              SplitAdjustment::kNotCovered);
+    EXPECT_EQ(check_split((*aapl_events)[0], aapl->bars).adjustment, SplitAdjustment::kNotCovered);
     // Bars of another symbol are not evidence.
-    EXPECT_EQ(check_split((*aapl_events)[0], page->bars).adjustment,
-              SplitAdjustment::kNotCovered);
+    EXPECT_EQ(check_split((*aapl_events)[0], page->bars).adjustment, SplitAdjustment::kNotCovered);
 }
 
 // Found by fuzz/yahoo_fuzz.cpp and polygon_fuzz.cpp: an event date beyond +-9.2e9 s overflowed

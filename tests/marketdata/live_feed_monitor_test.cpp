@@ -1,11 +1,11 @@
 // LiveFeedMonitor: exact counts of gaps, repeats, late bars, zero volume and bars outside the
 // session on a constructed live feed; staleness only while the market is open.
+#include "awet/marketdata/live_feed_monitor.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "awet/marketdata/live_feed_monitor.hpp"
 
 namespace awet::marketdata {
 namespace {
@@ -47,8 +47,7 @@ TEST(LiveFeedMonitor, CountsEachKindExactlyAndNeverMakesUpABar) {
     EXPECT_EQ(kinds(m.on_bar(bar("AAPL", "2026-03-12T13:35:00Z"), now)), (Kinds{"duplicate"}));
     // A late bar inside the gap: out of order; the gap stays counted, no new gap.
     EXPECT_EQ(kinds(m.on_bar(bar("AAPL", "2026-03-12T13:33:00Z"), now)), (Kinds{"out_of_order"}));
-    EXPECT_EQ(kinds(m.on_bar(bar("AAPL", "2026-03-12T13:36:00Z", 0), now)),
-              (Kinds{"zero_volume"}));
+    EXPECT_EQ(kinds(m.on_bar(bar("AAPL", "2026-03-12T13:36:00Z", 0), now)), (Kinds{"zero_volume"}));
     // A repeat with zero volume is both.
     EXPECT_EQ(kinds(m.on_bar(bar("AAPL", "2026-03-12T13:36:00Z", 0), now)),
               (Kinds{"zero_volume", "duplicate"}));
@@ -113,10 +112,10 @@ TEST(LiveFeedMonitor, StaleOnlyWhileTheMarketIsOpen) {
 }
 
 TEST(LiveFeedMonitor, StalenessCountsFromTheOpenNotFromLastNight) {
-    LiveFeedMonitor m({"AAPL"}, at("2026-03-12T12:00:00Z"), LiveFeedOptions{Duration::minutes(1),
-                                                                            60});
+    LiveFeedMonitor m({"AAPL"}, at("2026-03-12T12:00:00Z"),
+                      LiveFeedOptions{Duration::minutes(1), 60});
     m.on_bar(bar("AAPL", "2026-03-11T19:59:00Z"), at("2026-03-12T12:00:05Z"));  // yesterday's last
-    EXPECT_FALSE(m.check(at("2026-03-12T13:29:59Z"))[0].stale);  // pre-market
+    EXPECT_FALSE(m.check(at("2026-03-12T13:29:59Z"))[0].stale);                 // pre-market
     EXPECT_FALSE(m.check(at("2026-03-12T13:31:00Z"))[0].stale);  // 60 s after the open
     EXPECT_TRUE(m.check(at("2026-03-12T13:31:01Z"))[0].stale);
     EXPECT_EQ(m.check(at("2026-03-12T13:31:01Z"))[0].last_bar_age_s, 5456);

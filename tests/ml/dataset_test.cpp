@@ -1,5 +1,7 @@
 // build_dataset targets on hand-made series (session end, early close, missing bars, incomplete
 // rows, duplicates) and the purged time split.
+#include "awet/ml/dataset.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "awet/calendar/calendar.hpp"
-#include "awet/ml/dataset.hpp"
 
 namespace awet {
 namespace {

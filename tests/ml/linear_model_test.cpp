@@ -1,4 +1,6 @@
 // LinearQuantileModel: training on real minute bars, save/load round trip, file errors.
+#include "awet/ml/linear_model.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,7 +16,6 @@
 #include "awet/data/csv_bars.hpp"
 #include "awet/features/feature_engine.hpp"
 #include "awet/ml/dataset.hpp"
-#include "awet/ml/linear_model.hpp"
 #include "awet_test_support.hpp"
 
 namespace awet {

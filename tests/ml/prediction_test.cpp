@@ -1,10 +1,10 @@
 // Direction, confidence and signal rules of make_prediction on hand cases.
+#include "awet/ml/prediction.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-
-#include "awet/ml/prediction.hpp"
 
 namespace awet {
 namespace {

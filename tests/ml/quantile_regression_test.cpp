@@ -1,11 +1,11 @@
 // The Hunter-Lange MM quantile regression recovers known conditional quantiles and is optimal.
+#include "awet/ml/quantile_regression.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <vector>
-
-#include "awet/ml/quantile_regression.hpp"
 
 namespace awet {
 namespace {

@@ -135,7 +135,6 @@ DeadLetter dead_letter() {
     return e;
 }
 
-
 template <typename E>
 void round_trip(AvroEventCodec& codec, Topic topic, const E& event) {
     SCOPED_TRACE(std::string(topic_name(topic)));

@@ -1,5 +1,7 @@
 // The embedded pipeline on synthetic data: safety layers, determinism, idempotent restarts, model
 // hot reload.
+#include "awet/pipeline/pipeline.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,9 +12,8 @@
 #include "awet/data/synthetic_market.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/execution/sim_broker.hpp"
-#include "awet/pipeline/runner.hpp"
 #include "awet/exits/exit_manager.hpp"
-#include "awet/pipeline/pipeline.hpp"
+#include "awet/pipeline/runner.hpp"
 #include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
 
@@ -237,7 +238,8 @@ TEST_F(PipelineTest, ARestartedExitAgentGetsBackTheOpenLotsFromTheStore) {
     ASSERT_TRUE(trades.ok());
     for (const auto& t : *trades) {
         if (t.intent == OrderIntent::kExit && t.status == OrderStatus::kFilled) {
-            const std::string entry = t.idempotency_key.str().substr(t.idempotency_key.str().find(':') + 1);
+            const std::string entry =
+                t.idempotency_key.str().substr(t.idempotency_key.str().find(':') + 1);
             EXPECT_EQ(restored.find(entry), nullptr) << entry;
         }
     }

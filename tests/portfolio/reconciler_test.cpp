@@ -117,8 +117,7 @@ public:
     Result<std::optional<RunRecord>> unfinished_run() override {
         return std::optional<RunRecord>{};
     }
-    Result<std::vector<std::pair<std::string, int64_t>>> discard_results_since(
-        Timestamp) override {
+    Result<std::vector<std::pair<std::string, int64_t>>> discard_results_since(Timestamp) override {
         return std::vector<std::pair<std::string, int64_t>>{};
     }
     Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode, std::string_view,

@@ -1,3 +1,5 @@
+#include "awet/risk/risk_engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "awet/risk/cvar.hpp"
-#include "awet/risk/risk_engine.hpp"
 #include "risk_fixtures.hpp"
 
 namespace awet {
@@ -38,8 +39,6 @@ Prediction pred(const char* symbol, Price close, Timestamp now, Signal signal = 
     p.signal = signal;
     return p;
 }
-
-
 
 /// Approves an entry (asserting it) of `qty` shares at $100.
 RiskDecision approve(RiskEngine& e, const char* symbol, Timestamp now, int64_t qty = 5) {

@@ -1,6 +1,8 @@
 // The shared risk gates in Redis against a throwaway redis-server: same decisions as in memory,
 // limits that hold across concurrent engines (threads and processes), idempotency, fills and
 // releases seen by other engines, fail closed while Redis is down, namespaces and TTLs.
+#include "awet/risk_redis/redis_risk_limits.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,7 +14,6 @@
 #include <thread>
 #include <vector>
 
-#include "awet/risk_redis/redis_risk_limits.hpp"
 #include "awet/risk/risk_engine.hpp"
 #include "redis_server.hpp"
 #include "risk_fixtures.hpp"
@@ -40,8 +41,6 @@ Prediction pred(const std::string& symbol, Price close, Timestamp bar_start) {
     p.signal = Signal::kBuy;
     return p;
 }
-
-
 
 std::string unique_ns(const char* what) {
     static std::atomic<int> n{0};

@@ -73,11 +73,9 @@ TEST(AgentMetrics, LiveFeedQualityAndStaleness) {
               std::string::npos)
         << text;
     EXPECT_EQ(text.find(R"(kind="duplicate")"), std::string::npos);
-    EXPECT_NE(text.find(R"(awet_feed_last_bar_age_seconds{symbol="AAPL"} 42)"),
-              std::string::npos);
+    EXPECT_NE(text.find(R"(awet_feed_last_bar_age_seconds{symbol="AAPL"} 42)"), std::string::npos);
     EXPECT_NE(text.find(R"(awet_feed_stale{symbol="AAPL"} 0)"), std::string::npos);
-    EXPECT_NE(text.find(R"(awet_feed_last_bar_age_seconds{symbol="MSFT"} 250)"),
-              std::string::npos);
+    EXPECT_NE(text.find(R"(awet_feed_last_bar_age_seconds{symbol="MSFT"} 250)"), std::string::npos);
     EXPECT_NE(text.find(R"(awet_feed_stale{symbol="MSFT"} 1)"), std::string::npos);
 }
 
@@ -147,7 +145,6 @@ TEST(AgentHttpEndpoint, DefaultPorts) {
     EXPECT_EQ(default_agent_port("nope"), -1);
 }
 
-
 TEST(AgentHttpEndpoint, ARealPrometheusScrapesTheMetrics) {
     ASSERT_EQ(std::system("command -v prometheus >/dev/null 2>&1"), 0)
         << "the Debian `prometheus` package is missing: run scripts/install_deps.sh";
@@ -163,10 +160,10 @@ TEST(AgentHttpEndpoint, ARealPrometheusScrapesTheMetrics) {
         << "scrape_configs:\n"
         << "  - job_name: awet-agents\n"
         << "    static_configs: [{targets: ['127.0.0.1:" << endpoint.port() << "']}]\n";
-    awet::testing::ChildProcess prometheus({"prometheus", "--config.file=" + dir.file("prometheus.yml"),
-                             "--storage.tsdb.path=" + dir.file("tsdb"),
-                             "--web.listen-address=127.0.0.1:" + std::to_string(prom_port),
-                             "--log.level=error"});
+    awet::testing::ChildProcess prometheus(
+        {"prometheus", "--config.file=" + dir.file("prometheus.yml"),
+         "--storage.tsdb.path=" + dir.file("tsdb"),
+         "--web.listen-address=127.0.0.1:" + std::to_string(prom_port), "--log.level=error"});
     httplib::Client api("127.0.0.1", prom_port);
     json value;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "awet/store_postgres/postgres_store.hpp"
 #include "awet/store/store.hpp"
+#include "awet/store_postgres/postgres_store.hpp"
 #include "awet_test_support.hpp"
 #include "store_harness.hpp"
 
@@ -1234,8 +1234,7 @@ TEST_P(StoreContract, OneWriterAtATimeAcrossProcesses) {
                             why.find("already writes to it") != std::string::npos)
                     << why;
                 if (GetParam().name == std::string("sqlite")) {
-                    EXPECT_NE(why.find("PID " + std::to_string(child)), std::string::npos)
-                        << why;
+                    EXPECT_NE(why.find("PID " + std::to_string(child)), std::string::npos) << why;
                 }
             }
         }
@@ -1261,8 +1260,8 @@ std::string backend_name(const ::testing::TestParamInfo<StoreBackend>& info) {
 }
 
 // One line per backend.
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(testing::sqlite_backend(),
-                                                           testing::postgres_backend()),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
+                         ::testing::Values(testing::sqlite_backend(), testing::postgres_backend()),
                          backend_name);
 
 }  // namespace

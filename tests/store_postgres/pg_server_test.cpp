@@ -1,9 +1,9 @@
 // The throwaway PostgreSQL server used by the PostgreSQL store tests: starts, answers, stops.
+#include "pg_server.hpp"
+
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
-
-#include "pg_server.hpp"
 
 namespace {
 
@@ -24,9 +24,9 @@ TEST(PgServer, StartsAnswersQueriesAndStops) {
         EXPECT_TRUE(c2.is_open());
     }
     // After the destructor nothing listens on the port any more.
-    EXPECT_THROW(pqxx::connection("postgresql://postgres@127.0.0.1:" + std::to_string(port) +
-                                  "/postgres"),
-                 pqxx::broken_connection);
+    EXPECT_THROW(
+        pqxx::connection("postgresql://postgres@127.0.0.1:" + std::to_string(port) + "/postgres"),
+        pqxx::broken_connection);
 }
 
 }  // namespace

@@ -19,8 +19,8 @@ public:
     /// The topics are created with `partitions` partitions (replication 3).
     explicit MockCluster(std::initializer_list<const char*> topics, int partitions = 4) {
         std::vector<std::string> names(topics.begin(), topics.end());
-        auto c = MockKafkaCluster::create({.brokers = 3, .partitions = partitions, .replication = 3},
-                                          names);
+        auto c = MockKafkaCluster::create(
+            {.brokers = 3, .partitions = partitions, .replication = 3}, names);
         EXPECT_TRUE(c.ok()) << c.error().to_string();
         if (c.ok()) cluster_.emplace(std::move(*c));
     }

@@ -4,9 +4,9 @@
 #include <algorithm>
 
 #include "awet/ml/tft_module.hpp"
-#include "tft_forecaster.hpp"
 #include "model_io.hpp"
 #include "onnx_export.hpp"
+#include "tft_forecaster.hpp"
 #include "trainer.hpp"
 
 namespace awet::tft {

@@ -33,7 +33,7 @@ using json = nlohmann::json;
 // after a failed read the value is destroyed (freeing all it owns) and what is left of the read's
 // allocations is what avro-c leaked, freed here.
 struct DecodeAllocations {
-    size_t cap = 0;                              // 0: not reading
+    size_t cap = 0;                                     // 0: not reading
     std::unordered_map<void*, size_t>* live = nullptr;  // allocated during the read, not freed
 };
 thread_local DecodeAllocations t_decode;
@@ -1216,9 +1216,9 @@ Result<Event> AvroEventCodec::decode(Topic topic, std::string_view bytes) {
     }
     avro_reader_free(reader);
     if (rc != 0) {
-        return make_error(ErrorCode::kParse, where + " (schema id " + std::to_string(id) +
-                                                 "): truncated or malformed payload: " +
-                                                 read_error);
+        return make_error(ErrorCode::kParse,
+                          where + " (schema id " + std::to_string(id) +
+                              "): truncated or malformed payload: " + read_error);
     }
     // avro-c's memory reader cannot tell how much it consumed; the encoded size of what was read
     // can (exact for single-block arrays, which is how Avro writers encode them).

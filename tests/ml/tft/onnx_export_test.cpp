@@ -2,6 +2,8 @@
 // onnxruntime-node package), gives libtorch's outputs within 1e-4 on random batches of random
 // models and on held-out windows of a trained one. Fails (does not skip) when node or
 // onnxruntime-node is missing.
+#include "onnx_export.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <torch/torch.h>
@@ -19,7 +21,6 @@
 #include "awet/pipeline/runner.hpp"
 #include "awet_test_support.hpp"
 #include "model_io.hpp"
-#include "onnx_export.hpp"
 #include "trainer.hpp"
 
 namespace awet::tft {

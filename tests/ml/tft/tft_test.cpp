@@ -9,8 +9,8 @@
 #include "awet/ml/tft_module.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet_test_support.hpp"
-#include "tft_forecaster.hpp"
 #include "model_io.hpp"
+#include "tft_forecaster.hpp"
 #include "trainer.hpp"
 
 namespace awet::tft {

@@ -57,12 +57,12 @@ Result<std::string> bar_stream_url(std::string_view base_url, std::string_view f
 
 /// One message of the stream, parsed: the minute bars in it, the rest counted by type.
 struct StreamBars {
-    std::vector<MarketBar> bars;        // "b" objects, message order
+    std::vector<MarketBar> bars;             // "b" objects, message order
     std::map<std::string, int64_t> skipped;  // by "T": t q d s u success subscription error ...;
                                              // objects without a string "T" count as "unknown"
-    std::vector<std::string> notes;     // one line per skipped object of an unexpected kind
-                                        // (error, unknown) and per malformed bar
-    int64_t malformed = 0;              // "b" objects refused (named in notes with the field)
+    std::vector<std::string> notes;          // one line per skipped object of an unexpected kind
+                                             // (error, unknown) and per malformed bar
+    int64_t malformed = 0;                   // "b" objects refused (named in notes with the field)
 };
 
 /// Pure: a market-data stream message (a JSON array of objects; a lone object is accepted) into

@@ -43,12 +43,12 @@ struct StreamSyncOptions {
 };
 
 struct StreamSyncStep {
-    size_t messages = 0;  // raw messages drained
-    size_t fills = 0;     // fills handed to the listener (new to the parser)
-    size_t updates = 0;   // order updates handed to the listener
-    size_t skipped = 0;   // control messages, unknown events, duplicate execution ids
-    size_t bad = 0;       // not JSON: skipped
-    std::string last_bad; // why the last bad one was refused
+    size_t messages = 0;   // raw messages drained
+    size_t fills = 0;      // fills handed to the listener (new to the parser)
+    size_t updates = 0;    // order updates handed to the listener
+    size_t skipped = 0;    // control messages, unknown events, duplicate execution ids
+    size_t bad = 0;        // not JSON: skipped
+    std::string last_bad;  // why the last bad one was refused
     bool reconcile_due = false;
     std::string reconcile_why;  // "stream connected", "stream down", "periodic"
 };

@@ -11,9 +11,9 @@
 // composition root passes one). On a rebalance, the offsets of what was processed on the revoked
 // partitions are committed synchronously (after the output was flushed and the store committed)
 // before the partitions go, and the cooperative-sticky assignor keeps the others where they are:
-// a consumer joining or leaving the group redelivers nothing that was already processed. Delivery is driven by poll(): it flushes what was
-// published, then hands each consumer's messages to its handlers, waiting up to
-// `poll_timeout_ms` for the first one.
+// a consumer joining or leaving the group redelivers nothing that was already processed. Delivery
+// is driven by poll(): it flushes what was published, then hands each consumer's messages to its
+// handlers, waiting up to `poll_timeout_ms` for the first one.
 #include <functional>
 #include <map>
 #include <memory>

@@ -51,7 +51,7 @@ struct ExitConfig {
 struct ExecutionConfig {
     bool dry_run = true;  // seed §9.1 layer 2: true blocks every order
     std::string approval_file = ".tmp/APPROVE_EXECUTION";  // seed §9.1 layer 3
-    std::string broker = "sim";  // sim | alpaca
+    std::string broker = "sim";                            // sim | alpaca
     std::string alpaca_base_url = "https://paper-api.alpaca.markets";
     int64_t slippage_bps = 2;
     Money fee_per_share_usd = Money::from_raw(0);

@@ -128,8 +128,8 @@ private:
 
     SimBrokerConfig config_;
     BrokerListener* listener_ = nullptr;
-    std::vector<SimOrder> orders_;                          // submission order
-    size_t first_open_ = 0;                                 // orders_[0, first_open_) are done
+    std::vector<SimOrder> orders_;  // submission order
+    size_t first_open_ = 0;         // orders_[0, first_open_) are done
     // The number of the last broker id given ("sim-000042": 42); restore() starts it after the
     // highest stored one, so ids stay unique across the runs of one store and do not depend on
     // how many orders were still open.

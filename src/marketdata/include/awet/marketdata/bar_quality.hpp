@@ -10,8 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "awet/core/time.hpp"
 #include "awet/calendar/calendar.hpp"
+#include "awet/core/time.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet::marketdata {

@@ -33,8 +33,8 @@ struct CorporateAction {
     Date effective;
     int64_t split_from = 0;  // a 4-for-1 split: from 1, to 4
     int64_t split_to = 0;
-    Price cash_amount;  // dividend per share
-    std::string source; // "polygon", "yahoo"
+    Price cash_amount;   // dividend per share
+    std::string source;  // "polygon", "yahoo"
 
     /// "AAPL split 4:1 on 2020-08-31" / "MSFT dividend 0.56 ex 2021-02-17".
     std::string describe() const;

@@ -57,8 +57,8 @@ struct SymbolFeedStats {
 
 struct FeedHealth {
     std::string symbol;
-    bool any_bar = false;          // a bar arrived since the monitor started
-    int64_t last_bar_age_s = 0;    // now - last arrival (or - the monitor's start when none)
+    bool any_bar = false;        // a bar arrived since the monitor started
+    int64_t last_bar_age_s = 0;  // now - last arrival (or - the monitor's start when none)
     bool stale = false;
 };
 

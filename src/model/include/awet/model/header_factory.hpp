@@ -13,7 +13,8 @@ namespace awet {
 class HeaderFactory {
 public:
     HeaderFactory(Source source, uint64_t seed)
-        : source_(source), stream_seed_(seed * 31 + static_cast<uint64_t>(source) + 1),
+        : source_(source),
+          stream_seed_(seed * 31 + static_cast<uint64_t>(source) + 1),
           ids_(stream_seed_) {}
 
     /// Back to the first id of the seeded stream: the ids of a run do not depend on what was

@@ -131,9 +131,7 @@ public:
     /// `limits`: where the shared limits live (null: in this process; see risk_state.hpp).
     RiskAgent(EventBus& bus, const Clock& clock, const RiskConfig& config, uint64_t seed,
               std::unique_ptr<SharedRiskLimits> limits = nullptr)
-        : bus_(bus),
-          clock_(clock),
-          engine_(config, seed, std::move(limits)) {}
+        : bus_(bus), clock_(clock), engine_(config, seed, std::move(limits)) {}
     void attach();
     const RiskEngine& engine() const { return engine_; }
     RiskEngine& engine() { return engine_; }

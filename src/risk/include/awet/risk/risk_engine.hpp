@@ -116,7 +116,7 @@ private:
         Quantity qty;
         Quantity filled;
         Price ref_price;
-        Money reserved;  // remaining reservation (entries approved here only)
+        Money reserved;               // remaining reservation (entries approved here only)
         bool reserve_at_bar = false;  // restored entry without a price: reserved at the next bar
     };
 
@@ -143,7 +143,7 @@ private:
     std::vector<OrderTrack> tracks_;
     std::vector<IdempotencyKey> done_;  // ring of recently terminal orders (dedup of late reports)
     std::unordered_set<IdempotencyKey> restored_done_;  // finished before a restart
-    size_t deferred_reservations_ = 0;  // restored open entries waiting for a price
+    size_t deferred_reservations_ = 0;                  // restored open entries waiting for a price
     size_t done_head_ = 0;
     size_t done_count_ = 0;
 };

@@ -132,8 +132,8 @@ private:
 
     RiskConfig config_;
     std::unordered_set<IdempotencyKey> approved_;  // keys counted (a re-run counts once)
-    std::vector<PerSymbol> symbols_;      // by the engine's symbol id
-    std::vector<Timestamp> entry_times_;  // ring of the last approved entries
+    std::vector<PerSymbol> symbols_;               // by the engine's symbol id
+    std::vector<Timestamp> entry_times_;           // ring of the last approved entries
     size_t entry_head_ = 0;
     size_t entry_count_ = 0;
 };

@@ -69,8 +69,8 @@ std::unique_ptr<httplib::Server> make_http_server(HttpServerOptions options = {}
 /// SO_REUSEPORT, which would let a second process silently share the port instead of failing —
 /// runs the accept loop on `thread` and waits until it runs (a stop() right after could otherwise
 /// be lost). Returns the bound port; the error names `what` and the address.
-Result<int> start_http_server(httplib::Server& server, std::thread& thread,
-                              const std::string& host, int port, const std::string& what);
+Result<int> start_http_server(httplib::Server& server, std::thread& thread, const std::string& host,
+                              int port, const std::string& what);
 /// Stops the accept loop, closes every connection and joins the thread (no-op when not running).
 void stop_http_server(httplib::Server& server, std::thread& thread);
 

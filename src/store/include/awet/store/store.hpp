@@ -272,7 +272,7 @@ public:
 /// What runs produce (and clear_run_results() deletes): everything but the market data, the
 /// features computed from it, the model registry and the backfill checkpoints.
 inline constexpr std::array<std::string_view, 7> kRunResultTables = {
-    "trades", "positions", "risk_decisions", "predictions_tft", "daily_pnl_summary",
+    "trades",       "positions", "risk_decisions", "predictions_tft", "daily_pnl_summary",
     "audit_events", "runs"};
 
 }  // namespace awet

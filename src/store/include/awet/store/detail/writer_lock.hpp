@@ -15,8 +15,8 @@ namespace awet::store_internal {
 /// A process holds its locks through one descriptor per lease (POSIX record locks are per
 /// process: a second lease of the same process never conflicts with the first, and closing it
 /// releases both, so a process takes one lease per store).
-Result<std::unique_ptr<WriterLease>> lock_database_file(const std::string& db_path,
-                                                        WriterMode mode, std::string_view role,
+Result<std::unique_ptr<WriterLease>> lock_database_file(const std::string& db_path, WriterMode mode,
+                                                        std::string_view role,
                                                         std::string_view holder);
 
 /// The byte (or advisory-lock key) of an agent role: fixed for the known agents, a hash above
