@@ -10,14 +10,6 @@
 namespace awet {
 namespace {
 
-/// Copies `text` into the NUL-terminated dead-letter buffer, cutting at a UTF-8 boundary.
-void copy_error(std::array<char, 200>& dst, std::string_view text) {
-    size_t n = std::min(text.size(), dst.size() - 1);
-    while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-    std::memcpy(dst.data(), text.data(), n);
-    dst[n] = '\0';
-}
-
 /// Copies a trivially copyable object of n >= 16 bytes in 16-byte blocks (the last one overlapping
 /// the one before when n is not a multiple of 16). Why not `dst = src`: for objects over 256 bytes
 /// (most events: a FeatureVector is 264, the Event variant 376) GCC emits `rep movsq`, whose
@@ -147,7 +139,7 @@ void InProcBus::dead_letter(Topic topic, const Event& event, const std::string& 
     DeadLetter dl;
     dl.header = header_of(event);
     dl.original_topic = FixedString<31>(topic_name(topic));
-    copy_error(dl.error, error);
+    dl.set_error(error);
     (void)publish(Topic::kDeadLetter, dl);
 }
 

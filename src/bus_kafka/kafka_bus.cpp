@@ -275,9 +275,7 @@ void KafkaBus::dead_letter(Topic topic, const Event* event, const std::string& e
     DeadLetter dl;
     if (event != nullptr) dl.header = header_of(*event);
     dl.original_topic = FixedString<31>(topic_name(topic));
-    const size_t n = std::min(error.size(), dl.error.size() - 1);
-    std::memcpy(dl.error.data(), error.data(), n);
-    dl.error[n] = '\0';
+    dl.set_error(error);
     (void)publish(Topic::kDeadLetter, dl);
 }
 

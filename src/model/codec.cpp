@@ -5,7 +5,10 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 #include <vector>
+
+#include "awet/model/event_fields.hpp"
 
 namespace awet {
 namespace {
@@ -138,102 +141,59 @@ private:
     bool first_ = true;
 };
 
-void encode_header(Writer& w, const Event& event) {
-    const EventHeader& h = header_of(event);
-    w.string("event_type", event_type_name(event));
-    w.uuid("event_id", h.event_id);
-    w.uuid("correlation_id", h.correlation_id);
-    w.string("idempotency_key", h.idempotency_key.view());
-    w.string("symbol", h.symbol.view());
-    w.timestamp("ts", h.ts);
-    w.timestamp("ts_init", h.ts_init);
-    w.integer("schema_version", h.schema_version);
-    w.string("source", to_string(h.source));
-}
+/// Writes one field by its type (the lists are in event_fields.hpp).
+struct FieldWriter {
+    Writer& w;
 
-void encode_body(Writer& w, const MarketBar& e) {
-    w.timestamp("bar_start", e.bar_start);
-    w.integer("interval_ns", e.interval.ns());
-    w.decimal("open", e.open);
-    w.decimal("high", e.high);
-    w.decimal("low", e.low);
-    w.decimal("close", e.close);
-    w.decimal("volume", e.volume);
-}
-
-void encode_body(Writer& w, const FeatureVector& e) {
-    w.timestamp("bar_start", e.bar_start);
-    w.decimal("close", e.close);
-    w.decimal("volume", e.volume);
-    w.integer("valid_mask", e.valid_mask);
-    w.open("features", '{');
-    for (Feature f : kAllFeatures) w.number(feature_name(f), e.get(f));
-    w.close('}');
-}
-
-void encode_body(Writer& w, const Prediction& e) {
-    w.timestamp("bar_start", e.bar_start);
-    w.decimal("close", e.close);
-    w.open("horizons", '[');
-    for (size_t i = 0; i < kNumHorizons; ++i) {
-        w.element_separator();
-        Writer inner = w.nested();
-        inner.begin();
-        inner.integer("minutes", kHorizonsMinutes[i]);
-        inner.number("q10", e.horizons[i].q10);
-        inner.number("q50", e.horizons[i].q50);
-        inner.number("q90", e.horizons[i].q90);
-        inner.end();
+    void operator()(std::string_view n, const Uuid& v) { w.uuid(n, v); }
+    template <size_t N>
+    void operator()(std::string_view n, const FixedString<N>& v) {
+        w.string(n, v.view());
     }
-    w.close(']');
-    w.string("direction", to_string(e.direction));
-    w.number("confidence", e.confidence);
-    w.string("signal", to_string(e.signal));
-    w.string("model_id", e.model_id.view());
-}
-
-void encode_body(Writer& w, const RiskDecision& e) {
-    w.boolean("approved", e.approved);
-    w.open("reasons", '[');
-    for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
-        uint32_t flag = 1U << bit;
-        if ((e.reasons & flag) == 0) continue;
-        w.element_separator();
-        w.quoted(to_string(static_cast<RiskReason>(flag)));
+    void operator()(std::string_view n, Timestamp v) { w.timestamp(n, v); }
+    void operator()(std::string_view n, Duration v) { w.integer(n, v.ns()); }
+    void operator()(std::string_view n, int32_t v) { w.integer(n, v); }
+    template <typename Tag>
+    void operator()(std::string_view n, Fixed<Tag> v) {
+        w.decimal(n, v);
     }
-    w.close(']');
-    w.string("intent", to_string(e.intent));
-    w.string("exit_reason", to_string(e.exit_reason));
-    w.string("side", to_string(e.side));
-    w.decimal("qty", e.qty);
-    w.decimal("ref_price", e.ref_price);
-    w.decimal("notional", e.notional);
-    w.number("cvar", e.cvar);
-    w.number("confidence", e.confidence);
-    w.uuid("prediction_event_id", e.prediction_event_id);
-}
-
-void encode_body(Writer& w, const ExecutionReport& e) {
-    w.string("broker_order_id", e.broker_order_id.view());
-    w.string("intent", to_string(e.intent));
-    w.string("exit_reason", to_string(e.exit_reason));
-    w.string("side", to_string(e.side));
-    w.string("status", to_string(e.status));
-    w.decimal("qty", e.qty);
-    w.decimal("filled_qty", e.filled_qty);
-    w.decimal("avg_fill_price", e.avg_fill_price);
-    w.decimal("fill_qty", e.fill_qty);
-    w.decimal("fill_price", e.fill_price);
-    w.decimal("fees", e.fees);
-    w.timestamp("filled_at", e.filled_at);
-    w.boolean("dry_run", e.dry_run);
-    w.string("block_reason", e.block_reason.view());
-}
-
-void encode_body(Writer& w, const DeadLetter& e) {
-    w.string("original_topic", e.original_topic.view());
-    w.string("error", std::string_view(e.error.data(), strnlen(e.error.data(), e.error.size())));
-}
+    void operator()(std::string_view n, double v) { w.number(n, v); }
+    void operator()(std::string_view n, bool v) { w.boolean(n, v); }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view n, E v) { w.string(n, to_string(v)); }
+    void operator()(std::string_view n, FeatureMask<const uint32_t> v) { w.integer(n, v.mask); }
+    void operator()(std::string_view n, ReasonBits<const uint32_t> v) {
+        w.open(n, '[');
+        for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
+            const uint32_t flag = 1U << bit;
+            if ((v.mask & flag) == 0) continue;
+            w.element_separator();
+            w.quoted(to_string(static_cast<RiskReason>(flag)));
+        }
+        w.close(']');
+    }
+    void operator()(std::string_view n, const FeatureValues& v) {
+        w.open(n, '{');
+        for (Feature f : kAllFeatures) w.number(feature_name(f), v[static_cast<size_t>(f)]);
+        w.close('}');
+    }
+    void operator()(std::string_view n, const Horizons& v) {
+        w.open(n, '[');
+        for (size_t i = 0; i < kNumHorizons; ++i) {
+            w.element_separator();
+            Writer inner = w.nested();
+            inner.begin();
+            inner.integer("minutes", kHorizonsMinutes[i]);
+            visit_fields(v[i], FieldWriter{inner});
+            inner.end();
+        }
+        w.close(']');
+    }
+    void operator()(std::string_view n, const ErrorText& v) {
+        w.string(n, std::string_view(v.data(), strnlen(v.data(), v.size())));
+    }
+};
 
 // ============================== Decoding ==============================
 // nlohmann-json parses (SAX) into a small tree that keeps the text of each number, so that
@@ -484,160 +444,98 @@ private:
     std::string error_;
 };
 
-constexpr std::array<Source, 10> kSources = {
-    Source::kIngestion, Source::kFeatures,   Source::kPrediction, Source::kRisk, Source::kExecution,
-    Source::kExit,      Source::kReconciler, Source::kWatchtower, Source::kEod,  Source::kCli};
-constexpr std::array<Direction, 2> kDirections = {Direction::kUp, Direction::kDown};
-constexpr std::array<Signal, 3> kSignals = {Signal::kHold, Signal::kBuy, Signal::kSell};
-constexpr std::array<Side, 2> kSides = {Side::kBuy, Side::kSell};
-constexpr std::array<OrderIntent, 2> kIntents = {OrderIntent::kEntry, OrderIntent::kExit};
-constexpr std::array<ExitReason, 5> kExitReasons = {ExitReason::kNone, ExitReason::kTakeProfit,
-                                                    ExitReason::kStopLoss, ExitReason::kMaxHolding,
-                                                    ExitReason::kSessionClose};
-constexpr std::array<OrderStatus, 6> kStatuses = {
-    OrderStatus::kPending, OrderStatus::kPartiallyFilled, OrderStatus::kFilled,
-    OrderStatus::kBlocked, OrderStatus::kRejected,        OrderStatus::kCanceled};
+/// Reads one field by its type into the event (the lists are in event_fields.hpp).
+struct FieldReader {
+    Reader& r;
 
-void decode_header(Reader& r, EventHeader& h) {
-    r.uuid("event_id", h.event_id);
-    r.uuid("correlation_id", h.correlation_id);
-    r.fixed_string("idempotency_key", h.idempotency_key);
-    r.fixed_string("symbol", h.symbol);
-    r.timestamp("ts", h.ts);
-    r.timestamp("ts_init", h.ts_init);
-    r.integer("schema_version", h.schema_version);
-    r.enumeration("source", kSources, h.source);
-}
-
-void decode_body(Reader& r, const JNode&, MarketBar& e) {
-    r.timestamp("bar_start", e.bar_start);
-    int64_t interval_ns = 0;
-    r.integer("interval_ns", interval_ns);
-    e.interval = Duration::nanos(interval_ns);
-    r.decimal("open", e.open);
-    r.decimal("high", e.high);
-    r.decimal("low", e.low);
-    r.decimal("close", e.close);
-    r.decimal("volume", e.volume);
-}
-
-void decode_body(Reader& r, const JNode& obj, FeatureVector& e) {
-    r.timestamp("bar_start", e.bar_start);
-    r.decimal("close", e.close);
-    r.decimal("volume", e.volume);
-    r.integer("valid_mask", e.valid_mask);
-    const JNode* features = r.get_typed("features", JNode::Type::kObject, "expected an object");
-    if (features == nullptr) return;
-    Reader fr(*features, "features.");
-    for (Feature f : kAllFeatures) fr.number(feature_name(f), e.values[static_cast<size_t>(f)]);
-    r.adopt(fr);
-    (void)obj;
-}
-
-void decode_body(Reader& r, const JNode&, Prediction& e) {
-    r.timestamp("bar_start", e.bar_start);
-    r.decimal("close", e.close);
-    const JNode* horizons = r.get_typed("horizons", JNode::Type::kArray, "expected an array");
-    if (horizons != nullptr) {
-        if (horizons->items.size() != kNumHorizons) {
-            r.fail("horizons", "expected " + std::to_string(kNumHorizons) + " entries");
-        } else {
-            for (size_t i = 0; i < kNumHorizons; ++i) {
-                std::string prefix = "horizons[" + std::to_string(i) + "].";
-                const JNode& item = horizons->items[i];
-                if (item.type != JNode::Type::kObject) {
-                    r.fail("horizons", "expected objects");
-                    break;
-                }
-                Reader hr(item, prefix);
-                int minutes = 0;
-                hr.integer("minutes", minutes);
-                if (!hr.failed() && minutes != kHorizonsMinutes[i]) {
-                    hr.fail("minutes", "expected " + std::to_string(kHorizonsMinutes[i]));
-                }
-                hr.number("q10", e.horizons[i].q10);
-                hr.number("q50", e.horizons[i].q50);
-                hr.number("q90", e.horizons[i].q90);
-                if (hr.failed()) {
-                    r.adopt(hr);
-                    break;
-                }
-            }
-        }
+    void operator()(std::string_view n, Uuid& v) { r.uuid(n, v); }
+    template <size_t N>
+    void operator()(std::string_view n, FixedString<N>& v) {
+        r.fixed_string(n, v);
     }
-    r.enumeration("direction", kDirections, e.direction);
-    r.number("confidence", e.confidence);
-    r.enumeration("signal", kSignals, e.signal);
-    r.fixed_string("model_id", e.model_id);
-}
-
-void decode_body(Reader& r, const JNode&, RiskDecision& e) {
-    r.boolean("approved", e.approved);
-    const JNode* reasons = r.get_typed("reasons", JNode::Type::kArray, "expected an array");
-    if (reasons != nullptr) {
-        e.reasons = 0;
+    void operator()(std::string_view n, Timestamp& v) { r.timestamp(n, v); }
+    void operator()(std::string_view n, Duration& v) {
+        int64_t ns = 0;
+        r.integer(n, ns);
+        v = Duration::nanos(ns);
+    }
+    void operator()(std::string_view n, int32_t& v) { r.integer(n, v); }
+    template <typename Tag>
+    void operator()(std::string_view n, Fixed<Tag>& v) {
+        r.decimal(n, v);
+    }
+    void operator()(std::string_view n, double& v) { r.number(n, v); }
+    void operator()(std::string_view n, bool& v) { r.boolean(n, v); }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view n, E& v) { r.enumeration(n, enum_values<E>(), v); }
+    void operator()(std::string_view n, FeatureMask<uint32_t> v) {
+        uint32_t mask = 0;
+        r.integer(n, mask);
+        if (r.failed()) return;
+        if (mask >= FeatureMask<uint32_t>::kLimit) {
+            return r.fail(n, std::to_string(mask) + " out of range (" +
+                                 std::to_string(kNumFeatures) + " feature bits)");
+        }
+        v.mask = mask;
+    }
+    void operator()(std::string_view n, ReasonBits<uint32_t> v) {
+        const JNode* reasons = r.get_typed(n, JNode::Type::kArray, "expected an array");
+        if (reasons == nullptr) return;
+        v.mask = 0;
         for (const JNode& item : reasons->items) {
             bool found = false;
             for (uint32_t bit = 0; bit < kNumRiskReasons && item.type == JNode::Type::kString;
                  ++bit) {
-                auto flag = static_cast<RiskReason>(1U << bit);
-                if (to_string(flag) == item.text) {
-                    e.reasons |= 1U << bit;
+                const uint32_t flag = 1U << bit;
+                if (to_string(static_cast<RiskReason>(flag)) == item.text) {
+                    v.mask |= flag;
                     found = true;
                     break;
                 }
             }
-            if (!found) {
-                r.fail("reasons", "unknown risk reason '" + item.text + "'");
-                break;
-            }
+            if (!found) return r.fail(n, "unknown risk reason '" + item.text + "'");
         }
     }
-    r.enumeration("intent", kIntents, e.intent);
-    r.enumeration("exit_reason", kExitReasons, e.exit_reason);
-    r.enumeration("side", kSides, e.side);
-    r.decimal("qty", e.qty);
-    r.decimal("ref_price", e.ref_price);
-    r.decimal("notional", e.notional);
-    r.number("cvar", e.cvar);
-    r.number("confidence", e.confidence);
-    r.uuid("prediction_event_id", e.prediction_event_id);
-}
-
-void decode_body(Reader& r, const JNode&, ExecutionReport& e) {
-    r.fixed_string("broker_order_id", e.broker_order_id);
-    r.enumeration("intent", kIntents, e.intent);
-    r.enumeration("exit_reason", kExitReasons, e.exit_reason);
-    r.enumeration("side", kSides, e.side);
-    r.enumeration("status", kStatuses, e.status);
-    r.decimal("qty", e.qty);
-    r.decimal("filled_qty", e.filled_qty);
-    r.decimal("avg_fill_price", e.avg_fill_price);
-    r.decimal("fill_qty", e.fill_qty);
-    r.decimal("fill_price", e.fill_price);
-    r.decimal("fees", e.fees);
-    r.timestamp("filled_at", e.filled_at);
-    r.boolean("dry_run", e.dry_run);
-    r.fixed_string("block_reason", e.block_reason);
-}
-
-void decode_body(Reader& r, const JNode&, DeadLetter& e) {
-    r.fixed_string("original_topic", e.original_topic);
-    std::string_view text = r.string("error");
-    size_t n = std::min(text.size(), e.error.size() - 1);
-    // Do not cut a UTF-8 sequence in half.
-    while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-    // A missing "error" is a null view: memcpy from nullptr is undefined even for 0 bytes.
-    if (n != 0) std::memcpy(e.error.data(), text.data(), n);
-    e.error[n] = '\0';
-}
+    void operator()(std::string_view n, FeatureValues& v) {
+        const JNode* features = r.get_typed(n, JNode::Type::kObject, "expected an object");
+        if (features == nullptr) return;
+        Reader fr(*features, std::string(n) + ".");
+        for (Feature f : kAllFeatures) fr.number(feature_name(f), v[static_cast<size_t>(f)]);
+        r.adopt(fr);
+    }
+    void operator()(std::string_view n, Horizons& v) {
+        const JNode* horizons = r.get_typed(n, JNode::Type::kArray, "expected an array");
+        if (horizons == nullptr) return;
+        if (horizons->items.size() != kNumHorizons) {
+            return r.fail(n, "expected " + std::to_string(kNumHorizons) + " entries");
+        }
+        for (size_t i = 0; i < kNumHorizons; ++i) {
+            const JNode& item = horizons->items[i];
+            if (item.type != JNode::Type::kObject) return r.fail(n, "expected objects");
+            Reader hr(item, std::string(n) + "[" + std::to_string(i) + "].");
+            int minutes = 0;
+            hr.integer("minutes", minutes);
+            if (!hr.failed() && minutes != kHorizonsMinutes[i]) {
+                hr.fail("minutes", "expected " + std::to_string(kHorizonsMinutes[i]));
+            }
+            visit_fields(v[i], FieldReader{hr});
+            if (hr.failed()) return r.adopt(hr);
+        }
+    }
+    void operator()(std::string_view n, ErrorText& v) {
+        DeadLetter holder;
+        holder.set_error(r.string(n));
+        v = holder.error;
+    }
+};
 
 template <typename E>
 Result<Event> decode_as(const JNode& obj) {
     E e;
     Reader r(obj, "");
-    decode_header(r, e.header);
-    decode_body(r, obj, e);
+    visit_header(e.header, FieldReader{r});
+    visit_fields(e, FieldReader{r});
     if (r.failed()) return make_error(ErrorCode::kParse, r.error());
     return Event(std::move(e));
 }
@@ -647,8 +545,13 @@ Result<Event> decode_as(const JNode& obj) {
 void encode_json(const Event& event, std::string& out) {
     Writer w(out);
     w.begin();
-    encode_header(w, event);
-    std::visit([&](const auto& e) { encode_body(w, e); }, event);
+    w.string("event_type", event_type_name(event));
+    std::visit(
+        [&](const auto& e) {
+            visit_header(e.header, FieldWriter{w});
+            visit_fields(e, FieldWriter{w});
+        },
+        event);
     w.end();
 }
 

@@ -1,5 +1,8 @@
 #include "awet/model/events.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace awet {
 
 std::string_view to_string(Source s) {
@@ -162,6 +165,18 @@ std::string_view event_type_name(const Event& e) {
         "market_bar", "features", "prediction", "risk_decision", "execution_report", "dead_letter"};
     static_assert(std::size(kNames) == std::variant_size_v<Event>);
     return kNames[e.index()];
+}
+
+std::string_view DeadLetter::error_text() const {
+    return {error.data(), strnlen(error.data(), error.size())};
+}
+
+void DeadLetter::set_error(std::string_view text) {
+    size_t n = std::min(text.size(), error.size() - 1);
+    while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    // An empty view may be null: memcpy from nullptr is undefined even for 0 bytes.
+    if (n != 0) std::memcpy(error.data(), text.data(), n);
+    error[n] = '\0';
 }
 
 }  // namespace awet

@@ -18,6 +18,7 @@
 #include "awet/core/log.hpp"
 #include "awet/core/secrets.hpp"
 #include "awet/store/detail/row_layout.hpp"
+#include "awet/store/detail/sql_text.hpp"
 #include "awet/store/detail/writer_lock.hpp"
 
 namespace awet {
@@ -53,7 +54,7 @@ public:
     void fixed(Fixed<Tag> f) {
         i64(f.raw());
     }
-    void ts(Timestamp t) { text(iso(t)); }
+    void ts(Timestamp t) { add(t.iso(), false); }
     void ts_or_null(Timestamp t) {
         if (t.is_set()) {
             ts(t);
@@ -69,6 +70,10 @@ public:
         }
     }
     void uuid(const Uuid& u) { text(uuid_text(u)); }
+    void iso(Timestamp t) { ts(t); }
+    void owned_text(const std::string& v) { text(v); }
+    /// The values bound so far, as text (COPY rows); NULL reads as "".
+    std::vector<std::string>& values() { return vals_; }
 
     /// Pointers into the values (nullptr for NULL); valid while this object is unchanged.
     const std::vector<const char*>& pointers() {
@@ -88,15 +93,6 @@ private:
     std::vector<bool> nulls_;
     std::vector<const char*> ptrs_;
 };
-
-template <typename E, size_t N>
-std::optional<E> enum_from_string(std::string_view s) {
-    for (size_t i = 0; i < N; ++i) {
-        auto e = static_cast<E>(i);
-        if (to_string(e) == s) return e;
-    }
-    return std::nullopt;
-}
 
 /// Reads columns of one row left to right; a malformed value records the first problem.
 class Reader {
@@ -157,11 +153,11 @@ public:
         if (!f.assign(t)) fail(r_[col], t);
         return f;
     }
-    template <typename E, size_t N>
+    template <typename E>
     E enumeration() {
         const int col = i_;
         std::string_view t = text();
-        auto e = enum_from_string<E, N>(t);
+        auto e = enum_from_name<E>(t);
         if (!e) fail(r_[col], t);
         return e.value_or(static_cast<E>(0));
     }
@@ -196,43 +192,7 @@ private:
 // ---------------------------------------------------------------------------------------------
 // SQL text, built from column lists so that column and parameter counts always agree.
 
-std::string join(const Cols& cols) {
-    std::string s;
-    for (size_t i = 0; i < cols.size(); ++i) {
-        if (i != 0) s += ", ";
-        s += cols[i];
-    }
-    return s;
-}
-
-std::string insert_sql(std::string_view table, const Cols& cols, std::string_view tail) {
-    std::string s = "INSERT INTO " + std::string(table) + " (" + join(cols) + ") VALUES (";
-    for (size_t i = 0; i < cols.size(); ++i) {
-        s += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
-    }
-    s += ") ";
-    s += tail;
-    return s;
-}
-
-std::string upsert_sql(std::string_view table, const Cols& cols, const Cols& key) {
-    std::string tail = "ON CONFLICT (" + join(key) + ") DO UPDATE SET ";
-    bool first = true;
-    for (std::string_view c : cols) {
-        if (std::find(key.begin(), key.end(), c) != key.end()) continue;
-        if (!first) tail += ", ";
-        first = false;
-        tail += std::string(c) + " = excluded." + std::string(c);
-    }
-    return insert_sql(table, cols, tail);
-}
-
-std::string select_sql(const Cols& cols, std::string_view rest) {
-    return "SELECT " + join(cols) + " " + std::string(rest);
-}
-
-constexpr std::string_view kOnBarConflict = "ON CONFLICT (ts_ns, symbol) DO NOTHING";
-constexpr std::string_view kOnKeyConflict = "ON CONFLICT (idempotency_key) DO NOTHING";
+constexpr Placeholder kParams = Placeholder::kDollar;
 
 /// Range on bar start, optional symbol list as a text[] parameter ($3, NULL = all).
 std::string bars_range_sql(std::string_view table) {
@@ -240,14 +200,6 @@ std::string bars_range_sql(std::string_view table) {
            " WHERE ts_ns >= $1 AND ts_ns < $2 AND ($3::text[] IS NULL OR symbol = ANY($3::text[]))"
            " ORDER BY ts_ns, symbol";
 }
-
-const std::array<std::string_view, 14> kTables = {"market_raw_minute", "market_raw_day",
-                                                  "features_tft",      "predictions_tft",
-                                                  "risk_decisions",    "trades",
-                                                  "positions",         "audit_events",
-                                                  "models_registry",   "backfill_checkpoints",
-                                                  "llm_traces",        "llm_daily_summary",
-                                                  "daily_pnl_summary", "runs"};
 
 /// Tables that become hypertables (partitioned on ts_ns) when TimescaleDB is available: every
 /// unique key of these includes ts_ns, as TimescaleDB requires.
@@ -296,19 +248,20 @@ enum StmtId : uint8_t {
 const std::array<std::string, kStmtCount>& all_sql() {
     static const std::array<std::string, kStmtCount> kSql = [] {
         std::array<std::string, kStmtCount> s;
-        s[kInsertBarMinute] = insert_sql("market_raw_minute", bar_cols(), kOnBarConflict);
-        s[kInsertBarDay] = insert_sql("market_raw_day", bar_cols(), kOnBarConflict);
+        s[kInsertBarMinute] = insert_sql(kParams, "market_raw_minute", bar_cols(), kOnBarConflict);
+        s[kInsertBarDay] = insert_sql(kParams, "market_raw_day", bar_cols(), kOnBarConflict);
         s[kLoadBarsMinute] = select_sql(bar_cols(), bars_range_sql("market_raw_minute"));
         s[kLoadBarsDay] = select_sql(bar_cols(), bars_range_sql("market_raw_day"));
-        s[kInsertFeatures] = insert_sql("features_tft", feature_cols(), kOnBarConflict);
+        s[kInsertFeatures] = insert_sql(kParams, "features_tft", feature_cols(), kOnBarConflict);
         s[kLoadFeatures] = select_sql(feature_cols(), bars_range_sql("features_tft"));
-        s[kInsertPrediction] = insert_sql("predictions_tft", prediction_cols(), kOnKeyConflict);
+        s[kInsertPrediction] =
+            insert_sql(kParams, "predictions_tft", prediction_cols(), kOnKeyConflict);
         s[kLoadPredictions] = select_sql(prediction_cols(), bars_range_sql("predictions_tft"));
-        s[kInsertRisk] = insert_sql("risk_decisions", kRiskCols, kOnKeyConflict);
-        s[kLoadRisk] = select_sql(kRiskCols,
+        s[kInsertRisk] = insert_sql(kParams, "risk_decisions", risk_cols(), kOnKeyConflict);
+        s[kLoadRisk] = select_sql(risk_cols(),
                                   "FROM risk_decisions WHERE ts_ns >= $1 AND ts_ns < $2 "
                                   "ORDER BY ts_ns, symbol, id");
-        s[kInsertTrade] = insert_sql("trades", kTradeCols, kOnKeyConflict);
+        s[kInsertTrade] = insert_sql(kParams, "trades", kTradeCols, kOnKeyConflict);
         s[kUpdateTrade] =
             "UPDATE trades SET qty = $1, filled_qty = $2, avg_fill_price = $3, status = $4, "
             "alpaca_order_id = $5, alpaca_status = $6, filled_at = $7, filled_at_ns = $8, "
@@ -320,14 +273,14 @@ const std::array<std::string, kStmtCount>& all_sql() {
                                     "AND ($3::text IS NULL OR symbol = $3::text) "
                                     "AND ($4::uuid IS NULL OR correlation_id = $4::uuid) "
                                     "ORDER BY ts_ns, id LIMIT $5::bigint");
-        s[kUpsertPosition] = upsert_sql("positions", kPositionCols, {"symbol"});
+        s[kUpsertPosition] = upsert_sql(kParams, "positions", kPositionCols, {"symbol"});
         s[kLoadPositions] = select_sql(kPositionCols, "FROM positions ORDER BY symbol");
-        s[kInsertAudit] =
-            insert_sql("audit_events", kAuditCols, "ON CONFLICT (ts_ns, event_id) DO NOTHING");
+        s[kInsertAudit] = insert_sql(kParams, "audit_events", kAuditCols,
+                                     "ON CONFLICT (ts_ns, event_id) DO NOTHING");
         s[kLoadAudit] = select_sql(concat({"seq"}, kAuditCols),
                                    "FROM audit_events WHERE correlation_id = $1 ORDER BY seq");
         s[kInsertModel] =
-            insert_sql("models_registry", kModelCols, "ON CONFLICT (model_id) DO NOTHING");
+            insert_sql(kParams, "models_registry", kModelCols, "ON CONFLICT (model_id) DO NOTHING");
         s[kListModels] =
             select_sql(kModelCols, "FROM models_registry ORDER BY created_at_ns, model_id");
         s[kFindModel] = select_sql(kModelCols, "FROM models_registry WHERE model_id = $1");
@@ -340,15 +293,16 @@ const std::array<std::string, kStmtCount>& all_sql() {
             "WHERE model_id = $3";
         s[kSetModelDeprecated] =
             "UPDATE models_registry SET status = 'deprecated' WHERE model_id = $1";
-        s[kUpsertDailyPnl] = upsert_sql("daily_pnl_summary", kDailyPnlCols, {"report_date"});
+        s[kUpsertDailyPnl] =
+            upsert_sql(kParams, "daily_pnl_summary", kDailyPnlCols, {"report_date"});
         s[kLoadDailyPnl] = select_sql(kDailyPnlCols,
                                       "FROM daily_pnl_summary WHERE report_date >= $1::date "
                                       "AND report_date <= $2::date ORDER BY report_date");
         s[kUpsertCheckpoint] =
-            upsert_sql("backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
+            upsert_sql(kParams, "backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
         s[kGetCheckpoint] = select_sql(
             kCheckpointCols, "FROM backfill_checkpoints WHERE source = $1 AND symbol = $2");
-        s[kUpsertRun] = upsert_sql("runs", kRunCols, {"run_id"});
+        s[kUpsertRun] = upsert_sql(kParams, "runs", kRunCols, {"run_id"});
         s[kUnfinishedRun] = select_sql(
             kRunCols, "FROM runs WHERE finished_at_ns IS NULL ORDER BY started_at_ns DESC LIMIT 1");
         s[kHasMigrations] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
@@ -406,19 +360,6 @@ std::string first_line(const char* what) {
 
 // ---------------------------------------------------------------------------------------------
 // Row codecs.
-
-void bind_bar_prefix(Params& p, const EventHeader& h, Timestamp bar_start) {
-    p.uuid(h.event_id);
-    p.uuid(h.correlation_id);
-    p.text(h.idempotency_key.view());
-    p.text(h.symbol.view());
-    p.ts(bar_start);
-    p.i64(bar_start.ns());
-    p.i64(h.ts.ns());
-    p.i64(h.ts_init.ns());
-    p.i64(h.schema_version);
-    p.text(to_string(h.source));
-}
 
 pqxx::result exec(pqxx::transaction_base& tx, StmtId id, Params& p) {
     return tx.exec_prepared(stmt_name(id), pqxx::prepare::make_dynamic_params(p.pointers()));
@@ -744,12 +685,7 @@ Result<bool> PostgresStore::put_bar(const MarketBar& bar) try {
         return bad_interval("put_bar", bar.interval);
     }
     Params p;
-    bind_bar_prefix(p, bar.header, bar.bar_start);
-    p.fixed(bar.open);
-    p.fixed(bar.high);
-    p.fixed(bar.low);
-    p.fixed(bar.close);
-    p.fixed(bar.volume);
+    bind_event(p, bar);
     const auto res = impl_->write(id, p);
     impl_->end_write();
     return res.affected_rows() > 0;
@@ -758,25 +694,12 @@ AWET_PG_CATCH("put_bar")
 
 namespace {
 
-/// The text fields of one bar in bar_cols() order, from row[first] on (COPY rows).
+/// The text fields of one bar in bar_cols() order, from row[first] on (COPY rows; a bar has no
+/// NULL column).
 void bar_fields(const MarketBar& b, std::vector<std::string>& row, size_t first) {
-    const EventHeader& h = b.header;
-    std::string* f = row.data() + first;
-    f[0] = uuid_text(h.event_id);
-    f[1] = uuid_text(h.correlation_id);
-    f[2] = std::string(h.idempotency_key.view());
-    f[3] = std::string(h.symbol.view());
-    f[4] = iso(b.bar_start);
-    f[5] = std::to_string(b.bar_start.ns());
-    f[6] = std::to_string(h.ts.ns());
-    f[7] = std::to_string(h.ts_init.ns());
-    f[8] = std::to_string(h.schema_version);
-    f[9] = std::string(to_string(h.source));
-    f[10] = std::to_string(b.open.raw());
-    f[11] = std::to_string(b.high.raw());
-    f[12] = std::to_string(b.low.raw());
-    f[13] = std::to_string(b.close.raw());
-    f[14] = std::to_string(b.volume.raw());
+    Params p;
+    bind_event(p, b);
+    std::move(p.values().begin(), p.values().end(), row.begin() + static_cast<ptrdiff_t>(first));
 }
 
 constexpr size_t kBarFields = 15;
@@ -816,7 +739,10 @@ Result<int64_t> PostgresStore::put_bars(std::span<const MarketBar> bars) try {
                               std::string(op) + ": bars of different intervals in one call");
         }
     }
-    static_assert(kBarFields > 0);
+    if (bar_cols().size() != kBarFields) {  // copy_row() ties kBarFields values
+        return make_error(ErrorCode::kInternal, std::string(op) + ": bar_cols() has " +
+                                                    std::to_string(bar_cols().size()) + " columns");
+    }
     std::vector<std::string> cols;
     for (std::string_view c : bar_cols()) cols.emplace_back(c);
     pqxx::work& tx = impl_->begin_write();
@@ -875,6 +801,26 @@ Result<int64_t> PostgresStore::put_bars(std::span<const MarketBar> bars) try {
 }
 AWET_PG_CATCH("put_bars")
 
+namespace {
+
+/// The rows of a bar-keyed table in a query's range: $1 from, $2 to, $3 the symbols (NULL: all).
+template <class E, class Parse>
+Result<std::vector<E>> load_bar_keyed(pg_detail::Impl& impl, StmtId id, const BarQuery& query,
+                                      std::string_view op, Parse&& parse) {
+    Params p;
+    p.i64(query.from.ns());
+    p.i64(query.to.ns());
+    if (query.symbols.empty()) {
+        p.null();
+    } else {
+        p.text(text_array(query.symbols));
+    }
+    return impl.read(
+        [&](pqxx::transaction_base& tx) { return parse_rows<E>(exec(tx, id, p), op, parse); });
+}
+
+}  // namespace
+
 Result<std::vector<MarketBar>> PostgresStore::load_bars(const BarQuery& query) try {
     constexpr std::string_view op = "load_bars";
     StmtId id;
@@ -885,35 +831,14 @@ Result<std::vector<MarketBar>> PostgresStore::load_bars(const BarQuery& query) t
     } else {
         return bad_interval(op, query.interval);
     }
-    Params p;
-    p.i64(query.from.ns());
-    p.i64(query.to.ns());
-    if (query.symbols.empty()) {
-        p.null();
-    } else {
-        p.text(text_array(query.symbols));
-    }
-    return impl_->read([&](pqxx::transaction_base& tx) {
-        return parse_rows<MarketBar>(exec(tx, id, p), op,
+    return load_bar_keyed<MarketBar>(*impl_, id, query, op,
                                      [&](Reader& r) { return read_bar(r, query.interval); });
-    });
 }
 AWET_PG_CATCH("load_bars")
 
 Status PostgresStore::put_features(const FeatureVector& fv) try {
     Params p;
-    bind_bar_prefix(p, fv.header, fv.bar_start);
-    p.fixed(fv.close);
-    p.fixed(fv.volume);
-    for (size_t i = 0; i < kNumFeatures; ++i) {
-        const double v = fv.values[i];
-        if (((fv.valid_mask >> i) & 1U) != 0 && !std::isnan(v)) {
-            p.real(v);
-        } else {
-            p.null();
-        }
-    }
-    p.i64(fv.valid_mask);
+    bind_event(p, fv);
     impl_->write(kInsertFeatures, p);
     impl_->end_write();
     return Status::Ok();
@@ -921,34 +846,14 @@ Status PostgresStore::put_features(const FeatureVector& fv) try {
 AWET_PG_CATCH("put_features")
 
 Result<std::vector<FeatureVector>> PostgresStore::load_features(const BarQuery& query) try {
-    Params p;
-    p.i64(query.from.ns());
-    p.i64(query.to.ns());
-    if (query.symbols.empty()) {
-        p.null();
-    } else {
-        p.text(text_array(query.symbols));
-    }
-    return impl_->read([&](pqxx::transaction_base& tx) {
-        return parse_rows<FeatureVector>(exec(tx, kLoadFeatures, p), "load_features",
-                                         [](Reader& r) { return read_features(r); });
-    });
+    return load_bar_keyed<FeatureVector>(*impl_, kLoadFeatures, query, "load_features",
+                                         [](Reader& r) { return read_event<FeatureVector>(r); });
 }
 AWET_PG_CATCH("load_features")
 
 Status PostgresStore::put_prediction(const Prediction& pr) try {
     Params p;
-    bind_bar_prefix(p, pr.header, pr.bar_start);
-    p.fixed(pr.close);
-    for (const QuantileForecast& h : pr.horizons) {
-        p.real(h.q10);
-        p.real(h.q50);
-        p.real(h.q90);
-    }
-    p.text(to_string(pr.direction));
-    p.real(pr.confidence);
-    p.text(to_string(pr.signal));
-    p.text(pr.model_id.view());
+    bind_event(p, pr);
     impl_->write(kInsertPrediction, p);
     impl_->end_write();
     return Status::Ok();
@@ -956,49 +861,14 @@ Status PostgresStore::put_prediction(const Prediction& pr) try {
 AWET_PG_CATCH("put_prediction")
 
 Result<std::vector<Prediction>> PostgresStore::load_predictions(const BarQuery& query) try {
-    Params p;
-    p.i64(query.from.ns());
-    p.i64(query.to.ns());
-    if (query.symbols.empty()) {
-        p.null();
-    } else {
-        p.text(text_array(query.symbols));
-    }
-    return impl_->read([&](pqxx::transaction_base& tx) {
-        return parse_rows<Prediction>(exec(tx, kLoadPredictions, p), "load_predictions",
-                                      [](Reader& r) { return read_prediction(r); });
-    });
+    return load_bar_keyed<Prediction>(*impl_, kLoadPredictions, query, "load_predictions",
+                                      [](Reader& r) { return read_event<Prediction>(r); });
 }
 AWET_PG_CATCH("load_predictions")
 
 Status PostgresStore::put_risk_decision(const RiskDecision& d) try {
-    const EventHeader& h = d.header;
     Params p;
-    p.uuid(h.event_id);
-    p.uuid(h.correlation_id);
-    p.text(h.idempotency_key.view());
-    p.text(h.symbol.view());
-    p.ts(h.ts);
-    p.i64(h.ts.ns());
-    p.i64(h.ts_init.ns());
-    p.i64(h.schema_version);
-    p.text(to_string(h.source));
-    p.boolean(d.approved);
-    p.text(risk_reasons_to_string(d.reasons));
-    p.i64(d.reasons);
-    p.text(to_string(d.intent));
-    p.text(to_string(d.exit_reason));
-    p.text(to_string(d.side));
-    p.fixed(d.qty);
-    p.fixed(d.ref_price);
-    p.fixed(d.notional);
-    p.real(d.cvar);
-    p.real(d.confidence);
-    if (d.prediction_event_id.is_nil()) {
-        p.null();
-    } else {
-        p.uuid(d.prediction_event_id);
-    }
+    bind_event(p, d);
     impl_->write(kInsertRisk, p);
     impl_->end_write();
     return Status::Ok();
@@ -1012,7 +882,7 @@ Result<std::vector<RiskDecision>> PostgresStore::load_risk_decisions(Timestamp f
     p.i64(to.ns());
     return impl_->read([&](pqxx::transaction_base& tx) {
         return parse_rows<RiskDecision>(exec(tx, kLoadRisk, p), "load_risk_decisions",
-                                        [](Reader& r) { return read_risk(r); });
+                                        [](Reader& r) { return read_event<RiskDecision>(r); });
     });
 }
 AWET_PG_CATCH("load_risk_decisions")

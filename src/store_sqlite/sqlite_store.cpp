@@ -14,6 +14,7 @@
 
 #include "awet/core/crash_point.hpp"
 #include "awet/store/detail/row_layout.hpp"
+#include "awet/store/detail/sql_text.hpp"
 #include "awet/store/detail/writer_lock.hpp"
 #include "awet/store/migrations.hpp"
 
@@ -66,6 +67,22 @@ public:
         check(sqlite3_bind_text(s_, ++i_, v.data() != nullptr ? v.data() : "",
                                 static_cast<int>(v.size()), SQLITE_STATIC));
     }
+    /// Text SQLite copies (for a temporary string).
+    void owned_text(const std::string& v) {
+        check(sqlite3_bind_text(s_, ++i_, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    }
+    /// The text form of a UUID / of a timestamp, kept in this binder until it is destroyed.
+    void uuid(const Uuid& u) {
+        char* p = scratch(36);
+        if (p == nullptr) return owned_text(u.str());
+        u.write(p);
+        text({p, 36});
+    }
+    void iso(Timestamp t) {
+        char* p = scratch(Timestamp::kIsoMaxLen);
+        if (p == nullptr) return owned_text(t.iso());
+        text({p, t.write_iso(p)});
+    }
     void text_or_null(std::string_view v) {
         if (v.empty()) {
             null();
@@ -102,19 +119,19 @@ private:
     void check(int rc) {
         if (rc != SQLITE_OK && rc_ == SQLITE_OK) rc_ = rc;
     }
+    /// `n` bytes of the binder's own buffer (bound SQLITE_STATIC), or nullptr when it is full.
+    char* scratch(size_t n) {
+        if (used_ + n > sizeof scratch_) return nullptr;
+        char* p = scratch_ + used_;
+        used_ += n;
+        return p;
+    }
     sqlite3_stmt* s_;
     int i_ = 0;
     int rc_ = SQLITE_OK;
+    size_t used_ = 0;
+    char scratch_[256];  // three UUIDs and a timestamp: one event row
 };
-
-template <typename E, size_t N>
-std::optional<E> enum_from_string(std::string_view s) {
-    for (size_t i = 0; i < N; ++i) {
-        auto e = static_cast<E>(i);
-        if (to_string(e) == s) return e;
-    }
-    return std::nullopt;
-}
 
 /// Reads columns left to right; a malformed value records the first problem (named by column)
 /// and yields a default.
@@ -164,11 +181,11 @@ public:
         if (!f.assign(t)) fail(col, t);
         return f;
     }
-    template <typename E, size_t N>
+    template <typename E>
     E enumeration() {
         int col = i_;
         std::string_view t = text();
-        auto e = enum_from_string<E, N>(t);
+        auto e = enum_from_name<E>(t);
         if (!e) fail(col, t);
         return e.value_or(static_cast<E>(0));
     }
@@ -224,46 +241,10 @@ using OwnedStmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
 // ---------------------------------------------------------------------------------------------
 // SQL text, built once from column lists so that column and parameter counts always agree.
 
-std::string join(const Cols& cols) {
-    std::string s;
-    for (size_t i = 0; i < cols.size(); ++i) {
-        if (i != 0) s += ", ";
-        s += cols[i];
-    }
-    return s;
-}
-
-std::string insert_sql(std::string_view table, const Cols& cols, std::string_view tail) {
-    std::string s = "INSERT INTO " + std::string(table) + " (" + join(cols) + ") VALUES (";
-    for (size_t i = 0; i < cols.size(); ++i) s += i == 0 ? "?" : ", ?";
-    s += ") ";
-    s += tail;
-    return s;
-}
-
-/// INSERT ... ON CONFLICT (key) DO UPDATE SET every other column = excluded.column.
-std::string upsert_sql(std::string_view table, const Cols& cols, const Cols& key) {
-    std::string tail = "ON CONFLICT (" + join(key) + ") DO UPDATE SET ";
-    bool first = true;
-    for (std::string_view c : cols) {
-        if (std::find(key.begin(), key.end(), c) != key.end()) continue;
-        if (!first) tail += ", ";
-        first = false;
-        tail += std::string(c) + " = excluded." + std::string(c);
-    }
-    return insert_sql(table, cols, tail);
-}
-
-std::string select_sql(const Cols& cols, std::string_view rest) {
-    return "SELECT " + join(cols) + " " + std::string(rest);
-}
+constexpr Placeholder kParams = Placeholder::kQuestion;
 
 // Event tables share the §6.2 header prefix. `ts`/`ts_ns`: bar start (bars, features,
 // predictions) or the event time (risk decisions); `event_ts_ns`: header.ts of bar-keyed events.
-
-// Repeats are ignored only on the natural key; any other constraint violation is an error.
-constexpr std::string_view kOnBarConflict = "ON CONFLICT (ts_ns, symbol) DO NOTHING";
-constexpr std::string_view kOnKeyConflict = "ON CONFLICT (idempotency_key) DO NOTHING";
 
 std::string bars_range_sql(std::string_view table, size_t num_symbols) {
     std::string where = "FROM " + std::string(table) + " WHERE ts_ns >= ? AND ts_ns < ?";
@@ -275,14 +256,6 @@ std::string bars_range_sql(std::string_view table, size_t num_symbols) {
     where += " ORDER BY ts_ns, symbol";
     return where;
 }
-
-const std::array<std::string_view, 14> kTables = {"market_raw_minute", "market_raw_day",
-                                                  "features_tft",      "predictions_tft",
-                                                  "risk_decisions",    "trades",
-                                                  "positions",         "audit_events",
-                                                  "models_registry",   "backfill_checkpoints",
-                                                  "llm_traces",        "llm_daily_summary",
-                                                  "daily_pnl_summary", "runs"};
 
 std::optional<std::string_view> bar_table(Duration interval) {
     if (interval == Duration::minutes(1)) return "market_raw_minute";
@@ -305,20 +278,6 @@ Error bad_interval(std::string_view op, Duration interval) {
 // ---------------------------------------------------------------------------------------------
 // Row codecs.
 
-void bind_bar_prefix(Binder& b, const EventHeader& h, Timestamp bar_start, const UuidText& event_id,
-                     const UuidText& correlation_id, const IsoText& ts) {
-    b.text(event_id.view());
-    b.text(correlation_id.view());
-    b.text(h.idempotency_key.view());
-    b.text(h.symbol.view());
-    b.text(ts.view());
-    b.i64(bar_start.ns());
-    b.i64(h.ts.ns());
-    b.i64(h.ts_init.ns());
-    b.i64(h.schema_version);
-    b.text(to_string(h.source));
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -329,19 +288,20 @@ const std::string& SqliteStore::sql_for(StmtId id) {
         std::array<std::string, kStmtCount> s;
         s[kBegin] = "BEGIN IMMEDIATE";
         s[kCommit] = "COMMIT";
-        s[kInsertBarMinute] = insert_sql("market_raw_minute", bar_cols(), kOnBarConflict);
-        s[kInsertBarDay] = insert_sql("market_raw_day", bar_cols(), kOnBarConflict);
+        s[kInsertBarMinute] = insert_sql(kParams, "market_raw_minute", bar_cols(), kOnBarConflict);
+        s[kInsertBarDay] = insert_sql(kParams, "market_raw_day", bar_cols(), kOnBarConflict);
         s[kLoadBarsMinute] = select_sql(bar_cols(), bars_range_sql("market_raw_minute", 0));
         s[kLoadBarsDay] = select_sql(bar_cols(), bars_range_sql("market_raw_day", 0));
-        s[kInsertFeatures] = insert_sql("features_tft", feature_cols(), kOnBarConflict);
+        s[kInsertFeatures] = insert_sql(kParams, "features_tft", feature_cols(), kOnBarConflict);
         s[kLoadFeatures] = select_sql(feature_cols(), bars_range_sql("features_tft", 0));
-        s[kInsertPrediction] = insert_sql("predictions_tft", prediction_cols(), kOnKeyConflict);
+        s[kInsertPrediction] =
+            insert_sql(kParams, "predictions_tft", prediction_cols(), kOnKeyConflict);
         s[kLoadPredictions] = select_sql(prediction_cols(), bars_range_sql("predictions_tft", 0));
-        s[kInsertRisk] = insert_sql("risk_decisions", kRiskCols, kOnKeyConflict);
-        s[kLoadRisk] = select_sql(kRiskCols,
+        s[kInsertRisk] = insert_sql(kParams, "risk_decisions", risk_cols(), kOnKeyConflict);
+        s[kLoadRisk] = select_sql(risk_cols(),
                                   "FROM risk_decisions WHERE ts_ns >= ? AND ts_ns < ? "
                                   "ORDER BY ts_ns, symbol, id");
-        s[kInsertTrade] = insert_sql("trades", kTradeCols, kOnKeyConflict);
+        s[kInsertTrade] = insert_sql(kParams, "trades", kTradeCols, kOnKeyConflict);
         s[kUpdateTrade] =
             "UPDATE trades SET qty = ?, filled_qty = ?, avg_fill_price = ?, status = ?, "
             "alpaca_order_id = ?, alpaca_status = ?, filled_at = ?, filled_at_ns = ?, "
@@ -353,10 +313,10 @@ const std::string& SqliteStore::sql_for(StmtId id) {
                                     "AND (?3 IS NULL OR symbol = ?3) "
                                     "AND (?4 IS NULL OR correlation_id = ?4) "
                                     "ORDER BY ts_ns, id LIMIT ?5");
-        s[kUpsertPosition] = upsert_sql("positions", kPositionCols, {"symbol"});
+        s[kUpsertPosition] = upsert_sql(kParams, "positions", kPositionCols, {"symbol"});
         s[kLoadPositions] = select_sql(kPositionCols, "FROM positions ORDER BY symbol");
-        s[kInsertAudit] =
-            insert_sql("audit_events", kAuditCols, "ON CONFLICT (ts_ns, event_id) DO NOTHING");
+        s[kInsertAudit] = insert_sql(kParams, "audit_events", kAuditCols,
+                                     "ON CONFLICT (ts_ns, event_id) DO NOTHING");
         // The correlation index is partitioned by UTC day (like a TimescaleDB chunk index):
         // walk the distinct days through the index, then seek (day, correlation_id) in each.
         s[kLoadAudit] =
@@ -371,7 +331,7 @@ const std::string& SqliteStore::sql_for(StmtId id) {
                        "(SELECT d FROM day WHERE d IS NOT NULL) AND correlation_id = ? "
                        "ORDER BY seq");
         s[kInsertModel] =
-            insert_sql("models_registry", kModelCols, "ON CONFLICT (model_id) DO NOTHING");
+            insert_sql(kParams, "models_registry", kModelCols, "ON CONFLICT (model_id) DO NOTHING");
         s[kListModels] =
             select_sql(kModelCols, "FROM models_registry ORDER BY created_at_ns, model_id");
         s[kFindModel] = select_sql(kModelCols, "FROM models_registry WHERE model_id = ?");
@@ -384,15 +344,16 @@ const std::string& SqliteStore::sql_for(StmtId id) {
             "WHERE model_id = ?";
         s[kSetModelDeprecated] =
             "UPDATE models_registry SET status = 'deprecated' WHERE model_id = ?";
-        s[kUpsertDailyPnl] = upsert_sql("daily_pnl_summary", kDailyPnlCols, {"report_date"});
+        s[kUpsertDailyPnl] =
+            upsert_sql(kParams, "daily_pnl_summary", kDailyPnlCols, {"report_date"});
         s[kLoadDailyPnl] = select_sql(kDailyPnlCols,
                                       "FROM daily_pnl_summary WHERE report_date >= ? "
                                       "AND report_date <= ? ORDER BY report_date");
         s[kUpsertCheckpoint] =
-            upsert_sql("backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
+            upsert_sql(kParams, "backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
         s[kGetCheckpoint] = select_sql(kCheckpointCols,
                                        "FROM backfill_checkpoints WHERE source = ? AND symbol = ?");
-        s[kUpsertRun] = upsert_sql("runs", kRunCols, {"run_id"});
+        s[kUpsertRun] = upsert_sql(kParams, "runs", kRunCols, {"run_id"});
         s[kUnfinishedRun] = select_sql(
             kRunCols, "FROM runs WHERE finished_at_ns IS NULL ORDER BY started_at_ns DESC LIMIT 1");
         return s;
@@ -785,21 +746,9 @@ Result<bool> SqliteStore::put_bar(const MarketBar& bar) try {
     } else {
         return bad_interval(op, bar.interval);
     }
-    const UuidText event_id(bar.header.event_id);
-    const UuidText correlation_id(bar.header.correlation_id);
-    const IsoText ts(bar.bar_start);
     int changes = 0;
     AWET_TRY(write_one(
-        id, op,
-        [&](Binder& b) {
-            bind_bar_prefix(b, bar.header, bar.bar_start, event_id, correlation_id, ts);
-            b.fixed(bar.open);
-            b.fixed(bar.high);
-            b.fixed(bar.low);
-            b.fixed(bar.close);
-            b.fixed(bar.volume);
-        },
-        &changes));
+        id, op, [&](Binder& b) { bind_event(b, bar); }, &changes));
     return changes > 0;
 } catch (const std::exception& e) {
     return library_error("put_bar", e);
@@ -823,122 +772,50 @@ Result<std::vector<MarketBar>> SqliteStore::load_bars(const BarQuery& query) try
     return library_error("load_bars", e);
 }
 
+template <typename E>
+Result<std::vector<E>> SqliteStore::load_bar_keyed(StmtId id, std::string_view table,
+                                                   const BarQuery& query, std::string_view op) {
+    // Reads run inside the open batch and see its writes: no commit needed.
+    Error err;
+    sqlite3_stmt* s = statement(id, op, err);
+    if (s == nullptr) return err;
+    std::vector<E> out;
+    AWET_TRY(load_range(
+        db_, s, table, event_cols<E>(), query, op, [](Reader& r) { return read_event<E>(r); },
+        out));
+    return out;
+}
+
 Status SqliteStore::put_features(const FeatureVector& fv) try {
-    const UuidText event_id(fv.header.event_id);
-    const UuidText correlation_id(fv.header.correlation_id);
-    const IsoText ts(fv.bar_start);
     return write_one(
-        kInsertFeatures, "put_features",
-        [&](Binder& b) {
-            bind_bar_prefix(b, fv.header, fv.bar_start, event_id, correlation_id, ts);
-            b.fixed(fv.close);
-            b.fixed(fv.volume);
-            for (size_t i = 0; i < kNumFeatures; ++i) {
-                const double v = fv.values[i];
-                if (((fv.valid_mask >> i) & 1U) != 0 && !std::isnan(v)) {
-                    b.real(v);
-                } else {
-                    b.null();
-                }
-            }
-            b.i64(fv.valid_mask);
-        },
-        nullptr);
+        kInsertFeatures, "put_features", [&](Binder& b) { bind_event(b, fv); }, nullptr);
 } catch (const std::exception& e) {
     return library_error("put_features", e);
 }
 
 Result<std::vector<FeatureVector>> SqliteStore::load_features(const BarQuery& query) try {
-    constexpr std::string_view op = "load_features";
-    // Reads run inside the open batch and see its writes: no commit needed.
-    Error err;
-    sqlite3_stmt* s = statement(kLoadFeatures, op, err);
-    if (s == nullptr) return err;
-    std::vector<FeatureVector> out;
-    AWET_TRY(load_range(
-        db_, s, "features_tft", feature_cols(), query, op,
-        [](Reader& r) { return read_features(r); }, out));
-    return out;
+    return load_bar_keyed<FeatureVector>(kLoadFeatures, "features_tft", query, "load_features");
 } catch (const std::exception& e) {
     return library_error("load_features", e);
 }
 
 Status SqliteStore::put_prediction(const Prediction& p) try {
-    const UuidText event_id(p.header.event_id);
-    const UuidText correlation_id(p.header.correlation_id);
-    const IsoText ts(p.bar_start);
     return write_one(
-        kInsertPrediction, "put_prediction",
-        [&](Binder& b) {
-            bind_bar_prefix(b, p.header, p.bar_start, event_id, correlation_id, ts);
-            b.fixed(p.close);
-            for (const QuantileForecast& h : p.horizons) {
-                b.real(h.q10);
-                b.real(h.q50);
-                b.real(h.q90);
-            }
-            b.text(to_string(p.direction));
-            b.real(p.confidence);
-            b.text(to_string(p.signal));
-            b.text(p.model_id.view());
-        },
-        nullptr);
+        kInsertPrediction, "put_prediction", [&](Binder& b) { bind_event(b, p); }, nullptr);
 } catch (const std::exception& e) {
     return library_error("put_prediction", e);
 }
 
 Result<std::vector<Prediction>> SqliteStore::load_predictions(const BarQuery& query) try {
-    constexpr std::string_view op = "load_predictions";
-    // Reads run inside the open batch and see its writes: no commit needed.
-    Error err;
-    sqlite3_stmt* s = statement(kLoadPredictions, op, err);
-    if (s == nullptr) return err;
-    std::vector<Prediction> out;
-    AWET_TRY(load_range(
-        db_, s, "predictions_tft", prediction_cols(), query, op,
-        [](Reader& r) { return read_prediction(r); }, out));
-    return out;
+    return load_bar_keyed<Prediction>(kLoadPredictions, "predictions_tft", query,
+                                      "load_predictions");
 } catch (const std::exception& e) {
     return library_error("load_predictions", e);
 }
 
 Status SqliteStore::put_risk_decision(const RiskDecision& d) try {
-    const EventHeader& h = d.header;
-    const UuidText event_id(h.event_id);
-    const UuidText correlation_id(h.correlation_id);
-    const UuidText prediction_event_id(d.prediction_event_id);
-    const IsoText ts(h.ts);
-    const std::string reasons = risk_reasons_to_string(d.reasons);  // rare: one per order intent
     return write_one(
-        kInsertRisk, "put_risk_decision",
-        [&](Binder& b) {
-            b.text(event_id.view());
-            b.text(correlation_id.view());
-            b.text(h.idempotency_key.view());
-            b.text(h.symbol.view());
-            b.text(ts.view());
-            b.i64(h.ts.ns());
-            b.i64(h.ts_init.ns());
-            b.i64(h.schema_version);
-            b.text(to_string(h.source));
-            b.boolean(d.approved);
-            b.text(reasons);
-            b.i64(d.reasons);
-            b.text(to_string(d.intent));
-            b.text(to_string(d.exit_reason));
-            b.text(to_string(d.side));
-            b.fixed(d.qty);
-            b.fixed(d.ref_price);
-            b.fixed(d.notional);
-            b.real(d.cvar);
-            b.real(d.confidence);
-            if (d.prediction_event_id.is_nil()) {
-                b.null();
-            } else {
-                b.text(prediction_event_id.view());
-            }
-        },
-        nullptr);
+        kInsertRisk, "put_risk_decision", [&](Binder& b) { bind_event(b, d); }, nullptr);
 } catch (const std::exception& e) {
     return library_error("put_risk_decision", e);
 }
@@ -954,7 +831,7 @@ Result<std::vector<RiskDecision>> SqliteStore::load_risk_decisions(Timestamp fro
     if (bind_range(s, from, to, nullptr) != SQLITE_OK) return sqlite_error(op);
     std::vector<RiskDecision> out;
     AWET_TRY(read_rows(
-        db_, s, op, [](Reader& r) { return read_risk(r); }, out));
+        db_, s, op, [](Reader& r) { return read_event<RiskDecision>(r); }, out));
     return out;
 } catch (const std::exception& e) {
     return library_error("load_risk_decisions", e);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "awet/store/detail/row_layout.hpp"
 #include "awet/store/store.hpp"
 #include "awet/store_postgres/postgres_store.hpp"
 #include "awet_test_support.hpp"
@@ -248,6 +250,25 @@ TEST_P(StoreContract, SeedTablesHaveExactlyTheSeedColumnsThenAwetColumns) {
     EXPECT_EQ(harness_->columns("positions"), positions);
     EXPECT_EQ(harness_->columns("daily_pnl_summary"), daily_pnl);
     EXPECT_EQ(harness_->columns("audit_events"), audit);
+}
+
+TEST_P(StoreContract, EveryEventFieldHasItsColumnInTheMigratedSchema) {
+    // The event tables' columns come from the events' field lists (model/event_fields.hpp): a
+    // field added to an event without a migration that adds its column fails here.
+    using store_rows::event_cols;
+    const auto check = [&](const std::string& table, const store_rows::Cols& cols) {
+        std::vector<std::string> expected(cols.begin(), cols.end());
+        expected.emplace_back("id");  // the row id, the table's own
+        std::vector<std::string> actual = harness_->columns(table);
+        std::sort(expected.begin(), expected.end());
+        std::sort(actual.begin(), actual.end());
+        EXPECT_EQ(actual, expected) << table;
+    };
+    check("market_raw_minute", event_cols<MarketBar>());
+    check("market_raw_day", event_cols<MarketBar>());
+    check("features_tft", event_cols<FeatureVector>());
+    check("predictions_tft", event_cols<Prediction>());
+    check("risk_decisions", event_cols<RiskDecision>());
 }
 
 TEST_P(StoreContract, EverySeedTableExistsWithItsKeyColumns) {

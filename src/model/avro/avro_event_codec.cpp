@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "awet/model/event_fields.hpp"
+
 namespace awet {
 namespace {
 
@@ -76,20 +78,6 @@ public:
 private:
     std::unordered_map<void*, size_t> live_;
 };
-
-constexpr std::array<Source, 10> kSources = {
-    Source::kIngestion, Source::kFeatures,   Source::kPrediction, Source::kRisk, Source::kExecution,
-    Source::kExit,      Source::kReconciler, Source::kWatchtower, Source::kEod,  Source::kCli};
-constexpr std::array<Direction, 2> kDirections = {Direction::kUp, Direction::kDown};
-constexpr std::array<Signal, 3> kSignals = {Signal::kHold, Signal::kBuy, Signal::kSell};
-constexpr std::array<Side, 2> kSides = {Side::kBuy, Side::kSell};
-constexpr std::array<OrderIntent, 2> kIntents = {OrderIntent::kEntry, OrderIntent::kExit};
-constexpr std::array<ExitReason, 5> kExitReasons = {ExitReason::kNone, ExitReason::kTakeProfit,
-                                                    ExitReason::kStopLoss, ExitReason::kMaxHolding,
-                                                    ExitReason::kSessionClose};
-constexpr std::array<OrderStatus, 6> kStatuses = {
-    OrderStatus::kPending, OrderStatus::kPartiallyFilled, OrderStatus::kFilled,
-    OrderStatus::kBlocked, OrderStatus::kRejected,        OrderStatus::kCanceled};
 
 template <typename E>
 constexpr std::string_view record_name_of_event() {
@@ -233,116 +221,71 @@ private:
     std::string& error_;
 };
 
-void write_header(RecordWriter& root, const EventHeader& h) {
-    avro_value_t storage;
-    RecordWriter w = root.record("header", storage);
-    w.uuid("event_id", h.event_id);
-    w.uuid("correlation_id", h.correlation_id);
-    w.string("idempotency_key", h.idempotency_key.view());
-    w.string("symbol", h.symbol.view());
-    w.timestamp("ts", h.ts);
-    w.timestamp("ts_init", h.ts_init);
-    w.i32("schema_version", h.schema_version);
-    w.enumeration("source", to_string(h.source));
-}
+/// Sets one field by its type (the lists are in event_fields.hpp).
+struct FieldWriter {
+    RecordWriter& w;
 
-void write_body(RecordWriter& w, const MarketBar& e) {
-    w.timestamp("bar_start", e.bar_start);
-    w.i64("interval_ns", e.interval.ns());
-    w.fixed("open", e.open);
-    w.fixed("high", e.high);
-    w.fixed("low", e.low);
-    w.fixed("close", e.close);
-    w.fixed("volume", e.volume);
-}
-
-void write_body(RecordWriter& w, const FeatureVector& e) {
-    w.timestamp("bar_start", e.bar_start);
-    w.fixed("close", e.close);
-    w.fixed("volume", e.volume);
-    avro_value_t storage;
-    RecordWriter features = w.record("features", storage);
-    for (Feature f : kAllFeatures) features.f64(feature_name(f), e.get(f));
-    w.i64("valid_mask", e.valid_mask);
-}
-
-void write_body(RecordWriter& w, const Prediction& e) {
-    w.timestamp("bar_start", e.bar_start);
-    w.fixed("close", e.close);
-    avro_value_t horizons;
-    if (w.field("horizons", horizons)) {
-        for (size_t i = 0; i < kNumHorizons; ++i) {
-            avro_value_t item;
-            if (avro_value_append(&horizons, &item, nullptr) != 0) {
-                w.fail("horizons", avro_error());
-                break;
-            }
-            std::string error;
-            RecordWriter hw(&item, true, "horizons[" + std::to_string(i) + "].", error);
-            hw.i32("minutes", kHorizonsMinutes[i]);
-            hw.f64("q10", e.horizons[i].q10);
-            hw.f64("q50", e.horizons[i].q50);
-            hw.f64("q90", e.horizons[i].q90);
-            if (!error.empty()) {
-                w.fail("horizons", error);
-                break;
-            }
-        }
+    void operator()(std::string_view n, const Uuid& v) { w.uuid(n, v); }
+    template <size_t N>
+    void operator()(std::string_view n, const FixedString<N>& v) {
+        w.string(n, v.view());
     }
-    w.enumeration("direction", to_string(e.direction));
-    w.f64("confidence", e.confidence);
-    w.enumeration("signal", to_string(e.signal));
-    w.string("model_id", e.model_id.view());
-}
-
-void write_body(RecordWriter& w, const RiskDecision& e) {
-    w.boolean("approved", e.approved);
-    avro_value_t reasons;
-    if (w.field("reasons", reasons)) {
+    void operator()(std::string_view n, Timestamp v) { w.timestamp(n, v); }
+    void operator()(std::string_view n, Duration v) { w.i64(n, v.ns()); }
+    void operator()(std::string_view n, int32_t v) { w.i32(n, v); }
+    template <typename Tag>
+    void operator()(std::string_view n, Fixed<Tag> v) {
+        w.fixed(n, v);
+    }
+    void operator()(std::string_view n, double v) { w.f64(n, v); }
+    void operator()(std::string_view n, bool v) { w.boolean(n, v); }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view n, E v) { w.enumeration(n, to_string(v)); }
+    void operator()(std::string_view n, FeatureMask<const uint32_t> v) { w.i64(n, v.mask); }
+    void operator()(std::string_view n, ReasonBits<const uint32_t> v) {
+        avro_value_t reasons;
+        if (!w.field(n, reasons)) return;
         for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
             const uint32_t flag = 1U << bit;
-            if ((e.reasons & flag) == 0) continue;
+            if ((v.mask & flag) == 0) continue;
             avro_value_t item;
             const auto symbol = to_string(static_cast<RiskReason>(flag));
             if (avro_value_append(&reasons, &item, nullptr) != 0 ||
                 RecordWriter::set_enum(item, symbol) != 0) {
-                w.fail("reasons", "cannot write '" + std::string(symbol) + "'");
-                break;
+                return w.fail(n, "cannot write '" + std::string(symbol) + "'");
             }
         }
-        if ((e.reasons >> kNumRiskReasons) != 0) w.fail("reasons", "unknown risk reason bits");
+        if ((v.mask >> kNumRiskReasons) != 0) w.fail(n, "unknown risk reason bits");
     }
-    w.enumeration("intent", to_string(e.intent));
-    w.enumeration("exit_reason", to_string(e.exit_reason));
-    w.enumeration("side", to_string(e.side));
-    w.fixed("qty", e.qty);
-    w.fixed("ref_price", e.ref_price);
-    w.fixed("notional", e.notional);
-    w.f64("cvar", e.cvar);
-    w.f64("confidence", e.confidence);
-    w.uuid("prediction_event_id", e.prediction_event_id);
-}
+    void operator()(std::string_view n, const FeatureValues& v) {
+        avro_value_t storage;
+        RecordWriter features = w.record(n, storage);
+        for (Feature f : kAllFeatures) features.f64(feature_name(f), v[static_cast<size_t>(f)]);
+    }
+    void operator()(std::string_view n, const Horizons& v) {
+        avro_value_t horizons;
+        if (!w.field(n, horizons)) return;
+        for (size_t i = 0; i < kNumHorizons; ++i) {
+            avro_value_t item;
+            if (avro_value_append(&horizons, &item, nullptr) != 0) return w.fail(n, avro_error());
+            std::string error;
+            RecordWriter hw(&item, true, std::string(n) + "[" + std::to_string(i) + "].", error);
+            hw.i32("minutes", kHorizonsMinutes[i]);
+            visit_fields(v[i], FieldWriter{hw});
+            if (!error.empty()) return w.fail(n, error);
+        }
+    }
+    void operator()(std::string_view n, const ErrorText& v) {
+        w.string(n, std::string_view(v.data(), strnlen(v.data(), v.size())));
+    }
+};
 
-void write_body(RecordWriter& w, const ExecutionReport& e) {
-    w.string("broker_order_id", e.broker_order_id.view());
-    w.enumeration("intent", to_string(e.intent));
-    w.enumeration("exit_reason", to_string(e.exit_reason));
-    w.enumeration("side", to_string(e.side));
-    w.enumeration("status", to_string(e.status));
-    w.fixed("qty", e.qty);
-    w.fixed("filled_qty", e.filled_qty);
-    w.fixed("avg_fill_price", e.avg_fill_price);
-    w.fixed("fill_qty", e.fill_qty);
-    w.fixed("fill_price", e.fill_price);
-    w.fixed("fees", e.fees);
-    w.timestamp("filled_at", e.filled_at);
-    w.boolean("dry_run", e.dry_run);
-    w.string("block_reason", e.block_reason.view());
-}
-
-void write_body(RecordWriter& w, const DeadLetter& e) {
-    w.string("original_topic", e.original_topic.view());
-    w.string("error", std::string_view(e.error.data(), strnlen(e.error.data(), e.error.size())));
+void write_event(RecordWriter& root, const auto& e) {
+    avro_value_t storage;
+    RecordWriter header = root.record("header", storage);
+    visit_header(e.header, FieldWriter{header});
+    visit_fields(e, FieldWriter{root});
 }
 
 // ============================== Decoding ==============================
@@ -670,153 +613,110 @@ const FieldTable* table(const FieldTables& tables, std::string_view record) {
     return it == tables.end() ? nullptr : &it->second;
 }
 
-void read_header(RecordReader& root, const FieldTables& tables, EventHeader& h) {
-    avro_value_t storage;
-    RecordReader r = root.nested("header", storage, table(tables, "EventHeader"));
-    r.uuid("event_id", h.event_id);
-    r.uuid("correlation_id", h.correlation_id);
-    r.fixed_string("idempotency_key", h.idempotency_key);
-    r.fixed_string("symbol", h.symbol);
-    r.timestamp("ts", h.ts);
-    r.timestamp("ts_init", h.ts_init);
-    r.integer("schema_version", h.schema_version);
-    r.enumeration("source", kSources, h.source);
-}
+/// Reads one field by its type, as the reader schema has it (the lists are in event_fields.hpp).
+struct FieldReader {
+    RecordReader& r;
+    const FieldTables& tables;
 
-void read_body(RecordReader& r, const FieldTables&, MarketBar& e) {
-    r.timestamp("bar_start", e.bar_start);
-    int64_t interval_ns = e.interval.ns();
-    r.i64("interval_ns", interval_ns);
-    e.interval = Duration::nanos(interval_ns);
-    r.fixed("open", e.open);
-    r.fixed("high", e.high);
-    r.fixed("low", e.low);
-    r.fixed("close", e.close);
-    r.fixed("volume", e.volume);
-}
-
-void read_body(RecordReader& r, const FieldTables& tables, FeatureVector& e) {
-    r.timestamp("bar_start", e.bar_start);
-    r.fixed("close", e.close);
-    r.fixed("volume", e.volume);
-    avro_value_t storage;
-    RecordReader fr = r.nested("features", storage, table(tables, "Features"));
-    for (Feature f : kAllFeatures) fr.f64(feature_name(f), e.values[static_cast<size_t>(f)]);
-    int64_t mask = e.valid_mask;
-    r.i64("valid_mask", mask);
-    if (mask < 0 || mask >= (int64_t{1} << kNumFeatures)) {
-        r.fail("valid_mask", std::to_string(mask) + " out of range (12 feature bits)");
+    void operator()(std::string_view n, Uuid& v) { r.uuid(n, v); }
+    template <size_t N>
+    void operator()(std::string_view n, FixedString<N>& v) {
+        r.fixed_string(n, v);
     }
-    e.valid_mask = static_cast<uint32_t>(mask);
-}
-
-void read_body(RecordReader& r, const FieldTables& tables, Prediction& e) {
-    r.timestamp("bar_start", e.bar_start);
-    r.fixed("close", e.close);
-    avro_value_t horizons;
-    if (r.child("horizons", horizons)) {
-        size_t n = 0;
+    void operator()(std::string_view n, Timestamp& v) { r.timestamp(n, v); }
+    void operator()(std::string_view n, Duration& v) {
+        int64_t ns = v.ns();
+        r.i64(n, ns);
+        v = Duration::nanos(ns);
+    }
+    void operator()(std::string_view n, int32_t& v) { r.integer(n, v); }
+    template <typename Tag>
+    void operator()(std::string_view n, Fixed<Tag>& v) {
+        r.fixed(n, v);
+    }
+    void operator()(std::string_view n, double& v) { r.f64(n, v); }
+    void operator()(std::string_view n, bool& v) { r.boolean(n, v); }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view n, E& v) { r.enumeration(n, enum_values<E>(), v); }
+    void operator()(std::string_view n, FeatureMask<uint32_t> v) {
+        int64_t mask = v.mask;
+        r.i64(n, mask);
+        if (mask < 0 || mask >= int64_t{FeatureMask<uint32_t>::kLimit}) {
+            return r.fail(n, std::to_string(mask) + " out of range (" +
+                                 std::to_string(kNumFeatures) + " feature bits)");
+        }
+        v.mask = static_cast<uint32_t>(mask);
+    }
+    void operator()(std::string_view n, ReasonBits<uint32_t> v) {
+        avro_value_t reasons;
+        if (!r.child(n, reasons)) return;
+        size_t count = 0;
+        if (avro_value_get_type(&reasons) != AVRO_ARRAY ||
+            avro_value_get_size(&reasons, &count) != 0) {
+            return r.fail(n, "expected an array");
+        }
+        v.mask = 0;
+        for (size_t i = 0; i < count && r.active(); ++i) {
+            avro_value_t item;
+            if (avro_value_get_by_index(&reasons, i, &item, nullptr) != 0) {
+                return r.fail(n, avro_error());
+            }
+            auto text = r.symbol(n, item);
+            if (!text) return;
+            bool found = false;
+            for (uint32_t bit = 0; bit < kNumRiskReasons && !found; ++bit) {
+                if (to_string(static_cast<RiskReason>(1U << bit)) == *text) {
+                    v.mask |= 1U << bit;
+                    found = true;
+                }
+            }
+            if (!found) r.fail(n, "unknown risk reason '" + *text + "'");
+        }
+    }
+    void operator()(std::string_view n, FeatureValues& v) {
+        avro_value_t storage;
+        RecordReader fr = r.nested(n, storage, table(tables, "Features"));
+        for (Feature f : kAllFeatures) fr.f64(feature_name(f), v[static_cast<size_t>(f)]);
+    }
+    void operator()(std::string_view n, Horizons& v) {
+        avro_value_t horizons;
+        if (!r.child(n, horizons)) return;
+        size_t count = 0;
         if (avro_value_get_type(&horizons) != AVRO_ARRAY ||
-            avro_value_get_size(&horizons, &n) != 0) {
-            r.fail("horizons", "expected an array");
-        } else if (n != kNumHorizons) {
-            r.fail("horizons",
-                   std::to_string(n) + " entries, expected " + std::to_string(kNumHorizons));
-        } else {
-            for (size_t i = 0; i < n && r.active(); ++i) {
-                avro_value_t item;
-                if (avro_value_get_by_index(&horizons, i, &item, nullptr) != 0) {
-                    r.fail("horizons", avro_error());
-                    break;
-                }
-                std::string error;
-                RecordReader hr(&item, table(tables, "Horizon"),
-                                "horizons[" + std::to_string(i) + "].", error);
-                int32_t minutes = kHorizonsMinutes[i];
-                hr.integer("minutes", minutes);
-                if (error.empty() && minutes != kHorizonsMinutes[i]) {
-                    hr.fail("minutes", std::to_string(minutes) + ", expected " +
-                                           std::to_string(kHorizonsMinutes[i]));
-                }
-                hr.f64("q10", e.horizons[i].q10);
-                hr.f64("q50", e.horizons[i].q50);
-                hr.f64("q90", e.horizons[i].q90);
-                if (!error.empty()) r.fail("horizons", error);
+            avro_value_get_size(&horizons, &count) != 0) {
+            return r.fail(n, "expected an array");
+        }
+        if (count != kNumHorizons) {
+            return r.fail(
+                n, std::to_string(count) + " entries, expected " + std::to_string(kNumHorizons));
+        }
+        for (size_t i = 0; i < count && r.active(); ++i) {
+            avro_value_t item;
+            if (avro_value_get_by_index(&horizons, i, &item, nullptr) != 0) {
+                return r.fail(n, avro_error());
             }
+            std::string error;
+            RecordReader hr(&item, table(tables, "Horizon"),
+                            std::string(n) + "[" + std::to_string(i) + "].", error);
+            int32_t minutes = kHorizonsMinutes[i];
+            hr.integer("minutes", minutes);
+            if (error.empty() && minutes != kHorizonsMinutes[i]) {
+                hr.fail("minutes", std::to_string(minutes) + ", expected " +
+                                       std::to_string(kHorizonsMinutes[i]));
+            }
+            visit_fields(v[i], FieldReader{hr, tables});
+            if (!error.empty()) r.fail(n, error);
         }
     }
-    r.enumeration("direction", kDirections, e.direction);
-    r.f64("confidence", e.confidence);
-    r.enumeration("signal", kSignals, e.signal);
-    r.fixed_string("model_id", e.model_id);
-}
-
-void read_body(RecordReader& r, const FieldTables&, RiskDecision& e) {
-    r.boolean("approved", e.approved);
-    avro_value_t reasons;
-    if (r.child("reasons", reasons)) {
-        size_t n = 0;
-        if (avro_value_get_type(&reasons) != AVRO_ARRAY || avro_value_get_size(&reasons, &n) != 0) {
-            r.fail("reasons", "expected an array");
-        } else {
-            e.reasons = 0;
-            for (size_t i = 0; i < n && r.active(); ++i) {
-                avro_value_t item;
-                if (avro_value_get_by_index(&reasons, i, &item, nullptr) != 0) {
-                    r.fail("reasons", avro_error());
-                    break;
-                }
-                auto text = r.symbol("reasons", item);
-                if (!text) break;
-                bool found = false;
-                for (uint32_t bit = 0; bit < kNumRiskReasons && !found; ++bit) {
-                    if (to_string(static_cast<RiskReason>(1U << bit)) == *text) {
-                        e.reasons |= 1U << bit;
-                        found = true;
-                    }
-                }
-                if (!found) r.fail("reasons", "unknown risk reason '" + *text + "'");
-            }
-        }
+    void operator()(std::string_view n, ErrorText& v) {
+        std::string text;
+        if (!r.string(n, text)) return;
+        DeadLetter holder;
+        holder.set_error(text);
+        v = holder.error;
     }
-    r.enumeration("intent", kIntents, e.intent);
-    r.enumeration("exit_reason", kExitReasons, e.exit_reason);
-    r.enumeration("side", kSides, e.side);
-    r.fixed("qty", e.qty);
-    r.fixed("ref_price", e.ref_price);
-    r.fixed("notional", e.notional);
-    r.f64("cvar", e.cvar);
-    r.f64("confidence", e.confidence);
-    r.uuid("prediction_event_id", e.prediction_event_id);
-}
-
-void read_body(RecordReader& r, const FieldTables&, ExecutionReport& e) {
-    r.fixed_string("broker_order_id", e.broker_order_id);
-    r.enumeration("intent", kIntents, e.intent);
-    r.enumeration("exit_reason", kExitReasons, e.exit_reason);
-    r.enumeration("side", kSides, e.side);
-    r.enumeration("status", kStatuses, e.status);
-    r.fixed("qty", e.qty);
-    r.fixed("filled_qty", e.filled_qty);
-    r.fixed("avg_fill_price", e.avg_fill_price);
-    r.fixed("fill_qty", e.fill_qty);
-    r.fixed("fill_price", e.fill_price);
-    r.fixed("fees", e.fees);
-    r.timestamp("filled_at", e.filled_at);
-    r.boolean("dry_run", e.dry_run);
-    r.fixed_string("block_reason", e.block_reason);
-}
-
-void read_body(RecordReader& r, const FieldTables&, DeadLetter& e) {
-    r.fixed_string("original_topic", e.original_topic);
-    std::string text;
-    if (!r.string("error", text)) return;
-    size_t n = std::min(text.size(), e.error.size() - 1);
-    // Do not cut a UTF-8 sequence in half.
-    while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-    std::memcpy(e.error.data(), text.data(), n);
-    e.error[n] = '\0';
-}
+};
 
 template <typename E>
 Result<Event> read_as(avro_value_t& root, const FieldTables& tables) {
@@ -824,8 +724,10 @@ Result<Event> read_as(avro_value_t& root, const FieldTables& tables) {
     std::string error;
     RecordReader r(&root, table(tables, short_name(std::string(record_name_of_event<E>()))), "",
                    error);
-    read_header(r, tables, e.header);
-    read_body(r, tables, e);
+    avro_value_t header;
+    RecordReader hr = r.nested("header", header, table(tables, "EventHeader"));
+    visit_header(e.header, FieldReader{hr, tables});
+    visit_fields(e, FieldReader{r, tables});
     if (!error.empty()) return make_error(ErrorCode::kParse, error);
     return Event(std::move(e));
 }
@@ -1018,12 +920,11 @@ struct AvroEventCodec::Impl {
         }
         std::string error;
         RecordWriter w(&root, strict, "", error);
-        write_header(w, header_of(event));
         const bool matches = std::visit(
             [&](const auto& e) {
                 using E = std::decay_t<decltype(e)>;
                 if (record_name_of_event<E>() != expected) return false;
-                write_body(w, e);
+                write_event(w, e);
                 return true;
             },
             event);

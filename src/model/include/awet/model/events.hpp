@@ -205,6 +205,10 @@ struct DeadLetter {
     EventHeader header;
     FixedString<31> original_topic;
     std::array<char, 200> error{};  // NUL-terminated, truncated
+
+    std::string_view error_text() const;
+    /// Keeps what fits of `text` (199 bytes), never cutting a UTF-8 sequence in half.
+    void set_error(std::string_view text);
 };
 
 using Event =

@@ -158,6 +158,10 @@ private:
 
     template <typename Fill>
     Status write_one(StmtId id, std::string_view op, Fill&& fill, int* changes);
+    /// The events of a bar-keyed table (features, predictions) in a query's range.
+    template <typename E>
+    Result<std::vector<E>> load_bar_keyed(StmtId id, std::string_view table, const BarQuery& query,
+                                          std::string_view op);
 
     sqlite3* db_ = nullptr;
     std::string path_;

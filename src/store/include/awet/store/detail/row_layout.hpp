@@ -3,13 +3,17 @@
 // the order both write and select them) and the row -> event/row readers, instantiated with each
 // backend's Reader (uuid, fixed_string, ts, i64, real, fixed, enumeration, skip). Private to
 // src/store.
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "awet/model/event_fields.hpp"
 #include "awet/model/events.hpp"
 #include "awet/store/store.hpp"
 
@@ -17,56 +21,228 @@ namespace awet::store_rows {
 
 using Cols = std::vector<std::string_view>;
 
-const Cols kBarEventPrefix = {
-    "event_id", "correlation_id", "idempotency_key", "symbol",         "ts",
-    "ts_ns",    "event_ts_ns",    "ts_init_ns",      "schema_version", "source"};
-
 inline Cols concat(Cols a, const Cols& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
 }
 
-inline const Cols& bar_cols() {
-    static const Cols c = concat(kBarEventPrefix, {"open", "high", "low", "close", "volume"});
-    return c;
+// ---------------------------------------------------------------------------------------------
+// Event rows, from the event's field list (awet/model/event_fields.hpp). A field becomes its
+// column of the same name, except:
+//  - the table's time key (`bar_start`, or `ts` of a risk decision): `ts` (text / timestamptz,
+//    for people) and `ts_ns` (what AWET reads);
+//  - another timestamp X: X_ns, and the header's `ts` of a bar-keyed event: event_ts_ns;
+//  - interval_ns: none (the table says it: market_raw_minute or market_raw_day);
+//  - features: one nullable column per feature name (NULL while in warm-up or NaN);
+//  - horizons: q10_30, q50_30, q90_30, q10_45, ... (quantile, horizon minutes);
+//  - reasons: `reasons` (the names, for people) and `reasons_mask` (what AWET reads);
+//  - a nil UUID outside the header: NULL.
+// Both backends bind and read with these, so a column list, its binder and its reader cannot
+// disagree; each backend's Binder/Reader only says how a value looks in its SQL dialect.
+
+/// The field of `E` that keys its table in time.
+template <class E>
+constexpr std::string_view time_key() {
+    return std::is_same_v<E, RiskDecision> ? "ts" : "bar_start";
 }
-inline const Cols& feature_cols() {
-    static const Cols c = [] {
-        Cols cols = concat(kBarEventPrefix, {"close", "volume"});
-        for (Feature f : kAllFeatures) cols.push_back(feature_name(f));
-        cols.push_back("valid_mask");
-        return cols;
+
+/// Binds an event's columns in order through a backend Binder (uuid, iso, text, owned_text,
+/// i64, real, fixed, boolean, null), or, with `names` set, lists the column names instead.
+template <class B>
+struct EventRowWriter {
+    B* b = nullptr;
+    std::vector<std::string>* names = nullptr;
+    std::string_view key;
+    bool header = false;
+    uint32_t valid_mask = ~0U;
+
+    template <class Bind>
+    void col(std::string_view name, Bind&& bind) {
+        if (names != nullptr) {
+            names->emplace_back(name);
+        } else {
+            bind(*b);
+        }
+    }
+    void operator()(std::string_view n, const Uuid& v) {
+        col(n, [&](B& x) {
+            if (v.is_nil() && !header) {
+                x.null();
+            } else {
+                x.uuid(v);
+            }
+        });
+    }
+    template <size_t N>
+    void operator()(std::string_view n, const FixedString<N>& v) {
+        col(n, [&](B& x) { x.text(v.view()); });
+    }
+    void operator()(std::string_view n, Timestamp v) {
+        if (n == key) {
+            col("ts", [&](B& x) { x.iso(v); });
+            col("ts_ns", [&](B& x) { x.i64(v.ns()); });
+        } else {
+            const std::string name = header && n == "ts" ? "event_ts_ns" : std::string(n) + "_ns";
+            col(name, [&](B& x) { x.i64(v.ns()); });
+        }
+    }
+    void operator()(std::string_view, Duration) {}
+    void operator()(std::string_view n, int32_t v) {
+        col(n, [&](B& x) { x.i64(v); });
+    }
+    template <typename Tag>
+    void operator()(std::string_view n, Fixed<Tag> v) {
+        col(n, [&](B& x) { x.fixed(v); });
+    }
+    void operator()(std::string_view n, double v) {
+        col(n, [&](B& x) { x.real(v); });
+    }
+    void operator()(std::string_view n, bool v) {
+        col(n, [&](B& x) { x.boolean(v); });
+    }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view n, E v) {
+        col(n, [&](B& x) { x.text(to_string(v)); });
+    }
+    void operator()(std::string_view n, FeatureMask<const uint32_t> v) {
+        valid_mask = v.mask;
+        col(n, [&](B& x) { x.i64(v.mask); });
+    }
+    void operator()(std::string_view n, ReasonBits<const uint32_t> v) {
+        col(n, [&](B& x) { x.owned_text(risk_reasons_to_string(v.mask)); });
+        col(std::string(n) + "_mask", [&](B& x) { x.i64(v.mask); });
+    }
+    void operator()(std::string_view, const FeatureValues& v) {
+        for (Feature f : kAllFeatures) {
+            const auto i = static_cast<size_t>(f);
+            col(feature_name(f), [&](B& x) {
+                if (((valid_mask >> i) & 1U) != 0 && !std::isnan(v[i])) {
+                    x.real(v[i]);
+                } else {
+                    x.null();
+                }
+            });
+        }
+    }
+    void operator()(std::string_view, const Horizons& v) {
+        for (size_t i = 0; i < kNumHorizons; ++i) {
+            const std::string minutes = "_" + std::to_string(kHorizonsMinutes[i]);
+            col("q10" + minutes, [&](B& x) { x.real(v[i].q10); });
+            col("q50" + minutes, [&](B& x) { x.real(v[i].q50); });
+            col("q90" + minutes, [&](B& x) { x.real(v[i].q90); });
+        }
+    }
+};
+
+/// A Binder that binds nothing (for listing column names).
+struct NoBinder {
+    void uuid(const Uuid&) {}
+    void iso(Timestamp) {}
+    void text(std::string_view) {}
+    void owned_text(const std::string&) {}
+    void i64(int64_t) {}
+    void real(double) {}
+    template <typename Tag>
+    void fixed(Fixed<Tag>) {}
+    void boolean(bool) {}
+    void null() {}
+};
+
+/// Binds the columns of `e`, in event_cols<E>() order.
+template <class B, class E>
+void bind_event(B& b, const E& e) {
+    EventRowWriter<B> w{&b, nullptr, time_key<E>()};
+    w.header = true;
+    visit_header(e.header, w);
+    w.header = false;
+    visit_fields(e, w);
+}
+
+/// The columns of the table of `E`, in the order bind_event binds and read_event reads them.
+template <class E>
+const Cols& event_cols() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        const E e{};
+        EventRowWriter<NoBinder> w{nullptr, &out, time_key<E>()};
+        w.header = true;
+        visit_header(e.header, w);
+        w.header = false;
+        visit_fields(e, w);
+        return out;
     }();
-    return c;
+    static const Cols cols(names.begin(), names.end());
+    return cols;
 }
-inline const Cols& prediction_cols() {
-    static const Cols c =
-        concat(kBarEventPrefix,
-               {"close", "q10_30", "q50_30", "q90_30", "q10_45", "q50_45", "q90_45", "q10_60",
-                "q50_60", "q90_60", "direction", "confidence", "signal", "model_id"});
-    return c;
+
+/// Reads an event's columns in event_cols<E>() order through a backend Reader.
+template <class R>
+struct EventRowReader {
+    R& r;
+    std::string_view key;
+
+    void operator()(std::string_view, Uuid& v) { v = r.uuid(); }
+    template <size_t N>
+    void operator()(std::string_view, FixedString<N>& v) {
+        v = r.template fixed_string<N>();
+    }
+    void operator()(std::string_view n, Timestamp& v) {
+        if (n == key) r.skip();  // ts (text / timestamptz: the *_ns column is read)
+        v = r.ts();
+    }
+    void operator()(std::string_view, Duration&) {}
+    void operator()(std::string_view, int32_t& v) { v = static_cast<int32_t>(r.i64()); }
+    template <typename Tag>
+    void operator()(std::string_view, Fixed<Tag>& v) {
+        v = r.template fixed<Tag>();
+    }
+    void operator()(std::string_view, double& v) { v = r.real(); }
+    void operator()(std::string_view, bool& v) { v = r.boolean(); }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view, E& v) { v = r.template enumeration<E>(); }
+    void operator()(std::string_view, FeatureMask<uint32_t> v) {
+        v.mask = static_cast<uint32_t>(r.i64());
+    }
+    void operator()(std::string_view, ReasonBits<uint32_t> v) {
+        r.skip();  // reasons (text, derived from reasons_mask)
+        v.mask = static_cast<uint32_t>(r.i64());
+    }
+    void operator()(std::string_view, FeatureValues& v) {
+        for (double& x : v) x = r.real_or_nan();
+    }
+    void operator()(std::string_view, Horizons& v) {
+        for (QuantileForecast& q : v) {
+            q.q10 = r.real();
+            q.q50 = r.real();
+            q.q90 = r.real();
+        }
+    }
+};
+
+/// An event from its columns (event_cols<E>() order). A bar's interval is its table's.
+template <class E, class R>
+E read_event(R& r) {
+    E e;
+    EventRowReader<R> v{r, time_key<E>()};
+    visit_header(e.header, v);
+    visit_fields(e, v);
+    return e;
 }
-const Cols kRiskCols = {"event_id",
-                        "correlation_id",
-                        "idempotency_key",
-                        "symbol",
-                        "ts",
-                        "ts_ns",
-                        "ts_init_ns",
-                        "schema_version",
-                        "source",
-                        "approved",
-                        "reasons",
-                        "reasons_mask",
-                        "intent",
-                        "exit_reason",
-                        "side",
-                        "qty",
-                        "ref_price",
-                        "notional",
-                        "cvar",
-                        "confidence",
-                        "prediction_event_id"};
+
+inline const Cols& bar_cols() { return event_cols<MarketBar>(); }
+inline const Cols& feature_cols() { return event_cols<FeatureVector>(); }
+inline const Cols& prediction_cols() { return event_cols<Prediction>(); }
+inline const Cols& risk_cols() { return event_cols<RiskDecision>(); }
+
+template <class Reader>
+MarketBar read_bar(Reader& r, Duration interval) {
+    MarketBar bar = read_event<MarketBar>(r);
+    bar.interval = interval;
+    return bar;
+}
+
 const Cols kTradeCols = {"ts",           "symbol",          "side",
                          "qty",          "filled_qty",      "avg_fill_price",
                          "status",       "alpaca_order_id", "alpaca_status",
@@ -92,91 +268,6 @@ const Cols kCheckpointCols = {"source", "symbol",     "last_ts",      "last_ts_n
 const Cols kRunCols = {"run_id",     "command",       "first_bar_ns",   "last_bar_ns", "bars",
                        "started_at", "started_at_ns", "finished_at_ns", "pid"};
 
-inline constexpr size_t kNumSources = static_cast<size_t>(Source::kCli) + 1;
-
-template <class Reader>
-void read_bar_prefix(Reader& r, EventHeader& h, Timestamp& bar_start) {
-    h.event_id = r.uuid();
-    h.correlation_id = r.uuid();
-    h.idempotency_key = r.template fixed_string<IdempotencyKey::capacity()>();
-    h.symbol = r.template fixed_string<Symbol::capacity()>();
-    r.skip();  // ts (text / timestamptz: the *_ns column is read)
-    bar_start = r.ts();
-    h.ts = r.ts();
-    h.ts_init = r.ts();
-    h.schema_version = static_cast<int32_t>(r.i64());
-    h.source = r.template enumeration<Source, kNumSources>();
-}
-
-template <class Reader>
-MarketBar read_bar(Reader& r, Duration interval) {
-    MarketBar bar;
-    read_bar_prefix(r, bar.header, bar.bar_start);
-    bar.interval = interval;
-    bar.open = r.template fixed<PriceTag>();
-    bar.high = r.template fixed<PriceTag>();
-    bar.low = r.template fixed<PriceTag>();
-    bar.close = r.template fixed<PriceTag>();
-    bar.volume = r.template fixed<QuantityTag>();
-    return bar;
-}
-
-template <class Reader>
-FeatureVector read_features(Reader& r) {
-    FeatureVector fv;
-    read_bar_prefix(r, fv.header, fv.bar_start);
-    fv.close = r.template fixed<PriceTag>();
-    fv.volume = r.template fixed<QuantityTag>();
-    for (size_t i = 0; i < kNumFeatures; ++i) fv.values[i] = r.real_or_nan();
-    fv.valid_mask = static_cast<uint32_t>(r.i64());
-    return fv;
-}
-
-template <class Reader>
-Prediction read_prediction(Reader& r) {
-    Prediction p;
-    read_bar_prefix(r, p.header, p.bar_start);
-    p.close = r.template fixed<PriceTag>();
-    for (auto& h : p.horizons) {
-        h.q10 = r.real();
-        h.q50 = r.real();
-        h.q90 = r.real();
-    }
-    p.direction = r.template enumeration<Direction, 2>();
-    p.confidence = r.real();
-    p.signal = r.template enumeration<Signal, 3>();
-    p.model_id = r.template fixed_string<ModelId::capacity()>();
-    return p;
-}
-
-template <class Reader>
-RiskDecision read_risk(Reader& r) {
-    RiskDecision d;
-    EventHeader& h = d.header;
-    h.event_id = r.uuid();
-    h.correlation_id = r.uuid();
-    h.idempotency_key = r.template fixed_string<IdempotencyKey::capacity()>();
-    h.symbol = r.template fixed_string<Symbol::capacity()>();
-    r.skip();  // ts (text / timestamptz: the *_ns column is read)
-    h.ts = r.ts();
-    h.ts_init = r.ts();
-    h.schema_version = static_cast<int32_t>(r.i64());
-    h.source = r.template enumeration<Source, kNumSources>();
-    d.approved = r.boolean();
-    r.skip();  // reasons (text, derived from reasons_mask)
-    d.reasons = static_cast<uint32_t>(r.i64());
-    d.intent = r.template enumeration<OrderIntent, 2>();
-    d.exit_reason = r.template enumeration<ExitReason, 5>();
-    d.side = r.template enumeration<Side, 2>();
-    d.qty = r.template fixed<QuantityTag>();
-    d.ref_price = r.template fixed<PriceTag>();
-    d.notional = r.template fixed<MoneyTag>();
-    d.cvar = r.real();
-    d.confidence = r.real();
-    d.prediction_event_id = r.uuid();
-    return d;
-}
-
 /// Columns: id, then kTradeCols.
 template <class Reader>
 TradeRow read_trade(Reader& r) {
@@ -184,11 +275,11 @@ TradeRow read_trade(Reader& r) {
     t.id = r.i64();
     r.skip();  // ts (text / timestamptz: the *_ns column is read)
     t.symbol = r.template fixed_string<Symbol::capacity()>();
-    t.side = r.template enumeration<Side, 2>();
+    t.side = r.template enumeration<Side>();
     t.qty = r.template fixed<QuantityTag>();
     t.filled_qty = r.template fixed<QuantityTag>();
     t.avg_fill_price = r.template fixed<PriceTag>();
-    t.status = r.template enumeration<OrderStatus, 6>();
+    t.status = r.template enumeration<OrderStatus>();
     t.alpaca_order_id = r.str();
     t.alpaca_status = r.str();
     r.skip();  // filled_at (text / timestamptz: the *_ns column is read)
@@ -198,8 +289,8 @@ TradeRow read_trade(Reader& r) {
     t.dry_run = r.boolean();
     t.ts = r.ts();
     t.filled_at = r.ts();
-    t.intent = r.template enumeration<OrderIntent, 2>();
-    t.exit_reason = r.template enumeration<ExitReason, 5>();
+    t.intent = r.template enumeration<OrderIntent>();
+    t.exit_reason = r.template enumeration<ExitReason>();
     t.fees = r.template fixed<MoneyTag>();
     t.block_reason = r.str();
     return t;
