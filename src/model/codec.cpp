@@ -46,6 +46,11 @@ public:
         key(name);
         append_double(v);
     }
+    // The primitives WriteFields calls (event_fields.hpp).
+    void i32(std::string_view name, int32_t v) { integer(name, v); }
+    void i64(std::string_view name, int64_t v) { integer(name, v); }
+    void f64(std::string_view name, double v) { number(name, v); }
+    void enumeration(std::string_view name, std::string_view symbol) { string(name, symbol); }
     template <typename Tag>
     void decimal(std::string_view name, Fixed<Tag> v) {
         key(name);
@@ -141,58 +146,43 @@ private:
     bool first_ = true;
 };
 
-/// Writes one field by its type (the lists are in event_fields.hpp).
-struct FieldWriter {
-    Writer& w;
+/// Writes the fields of a list (event_fields.hpp) as JSON members.
+class FieldWriter : public WriteFields<FieldWriter> {
+public:
+    explicit FieldWriter(Writer& w) : w_(w) {}
+    Writer& out() { return w_; }
 
-    void operator()(std::string_view n, const Uuid& v) { w.uuid(n, v); }
-    template <size_t N>
-    void operator()(std::string_view n, const FixedString<N>& v) {
-        w.string(n, v.view());
-    }
-    void operator()(std::string_view n, Timestamp v) { w.timestamp(n, v); }
-    void operator()(std::string_view n, Duration v) { w.integer(n, v.ns()); }
-    void operator()(std::string_view n, int32_t v) { w.integer(n, v); }
-    template <typename Tag>
-    void operator()(std::string_view n, Fixed<Tag> v) {
-        w.decimal(n, v);
-    }
-    void operator()(std::string_view n, double v) { w.number(n, v); }
-    void operator()(std::string_view n, bool v) { w.boolean(n, v); }
-    template <typename E>
-    requires std::is_enum_v<E>
-    void operator()(std::string_view n, E v) { w.string(n, to_string(v)); }
-    void operator()(std::string_view n, FeatureMask<const uint32_t> v) { w.integer(n, v.mask); }
-    void operator()(std::string_view n, ReasonBits<const uint32_t> v) {
-        w.open(n, '[');
+    void reasons(std::string_view n, uint32_t mask) {
+        w_.open(n, '[');
         for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
             const uint32_t flag = 1U << bit;
-            if ((v.mask & flag) == 0) continue;
-            w.element_separator();
-            w.quoted(to_string(static_cast<RiskReason>(flag)));
+            if ((mask & flag) == 0) continue;
+            w_.element_separator();
+            w_.quoted(to_string(static_cast<RiskReason>(flag)));
         }
-        w.close(']');
+        w_.close(']');
     }
-    void operator()(std::string_view n, const FeatureValues& v) {
-        w.open(n, '{');
-        for (Feature f : kAllFeatures) w.number(feature_name(f), v[static_cast<size_t>(f)]);
-        w.close('}');
+    void features(std::string_view n, const FeatureValues& v) {
+        w_.open(n, '{');
+        for (Feature f : kAllFeatures) w_.number(feature_name(f), v[static_cast<size_t>(f)]);
+        w_.close('}');
     }
-    void operator()(std::string_view n, const Horizons& v) {
-        w.open(n, '[');
+    void horizons(std::string_view n, const Horizons& v) {
+        w_.open(n, '[');
         for (size_t i = 0; i < kNumHorizons; ++i) {
-            w.element_separator();
-            Writer inner = w.nested();
+            w_.element_separator();
+            Writer inner = w_.nested();
             inner.begin();
             inner.integer("minutes", kHorizonsMinutes[i]);
-            visit_fields(v[i], FieldWriter{inner});
+            FieldWriter fields(inner);
+            visit_fields(v[i], fields);
             inner.end();
         }
-        w.close(']');
+        w_.close(']');
     }
-    void operator()(std::string_view n, const ErrorText& v) {
-        w.string(n, std::string_view(v.data(), strnlen(v.data(), v.size())));
-    }
+
+private:
+    Writer& w_;
 };
 
 // ============================== Decoding ==============================
@@ -424,6 +414,14 @@ public:
         const JNode* n = get_typed(name, JNode::Type::kBool, "expected true or false");
         if (n != nullptr) out = n->b;
     }
+    // The primitives ReadFields calls (event_fields.hpp).
+    void i64(std::string_view name, int64_t& out) { integer(name, out); }
+    void f64(std::string_view name, double& out) { number(name, out); }
+    bool string(std::string_view name, std::string& out) {
+        const JNode* n = get_typed(name, JNode::Type::kString, "expected a string");
+        if (n != nullptr) out = n->text;
+        return n != nullptr;
+    }
     /// An enum by its name (to_string of each value in `all`).
     template <typename E, size_t N>
     void enumeration(std::string_view name, const std::array<E, N>& all, E& out) {
@@ -444,98 +442,69 @@ private:
     std::string error_;
 };
 
-/// Reads one field by its type into the event (the lists are in event_fields.hpp).
-struct FieldReader {
-    Reader& r;
+/// Reads the fields of a list (event_fields.hpp) from JSON members.
+class FieldReader : public ReadFields<FieldReader> {
+public:
+    explicit FieldReader(Reader& r) : r_(r) {}
+    Reader& in() { return r_; }
 
-    void operator()(std::string_view n, Uuid& v) { r.uuid(n, v); }
-    template <size_t N>
-    void operator()(std::string_view n, FixedString<N>& v) {
-        r.fixed_string(n, v);
-    }
-    void operator()(std::string_view n, Timestamp& v) { r.timestamp(n, v); }
-    void operator()(std::string_view n, Duration& v) {
-        int64_t ns = 0;
-        r.integer(n, ns);
-        v = Duration::nanos(ns);
-    }
-    void operator()(std::string_view n, int32_t& v) { r.integer(n, v); }
-    template <typename Tag>
-    void operator()(std::string_view n, Fixed<Tag>& v) {
-        r.decimal(n, v);
-    }
-    void operator()(std::string_view n, double& v) { r.number(n, v); }
-    void operator()(std::string_view n, bool& v) { r.boolean(n, v); }
-    template <typename E>
-    requires std::is_enum_v<E>
-    void operator()(std::string_view n, E& v) { r.enumeration(n, enum_values<E>(), v); }
-    void operator()(std::string_view n, FeatureMask<uint32_t> v) {
-        uint32_t mask = 0;
-        r.integer(n, mask);
-        if (r.failed()) return;
-        if (mask >= FeatureMask<uint32_t>::kLimit) {
-            return r.fail(n, std::to_string(mask) + " out of range (" +
-                                 std::to_string(kNumFeatures) + " feature bits)");
-        }
-        v.mask = mask;
-    }
-    void operator()(std::string_view n, ReasonBits<uint32_t> v) {
-        const JNode* reasons = r.get_typed(n, JNode::Type::kArray, "expected an array");
+    void reasons(std::string_view n, uint32_t& mask) {
+        const JNode* reasons = r_.get_typed(n, JNode::Type::kArray, "expected an array");
         if (reasons == nullptr) return;
-        v.mask = 0;
+        mask = 0;
         for (const JNode& item : reasons->items) {
             bool found = false;
             for (uint32_t bit = 0; bit < kNumRiskReasons && item.type == JNode::Type::kString;
                  ++bit) {
                 const uint32_t flag = 1U << bit;
                 if (to_string(static_cast<RiskReason>(flag)) == item.text) {
-                    v.mask |= flag;
+                    mask |= flag;
                     found = true;
                     break;
                 }
             }
-            if (!found) return r.fail(n, "unknown risk reason '" + item.text + "'");
+            if (!found) return r_.fail(n, "unknown risk reason '" + item.text + "'");
         }
     }
-    void operator()(std::string_view n, FeatureValues& v) {
-        const JNode* features = r.get_typed(n, JNode::Type::kObject, "expected an object");
+    void features(std::string_view n, FeatureValues& v) {
+        const JNode* features = r_.get_typed(n, JNode::Type::kObject, "expected an object");
         if (features == nullptr) return;
         Reader fr(*features, std::string(n) + ".");
         for (Feature f : kAllFeatures) fr.number(feature_name(f), v[static_cast<size_t>(f)]);
-        r.adopt(fr);
+        r_.adopt(fr);
     }
-    void operator()(std::string_view n, Horizons& v) {
-        const JNode* horizons = r.get_typed(n, JNode::Type::kArray, "expected an array");
+    void horizons(std::string_view n, Horizons& v) {
+        const JNode* horizons = r_.get_typed(n, JNode::Type::kArray, "expected an array");
         if (horizons == nullptr) return;
         if (horizons->items.size() != kNumHorizons) {
-            return r.fail(n, "expected " + std::to_string(kNumHorizons) + " entries");
+            return r_.fail(n, "expected " + std::to_string(kNumHorizons) + " entries");
         }
         for (size_t i = 0; i < kNumHorizons; ++i) {
             const JNode& item = horizons->items[i];
-            if (item.type != JNode::Type::kObject) return r.fail(n, "expected objects");
+            if (item.type != JNode::Type::kObject) return r_.fail(n, "expected objects");
             Reader hr(item, std::string(n) + "[" + std::to_string(i) + "].");
             int minutes = 0;
             hr.integer("minutes", minutes);
             if (!hr.failed() && minutes != kHorizonsMinutes[i]) {
                 hr.fail("minutes", "expected " + std::to_string(kHorizonsMinutes[i]));
             }
-            visit_fields(v[i], FieldReader{hr});
-            if (hr.failed()) return r.adopt(hr);
+            FieldReader fields(hr);
+            visit_fields(v[i], fields);
+            if (hr.failed()) return r_.adopt(hr);
         }
     }
-    void operator()(std::string_view n, ErrorText& v) {
-        DeadLetter holder;
-        holder.set_error(r.string(n));
-        v = holder.error;
-    }
+
+private:
+    Reader& r_;
 };
 
 template <typename E>
 Result<Event> decode_as(const JNode& obj) {
     E e;
     Reader r(obj, "");
-    visit_header(e.header, FieldReader{r});
-    visit_fields(e, FieldReader{r});
+    FieldReader fields(r);
+    visit_header(e.header, fields);
+    visit_fields(e, fields);
     if (r.failed()) return make_error(ErrorCode::kParse, r.error());
     return Event(std::move(e));
 }
@@ -548,8 +517,9 @@ void encode_json(const Event& event, std::string& out) {
     w.string("event_type", event_type_name(event));
     std::visit(
         [&](const auto& e) {
-            visit_header(e.header, FieldWriter{w});
-            visit_fields(e, FieldWriter{w});
+            FieldWriter fields(w);
+            visit_header(e.header, fields);
+            visit_fields(e, fields);
         },
         event);
     w.end();

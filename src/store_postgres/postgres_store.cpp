@@ -803,6 +803,16 @@ AWET_PG_CATCH("put_bars")
 
 namespace {
 
+/// One event row, in the open batch.
+template <class E>
+Status write_event(pg_detail::Impl& impl, StmtId id, const E& e) {
+    Params p;
+    bind_event(p, e);
+    impl.write(id, p);
+    impl.end_write();
+    return Status::Ok();
+}
+
 /// The rows of a bar-keyed table in a query's range: $1 from, $2 to, $3 the symbols (NULL: all).
 template <class E, class Parse>
 Result<std::vector<E>> load_bar_keyed(pg_detail::Impl& impl, StmtId id, const BarQuery& query,
@@ -837,11 +847,7 @@ Result<std::vector<MarketBar>> PostgresStore::load_bars(const BarQuery& query) t
 AWET_PG_CATCH("load_bars")
 
 Status PostgresStore::put_features(const FeatureVector& fv) try {
-    Params p;
-    bind_event(p, fv);
-    impl_->write(kInsertFeatures, p);
-    impl_->end_write();
-    return Status::Ok();
+    return write_event(*impl_, kInsertFeatures, fv);
 }
 AWET_PG_CATCH("put_features")
 
@@ -852,11 +858,7 @@ Result<std::vector<FeatureVector>> PostgresStore::load_features(const BarQuery& 
 AWET_PG_CATCH("load_features")
 
 Status PostgresStore::put_prediction(const Prediction& pr) try {
-    Params p;
-    bind_event(p, pr);
-    impl_->write(kInsertPrediction, p);
-    impl_->end_write();
-    return Status::Ok();
+    return write_event(*impl_, kInsertPrediction, pr);
 }
 AWET_PG_CATCH("put_prediction")
 
@@ -867,11 +869,7 @@ Result<std::vector<Prediction>> PostgresStore::load_predictions(const BarQuery& 
 AWET_PG_CATCH("load_predictions")
 
 Status PostgresStore::put_risk_decision(const RiskDecision& d) try {
-    Params p;
-    bind_event(p, d);
-    impl_->write(kInsertRisk, p);
-    impl_->end_write();
-    return Status::Ok();
+    return write_event(*impl_, kInsertRisk, d);
 }
 AWET_PG_CATCH("put_risk_decision")
 

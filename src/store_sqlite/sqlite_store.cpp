@@ -786,6 +786,22 @@ Result<std::vector<E>> SqliteStore::load_bar_keyed(StmtId id, std::string_view t
     return out;
 }
 
+template <typename T, typename Bind, typename Parse>
+Result<std::vector<T>> SqliteStore::select_rows(StmtId id, std::string_view op, Bind&& bind,
+                                                Parse&& parse) {
+    // Reads run inside the open batch and see its writes: no commit needed.
+    Error err;
+    sqlite3_stmt* s = statement(id, op, err);
+    if (s == nullptr) return err;
+    ResetOnExit reset(s);
+    Binder b(s);
+    bind(b);
+    if (b.rc() != SQLITE_OK) return sqlite_error(op);
+    std::vector<T> out;
+    AWET_TRY(read_rows(db_, s, op, parse, out));
+    return out;
+}
+
 Status SqliteStore::put_features(const FeatureVector& fv) try {
     return write_one(
         kInsertFeatures, "put_features", [&](Binder& b) { bind_event(b, fv); }, nullptr);
@@ -908,18 +924,11 @@ Status SqliteStore::update_trade(const TradeRow& t) try {
 
 Result<std::optional<TradeRow>> SqliteStore::find_trade(std::string_view idempotency_key) try {
     constexpr std::string_view op = "find_trade";
-    // Reads run inside the open batch and see its writes: no commit needed.
-    Error err;
-    sqlite3_stmt* s = statement(kFindTrade, op, err);
-    if (s == nullptr) return err;
-    ResetOnExit reset(s);
-    Binder b(s);
-    b.text(idempotency_key);
-    if (b.rc() != SQLITE_OK) return sqlite_error(op);
-    std::vector<TradeRow> rows;
-    AWET_TRY(read_rows(
-        db_, s, op, [](Reader& r) { return read_trade(r); }, rows));
-    return first_row(std::move(rows));
+    auto rows = select_rows<TradeRow>(
+        kFindTrade, op, [&](Binder& b) { b.text(idempotency_key); },
+        [](Reader& r) { return read_trade(r); });
+    if (!rows.ok()) return rows.error();
+    return first_row(std::move(*rows));
 } catch (const std::exception& e) {
     return library_error("find_trade", e);
 }
@@ -983,15 +992,8 @@ Status SqliteStore::upsert_position(const PositionRow& p) try {
 
 Result<std::vector<PositionRow>> SqliteStore::load_positions() try {
     constexpr std::string_view op = "load_positions";
-    // Reads run inside the open batch and see its writes: no commit needed.
-    Error err;
-    sqlite3_stmt* s = statement(kLoadPositions, op, err);
-    if (s == nullptr) return err;
-    ResetOnExit reset(s);
-    std::vector<PositionRow> out;
-    AWET_TRY(read_rows(
-        db_, s, op, [](Reader& r) { return read_position(r); }, out));
-    return out;
+    return select_rows<PositionRow>(
+        kLoadPositions, op, [](Binder&) {}, [](Reader& r) { return read_position(r); });
 } catch (const std::exception& e) {
     return library_error("load_positions", e);
 }
@@ -1075,48 +1077,29 @@ Status SqliteStore::register_model(const ModelRecord& m) try {
 
 Result<std::vector<ModelRecord>> SqliteStore::list_models() try {
     constexpr std::string_view op = "list_models";
-    // Reads run inside the open batch and see its writes: no commit needed.
-    Error err;
-    sqlite3_stmt* s = statement(kListModels, op, err);
-    if (s == nullptr) return err;
-    ResetOnExit reset(s);
-    std::vector<ModelRecord> out;
-    AWET_TRY(read_rows(
-        db_, s, op, [](Reader& r) { return read_model(r); }, out));
-    return out;
+    return select_rows<ModelRecord>(
+        kListModels, op, [](Binder&) {}, [](Reader& r) { return read_model(r); });
 } catch (const std::exception& e) {
     return library_error("list_models", e);
 }
 
 Result<std::optional<ModelRecord>> SqliteStore::find_model(std::string_view model_id) try {
     constexpr std::string_view op = "find_model";
-    // Reads run inside the open batch and see its writes: no commit needed.
-    Error err;
-    sqlite3_stmt* s = statement(kFindModel, op, err);
-    if (s == nullptr) return err;
-    ResetOnExit reset(s);
-    Binder b(s);
-    b.text(model_id);
-    if (b.rc() != SQLITE_OK) return sqlite_error(op);
-    std::vector<ModelRecord> rows;
-    AWET_TRY(read_rows(
-        db_, s, op, [](Reader& r) { return read_model(r); }, rows));
-    return first_row(std::move(rows));
+    auto rows = select_rows<ModelRecord>(
+        kFindModel, op, [&](Binder& b) { b.text(model_id); },
+        [](Reader& r) { return read_model(r); });
+    if (!rows.ok()) return rows.error();
+    return first_row(std::move(*rows));
 } catch (const std::exception& e) {
     return library_error("find_model", e);
 }
 
 Result<std::optional<ModelRecord>> SqliteStore::green_model() try {
     constexpr std::string_view op = "green_model";
-    // Reads run inside the open batch and see its writes: no commit needed.
-    Error err;
-    sqlite3_stmt* s = statement(kGreenModel, op, err);
-    if (s == nullptr) return err;
-    ResetOnExit reset(s);
-    std::vector<ModelRecord> rows;
-    AWET_TRY(read_rows(
-        db_, s, op, [](Reader& r) { return read_model(r); }, rows));
-    return first_row(std::move(rows));
+    auto rows = select_rows<ModelRecord>(
+        kGreenModel, op, [](Binder&) {}, [](Reader& r) { return read_model(r); });
+    if (!rows.ok()) return rows.error();
+    return first_row(std::move(*rows));
 } catch (const std::exception& e) {
     return library_error("green_model", e);
 }
@@ -1264,19 +1247,15 @@ Status SqliteStore::put_checkpoint(const BackfillCheckpoint& c) try {
 Result<std::optional<BackfillCheckpoint>> SqliteStore::get_checkpoint(std::string_view source,
                                                                       std::string_view symbol) try {
     constexpr std::string_view op = "get_checkpoint";
-    // Reads run inside the open batch and see its writes: no commit needed.
-    Error err;
-    sqlite3_stmt* s = statement(kGetCheckpoint, op, err);
-    if (s == nullptr) return err;
-    ResetOnExit reset(s);
-    Binder b(s);
-    b.text(source);
-    b.text(symbol);
-    if (b.rc() != SQLITE_OK) return sqlite_error(op);
-    std::vector<BackfillCheckpoint> rows;
-    AWET_TRY(read_rows(
-        db_, s, op, [](Reader& r) { return read_checkpoint(r); }, rows));
-    return first_row(std::move(rows));
+    auto rows = select_rows<BackfillCheckpoint>(
+        kGetCheckpoint, op,
+        [&](Binder& b) {
+            b.text(source);
+            b.text(symbol);
+        },
+        [](Reader& r) { return read_checkpoint(r); });
+    if (!rows.ok()) return rows.error();
+    return first_row(std::move(*rows));
 } catch (const std::exception& e) {
     return library_error("get_checkpoint", e);
 }

@@ -203,7 +203,7 @@ public:
     }
     void uuid(std::string_view name, const Uuid& u) { string(name, u.str()); }
     template <typename Tag>
-    void fixed(std::string_view name, Fixed<Tag> v) {
+    void decimal(std::string_view name, Fixed<Tag> v) {
         i64(name, v.raw());
     }
     void timestamp(std::string_view name, Timestamp t) { i64(name, t.ns()); }
@@ -221,71 +221,58 @@ private:
     std::string& error_;
 };
 
-/// Sets one field by its type (the lists are in event_fields.hpp).
-struct FieldWriter {
-    RecordWriter& w;
+/// Sets the fields of a list (event_fields.hpp) in an Avro record.
+class FieldWriter : public WriteFields<FieldWriter> {
+public:
+    explicit FieldWriter(RecordWriter& w) : w_(w) {}
+    RecordWriter& out() { return w_; }
 
-    void operator()(std::string_view n, const Uuid& v) { w.uuid(n, v); }
-    template <size_t N>
-    void operator()(std::string_view n, const FixedString<N>& v) {
-        w.string(n, v.view());
-    }
-    void operator()(std::string_view n, Timestamp v) { w.timestamp(n, v); }
-    void operator()(std::string_view n, Duration v) { w.i64(n, v.ns()); }
-    void operator()(std::string_view n, int32_t v) { w.i32(n, v); }
-    template <typename Tag>
-    void operator()(std::string_view n, Fixed<Tag> v) {
-        w.fixed(n, v);
-    }
-    void operator()(std::string_view n, double v) { w.f64(n, v); }
-    void operator()(std::string_view n, bool v) { w.boolean(n, v); }
-    template <typename E>
-    requires std::is_enum_v<E>
-    void operator()(std::string_view n, E v) { w.enumeration(n, to_string(v)); }
-    void operator()(std::string_view n, FeatureMask<const uint32_t> v) { w.i64(n, v.mask); }
-    void operator()(std::string_view n, ReasonBits<const uint32_t> v) {
+    void reasons(std::string_view n, uint32_t mask) {
         avro_value_t reasons;
-        if (!w.field(n, reasons)) return;
+        if (!w_.field(n, reasons)) return;
         for (uint32_t bit = 0; bit < kNumRiskReasons; ++bit) {
             const uint32_t flag = 1U << bit;
-            if ((v.mask & flag) == 0) continue;
+            if ((mask & flag) == 0) continue;
             avro_value_t item;
             const auto symbol = to_string(static_cast<RiskReason>(flag));
             if (avro_value_append(&reasons, &item, nullptr) != 0 ||
                 RecordWriter::set_enum(item, symbol) != 0) {
-                return w.fail(n, "cannot write '" + std::string(symbol) + "'");
+                return w_.fail(n, "cannot write '" + std::string(symbol) + "'");
             }
         }
-        if ((v.mask >> kNumRiskReasons) != 0) w.fail(n, "unknown risk reason bits");
+        if ((mask >> kNumRiskReasons) != 0) w_.fail(n, "unknown risk reason bits");
     }
-    void operator()(std::string_view n, const FeatureValues& v) {
+    void features(std::string_view n, const FeatureValues& v) {
         avro_value_t storage;
-        RecordWriter features = w.record(n, storage);
+        RecordWriter features = w_.record(n, storage);
         for (Feature f : kAllFeatures) features.f64(feature_name(f), v[static_cast<size_t>(f)]);
     }
-    void operator()(std::string_view n, const Horizons& v) {
+    void horizons(std::string_view n, const Horizons& v) {
         avro_value_t horizons;
-        if (!w.field(n, horizons)) return;
+        if (!w_.field(n, horizons)) return;
         for (size_t i = 0; i < kNumHorizons; ++i) {
             avro_value_t item;
-            if (avro_value_append(&horizons, &item, nullptr) != 0) return w.fail(n, avro_error());
+            if (avro_value_append(&horizons, &item, nullptr) != 0) return w_.fail(n, avro_error());
             std::string error;
             RecordWriter hw(&item, true, std::string(n) + "[" + std::to_string(i) + "].", error);
             hw.i32("minutes", kHorizonsMinutes[i]);
-            visit_fields(v[i], FieldWriter{hw});
-            if (!error.empty()) return w.fail(n, error);
+            FieldWriter fields(hw);
+            visit_fields(v[i], fields);
+            if (!error.empty()) return w_.fail(n, error);
         }
     }
-    void operator()(std::string_view n, const ErrorText& v) {
-        w.string(n, std::string_view(v.data(), strnlen(v.data(), v.size())));
-    }
+
+private:
+    RecordWriter& w_;
 };
 
 void write_event(RecordWriter& root, const auto& e) {
     avro_value_t storage;
     RecordWriter header = root.record("header", storage);
-    visit_header(e.header, FieldWriter{header});
-    visit_fields(e, FieldWriter{root});
+    FieldWriter header_fields(header);
+    visit_header(e.header, header_fields);
+    FieldWriter fields(root);
+    visit_fields(e, fields);
 }
 
 // ============================== Decoding ==============================
@@ -395,7 +382,7 @@ public:
         out = static_cast<T>(v);
     }
     template <typename Tag>
-    void fixed(std::string_view name, Fixed<Tag>& out) {
+    void decimal(std::string_view name, Fixed<Tag>& out) {
         int64_t raw = out.raw();
         i64(name, raw);
         out = Fixed<Tag>::from_raw(raw);
@@ -585,6 +572,7 @@ public:
                             prefix_ + std::string(name) + ".", error_);
     }
     bool active() const { return reader_ != nullptr && error_.empty(); }
+    bool failed() const { return !error_.empty(); }
 
     void check(std::string_view name, int rc) {
         if (rc != 0) fail(name, avro_error());
@@ -613,91 +601,62 @@ const FieldTable* table(const FieldTables& tables, std::string_view record) {
     return it == tables.end() ? nullptr : &it->second;
 }
 
-/// Reads one field by its type, as the reader schema has it (the lists are in event_fields.hpp).
-struct FieldReader {
-    RecordReader& r;
-    const FieldTables& tables;
+/// Reads the fields of a list (event_fields.hpp) as the reader schema has them.
+class FieldReader : public ReadFields<FieldReader> {
+public:
+    FieldReader(RecordReader& r, const FieldTables& tables) : r_(r), tables_(tables) {}
+    RecordReader& in() { return r_; }
 
-    void operator()(std::string_view n, Uuid& v) { r.uuid(n, v); }
-    template <size_t N>
-    void operator()(std::string_view n, FixedString<N>& v) {
-        r.fixed_string(n, v);
-    }
-    void operator()(std::string_view n, Timestamp& v) { r.timestamp(n, v); }
-    void operator()(std::string_view n, Duration& v) {
-        int64_t ns = v.ns();
-        r.i64(n, ns);
-        v = Duration::nanos(ns);
-    }
-    void operator()(std::string_view n, int32_t& v) { r.integer(n, v); }
-    template <typename Tag>
-    void operator()(std::string_view n, Fixed<Tag>& v) {
-        r.fixed(n, v);
-    }
-    void operator()(std::string_view n, double& v) { r.f64(n, v); }
-    void operator()(std::string_view n, bool& v) { r.boolean(n, v); }
-    template <typename E>
-    requires std::is_enum_v<E>
-    void operator()(std::string_view n, E& v) { r.enumeration(n, enum_values<E>(), v); }
-    void operator()(std::string_view n, FeatureMask<uint32_t> v) {
-        int64_t mask = v.mask;
-        r.i64(n, mask);
-        if (mask < 0 || mask >= int64_t{FeatureMask<uint32_t>::kLimit}) {
-            return r.fail(n, std::to_string(mask) + " out of range (" +
-                                 std::to_string(kNumFeatures) + " feature bits)");
-        }
-        v.mask = static_cast<uint32_t>(mask);
-    }
-    void operator()(std::string_view n, ReasonBits<uint32_t> v) {
+    void reasons(std::string_view n, uint32_t& mask) {
         avro_value_t reasons;
-        if (!r.child(n, reasons)) return;
+        if (!r_.child(n, reasons)) return;
         size_t count = 0;
         if (avro_value_get_type(&reasons) != AVRO_ARRAY ||
             avro_value_get_size(&reasons, &count) != 0) {
-            return r.fail(n, "expected an array");
+            return r_.fail(n, "expected an array");
         }
-        v.mask = 0;
-        for (size_t i = 0; i < count && r.active(); ++i) {
+        mask = 0;
+        for (size_t i = 0; i < count && r_.active(); ++i) {
             avro_value_t item;
             if (avro_value_get_by_index(&reasons, i, &item, nullptr) != 0) {
-                return r.fail(n, avro_error());
+                return r_.fail(n, avro_error());
             }
-            auto text = r.symbol(n, item);
+            auto text = r_.symbol(n, item);
             if (!text) return;
             bool found = false;
             for (uint32_t bit = 0; bit < kNumRiskReasons && !found; ++bit) {
                 if (to_string(static_cast<RiskReason>(1U << bit)) == *text) {
-                    v.mask |= 1U << bit;
+                    mask |= 1U << bit;
                     found = true;
                 }
             }
-            if (!found) r.fail(n, "unknown risk reason '" + *text + "'");
+            if (!found) r_.fail(n, "unknown risk reason '" + *text + "'");
         }
     }
-    void operator()(std::string_view n, FeatureValues& v) {
+    void features(std::string_view n, FeatureValues& v) {
         avro_value_t storage;
-        RecordReader fr = r.nested(n, storage, table(tables, "Features"));
+        RecordReader fr = r_.nested(n, storage, table(tables_, "Features"));
         for (Feature f : kAllFeatures) fr.f64(feature_name(f), v[static_cast<size_t>(f)]);
     }
-    void operator()(std::string_view n, Horizons& v) {
+    void horizons(std::string_view n, Horizons& v) {
         avro_value_t horizons;
-        if (!r.child(n, horizons)) return;
+        if (!r_.child(n, horizons)) return;
         size_t count = 0;
         if (avro_value_get_type(&horizons) != AVRO_ARRAY ||
             avro_value_get_size(&horizons, &count) != 0) {
-            return r.fail(n, "expected an array");
+            return r_.fail(n, "expected an array");
         }
         if (count != kNumHorizons) {
-            return r.fail(
+            return r_.fail(
                 n, std::to_string(count) + " entries, expected " + std::to_string(kNumHorizons));
         }
-        for (size_t i = 0; i < count && r.active(); ++i) {
+        for (size_t i = 0; i < count && r_.active(); ++i) {
             avro_value_t item;
             if (avro_value_get_by_index(&horizons, i, &item, nullptr) != 0) {
-                return r.fail(n, avro_error());
+                return r_.fail(n, avro_error());
             }
             std::string error;
-            RecordReader hr(&item, table(tables, "Horizon"),
+            RecordReader hr(&item, table(tables_, "Horizon"),
                             std::string(n) + "[" + std::to_string(i) + "].", error);
             int32_t minutes = kHorizonsMinutes[i];
             hr.integer("minutes", minutes);
@@ -705,17 +664,15 @@ struct FieldReader {
                 hr.fail("minutes", std::to_string(minutes) + ", expected " +
                                        std::to_string(kHorizonsMinutes[i]));
             }
-            visit_fields(v[i], FieldReader{hr, tables});
-            if (!error.empty()) r.fail(n, error);
+            FieldReader fields(hr, tables_);
+            visit_fields(v[i], fields);
+            if (!error.empty()) r_.fail(n, error);
         }
     }
-    void operator()(std::string_view n, ErrorText& v) {
-        std::string text;
-        if (!r.string(n, text)) return;
-        DeadLetter holder;
-        holder.set_error(text);
-        v = holder.error;
-    }
+
+private:
+    RecordReader& r_;
+    const FieldTables& tables_;
 };
 
 template <typename E>
@@ -726,8 +683,10 @@ Result<Event> read_as(avro_value_t& root, const FieldTables& tables) {
                    error);
     avro_value_t header;
     RecordReader hr = r.nested("header", header, table(tables, "EventHeader"));
-    visit_header(e.header, FieldReader{hr, tables});
-    visit_fields(e, FieldReader{r, tables});
+    FieldReader header_fields(hr, tables);
+    visit_header(e.header, header_fields);
+    FieldReader fields(r, tables);
+    visit_fields(e, fields);
     if (!error.empty()) return make_error(ErrorCode::kParse, error);
     return Event(std::move(e));
 }

@@ -12,7 +12,9 @@
 #include <array>
 #include <concepts>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -213,5 +215,97 @@ void visit_fields(Q& q, V&& v) {
     v("q50", q.q50);
     v("q90", q.q90);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Codec visitors. A codec's field writer derives from WriteFields<Self> and provides `out()` (its
+// primitive writer: uuid, string, timestamp, i32, i64, decimal, f64, boolean, enumeration by
+// symbol name) and the three nested shapes (reasons, features, horizons); a field reader derives
+// from ReadFields<Self> with `in()` (uuid, fixed_string, string, timestamp, integer, i64,
+// decimal, f64, boolean, enumeration over enum_values, failed, fail) and the same three shapes.
+// So each type of field is written one way in one place, and a codec says only how its format
+// spells a primitive.
+
+template <class Derived>
+class WriteFields {
+public:
+    void operator()(std::string_view n, const Uuid& v) { out().uuid(n, v); }
+    template <size_t N>
+    void operator()(std::string_view n, const FixedString<N>& v) {
+        out().string(n, v.view());
+    }
+    void operator()(std::string_view n, Timestamp v) { out().timestamp(n, v); }
+    void operator()(std::string_view n, Duration v) { out().i64(n, v.ns()); }
+    void operator()(std::string_view n, int32_t v) { out().i32(n, v); }
+    template <typename Tag>
+    void operator()(std::string_view n, Fixed<Tag> v) {
+        out().decimal(n, v);
+    }
+    void operator()(std::string_view n, double v) { out().f64(n, v); }
+    void operator()(std::string_view n, bool v) { out().boolean(n, v); }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view n, E v) { out().enumeration(n, to_string(v)); }
+    void operator()(std::string_view n, FeatureMask<const uint32_t> v) { out().i64(n, v.mask); }
+    void operator()(std::string_view n, ReasonBits<const uint32_t> v) { self().reasons(n, v.mask); }
+    void operator()(std::string_view n, const FeatureValues& v) { self().features(n, v); }
+    void operator()(std::string_view n, const Horizons& v) { self().horizons(n, v); }
+    void operator()(std::string_view n, const ErrorText& v) {
+        out().string(n, std::string_view(v.data(), strnlen(v.data(), v.size())));
+    }
+
+private:
+    Derived& self() { return static_cast<Derived&>(*this); }
+    auto& out() { return self().out(); }
+};
+
+template <class Derived>
+class ReadFields {
+public:
+    void operator()(std::string_view n, Uuid& v) { in().uuid(n, v); }
+    template <size_t N>
+    void operator()(std::string_view n, FixedString<N>& v) {
+        in().fixed_string(n, v);
+    }
+    void operator()(std::string_view n, Timestamp& v) { in().timestamp(n, v); }
+    void operator()(std::string_view n, Duration& v) {
+        int64_t ns = v.ns();
+        in().i64(n, ns);
+        v = Duration::nanos(ns);
+    }
+    void operator()(std::string_view n, int32_t& v) { in().integer(n, v); }
+    template <typename Tag>
+    void operator()(std::string_view n, Fixed<Tag>& v) {
+        in().decimal(n, v);
+    }
+    void operator()(std::string_view n, double& v) { in().f64(n, v); }
+    void operator()(std::string_view n, bool& v) { in().boolean(n, v); }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view n, E& v) { in().enumeration(n, enum_values<E>(), v); }
+    void operator()(std::string_view n, FeatureMask<uint32_t> v) {
+        int64_t mask = v.mask;
+        in().i64(n, mask);
+        if (in().failed()) return;
+        if (mask < 0 || mask >= int64_t{FeatureMask<uint32_t>::kLimit}) {
+            return in().fail(n, std::to_string(mask) + " out of range (" +
+                                    std::to_string(kNumFeatures) + " feature bits)");
+        }
+        v.mask = static_cast<uint32_t>(mask);
+    }
+    void operator()(std::string_view n, ReasonBits<uint32_t> v) { self().reasons(n, v.mask); }
+    void operator()(std::string_view n, FeatureValues& v) { self().features(n, v); }
+    void operator()(std::string_view n, Horizons& v) { self().horizons(n, v); }
+    void operator()(std::string_view n, ErrorText& v) {
+        std::string text;
+        if (!in().string(n, text)) return;
+        DeadLetter holder;
+        holder.set_error(text);
+        v = holder.error;
+    }
+
+private:
+    Derived& self() { return static_cast<Derived&>(*this); }
+    auto& in() { return self().in(); }
+};
 
 }  // namespace awet

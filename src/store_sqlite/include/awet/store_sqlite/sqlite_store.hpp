@@ -158,6 +158,9 @@ private:
 
     template <typename Fill>
     Status write_one(StmtId id, std::string_view op, Fill&& fill, int* changes);
+    /// The rows of cached statement `id` after `bind(binder)`, each parsed by `parse(reader)`.
+    template <typename T, typename Bind, typename Parse>
+    Result<std::vector<T>> select_rows(StmtId id, std::string_view op, Bind&& bind, Parse&& parse);
     /// The events of a bar-keyed table (features, predictions) in a query's range.
     template <typename E>
     Result<std::vector<E>> load_bar_keyed(StmtId id, std::string_view table, const BarQuery& query,
