@@ -12,9 +12,6 @@
 namespace awet {
 namespace {
 
-constexpr std::string_view kOutcomeUnknown = "OUTCOME_UNKNOWN";
-constexpr std::string_view kAwaitingLegCancel = "AWAITING_LEG_CANCEL";
-
 __extension__ typedef __int128 i128;  // GCC/Clang extension; __extension__ keeps -Wpedantic quiet
 constexpr int64_t kPpm = 1'000'000;
 constexpr int64_t kCent = kFixedScale / 100;  // raw units of one cent
@@ -135,14 +132,13 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
     row.intent = d.intent;
     row.exit_reason = d.exit_reason;
 
-    std::optional<std::string> block =
-        key.empty()        ? std::optional<std::string>("MISSING_IDEMPOTENCY_KEY")
-        : !halted_.empty() ? std::optional<std::string>("HALTED: " + halted_)
-                           : gate_.check(broker_);
+    std::optional<Block> block = key.empty()        ? Block{BlockReason::kMissingIdempotencyKey}
+                                 : !halted_.empty() ? Block{BlockReason::kHalted, halted_}
+                                                    : gate_.check(broker_);
     if (block) {
         row.status = OrderStatus::kBlocked;
-        row.dry_run = *block == kBlockDryRun;
-        row.block_reason = std::move(*block);
+        row.dry_run = block->reason == BlockReason::kDryRun;
+        row.block_reason = block->text();
     } else {
         row.status = OrderStatus::kPending;
     }
@@ -181,7 +177,8 @@ void ExecutionEngine::on_decision(const RiskDecision& d, Timestamp now,
             if (row.status != OrderStatus::kBlocked) {
                 // Without a durable record the order could be sent twice after a restart.
                 row.status = OrderStatus::kBlocked;
-                row.block_reason = "STORE_UNAVAILABLE: " + flushed.error().message;
+                row.block_reason =
+                    Block{BlockReason::kStoreUnavailable, flushed.error().message}.text();
                 if (inserted.ok()) persist(row);
             }
         }
@@ -269,14 +266,14 @@ void ExecutionEngine::submit_row(OrderInfo& kept, const std::optional<BracketLeg
         // reconciliation by client order id settle it.
         ++stats_.unknown;
         r.alpaca_status = "unknown";
-        r.block_reason = std::string(kOutcomeUnknown) + ": " + sent.error().message;
+        r.block_reason = Block{BlockReason::kOutcomeUnknown, sent.error().message}.text();
         persist(r);
         out.push_back(make_report(kept, OrderStatus::kPending, now));
     } else {
         ++stats_.rejected;
         r.status = OrderStatus::kRejected;
         r.alpaca_status = "rejected";
-        r.block_reason = "BROKER_REJECTED: " + sent.error().to_string();
+        r.block_reason = Block{BlockReason::kBrokerRejected, sent.error().to_string()}.text();
         kept.terminal = true;
         persist(r);
         out.push_back(make_report(kept, OrderStatus::kRejected, now));
@@ -383,7 +380,7 @@ void ExecutionEngine::exit_bracket(OrderInfo& exit, const IdempotencyKey& parent
     parked_.insert_or_assign(parent, exit.row.idempotency_key);
     if (release_exit(exit, parent, now, out)) return;
     exit.row.alpaca_status = "awaiting_leg_cancel";
-    exit.row.block_reason = std::string(kAwaitingLegCancel);
+    exit.row.block_reason = Block{BlockReason::kAwaitingLegCancel}.text();
     persist(exit.row);
     if (!was_parked) out.push_back(make_report(exit, OrderStatus::kPending, now));
 }
@@ -401,25 +398,27 @@ bool ExecutionEngine::release_exit(OrderInfo& exit, const IdempotencyKey& parent
     const OrderInfo* entry = find_or_restore(parent);
     const Quantity held = entry != nullptr ? entry->row.filled_qty - legs_filled : Quantity{};
     TradeRow& row = exit.row;
-    if (row.block_reason == kAwaitingLegCancel) row.block_reason.clear();
+    if (block_reason_of(row.block_reason) == BlockReason::kAwaitingLegCancel) {
+        row.block_reason.clear();
+    }
     if (held <= Quantity{}) {
         // A leg closed the position while we canceled: nothing left to sell.
         ++stats_.exits_closed_by_leg;
         row.status = OrderStatus::kCanceled;
         row.alpaca_status = "not_sent";
-        row.block_reason = "CLOSED_BY_BRACKET_LEG";
+        row.block_reason = Block{BlockReason::kClosedByBracketLeg}.text();
         exit.terminal = true;
         persist(row);
         out.push_back(make_report(exit, OrderStatus::kCanceled, now));
         return true;
     }
     row.qty = std::min(row.qty, held);
-    if (std::optional<std::string> block = gate_.check(broker_)) {
+    if (std::optional<Block> block = gate_.check(broker_)) {
         // The gate closed while the legs were being canceled.
         ++stats_.blocked;
         row.status = OrderStatus::kBlocked;
-        row.dry_run = *block == kBlockDryRun;
-        row.block_reason = std::move(*block);
+        row.dry_run = block->reason == BlockReason::kDryRun;
+        row.block_reason = block->text();
         exit.terminal = true;
         persist(row);
         out.push_back(make_report(exit, OrderStatus::kBlocked, now));
@@ -496,14 +495,15 @@ bool ExecutionEngine::send_unknown_order(OrderInfo& info, std::vector<ExecutionR
             if (l == nullptr || l->terminal) continue;
             l->row.status = OrderStatus::kCanceled;
             l->row.alpaca_status = "not_sent";
-            l->row.block_reason = "BRACKET_NOT_RESENT: entry resent after a restart";
+            l->row.block_reason =
+                Block{BlockReason::kBracketNotResent, "entry resent after a restart"}.text();
             l->terminal = true;
             persist(l->row);
             out.push_back(make_report(*l, OrderStatus::kCanceled, row.ts));
         }
     }
-    if (std::optional<std::string> block = gate_.check(broker_)) {
-        logger("execution")->warn("order {} not at the broker, not sent: {}", key, *block);
+    if (std::optional<Block> block = gate_.check(broker_)) {
+        logger("execution")->warn("order {} not at the broker, not sent: {}", key, block->text());
         return false;  // left pending
     }
     Result<BrokerOrder> sent = broker_.submit(request_for(row));
@@ -695,7 +695,9 @@ void ExecutionEngine::on_fill(const Fill& fill) {
     const bool done = !gap && (fill.order_done || row.filled_qty >= row.qty);
     row.status = done ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
     row.alpaca_status = broker_word(row.status);
-    if (row.block_reason.starts_with(kOutcomeUnknown)) row.block_reason.clear();
+    if (block_reason_of(row.block_reason) == BlockReason::kOutcomeUnknown) {
+        row.block_reason.clear();
+    }
     info->terminal = done;
     persist(row);
     crash_point("fill");

@@ -85,13 +85,12 @@ std::optional<std::string> SafetyGate::cached_problem() const {
     return problem;
 }
 
-std::optional<std::string> SafetyGate::check(const Broker& broker) const {
-    if (!kPaperTradeOnly || !broker.is_paper()) return std::string(kBlockLiveEndpoint);
-    if (dry_run_) return std::string(kBlockDryRun);
+std::optional<Block> SafetyGate::check(const Broker& broker) const {
+    if (!kPaperTradeOnly || !broker.is_paper()) return Block{BlockReason::kLiveEndpointRefused};
+    if (dry_run_) return Block{BlockReason::kDryRun};
     if (std::optional<std::string> problem = cached_problem()) {
-        if (*problem == "missing")
-            return std::string(kBlockApprovalMissing) + ": " + approval_file_;
-        return std::string(kBlockApprovalInvalid) + ": " + approval_file_ + ": " + *problem;
+        if (*problem == "missing") return Block{BlockReason::kApprovalFileMissing, approval_file_};
+        return Block{BlockReason::kApprovalFileInvalid, approval_file_ + ": " + *problem};
     }
     return std::nullopt;
 }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -72,8 +73,6 @@ public:
     void uuid(const Uuid& u) { text(uuid_text(u)); }
     void iso(Timestamp t) { ts(t); }
     void owned_text(const std::string& v) { text(v); }
-    /// The values bound so far, as text (COPY rows); NULL reads as "".
-    std::vector<std::string>& values() { return vals_; }
 
     /// Pointers into the values (nullptr for NULL); valid while this object is unchanged.
     const std::vector<const char*>& pointers() {
@@ -694,12 +693,51 @@ AWET_PG_CATCH("put_bar")
 
 namespace {
 
+/// A Binder that writes the text of each value into a COPY row in place (the row's strings keep
+/// their buffers from one bar to the next). A bar has no NULL column.
+class RowText {
+public:
+    RowText(std::vector<std::string>& row, size_t first) : row_(row), i_(first) {}
+    void uuid(const Uuid& u) {
+        std::string& f = next();
+        f.resize(36);
+        u.write(f.data());
+    }
+    void iso(Timestamp t) {
+        std::string& f = next();
+        f.resize(Timestamp::kIsoMaxLen);
+        f.resize(t.write_iso(f.data()));
+    }
+    void text(std::string_view v) { next().assign(v); }
+    void owned_text(const std::string& v) { next().assign(v); }
+    void i64(int64_t v) {
+        char buf[24];
+        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+        next().assign(buf, static_cast<size_t>(p - buf));
+    }
+    void real(double v) {
+        char buf[64];
+        const int n = std::snprintf(buf, sizeof buf, "%.17g", v);
+        next().assign(buf, static_cast<size_t>(n));
+    }
+    template <typename Tag>
+    void fixed(Fixed<Tag> f) {
+        i64(f.raw());
+    }
+    void boolean(bool v) { next().assign(v ? "t" : "f"); }
+    void null() { next().clear(); }
+
+private:
+    std::string& next() { return row_.at(i_++); }
+    std::vector<std::string>& row_;
+    size_t i_;
+};
+
 /// The text fields of one bar in bar_cols() order, from row[first] on (COPY rows; a bar has no
 /// NULL column).
 void bar_fields(const MarketBar& b, std::vector<std::string>& row, size_t first) {
-    Params p;
-    bind_event(p, b);
-    std::move(p.values().begin(), p.values().end(), row.begin() + static_cast<ptrdiff_t>(first));
+    RowText text(row, first);
+    bind_event(text, b);
 }
 
 constexpr size_t kBarFields = 15;

@@ -108,8 +108,8 @@ TEST(SafetyGate, ADirectoryAtTheApprovalPathDoesNotOpenTheGate) {
     SimBroker broker;
     const auto block = gate.check(broker);
     ASSERT_TRUE(block.has_value());
-    EXPECT_TRUE(block->starts_with("APPROVAL_FILE_INVALID: " + path)) << *block;
-    EXPECT_NE(block->find("directory"), std::string::npos) << *block;
+    EXPECT_TRUE(block->text().starts_with("APPROVAL_FILE_INVALID: " + path)) << *block;
+    EXPECT_NE(block->text().find("directory"), std::string::npos) << *block;
     EXPECT_FALSE(SafetyGate::approved(path));
     // Neither approve nor revoke touches it.
     Status approve = SafetyGate::approve(path, "x", Timestamp::from_seconds(0));
@@ -127,7 +127,7 @@ TEST(SafetyGate, AFileWithoutAwetContentDoesNotOpenTheGateAndIsNeverOverwritten)
     SimBroker broker;
     const auto block = gate.check(broker);
     ASSERT_TRUE(block.has_value());
-    EXPECT_TRUE(block->starts_with("APPROVAL_FILE_INVALID")) << *block;
+    EXPECT_TRUE(block->text().starts_with("APPROVAL_FILE_INVALID")) << *block;
     Status approve = SafetyGate::approve(path, "x", Timestamp::from_seconds(0));
     ASSERT_FALSE(approve.ok());
     EXPECT_NE(approve.error().message.find(path), std::string::npos) << approve.error().message;

@@ -9,6 +9,7 @@
 #include "awet/core/config.hpp"
 #include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
+#include "awet/execution/block_reason.hpp"
 #include "awet/execution/broker.hpp"
 
 namespace awet {
@@ -16,12 +17,6 @@ namespace awet {
 /// Layer 1: AWET is paper trading only. Hard-coded; there is no switch.
 inline constexpr bool kPaperTradeOnly = true;
 static_assert(kPaperTradeOnly, "AWET is a paper-trading system; live trading does not exist");
-
-/// Block reasons (prefixes of what SafetyGate::check returns).
-inline constexpr std::string_view kBlockLiveEndpoint = "LIVE_ENDPOINT_REFUSED";
-inline constexpr std::string_view kBlockDryRun = "DRY_RUN";
-inline constexpr std::string_view kBlockApprovalMissing = "APPROVAL_FILE_MISSING";
-inline constexpr std::string_view kBlockApprovalInvalid = "APPROVAL_FILE_INVALID";
 
 /// The first line of every approval file `awet approve` writes; a file without it (or anything
 /// that is not a regular file) never opens layer 3.
@@ -34,12 +29,12 @@ class SafetyGate {
 public:
     explicit SafetyGate(const ExecutionConfig& config);
 
-    /// nullopt: the order may go. Otherwise the reason, first failing layer only:
+    /// nullopt: the order may go. Otherwise the block, first failing layer only (text forms):
     /// "LIVE_ENDPOINT_REFUSED" (broker.is_paper() false), "DRY_RUN" (execution.dry_run true),
     /// "APPROVAL_FILE_MISSING: <path>" (layer 3 file absent), "APPROVAL_FILE_INVALID: <path>:
     /// <why>" (something is at the path that is not an approval file: a directory, a file
     /// without AWET's header, approved_by and approved_at lines).
-    std::optional<std::string> check(const Broker& broker) const;
+    std::optional<Block> check(const Broker& broker) const;
 
     bool dry_run() const { return dry_run_; }
     const std::string& approval_file() const { return approval_file_; }

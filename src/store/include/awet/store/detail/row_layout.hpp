@@ -56,12 +56,16 @@ struct EventRowWriter {
     bool header = false;
     uint32_t valid_mask = ~0U;
 
-    template <class Bind>
-    void col(std::string_view name, Bind&& bind) {
-        if (names != nullptr) {
-            names->emplace_back(name);
-        } else {
+    /// One column: its name (a string, or a callable making it: derived names are built only
+    /// when listing, never per bound row) and how to bind its value.
+    template <class Name, class Bind>
+    void col(Name&& name, Bind&& bind) {
+        if (names == nullptr) {
             bind(*b);
+        } else if constexpr (std::is_invocable_v<Name>) {
+            names->emplace_back(name());
+        } else {
+            names->emplace_back(name);
         }
     }
     void operator()(std::string_view n, const Uuid& v) {
@@ -82,7 +86,9 @@ struct EventRowWriter {
             col("ts", [&](B& x) { x.iso(v); });
             col("ts_ns", [&](B& x) { x.i64(v.ns()); });
         } else {
-            const std::string name = header && n == "ts" ? "event_ts_ns" : std::string(n) + "_ns";
+            const auto name = [&] {
+                return header && n == "ts" ? std::string("event_ts_ns") : std::string(n) + "_ns";
+            };
             col(name, [&](B& x) { x.i64(v.ns()); });
         }
     }
@@ -111,7 +117,7 @@ struct EventRowWriter {
     }
     void operator()(std::string_view n, ReasonBits<const uint32_t> v) {
         col(n, [&](B& x) { x.owned_text(risk_reasons_to_string(v.mask)); });
-        col(std::string(n) + "_mask", [&](B& x) { x.i64(v.mask); });
+        col([&] { return std::string(n) + "_mask"; }, [&](B& x) { x.i64(v.mask); });
     }
     void operator()(std::string_view, const FeatureValues& v) {
         for (Feature f : kAllFeatures) {
@@ -127,10 +133,13 @@ struct EventRowWriter {
     }
     void operator()(std::string_view, const Horizons& v) {
         for (size_t i = 0; i < kNumHorizons; ++i) {
-            const std::string minutes = "_" + std::to_string(kHorizonsMinutes[i]);
-            col("q10" + minutes, [&](B& x) { x.real(v[i].q10); });
-            col("q50" + minutes, [&](B& x) { x.real(v[i].q50); });
-            col("q90" + minutes, [&](B& x) { x.real(v[i].q90); });
+            const auto name = [&](std::string_view q) {
+                return
+                    [q, i] { return std::string(q) + "_" + std::to_string(kHorizonsMinutes[i]); };
+            };
+            col(name("q10"), [&](B& x) { x.real(v[i].q10); });
+            col(name("q50"), [&](B& x) { x.real(v[i].q50); });
+            col(name("q90"), [&](B& x) { x.real(v[i].q90); });
         }
     }
 };
