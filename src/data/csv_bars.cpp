@@ -234,26 +234,23 @@ private:
     int64_t line_no_ = 0;
 };
 
-}  // namespace
+using ColumnMap = std::array<size_t, kNumColumns>;
 
-namespace detail {
-
-Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::string& name,
-                                           const LineSink& sink, Duration interval,
-                                           const BarLimits& limits) {
+/// Skips a UTF-8 byte-order mark.
+std::string_view without_bom(std::string_view text) {
     if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
         static_cast<unsigned char>(text[1]) == 0xBB &&
         static_cast<unsigned char>(text[2]) == 0xBF) {
         text.remove_prefix(3);
     }
-    LineReader reader(text);
+    return text;
+}
+
+/// The header (the first non-blank line): where each column is, and how many fields a row has.
+Result<ColumnMap> read_header(LineReader& reader, const std::string& name,
+                              std::vector<std::string_view>& fields) {
     std::string_view line;
     int64_t line_no = 0;
-    std::vector<std::string_view> fields;
-    fields.reserve(16);
-    std::string split_error;
-
-    // Header: the first non-blank line.
     bool have_header = false;
     while (reader.next(line, line_no)) {
         if (!is_blank(line)) {
@@ -264,21 +261,21 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
     if (!have_header) {
         return make_error(ErrorCode::kParse, name + ": empty file, no header row");
     }
+    const std::string where = name + ":" + std::to_string(line_no) + ": invalid header: ";
+    std::string split_error;
     if (!split_fields(line, fields, split_error)) {
-        return make_error(ErrorCode::kParse, name + ":" + std::to_string(line_no) +
-                                                 ": invalid header: " + split_error);
+        return make_error(ErrorCode::kParse, where + split_error);
     }
     const size_t num_fields = fields.size();
-    std::array<size_t, kNumColumns> col{};
+    ColumnMap col{};
     for (size_t c = 0; c < kNumColumns; ++c) {
         size_t found = num_fields;
         for (std::string_view alias : column_aliases()[c]) {
             for (size_t i = 0; i < num_fields; ++i) {
                 if (!iequals(fields[i], alias)) continue;
                 if (found != num_fields) {
-                    return make_error(ErrorCode::kParse, name + ":" + std::to_string(line_no) +
-                                                             ": invalid header: duplicate column " +
-                                                             quoted(fields[i]));
+                    return make_error(ErrorCode::kParse,
+                                      where + "duplicate column " + quoted(fields[i]));
                 }
                 found = i;
             }
@@ -286,166 +283,203 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
         }
         if (found == num_fields) {
             return make_error(ErrorCode::kParse,
-                              name + ":" + std::to_string(line_no) +
-                                  ": invalid header: missing column '" + kColumnNames[c] +
+                              where + "missing column '" + kColumnNames[c] +
                                   "' (need ts,symbol,open,high,low,close,volume)");
         }
         col[c] = found;
     }
+    return col;
+}
 
-    CsvReadReport report;
-    const bool infer = interval == kInferInterval;
-    report.interval = interval;
+/// The rows after the header, one at a time: each becomes a bar handed to the sink or a
+/// rejection naming line and field. With the interval inferred, bars are held until the end
+/// (finish()), when each symbol's interval is known.
+class RowParser {
+public:
+    RowParser(const std::string& name, const detail::LineSink& sink, Duration interval,
+              const BarLimits& limits, ColumnMap col, size_t num_fields)
+        : name_(name),
+          sink_(sink),
+          interval_(interval),
+          infer_(interval == kInferInterval),
+          limits_(limits),
+          col_(col),
+          num_fields_(num_fields) {
+        report_.interval = interval;
+    }
 
-    std::map<std::string, SymbolState, std::less<>> symbols;
-    std::pair<std::string_view, SymbolState*> last_symbol{{}, nullptr};
+    void row(std::string_view line, int64_t line_no, std::vector<std::string_view>& fields) {
+        ++report_.rows;
+        std::string split_error;
+        if (!split_fields(line, fields, split_error)) return reject(line_no, "row", split_error);
+        if (fields.size() != num_fields_) {
+            return reject(line_no, "row",
+                          "expected " + std::to_string(num_fields_) + " fields, got " +
+                              std::to_string(fields.size()));
+        }
+        MarketBar bar;
+        const std::string_view ts_text = fields[col_[kTs]];
+        if (!parse_ts(ts_text, line_no, bar.bar_start)) return;
+        std::string_view sym;
+        bool lower_case = false;
+        if (!parse_symbol(fields[col_[kSymbol]], line_no, sym, lower_case)) return;
+        bar.header.symbol.assign(sym);
+        if (!parse_values(fields, line_no, bar)) return;
+
+        SymbolState& state = state_of(sym);
+        int64_t first_line = 0;
+        if (!state.insert(bar.bar_start.ns(), line_no, first_line)) {
+            return reject(line_no, "ts",
+                          "duplicate bar for (" + std::string(sym) + ", " + bar.bar_start.iso() +
+                              "), first on line " + std::to_string(first_line));
+        }
+
+        bar.header.source = Source::kIngestion;
+        ++report_.accepted;
+        if (lower_case) ++report_.normalized_symbols;
+        if (infer_) {
+            state.all_date_only = state.all_date_only && is_date_only(ts_text);
+            state.all_midnight = state.all_midnight && bar.bar_start.ns() % kNsPerDay == 0;
+            pending_.push_back(Pending{bar, &state, line_no});
+        } else {
+            bar.interval = interval_;
+            bar.header.ts = bar.bar_start + interval_;
+            sink_(bar, line_no);
+        }
+    }
+
+    CsvReadReport finish() {
+        if (report_.normalized_symbols > 0) {
+            report_.notes.push_back(name_ + ": " + std::to_string(report_.normalized_symbols) +
+                                    " row(s) with lower-case symbols stored upper-cased (first " +
+                                    quoted(std::string_view(first_lower_)) + " on line " +
+                                    std::to_string(first_lower_line_) + ")");
+        }
+        if (infer_) {
+            report_.interval = infer_intervals();
+            for (Pending& p : pending_) {
+                p.bar.interval = p.state->interval;
+                p.bar.header.ts = p.bar.bar_start + p.state->interval;
+                sink_(p.bar, p.line);
+            }
+        }
+        return std::move(report_);
+    }
+
+private:
     struct Pending {
         MarketBar bar;
         SymbolState* state;
         int64_t line;
     };
-    std::vector<Pending> pending;  // only when inferring
 
-    auto reject = [&](int64_t at, std::string_view field, std::string reason) {
-        ++report.rejected;
-        report.add_issue(CsvIssue{name, at, std::string(field), std::move(reason)});
-    };
-    std::string upper;  // the symbol upper-cased (short: no allocation)
-    std::string first_lower;
-    int64_t first_lower_line = 0;
+    void reject(int64_t at, std::string_view field, std::string reason) {
+        ++report_.rejected;
+        report_.add_issue(CsvIssue{name_, at, std::string(field), std::move(reason)});
+    }
 
-    while (reader.next(line, line_no)) {
-        if (is_blank(line)) continue;
-        ++report.rows;
-        if (!split_fields(line, fields, split_error)) {
-            reject(line_no, "row", split_error);
-            continue;
-        }
-        if (fields.size() != num_fields) {
-            reject(line_no, "row",
-                   "expected " + std::to_string(num_fields) + " fields, got " +
-                       std::to_string(fields.size()));
-            continue;
-        }
-
-        MarketBar bar;
-        std::string_view ts_text = fields[col[kTs]];
-        std::optional<Timestamp> ts = Timestamp::parse(ts_text);
+    /// A bar start: a parsable time after 1970, on a whole minute, on a day with a session.
+    bool parse_ts(std::string_view text, int64_t line_no, Timestamp& out) {
+        std::optional<Timestamp> ts = Timestamp::parse(text);
         if (!ts) {
-            reject(line_no, "ts", "unparsable timestamp " + quoted(ts_text));
-            continue;
+            reject(line_no, "ts", "unparsable timestamp " + quoted(text));
+            return false;
         }
         if (ts->ns() <= 0) {
-            reject(line_no, "ts", "timestamp not after 1970-01-01 " + quoted(ts_text));
-            continue;
+            reject(line_no, "ts", "timestamp not after 1970-01-01 " + quoted(text));
+            return false;
         }
         if (ts->ns() % kNsPerMinute != 0) {
             reject(line_no, "ts",
-                   "timestamp " + quoted(ts_text) + " is not on a whole minute (" + ts->iso() +
+                   "timestamp " + quoted(text) + " is not on a whole minute (" + ts->iso() +
                        "); bar starts are whole minutes");
-            continue;
+            return false;
         }
         if (std::string why = no_session_reason(*ts); !why.empty()) {
-            reject(line_no, "ts", why + " (" + quoted(ts_text) + ")");
-            continue;
+            reject(line_no, "ts", why + " (" + quoted(text) + ")");
+            return false;
         }
-        bar.bar_start = *ts;
+        out = *ts;
+        return true;
+    }
 
-        std::string_view sym = fields[col[kSymbol]];
+    /// A symbol that fits, of valid characters; lower case is upper-cased (and noted).
+    bool parse_symbol(std::string_view sym, int64_t line_no, std::string_view& out,
+                      bool& lower_case) {
         if (sym.empty()) {
             reject(line_no, "symbol", "empty symbol");
-            continue;
+            return false;
         }
         if (sym.size() > Symbol::capacity()) {
             reject(line_no, "symbol",
                    "symbol longer than " + std::to_string(Symbol::capacity()) + " characters " +
                        quoted(sym));
-            continue;
+            return false;
         }
         if (!std::all_of(sym.begin(), sym.end(), valid_symbol_char)) {
             reject(line_no, "symbol", "invalid character in symbol " + quoted(sym));
-            continue;
+            return false;
         }
-        const bool lower_case = has_lower(sym);
+        lower_case = has_lower(sym);
         if (lower_case) {
-            upper.assign(sym);
-            for (char& ch : upper) {
+            upper_.assign(sym);
+            for (char& ch : upper_) {
                 if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
             }
-            if (first_lower.empty()) {
-                first_lower.assign(sym);
-                first_lower_line = line_no;
+            if (first_lower_.empty()) {
+                first_lower_.assign(sym);
+                first_lower_line_ = line_no;
             }
-            sym = upper;
+            sym = upper_;
         }
-        bar.header.symbol.assign(sym);
+        out = sym;
+        return true;
+    }
 
-        bool bad = false;
+    /// Open, high, low, close and volume, each within the limits, and consistent together.
+    bool parse_values(const std::vector<std::string_view>& fields, int64_t line_no,
+                      MarketBar& bar) {
         std::string why;
         std::array<int64_t, 5> raw{};
-        for (size_t k = 0; k < 5 && !bad; ++k) {
+        for (size_t k = 0; k < 5; ++k) {
             const size_t c = kOpen + k;
             const std::optional<int64_t> v = parse_bar_value(
-                fields[col[c]], c == kVolume ? BarValueKind::kVolume : BarValueKind::kPrice, limits,
-                why);
+                fields[col_[c]], c == kVolume ? BarValueKind::kVolume : BarValueKind::kPrice,
+                limits_, why);
             if (!v) {
                 reject(line_no, kColumnNames[c], std::move(why));
-                bad = true;
-            } else {
-                raw[k] = *v;
+                return false;
             }
+            raw[k] = *v;
         }
-        if (bad) continue;
         bar.open = Price::from_raw(raw[0]);
         bar.high = Price::from_raw(raw[1]);
         bar.low = Price::from_raw(raw[2]);
         bar.close = Price::from_raw(raw[3]);
         bar.volume = Quantity::from_raw(raw[4]);
-        if (std::optional<BarProblem> problem = check_bar_values(bar, limits)) {
+        if (std::optional<BarProblem> problem = check_bar_values(bar, limits_)) {
             reject(line_no, problem->field, std::move(problem->reason));
-            continue;
+            return false;
         }
-
-        SymbolState* state = nullptr;
-        if (last_symbol.second != nullptr && last_symbol.first == sym) {
-            state = last_symbol.second;
-        } else {
-            auto it = symbols.find(sym);
-            if (it == symbols.end()) it = symbols.emplace(std::string(sym), SymbolState{}).first;
-            state = &it->second;
-            last_symbol = {std::string_view(it->first), state};
-        }
-        int64_t first_line = 0;
-        if (!state->insert(bar.bar_start.ns(), line_no, first_line)) {
-            reject(line_no, "ts",
-                   "duplicate bar for (" + std::string(sym) + ", " + bar.bar_start.iso() +
-                       "), first on line " + std::to_string(first_line));
-            continue;
-        }
-
-        bar.header.source = Source::kIngestion;
-        ++report.accepted;
-        if (lower_case) ++report.normalized_symbols;
-        if (infer) {
-            state->all_date_only = state->all_date_only && is_date_only(ts_text);
-            state->all_midnight = state->all_midnight && bar.bar_start.ns() % kNsPerDay == 0;
-            pending.push_back(Pending{bar, state, line_no});
-        } else {
-            bar.interval = interval;
-            bar.header.ts = bar.bar_start + interval;
-            sink(bar, line_no);
-        }
+        return true;
     }
 
-    if (report.normalized_symbols > 0) {
-        report.notes.push_back(name + ": " + std::to_string(report.normalized_symbols) +
-                               " row(s) with lower-case symbols stored upper-cased (first " +
-                               quoted(std::string_view(first_lower)) + " on line " +
-                               std::to_string(first_lower_line) + ")");
+    /// The bookkeeping of `sym` (the previous row's symbol is found without a lookup).
+    SymbolState& state_of(std::string_view sym) {
+        if (last_symbol_.second != nullptr && last_symbol_.first == sym) {
+            return *last_symbol_.second;
+        }
+        auto it = symbols_.find(sym);
+        if (it == symbols_.end()) it = symbols_.emplace(std::string(sym), SymbolState{}).first;
+        last_symbol_ = {std::string_view(it->first), &it->second};
+        return it->second;
     }
-    if (infer) {
+
+    /// Each symbol's interval: a day for date-only stamps, else the smallest gap between its
+    /// bars (one bar: a day if at midnight, else a minute). Returns the smallest of them.
+    Duration infer_intervals() {
         Duration smallest;
-        for (auto& [sym, state] : symbols) {
+        for (auto& [sym, state] : symbols_) {
             if (state.all_date_only) {
                 state.interval = Duration::days(1);
             } else {
@@ -462,14 +496,45 @@ Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::str
             }
             if (smallest == Duration{} || state.interval < smallest) smallest = state.interval;
         }
-        report.interval = smallest;
-        for (Pending& p : pending) {
-            p.bar.interval = p.state->interval;
-            p.bar.header.ts = p.bar.bar_start + p.state->interval;
-            sink(p.bar, p.line);
-        }
+        return smallest;
     }
-    return report;
+
+    const std::string& name_;
+    const detail::LineSink& sink_;
+    const Duration interval_;
+    const bool infer_;
+    const BarLimits& limits_;
+    const ColumnMap col_;
+    const size_t num_fields_;
+
+    CsvReadReport report_;
+    std::map<std::string, SymbolState, std::less<>> symbols_;
+    std::pair<std::string_view, SymbolState*> last_symbol_{{}, nullptr};
+    std::vector<Pending> pending_;  // only when inferring
+    std::string upper_;             // the symbol upper-cased (short: no allocation)
+    std::string first_lower_;
+    int64_t first_lower_line_ = 0;
+};
+
+}  // namespace
+
+namespace detail {
+
+Result<CsvReadReport> parse_bars_csv_lines(std::string_view text, const std::string& name,
+                                           const LineSink& sink, Duration interval,
+                                           const BarLimits& limits) {
+    LineReader reader(without_bom(text));
+    std::vector<std::string_view> fields;
+    fields.reserve(16);
+    Result<ColumnMap> col = read_header(reader, name, fields);
+    if (!col.ok()) return col.error();
+    RowParser rows(name, sink, interval, limits, *col, fields.size());
+    std::string_view line;
+    int64_t line_no = 0;
+    while (reader.next(line, line_no)) {
+        if (!is_blank(line)) rows.row(line, line_no, fields);
+    }
+    return rows.finish();
 }
 
 Result<CsvReadReport> read_bars_csv_lines(const std::string& path, const LineSink& sink,
