@@ -410,6 +410,275 @@ Result<std::vector<MarketBar>> replay_bars_of(Store& store, const AgentArgs& arg
     return out;
 }
 
+/// The features agent: bars in, feature vectors out.
+int run_features(AgentProcess& p) {
+    FeatureAgent a(*p.bus, p.clock, p.config.seed);
+    a.attach();
+    return run_loop(p, {});
+}
+
+/// The prediction agent, on the green model (reloaded when it changes).
+int run_prediction(AgentProcess& p) {
+    const Config* config = &p.config;
+    const uint64_t seed = config->seed;
+    Store* st = p.store.get();
+    PredictionAgent a(*p.bus, p.clock, seed, *config, st, default_model_loader());
+    a.attach();
+    a.reload_if_changed();
+    return run_loop(p, {});
+}
+
+/// The risk agent, its book restored from the stored trades first.
+int run_risk(AgentProcess& p) {
+    const Config* config = &p.config;
+    const uint64_t seed = config->seed;
+    Store* st = p.store.get();
+    auto limits = make_risk_limits(config->risk, config->risk.state_backend, config->risk.redis_url,
+                                   config->risk.redis_namespace);
+    if (!limits.ok()) return fail_line(limits.error().message);
+    RiskAgent a(*p.bus, p.clock, config->risk, seed, std::move(*limits));
+    // Positions and open orders an earlier life of the stack left in trades count towards
+    // the exposure gates from the first decision on.
+    auto trades = st->load_trades(TradeQuery{});
+    if (!trades.ok()) return fail_line("restoring the risk book: " + trades.error().message);
+    restore_risk_book(a.engine(), *trades, st);
+    bool restored = false;  // before the first bar's consequences, like the embedded pipeline
+    p.bus->subscribe(Topic::kMarketRaw, "risk", [&](const Delivery& d) -> Status {
+        if (restored) return Status::Ok();
+        restored = true;
+        return restore_risk_entries(a.engine(), *st, std::get<MarketBar>(d.event));
+    });
+    a.attach();
+    return run_loop(p, {});
+}
+
+/// The execution agent: waits for the broker, reconciles, checks positions (halting on a
+/// mismatch), then trades.
+int run_execution(AgentProcess& p, const AgentArgs& args) {
+    const Config* config = &p.config;
+    const uint64_t seed = config->seed;
+    Store* st = p.store.get();
+    // The broker: the simulated venue of a replay, or Alpaca's paper API (REST for orders,
+    // the trade_updates stream for fills and cancels, REST reconciliation for whatever the
+    // stream lost: after each reconnect, every 5 s while it is down, every
+    // --reconcile-every seconds (30 by default) while it is up).
+    std::unique_ptr<RemoteBroker> venue;
+    std::unique_ptr<alpaca::AlpacaBroker> alpaca_broker;
+    std::unique_ptr<alpaca::TradeUpdatesStream> trade_stream;
+    Broker* chosen = nullptr;
+    std::string broker_where = args.venue_url;
+    if (config->execution.broker == "alpaca") {
+        auto made = alpaca_from_config(*config);
+        if (!made.ok()) return fail_line(made.error().message);
+        alpaca_broker = std::move(made->broker);
+        chosen = alpaca_broker.get();
+        broker_where = config->execution.alpaca_base_url;
+        auto stream =
+            alpaca::TradeUpdatesStream::create(alpaca::trade_stream_options(made->options));
+        if (!stream.ok()) return fail_line(stream.error().message);
+        trade_stream = std::move(*stream);
+    } else {
+        // Every venue request carries the shared token (the venue refuses the others).
+        auto token = venue_token_from_env();
+        if (!token.ok()) return fail_line(token.error().message);
+        venue = std::make_unique<RemoteBroker>(
+            RemoteBrokerOptions{args.venue_url, 5000, std::move(*token)});
+        chosen = venue.get();
+    }
+    Broker& broker = *chosen;
+    const int reconcile_every =
+        args.reconcile_every_s > 0 ? args.reconcile_every_s : (alpaca_broker ? 30 : 0);
+    ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed, &config->exits);
+    // No decision before the broker has answered and the book is reconciled with it.
+    p.connectivity.set_state({false, "waiting for the broker at " + broker_where});
+    for (int attempt = 0; !g_stop.load(); ++attempt) {
+        auto answer = broker.positions();
+        if (answer.ok()) break;
+        if (attempt % 20 == 0) {
+            logger("execution")->warn("broker not answering yet: {}", answer.error().to_string());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    if (g_stop.load()) return 0;
+    p.connectivity.set_state({true, "trading"});
+    // The stream first: a fill that happens while the book is reconciled below is then on
+    // the stream, in REST, or both (counted once).
+    if (trade_stream) {
+        if (Status s = trade_stream->start(); !s.ok()) return fail_line(s.error().message);
+    }
+    // Before the first decision: open orders in the store are brought to the broker's truth
+    // (fills missed while this process was down, orders the broker ended or never got).
+    auto synced = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
+    if (!synced.ok()) {
+        logger("execution")->warn("reconciliation at start failed: {}", synced.error().to_string());
+    }
+    // Then the positions: what the trades explain against what the broker holds. If they
+    // still disagree, trading does not start: every decision is blocked, /health says why,
+    // reconciliation_mismatches alerts.
+    auto mismatches = a.engine().check_positions(Timestamp::from_ns(INT64_MIN));
+    if (!mismatches.ok()) {
+        a.engine().halt("positions could not be checked: " + mismatches.error().message);
+    } else if (!mismatches->empty()) {
+        std::string what;
+        for (const auto& m : *mismatches) {
+            what += (what.empty() ? "" : ", ") + m.symbol.str() + " " + describe(m, "trades");
+        }
+        a.engine().halt("positions disagree with the broker after reconciling: " + what);
+    }
+    p.metrics->set_reconciliation_mismatches(mismatches.ok() ? static_cast<int>(mismatches->size())
+                                                             : 1);
+    if (!a.engine().halted().empty()) {
+        logger("execution")->error("trading halted: {}", a.engine().halted());
+        p.connectivity.set_state({false, "halted: " + a.engine().halted()});
+    }
+    if (Status f = p.kafka->flush(); !f.ok()) return fail_line(f.error().message);
+    if (Status f = st->flush(); !f.ok()) return fail_line(f.error().message);
+    a.attach();
+    if (trade_stream) {
+        return run_loop(p, alpaca_stream_step(p, a, *st, *trade_stream, reconcile_every));
+    }
+    auto last_sync = std::chrono::steady_clock::now();
+    auto last_warn = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+    return run_loop(p, [&]() -> Status {
+        Result<size_t> n = size_t{0};
+        if (venue) n = venue->poll_events();
+        if (!n.ok()) {
+            if (std::chrono::steady_clock::now() - last_warn > std::chrono::seconds(5)) {
+                last_warn = std::chrono::steady_clock::now();
+                return n.error();
+            }
+            return Status::Ok();
+        }
+        if (*n == 0) {
+            if (reconcile_every > 0 && std::chrono::steady_clock::now() - last_sync >
+                                           std::chrono::seconds(reconcile_every)) {
+                last_sync = std::chrono::steady_clock::now();
+                auto r = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
+                if (!r.ok()) return r.error();
+                AWET_TRY(p.kafka->flush());
+                AWET_TRY(st->flush());
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            return Status::Ok();
+        }
+        // Published, then stored, then acknowledged: a crash in between replays the venue
+        // events, and the stored filled quantities tell which were applied already.
+        AWET_TRY(a.publish_broker_events());
+        AWET_TRY(p.kafka->flush());
+        AWET_TRY(st->flush());
+        return venue->ack();
+    });
+}
+
+/// The exit agent, keeping the exits of open lots of an earlier life.
+int run_exit(AgentProcess& p) {
+    const Config* config = &p.config;
+    const uint64_t seed = config->seed;
+    Store* st = p.store.get();
+    ExitAgent a(*p.bus, p.clock, config->exits, seed);
+    // Open positions of a previous life of this agent keep their exits.
+    auto lots = restore_exit_lots(a.manager(), *st);
+    if (!lots.ok()) return fail_line("restoring exit lots: " + lots.error().message);
+    a.attach();
+    return run_loop(p, {});
+}
+
+/// The watchtower agent and the audit recorder.
+int run_watchtower(AgentProcess& p) {
+    WatchtowerAgent a(*p.bus);
+    Recorder recorder(*p.store);
+    recorder.attach(*p.bus);  // every event to its table and to audit_events
+    a.attach();
+    return run_loop(p, {});
+}
+
+/// The reconciler (portfolio) agent and the end-of-day job.
+int run_reconciler(AgentProcess& p) {
+    Store* st = p.store.get();
+    PortfolioAgent a(*p.bus, p.clock, st);
+    // The book the stored trades explain: a restarted reconciler keeps its positions, and a
+    // fill report replayed to it is applied once.
+    auto stored = load_stored_book(*st);
+    if (!stored.ok()) return fail_line("restoring the book: " + stored.error().message);
+    a.restore(std::move(*stored));
+    a.attach();
+    EodJob eod(a, *st);
+    p.bus->subscribe(Topic::kMarketRaw, "portfolio", [&eod](const Delivery& d) -> Status {
+        return eod.on_bar(std::get<MarketBar>(d.event));
+    });
+    return run_loop(p, {});
+}
+
+/// The ingestion agent: live bars, or a lock-step replay of stored bars that hosts the
+/// simulated venue.
+int run_ingestion(AgentProcess& p, const AgentArgs& args, const KafkaBusOptions& options,
+                  AgentHttpEndpoint& endpoint) {
+    const Config* config = &p.config;
+    const uint64_t seed = config->seed;
+    Store* st = p.store.get();
+    IngestionAgent ingestion(*p.bus, p.clock, seed);
+    if (!args.live.empty()) {
+        auto live = start_live_ingestion(
+            *config, args.live, args.symbols,
+            {ingestion, p.clock, *p.metrics,
+             [&p](DependencyHealth h) { p.connectivity.set_state(std::move(h)); },
+             [&p] { return p.kafka->flush(); }});
+        if (!live.ok()) return fail_line(live.error().message);
+        return run_loop(p, *live);
+    }
+    if (!args.replay) {
+        return fail_line(
+            "the ingestion agent replays stored bars (--replay) or streams live bars "
+            "(--live alpaca)");
+    }
+    // The venue serves only requests with the shared token: no token, no venue.
+    auto venue_token = venue_token_from_env();
+    if (!venue_token.ok()) return fail_line(venue_token.error().message);
+    auto bars = replay_bars_of(*st, args);
+    if (!bars.ok()) return fail_line(bars.error().message);
+    if (bars->empty()) return fail_line("no stored bars in the range; run `awet ingest csv` first");
+    SimVenueServer venue(SimBrokerConfig::from(config->execution),
+                         SimVenueServerOptions{std::move(*venue_token), p.metrics});
+    {
+        // A store with earlier runs' trades: the range must come after them, and the venue
+        // starts from what they explain (as `awet replay`'s simulated broker does).
+        auto trades = st->load_trades(TradeQuery{});
+        if (!trades.ok()) return fail_line(trades.error().message);
+        const Timestamp last = last_trade_activity(*trades);
+        if (Status ok = check_range_not_run(last, bars->front().bar_start); !ok.ok()) {
+            return fail_line(ok.error().message);
+        }
+        if (Status r = venue.restore(*trades); !r.ok()) return fail_line(r.error().message);
+    }
+    if (Status vs = venue.start(args.host, args.venue_port); !vs.ok())
+        return fail_line(vs.error().message);
+    auto lag_probe = KafkaLagProbe::create(options);
+    if (!lag_probe.ok()) return fail_line(lag_probe.error().message);
+    ReplayDriver driver(p, ingestion, venue, **lag_probe, agent_topology(*config, *st),
+                        std::chrono::seconds(args.quiet_timeout_s));
+    logger("ingestion")
+        ->info("lock-step replay of {} bars; simulated venue on {}:{}", bars->size(), args.host,
+               venue.port());
+    Status replayed = driver.run(*bars);
+    if (!replayed.ok()) {
+        endpoint.stop();
+        return fail_line("replay: " + replayed.error().message);
+    }
+    auto account = venue.account();
+    std::printf("replay done: %zu bars, %zu orders at the venue, equity %s\n", bars->size(),
+                venue.order_count(), account.ok() ? account->equity.to_string().c_str() : "?");
+    std::fflush(stdout);
+    if (args.exit_when_done) {
+        p.kafka->close();
+        return 0;
+    }
+    // Keep serving the venue (the execution agent still asks it) until told to stop.
+    return run_loop(p, [] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return Status::Ok();
+    });
+}
+
 }  // namespace
 
 int agent(const Common& common, const AgentArgs& args) {
@@ -473,243 +742,14 @@ int agent(const Common& common, const AgentArgs& args) {
     logger("agent")->info("{} agent on {}:{} (kafka {}, group prefix {}, store {})", args.name,
                           args.host, port, brokers, config->bus.kafka_group, where);
 
-    const uint64_t seed = config->seed;
-    Store* st = p.store.get();
-    if (args.name == "features") {
-        FeatureAgent a(*p.bus, p.clock, seed);
-        a.attach();
-        return run_loop(p, {});
-    }
-    if (args.name == "prediction") {
-        PredictionAgent a(*p.bus, p.clock, seed, *config, st, default_model_loader());
-        a.attach();
-        a.reload_if_changed();
-        return run_loop(p, {});
-    }
-    if (args.name == "risk") {
-        auto limits = make_risk_limits(config->risk, config->risk.state_backend,
-                                       config->risk.redis_url, config->risk.redis_namespace);
-        if (!limits.ok()) return fail_line(limits.error().message);
-        RiskAgent a(*p.bus, p.clock, config->risk, seed, std::move(*limits));
-        // Positions and open orders an earlier life of the stack left in trades count towards
-        // the exposure gates from the first decision on.
-        auto trades = st->load_trades(TradeQuery{});
-        if (!trades.ok()) return fail_line("restoring the risk book: " + trades.error().message);
-        restore_risk_book(a.engine(), *trades, st);
-        bool restored = false;  // before the first bar's consequences, like the embedded pipeline
-        p.bus->subscribe(Topic::kMarketRaw, "risk", [&](const Delivery& d) -> Status {
-            if (restored) return Status::Ok();
-            restored = true;
-            return restore_risk_entries(a.engine(), *st, std::get<MarketBar>(d.event));
-        });
-        a.attach();
-        return run_loop(p, {});
-    }
-    if (args.name == "execution") {
-        // The broker: the simulated venue of a replay, or Alpaca's paper API (REST for orders,
-        // the trade_updates stream for fills and cancels, REST reconciliation for whatever the
-        // stream lost: after each reconnect, every 5 s while it is down, every
-        // --reconcile-every seconds (30 by default) while it is up).
-        std::unique_ptr<RemoteBroker> venue;
-        std::unique_ptr<alpaca::AlpacaBroker> alpaca_broker;
-        std::unique_ptr<alpaca::TradeUpdatesStream> trade_stream;
-        Broker* chosen = nullptr;
-        std::string broker_where = args.venue_url;
-        if (config->execution.broker == "alpaca") {
-            auto made = alpaca_from_config(*config);
-            if (!made.ok()) return fail_line(made.error().message);
-            alpaca_broker = std::move(made->broker);
-            chosen = alpaca_broker.get();
-            broker_where = config->execution.alpaca_base_url;
-            auto stream =
-                alpaca::TradeUpdatesStream::create(alpaca::trade_stream_options(made->options));
-            if (!stream.ok()) return fail_line(stream.error().message);
-            trade_stream = std::move(*stream);
-        } else {
-            // Every venue request carries the shared token (the venue refuses the others).
-            auto token = venue_token_from_env();
-            if (!token.ok()) return fail_line(token.error().message);
-            venue = std::make_unique<RemoteBroker>(
-                RemoteBrokerOptions{args.venue_url, 5000, std::move(*token)});
-            chosen = venue.get();
-        }
-        Broker& broker = *chosen;
-        const int reconcile_every =
-            args.reconcile_every_s > 0 ? args.reconcile_every_s : (alpaca_broker ? 30 : 0);
-        ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed, &config->exits);
-        // No decision before the broker has answered and the book is reconciled with it.
-        p.connectivity.set_state({false, "waiting for the broker at " + broker_where});
-        for (int attempt = 0; !g_stop.load(); ++attempt) {
-            auto answer = broker.positions();
-            if (answer.ok()) break;
-            if (attempt % 20 == 0) {
-                logger("execution")
-                    ->warn("broker not answering yet: {}", answer.error().to_string());
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        }
-        if (g_stop.load()) return 0;
-        p.connectivity.set_state({true, "trading"});
-        // The stream first: a fill that happens while the book is reconciled below is then on
-        // the stream, in REST, or both (counted once).
-        if (trade_stream) {
-            if (Status s = trade_stream->start(); !s.ok()) return fail_line(s.error().message);
-        }
-        // Before the first decision: open orders in the store are brought to the broker's truth
-        // (fills missed while this process was down, orders the broker ended or never got).
-        auto synced = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
-        if (!synced.ok()) {
-            logger("execution")
-                ->warn("reconciliation at start failed: {}", synced.error().to_string());
-        }
-        // Then the positions: what the trades explain against what the broker holds. If they
-        // still disagree, trading does not start: every decision is blocked, /health says why,
-        // reconciliation_mismatches alerts.
-        auto mismatches = a.engine().check_positions(Timestamp::from_ns(INT64_MIN));
-        if (!mismatches.ok()) {
-            a.engine().halt("positions could not be checked: " + mismatches.error().message);
-        } else if (!mismatches->empty()) {
-            std::string what;
-            for (const auto& m : *mismatches) {
-                what += (what.empty() ? "" : ", ") + m.symbol.str() + " " + describe(m, "trades");
-            }
-            a.engine().halt("positions disagree with the broker after reconciling: " + what);
-        }
-        p.metrics->set_reconciliation_mismatches(
-            mismatches.ok() ? static_cast<int>(mismatches->size()) : 1);
-        if (!a.engine().halted().empty()) {
-            logger("execution")->error("trading halted: {}", a.engine().halted());
-            p.connectivity.set_state({false, "halted: " + a.engine().halted()});
-        }
-        if (Status f = p.kafka->flush(); !f.ok()) return fail_line(f.error().message);
-        if (Status f = st->flush(); !f.ok()) return fail_line(f.error().message);
-        a.attach();
-        if (trade_stream) {
-            return run_loop(p, alpaca_stream_step(p, a, *st, *trade_stream, reconcile_every));
-        }
-        auto last_sync = std::chrono::steady_clock::now();
-        auto last_warn = std::chrono::steady_clock::now() - std::chrono::seconds(10);
-        return run_loop(p, [&]() -> Status {
-            Result<size_t> n = size_t{0};
-            if (venue) n = venue->poll_events();
-            if (!n.ok()) {
-                if (std::chrono::steady_clock::now() - last_warn > std::chrono::seconds(5)) {
-                    last_warn = std::chrono::steady_clock::now();
-                    return n.error();
-                }
-                return Status::Ok();
-            }
-            if (*n == 0) {
-                if (reconcile_every > 0 && std::chrono::steady_clock::now() - last_sync >
-                                               std::chrono::seconds(reconcile_every)) {
-                    last_sync = std::chrono::steady_clock::now();
-                    auto r = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
-                    if (!r.ok()) return r.error();
-                    AWET_TRY(p.kafka->flush());
-                    AWET_TRY(st->flush());
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                return Status::Ok();
-            }
-            // Published, then stored, then acknowledged: a crash in between replays the venue
-            // events, and the stored filled quantities tell which were applied already.
-            AWET_TRY(a.publish_broker_events());
-            AWET_TRY(p.kafka->flush());
-            AWET_TRY(st->flush());
-            return venue->ack();
-        });
-    }
-    if (args.name == "exit") {
-        ExitAgent a(*p.bus, p.clock, config->exits, seed);
-        // Open positions of a previous life of this agent keep their exits.
-        auto lots = restore_exit_lots(a.manager(), *st);
-        if (!lots.ok()) return fail_line("restoring exit lots: " + lots.error().message);
-        a.attach();
-        return run_loop(p, {});
-    }
-    if (args.name == "watchtower") {
-        WatchtowerAgent a(*p.bus);
-        Recorder recorder(*st);
-        recorder.attach(*p.bus);  // every event to its table and to audit_events
-        a.attach();
-        return run_loop(p, {});
-    }
-    if (args.name == "reconciler") {
-        PortfolioAgent a(*p.bus, p.clock, st);
-        // The book the stored trades explain: a restarted reconciler keeps its positions, and a
-        // fill report replayed to it is applied once.
-        auto stored = load_stored_book(*st);
-        if (!stored.ok()) return fail_line("restoring the book: " + stored.error().message);
-        a.restore(std::move(*stored));
-        a.attach();
-        EodJob eod(a, *st);
-        p.bus->subscribe(Topic::kMarketRaw, "portfolio", [&eod](const Delivery& d) -> Status {
-            return eod.on_bar(std::get<MarketBar>(d.event));
-        });
-        return run_loop(p, {});
-    }
-    // ingestion
-    IngestionAgent ingestion(*p.bus, p.clock, seed);
-    if (!args.live.empty()) {
-        auto live = start_live_ingestion(
-            *config, args.live, args.symbols,
-            {ingestion, p.clock, *p.metrics,
-             [&p](DependencyHealth h) { p.connectivity.set_state(std::move(h)); },
-             [&p] { return p.kafka->flush(); }});
-        if (!live.ok()) return fail_line(live.error().message);
-        return run_loop(p, *live);
-    }
-    if (!args.replay) {
-        return fail_line(
-            "the ingestion agent replays stored bars (--replay) or streams live bars "
-            "(--live alpaca)");
-    }
-    // The venue serves only requests with the shared token: no token, no venue.
-    auto venue_token = venue_token_from_env();
-    if (!venue_token.ok()) return fail_line(venue_token.error().message);
-    auto bars = replay_bars_of(*st, args);
-    if (!bars.ok()) return fail_line(bars.error().message);
-    if (bars->empty()) return fail_line("no stored bars in the range; run `awet ingest csv` first");
-    SimVenueServer venue(SimBrokerConfig::from(config->execution),
-                         SimVenueServerOptions{std::move(*venue_token), p.metrics});
-    {
-        // A store with earlier runs' trades: the range must come after them, and the venue
-        // starts from what they explain (as `awet replay`'s simulated broker does).
-        auto trades = st->load_trades(TradeQuery{});
-        if (!trades.ok()) return fail_line(trades.error().message);
-        const Timestamp last = last_trade_activity(*trades);
-        if (Status ok = check_range_not_run(last, bars->front().bar_start); !ok.ok()) {
-            return fail_line(ok.error().message);
-        }
-        if (Status r = venue.restore(*trades); !r.ok()) return fail_line(r.error().message);
-    }
-    if (Status vs = venue.start(args.host, args.venue_port); !vs.ok())
-        return fail_line(vs.error().message);
-    auto lag_probe = KafkaLagProbe::create(*options);
-    if (!lag_probe.ok()) return fail_line(lag_probe.error().message);
-    ReplayDriver driver(p, ingestion, venue, **lag_probe, agent_topology(*config, *st),
-                        std::chrono::seconds(args.quiet_timeout_s));
-    logger("ingestion")
-        ->info("lock-step replay of {} bars; simulated venue on {}:{}", bars->size(), args.host,
-               venue.port());
-    Status replayed = driver.run(*bars);
-    if (!replayed.ok()) {
-        endpoint.stop();
-        return fail_line("replay: " + replayed.error().message);
-    }
-    auto account = venue.account();
-    std::printf("replay done: %zu bars, %zu orders at the venue, equity %s\n", bars->size(),
-                venue.order_count(), account.ok() ? account->equity.to_string().c_str() : "?");
-    std::fflush(stdout);
-    if (args.exit_when_done) {
-        p.kafka->close();
-        return 0;
-    }
-    // Keep serving the venue (the execution agent still asks it) until told to stop.
-    return run_loop(p, [] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        return Status::Ok();
-    });
+    if (args.name == "features") return run_features(p);
+    if (args.name == "prediction") return run_prediction(p);
+    if (args.name == "risk") return run_risk(p);
+    if (args.name == "execution") return run_execution(p, args);
+    if (args.name == "exit") return run_exit(p);
+    if (args.name == "watchtower") return run_watchtower(p);
+    if (args.name == "reconciler") return run_reconciler(p);
+    return run_ingestion(p, args, *options, endpoint);
 }
 
 }  // namespace awet::cli
