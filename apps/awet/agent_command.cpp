@@ -452,45 +452,46 @@ int run_risk(AgentProcess& p) {
     return run_loop(p, {});
 }
 
-/// The execution agent: waits for the broker, reconciles, checks positions (halting on a
-/// mismatch), then trades.
-int run_execution(AgentProcess& p, const AgentArgs& args) {
-    const Config* config = &p.config;
-    const uint64_t seed = config->seed;
-    Store* st = p.store.get();
-    // The broker: the simulated venue of a replay, or Alpaca's paper API (REST for orders,
-    // the trade_updates stream for fills and cancels, REST reconciliation for whatever the
-    // stream lost: after each reconnect, every 5 s while it is down, every
-    // --reconcile-every seconds (30 by default) while it is up).
+/// The execution agent's broker: the simulated venue of a replay, or Alpaca's paper API (REST
+/// for orders, the trade_updates stream for fills and cancels, REST reconciliation for whatever
+/// the stream lost: after each reconnect, every 5 s while it is down, every --reconcile-every
+/// seconds (30 by default) while it is up).
+struct ExecutionBroker {
     std::unique_ptr<RemoteBroker> venue;
     std::unique_ptr<alpaca::AlpacaBroker> alpaca_broker;
     std::unique_ptr<alpaca::TradeUpdatesStream> trade_stream;
-    Broker* chosen = nullptr;
-    std::string broker_where = args.venue_url;
-    if (config->execution.broker == "alpaca") {
-        auto made = alpaca_from_config(*config);
-        if (!made.ok()) return fail_line(made.error().message);
-        alpaca_broker = std::move(made->broker);
-        chosen = alpaca_broker.get();
-        broker_where = config->execution.alpaca_base_url;
+    Broker* broker = nullptr;
+    std::string where;
+};
+
+Result<ExecutionBroker> connect_execution_broker(const Config& config, const AgentArgs& args) {
+    ExecutionBroker out;
+    out.where = args.venue_url;
+    if (config.execution.broker == "alpaca") {
+        auto made = alpaca_from_config(config);
+        if (!made.ok()) return made.error();
+        out.alpaca_broker = std::move(made->broker);
+        out.broker = out.alpaca_broker.get();
+        out.where = config.execution.alpaca_base_url;
         auto stream =
             alpaca::TradeUpdatesStream::create(alpaca::trade_stream_options(made->options));
-        if (!stream.ok()) return fail_line(stream.error().message);
-        trade_stream = std::move(*stream);
-    } else {
-        // Every venue request carries the shared token (the venue refuses the others).
-        auto token = venue_token_from_env();
-        if (!token.ok()) return fail_line(token.error().message);
-        venue = std::make_unique<RemoteBroker>(
-            RemoteBrokerOptions{args.venue_url, 5000, std::move(*token)});
-        chosen = venue.get();
+        if (!stream.ok()) return stream.error();
+        out.trade_stream = std::move(*stream);
+        return out;
     }
-    Broker& broker = *chosen;
-    const int reconcile_every =
-        args.reconcile_every_s > 0 ? args.reconcile_every_s : (alpaca_broker ? 30 : 0);
-    ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed, &config->exits);
-    // No decision before the broker has answered and the book is reconciled with it.
-    p.connectivity.set_state({false, "waiting for the broker at " + broker_where});
+    // Every venue request carries the shared token (the venue refuses the others).
+    auto token = venue_token_from_env();
+    if (!token.ok()) return token.error();
+    out.venue = std::make_unique<RemoteBroker>(
+        RemoteBrokerOptions{args.venue_url, 5000, std::move(*token)});
+    out.broker = out.venue.get();
+    return out;
+}
+
+/// No decision before the broker has answered: asks it every 250 ms; false when told to stop
+/// while waiting.
+bool wait_for_broker(AgentProcess& p, Broker& broker, const std::string& where) {
+    p.connectivity.set_state({false, "waiting for the broker at " + where});
     for (int attempt = 0; !g_stop.load(); ++attempt) {
         auto answer = broker.positions();
         if (answer.ok()) break;
@@ -499,22 +500,20 @@ int run_execution(AgentProcess& p, const AgentArgs& args) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
-    if (g_stop.load()) return 0;
+    if (g_stop.load()) return false;
     p.connectivity.set_state({true, "trading"});
-    // The stream first: a fill that happens while the book is reconciled below is then on
-    // the stream, in REST, or both (counted once).
-    if (trade_stream) {
-        if (Status s = trade_stream->start(); !s.ok()) return fail_line(s.error().message);
-    }
-    // Before the first decision: open orders in the store are brought to the broker's truth
-    // (fills missed while this process was down, orders the broker ended or never got).
+    return true;
+}
+
+/// Before the first decision: open orders in the store are brought to the broker's truth (fills
+/// missed while this process was down, orders the broker ended or never got), then the positions
+/// the trades explain are compared with the broker's. If they still disagree, trading does not
+/// start: every decision is blocked, /health says why, reconciliation_mismatches alerts.
+void reconcile_before_trading(AgentProcess& p, ExecutionAgent& a) {
     auto synced = a.reconcile(Timestamp::from_ns(INT64_MIN), WallClock().now());
     if (!synced.ok()) {
         logger("execution")->warn("reconciliation at start failed: {}", synced.error().to_string());
     }
-    // Then the positions: what the trades explain against what the broker holds. If they
-    // still disagree, trading does not start: every decision is blocked, /health says why,
-    // reconciliation_mismatches alerts.
     auto mismatches = a.engine().check_positions(Timestamp::from_ns(INT64_MIN));
     if (!mismatches.ok()) {
         a.engine().halt("positions could not be checked: " + mismatches.error().message);
@@ -531,6 +530,31 @@ int run_execution(AgentProcess& p, const AgentArgs& args) {
         logger("execution")->error("trading halted: {}", a.engine().halted());
         p.connectivity.set_state({false, "halted: " + a.engine().halted()});
     }
+}
+
+/// The execution agent: waits for the broker, reconciles, checks positions (halting on a
+/// mismatch), then trades.
+int run_execution(AgentProcess& p, const AgentArgs& args) {
+    const Config* config = &p.config;
+    const uint64_t seed = config->seed;
+    Store* st = p.store.get();
+    auto connected = connect_execution_broker(*config, args);
+    if (!connected.ok()) return fail_line(connected.error().message);
+    ExecutionBroker& eb = *connected;
+    std::unique_ptr<RemoteBroker>& venue = eb.venue;
+    std::unique_ptr<alpaca::TradeUpdatesStream>& trade_stream = eb.trade_stream;
+    Broker& broker = *eb.broker;
+    const int reconcile_every =
+        args.reconcile_every_s > 0 ? args.reconcile_every_s : (eb.alpaca_broker ? 30 : 0);
+    ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed, &config->exits);
+    // No decision before the broker has answered and the book is reconciled with it.
+    if (!wait_for_broker(p, broker, eb.where)) return 0;  // stopped while waiting
+    // The stream first: a fill that happens while the book is reconciled below is then on
+    // the stream, in REST, or both (counted once).
+    if (trade_stream) {
+        if (Status s = trade_stream->start(); !s.ok()) return fail_line(s.error().message);
+    }
+    reconcile_before_trading(p, a);
     if (Status f = p.kafka->flush(); !f.ok()) return fail_line(f.error().message);
     if (Status f = st->flush(); !f.ok()) return fail_line(f.error().message);
     a.attach();
