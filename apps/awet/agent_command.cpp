@@ -419,10 +419,10 @@ int run_features(AgentProcess& p) {
 
 /// The prediction agent, on the green model (reloaded when it changes).
 int run_prediction(AgentProcess& p) {
-    const Config* config = &p.config;
-    const uint64_t seed = config->seed;
+    const Config& config = p.config;
+    const uint64_t seed = config.seed;
     Store* st = p.store.get();
-    PredictionAgent a(*p.bus, p.clock, seed, *config, st, default_model_loader());
+    PredictionAgent a(*p.bus, p.clock, seed, config, st, default_model_loader());
     a.attach();
     a.reload_if_changed();
     return run_loop(p, {});
@@ -430,13 +430,13 @@ int run_prediction(AgentProcess& p) {
 
 /// The risk agent, its book restored from the stored trades first.
 int run_risk(AgentProcess& p) {
-    const Config* config = &p.config;
-    const uint64_t seed = config->seed;
+    const Config& config = p.config;
+    const uint64_t seed = config.seed;
     Store* st = p.store.get();
-    auto limits = make_risk_limits(config->risk, config->risk.state_backend, config->risk.redis_url,
-                                   config->risk.redis_namespace);
+    auto limits = make_risk_limits(config.risk, config.risk.state_backend, config.risk.redis_url,
+                                   config.risk.redis_namespace);
     if (!limits.ok()) return fail_line(limits.error().message);
-    RiskAgent a(*p.bus, p.clock, config->risk, seed, std::move(*limits));
+    RiskAgent a(*p.bus, p.clock, config.risk, seed, std::move(*limits));
     // Positions and open orders an earlier life of the stack left in trades count towards
     // the exposure gates from the first decision on.
     auto trades = st->load_trades(TradeQuery{});
@@ -535,10 +535,10 @@ void reconcile_before_trading(AgentProcess& p, ExecutionAgent& a) {
 /// The execution agent: waits for the broker, reconciles, checks positions (halting on a
 /// mismatch), then trades.
 int run_execution(AgentProcess& p, const AgentArgs& args) {
-    const Config* config = &p.config;
-    const uint64_t seed = config->seed;
+    const Config& config = p.config;
+    const uint64_t seed = config.seed;
     Store* st = p.store.get();
-    auto connected = connect_execution_broker(*config, args);
+    auto connected = connect_execution_broker(config, args);
     if (!connected.ok()) return fail_line(connected.error().message);
     ExecutionBroker& eb = *connected;
     std::unique_ptr<RemoteBroker>& venue = eb.venue;
@@ -546,7 +546,7 @@ int run_execution(AgentProcess& p, const AgentArgs& args) {
     Broker& broker = *eb.broker;
     const int reconcile_every =
         args.reconcile_every_s > 0 ? args.reconcile_every_s : (eb.alpaca_broker ? 30 : 0);
-    ExecutionAgent a(*p.bus, p.clock, config->execution, broker, st, seed, &config->exits);
+    ExecutionAgent a(*p.bus, p.clock, config.execution, broker, st, seed, &config.exits);
     // No decision before the broker has answered and the book is reconciled with it.
     if (!wait_for_broker(p, broker, eb.where)) return 0;  // stopped while waiting
     // The stream first: a fill that happens while the book is reconciled below is then on
@@ -596,10 +596,10 @@ int run_execution(AgentProcess& p, const AgentArgs& args) {
 
 /// The exit agent, keeping the exits of open lots of an earlier life.
 int run_exit(AgentProcess& p) {
-    const Config* config = &p.config;
-    const uint64_t seed = config->seed;
+    const Config& config = p.config;
+    const uint64_t seed = config.seed;
     Store* st = p.store.get();
-    ExitAgent a(*p.bus, p.clock, config->exits, seed);
+    ExitAgent a(*p.bus, p.clock, config.exits, seed);
     // Open positions of a previous life of this agent keep their exits.
     auto lots = restore_exit_lots(a.manager(), *st);
     if (!lots.ok()) return fail_line("restoring exit lots: " + lots.error().message);
@@ -637,13 +637,13 @@ int run_reconciler(AgentProcess& p) {
 /// simulated venue.
 int run_ingestion(AgentProcess& p, const AgentArgs& args, const KafkaBusOptions& options,
                   AgentHttpEndpoint& endpoint) {
-    const Config* config = &p.config;
-    const uint64_t seed = config->seed;
+    const Config& config = p.config;
+    const uint64_t seed = config.seed;
     Store* st = p.store.get();
     IngestionAgent ingestion(*p.bus, p.clock, seed);
     if (!args.live.empty()) {
         auto live = start_live_ingestion(
-            *config, args.live, args.symbols,
+            config, args.live, args.symbols,
             {ingestion, p.clock, *p.metrics,
              [&p](DependencyHealth h) { p.connectivity.set_state(std::move(h)); },
              [&p] { return p.kafka->flush(); }});
@@ -661,7 +661,7 @@ int run_ingestion(AgentProcess& p, const AgentArgs& args, const KafkaBusOptions&
     auto bars = replay_bars_of(*st, args);
     if (!bars.ok()) return fail_line(bars.error().message);
     if (bars->empty()) return fail_line("no stored bars in the range; run `awet ingest csv` first");
-    SimVenueServer venue(SimBrokerConfig::from(config->execution),
+    SimVenueServer venue(SimBrokerConfig::from(config.execution),
                          SimVenueServerOptions{std::move(*venue_token), p.metrics});
     {
         // A store with earlier runs' trades: the range must come after them, and the venue
@@ -678,7 +678,7 @@ int run_ingestion(AgentProcess& p, const AgentArgs& args, const KafkaBusOptions&
         return fail_line(vs.error().message);
     auto lag_probe = KafkaLagProbe::create(options);
     if (!lag_probe.ok()) return fail_line(lag_probe.error().message);
-    ReplayDriver driver(p, ingestion, venue, **lag_probe, agent_topology(*config, *st),
+    ReplayDriver driver(p, ingestion, venue, **lag_probe, agent_topology(config, *st),
                         std::chrono::seconds(args.quiet_timeout_s));
     logger("ingestion")
         ->info("lock-step replay of {} bars; simulated venue on {}:{}", bars->size(), args.host,

@@ -2,6 +2,9 @@
 
 namespace awet {
 
+static_assert(static_cast<int>(BlockReason::kBracketNotResent) + 1 == kNumBlockReasons,
+              "kNumBlockReasons counts every BlockReason");
+
 std::string_view to_string(BlockReason r) {
     switch (r) {
         case BlockReason::kLiveEndpointRefused:

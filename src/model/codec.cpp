@@ -331,10 +331,6 @@ public:
         }
         return n;
     }
-    std::string_view string(std::string_view name) {
-        const JNode* n = get_typed(name, JNode::Type::kString, "expected a string");
-        return n ? std::string_view(n->text) : std::string_view();
-    }
     template <size_t N>
     void fixed_string(std::string_view name, FixedString<N>& out) {
         const JNode* n = get_typed(name, JNode::Type::kString, "expected a string");

@@ -167,16 +167,16 @@ std::string_view event_type_name(const Event& e) {
     return kNames[e.index()];
 }
 
-std::string_view DeadLetter::error_text() const {
-    return {error.data(), strnlen(error.data(), error.size())};
+std::string_view error_text_of(const ErrorText& buf) {
+    return {buf.data(), strnlen(buf.data(), buf.size())};
 }
 
-void DeadLetter::set_error(std::string_view text) {
-    size_t n = std::min(text.size(), error.size() - 1);
+void set_error_text(ErrorText& buf, std::string_view text) {
+    size_t n = std::min(text.size(), buf.size() - 1);
     while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
     // An empty view may be null: memcpy from nullptr is undefined even for 0 bytes.
-    if (n != 0) std::memcpy(error.data(), text.data(), n);
-    error[n] = '\0';
+    if (n != 0) std::memcpy(buf.data(), text.data(), n);
+    buf[n] = '\0';
 }
 
 }  // namespace awet

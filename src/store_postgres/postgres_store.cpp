@@ -31,11 +31,17 @@ using namespace store_rows;
 // ---------------------------------------------------------------------------------------------
 // Values as text parameters.
 
-std::string iso(Timestamp t) { return t.iso(); }
 std::string uuid_text(const Uuid& u) {
     std::string s(36, '\0');
     u.write(s.data());
     return s;
+}
+
+/// A double as PostgreSQL reads it back exactly (17 significant digits), into `out`.
+void assign_real(std::string& out, double v) {
+    char buf[64];
+    const int n = std::snprintf(buf, sizeof buf, "%.17g", v);
+    out.assign(buf, static_cast<size_t>(n));
 }
 
 /// Parameters of one statement, as text (NULL allowed), passed as a dynamic list.
@@ -45,9 +51,9 @@ public:
     void text_or_null(std::string_view v) { add(std::string(v), v.empty()); }
     void i64(int64_t v) { add(std::to_string(v), false); }
     void real(double v) {
-        char buf[64];
-        const int n = std::snprintf(buf, sizeof buf, "%.17g", v);
-        add(std::string(buf, static_cast<size_t>(n)), false);
+        std::string text;
+        assign_real(text, v);
+        add(std::move(text), false);
     }
     void null() { add({}, true); }
     void boolean(bool b) { add(b ? "t" : "f", false); }
@@ -715,11 +721,7 @@ public:
         auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
         next().assign(buf, static_cast<size_t>(p - buf));
     }
-    void real(double v) {
-        char buf[64];
-        const int n = std::snprintf(buf, sizeof buf, "%.17g", v);
-        next().assign(buf, static_cast<size_t>(n));
-    }
+    void real(double v) { assign_real(next(), v); }
     template <typename Tag>
     void fixed(Fixed<Tag> f) {
         i64(f.raw());

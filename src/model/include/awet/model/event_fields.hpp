@@ -12,7 +12,6 @@
 #include <array>
 #include <concepts>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -117,7 +116,6 @@ FeatureMask(U&) -> FeatureMask<U>;
 
 using FeatureValues = std::array<double, kNumFeatures>;
 using Horizons = std::array<QuantileForecast, kNumHorizons>;
-using ErrorText = decltype(DeadLetter::error);
 
 /// `T` is `U` or `const U`.
 template <class T, class U>
@@ -249,9 +247,7 @@ public:
     void operator()(std::string_view n, ReasonBits<const uint32_t> v) { self().reasons(n, v.mask); }
     void operator()(std::string_view n, const FeatureValues& v) { self().features(n, v); }
     void operator()(std::string_view n, const Horizons& v) { self().horizons(n, v); }
-    void operator()(std::string_view n, const ErrorText& v) {
-        out().string(n, std::string_view(v.data(), strnlen(v.data(), v.size())));
-    }
+    void operator()(std::string_view n, const ErrorText& v) { out().string(n, error_text_of(v)); }
 
 private:
     Derived& self() { return static_cast<Derived&>(*this); }
@@ -297,10 +293,7 @@ public:
     void operator()(std::string_view n, Horizons& v) { self().horizons(n, v); }
     void operator()(std::string_view n, ErrorText& v) {
         std::string text;
-        if (!in().string(n, text)) return;
-        DeadLetter holder;
-        holder.set_error(text);
-        v = holder.error;
+        if (in().string(n, text)) set_error_text(v, text);
     }
 
 private:

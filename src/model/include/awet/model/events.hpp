@@ -200,15 +200,21 @@ struct ExecutionReport {
     FixedString<63> block_reason;
 };
 
+/// The error text of a dead letter: NUL-terminated, at most 199 bytes.
+using ErrorText = std::array<char, 200>;
+/// The text in `buf` (up to its NUL).
+std::string_view error_text_of(const ErrorText& buf);
+/// Keeps what fits of `text` in `buf`, never cutting a UTF-8 sequence in half.
+void set_error_text(ErrorText& buf, std::string_view text);
+
 /// dead.letter — an event that failed to decode or to be processed, with the error.
 struct DeadLetter {
     EventHeader header;
     FixedString<31> original_topic;
-    std::array<char, 200> error{};  // NUL-terminated, truncated
+    ErrorText error{};  // NUL-terminated, truncated
 
-    std::string_view error_text() const;
-    /// Keeps what fits of `text` (199 bytes), never cutting a UTF-8 sequence in half.
-    void set_error(std::string_view text);
+    std::string_view error_text() const { return error_text_of(error); }
+    void set_error(std::string_view text) { set_error_text(error, text); }
 };
 
 using Event =

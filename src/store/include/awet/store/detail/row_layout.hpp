@@ -158,14 +158,20 @@ struct NoBinder {
     void null() {}
 };
 
-/// Binds the columns of `e`, in event_cols<E>() order.
+/// The header's columns, then the body's (the writer knows which it is in).
 template <class B, class E>
-void bind_event(B& b, const E& e) {
-    EventRowWriter<B> w{&b, nullptr, time_key<E>()};
+void write_row(EventRowWriter<B>& w, const E& e) {
     w.header = true;
     visit_header(e.header, w);
     w.header = false;
     visit_fields(e, w);
+}
+
+/// Binds the columns of `e`, in event_cols<E>() order.
+template <class B, class E>
+void bind_event(B& b, const E& e) {
+    EventRowWriter<B> w{&b, nullptr, time_key<E>()};
+    write_row(w, e);
 }
 
 /// The columns of the table of `E`, in the order bind_event binds and read_event reads them.
@@ -173,12 +179,8 @@ template <class E>
 const Cols& event_cols() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> out;
-        const E e{};
         EventRowWriter<NoBinder> w{nullptr, &out, time_key<E>()};
-        w.header = true;
-        visit_header(e.header, w);
-        w.header = false;
-        visit_fields(e, w);
+        write_row(w, E{});
         return out;
     }();
     static const Cols cols(names.begin(), names.end());
