@@ -38,13 +38,12 @@
 #include "awet/pipeline/agents.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet/portfolio/reconciler.hpp"
-#include "awet/report/daily_pnl.hpp"
 #include "awet/service/http_endpoint.hpp"
 #include "awet/service/instrumented_bus.hpp"
 #include "awet/venue/venue.hpp"
+#include "brokers.hpp"
 #include "commands.hpp"
 #include "live_ingestion.hpp"
-#include "reconcile_command.hpp"
 
 namespace awet::cli {
 namespace {
@@ -277,45 +276,6 @@ std::function<Status()> alpaca_stream_step(AgentProcess& p, ExecutionAgent& a, S
     };
 }
 
-/// Pipeline::run_eod for a process of its own: the reconciler closes each session it sees end.
-class EodJob {
-public:
-    EodJob(const PortfolioAgent& portfolio, Store& store) : portfolio_(portfolio), store_(store) {}
-    Status on_bar(const MarketBar& bar) {
-        const auto session = SessionCalendar::session_at(bar.bar_start);
-        if (!session) return Status::Ok();
-        if (date_ && *date_ != session->date) AWET_TRY(run(*date_, close_));
-        date_ = session->date;
-        close_ = session->close;
-        if (bar.bar_start + bar.interval >= session->close) AWET_TRY(run(session->date, close_));
-        return Status::Ok();
-    }
-
-private:
-    Status run(const Date& date, Timestamp close) {
-        if (!done_.insert(date).second) return Status::Ok();
-        const Portfolio& book = portfolio_.portfolio();
-        std::vector<ClosedTrade> closed;
-        for (const auto& t : book.closed_trades()) {
-            if (SessionCalendar::to_local(t.closed_at).date == date) closed.push_back(t);
-        }
-        std::vector<PositionRow> open;
-        for (const auto& pos : book.positions()) {
-            if (!pos.qty.is_zero()) open.push_back(pos);
-        }
-        AWET_TRY(store_.upsert_daily_pnl(compute_daily_pnl(date, closed, open, close)));
-        AWET_TRY(Reconciler::sync_positions(book, store_, close));
-        logger("eod")->info("EOD {} written", date.to_string());
-        return Status::Ok();
-    }
-
-    const PortfolioAgent& portfolio_;
-    Store& store_;
-    std::optional<Date> date_;
-    Timestamp close_;
-    std::set<Date> done_;
-};
-
 /// The lock-step replay of stored bars (ingestion agent with --replay).
 class ReplayDriver {
 public:
@@ -441,13 +401,7 @@ int run_risk(AgentProcess& p) {
     // the exposure gates from the first decision on.
     auto trades = st->load_trades(TradeQuery{});
     if (!trades.ok()) return fail_line("restoring the risk book: " + trades.error().message);
-    restore_risk_book(a.engine(), *trades, st);
-    bool restored = false;  // before the first bar's consequences, like the embedded pipeline
-    p.bus->subscribe(Topic::kMarketRaw, "risk", [&](const Delivery& d) -> Status {
-        if (restored) return Status::Ok();
-        restored = true;
-        return restore_risk_entries(a.engine(), *st, std::get<MarketBar>(d.event));
-    });
+    a.restore(*trades, st);
     a.attach();
     return run_loop(p, {});
 }
@@ -626,9 +580,9 @@ int run_reconciler(AgentProcess& p) {
     if (!stored.ok()) return fail_line("restoring the book: " + stored.error().message);
     a.restore(std::move(*stored));
     a.attach();
-    EodJob eod(a, *st);
-    p.bus->subscribe(Topic::kMarketRaw, "portfolio", [&eod](const Delivery& d) -> Status {
-        return eod.on_bar(std::get<MarketBar>(d.event));
+    EodJob eod(st);  // the embedded pipeline's end-of-day job, on this process's bars
+    p.bus->subscribe(Topic::kMarketRaw, "portfolio", [&eod, &a](const Delivery& d) -> Status {
+        return eod.on_bar(a.portfolio(), std::get<MarketBar>(d.event));
     });
     return run_loop(p, {});
 }

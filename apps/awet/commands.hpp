@@ -17,6 +17,7 @@ struct Common {
     std::string config_path;  // --config (default: config/awet.yaml when it exists)
     std::string db_path;      // --db (overrides store.path)
     bool config_given = false;
+    bool json = false;  // --json: print the operation's result in its JSON form
 };
 
 /// Loads and validates the config; prints the error and returns nullopt on failure.
@@ -99,7 +100,13 @@ struct HealthArgs {
     int timeout_ms = 1000;
 };
 /// `awet health`: GET /health of every agent; 0 when all are ok.
-int health(const HealthArgs& args);
+int health(const Common& common, const HealthArgs& args);
 int trades(const Common& common, const std::string& symbol, size_t limit);
+
+struct ReconcileArgs {
+    std::string venue_url = "http://127.0.0.1:8009";  // execution.broker: sim
+};
+/// `awet reconcile`: exit 0 in sync, 1 differ, 2 unreadable.
+int reconcile(const Common& common, const ReconcileArgs& args);
 
 }  // namespace awet::cli

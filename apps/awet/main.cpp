@@ -3,8 +3,8 @@
 
 #include "agent_command.hpp"
 #include "backfill_command.hpp"
+#include "brokers.hpp"
 #include "commands.hpp"
-#include "reconcile_command.hpp"
 
 namespace {
 
@@ -12,6 +12,11 @@ void add_common(CLI::App* cmd, awet::cli::Common& common) {
     cmd->add_option("--config", common.config_path,
                     "YAML config file (default: config/awet.yaml if present)");
     cmd->add_option("--db", common.db_path, "SQLite database file (overrides store.path)");
+}
+
+/// --json: the result in its JSON form (the operations' JSON, as the API serves it).
+void add_json(CLI::App* cmd, awet::cli::Common& common) {
+    cmd->add_flag("--json", common.json, "Print the result as JSON");
 }
 
 /// The TFT's training options; returns them so that callers can tell which were given.
@@ -164,6 +169,7 @@ private:
         auto* train_cmd = app.add_subcommand(
             "train", "Train a model on stored features and register it as candidate");
         add_common(train_cmd, common);
+        add_json(train_cmd, common);
         train_cmd
             ->add_option("--model", train_args.model,
                          "Model type: linear (quantile regression) or tft (Temporal Fusion "
@@ -225,6 +231,7 @@ private:
             "predict",
             "Forecast one symbol with a registered model (--explain: what the TFT looked at)");
         add_common(predict_cmd, common);
+        add_json(predict_cmd, common);
         predict_cmd->add_option("--symbol", predict_args.symbol, "Symbol")->required();
         predict_cmd->add_option("--at", predict_args.at,
                                 "Forecast after the last bar starting at or before this time "
@@ -245,19 +252,23 @@ private:
         auto* models_list_cmd =
             models_cmd->add_subcommand("list", "Show every model with its status");
         add_common(models_list_cmd, common);
+        add_json(models_list_cmd, common);
         models_list_cmd->callback([=, this] { rc = models_list(common); });
         auto* models_promote_cmd = models_cmd->add_subcommand(
             "promote", "Make a model green (the old green is deprecated)");
         add_common(models_promote_cmd, common);
+        add_json(models_promote_cmd, common);
         models_promote_cmd->add_option("model_id", model_id, "Model id")->required();
         models_promote_cmd->callback([=, this] { rc = models_promote(common, model_id); });
         auto* models_deprecate_cmd = models_cmd->add_subcommand("deprecate", "Retire a model");
         add_common(models_deprecate_cmd, common);
+        add_json(models_deprecate_cmd, common);
         models_deprecate_cmd->add_option("model_id", model_id, "Model id")->required();
         models_deprecate_cmd->callback([=, this] { rc = models_deprecate(common, model_id); });
         auto* models_export_cmd = models_cmd->add_subcommand(
             "export-onnx", "Write a TFT model as an ONNX graph (opset 17)");
         add_common(models_export_cmd, common);
+        add_json(models_export_cmd, common);
         models_export_cmd->add_option("model_id", model_id, "Model id (a tft model)")->required();
         models_export_cmd->add_option("--out", onnx_out,
                                       "Output file (default: <prediction.model_dir>/<ID>.onnx)");
@@ -272,10 +283,12 @@ private:
         auto* approve_cmd =
             app.add_subcommand("approve", "Create the approval file (safety layer 3)");
         add_common(approve_cmd, common);
+        add_json(approve_cmd, common);
         approve_cmd->callback([=, this] { rc = approve(common); });
         auto* revoke_cmd =
             app.add_subcommand("revoke", "Remove the approval file: every order is blocked");
         add_common(revoke_cmd, common);
+        add_json(revoke_cmd, common);
         revoke_cmd->callback([=, this] { rc = revoke(common); });
     }
 
@@ -285,6 +298,7 @@ private:
         // pnl
         auto* pnl_cmd = app.add_subcommand("pnl", "Daily PnL reports (daily_pnl_summary)");
         add_common(pnl_cmd, common);
+        add_json(pnl_cmd, common);
         pnl_cmd->add_option("period", pnl_period, "today | week | save")
             ->required()
             ->check(CLI::IsMember({"today", "week", "save"}));
@@ -296,6 +310,7 @@ private:
         auto* eod_cmd = app.add_subcommand(
             "eod", "End-of-day job: recompute and save daily_pnl_summary from the store");
         add_common(eod_cmd, common);
+        add_json(eod_cmd, common);
         eod_cmd->add_option("--date", eod_date,
                             "Session date YYYY-MM-DD (default: last session with bars)");
         eod_cmd->callback([=, this] { rc = eod(common, eod_date); });
@@ -304,6 +319,7 @@ private:
         auto* trace_cmd =
             app.add_subcommand("trace", "Print the full audit chain of one correlation id");
         add_common(trace_cmd, common);
+        add_json(trace_cmd, common);
         trace_cmd->add_option("correlation_id", correlation_id, "Correlation id (UUID)")
             ->required();
         trace_cmd->callback([=, this] { rc = trace(common, correlation_id); });
@@ -311,9 +327,11 @@ private:
         // positions / trades
         auto* positions_cmd = app.add_subcommand("positions", "Current positions");
         add_common(positions_cmd, common);
+        add_json(positions_cmd, common);
         positions_cmd->callback([=, this] { rc = positions(common); });
         auto* trades_cmd = app.add_subcommand("trades", "Recent paper trades (newest last)");
         add_common(trades_cmd, common);
+        add_json(trades_cmd, common);
         trades_cmd->add_option("--symbol", trades_symbol, "Only this symbol");
         trades_cmd->add_option("--limit", trades_limit, "At most this many rows")
             ->capture_default_str();
@@ -400,7 +418,8 @@ private:
         health_cmd->add_option("--timeout-ms", health_args.timeout_ms, "Per-agent timeout")
             ->check(CLI::PositiveNumber)
             ->capture_default_str();
-        health_cmd->callback([=, this] { rc = health(health_args); });
+        add_json(health_cmd, common);
+        health_cmd->callback([=, this] { rc = health(common, health_args); });
 
         auto* reconcile_cmd = app.add_subcommand(
             "reconcile",
@@ -412,6 +431,7 @@ private:
                          "execution.broker sim: URL of the simulated venue")
             ->capture_default_str();
         add_common(reconcile_cmd, common);
+        add_json(reconcile_cmd, common);
         reconcile_cmd->callback([=, this] { rc = reconcile(common, reconcile_args); });
 
         auto* dev_kafka_cmd = app.add_subcommand("dev-kafka",

@@ -11,6 +11,17 @@ double confidence_from_quantiles(const QuantileForecast& q) {
     return c < 1.0 ? c : 1.0;
 }
 
+SignalCall call_signal(const HorizonForecasts& q, double min_confidence) {
+    const QuantileForecast& longest = q[kNumHorizons - 1];
+    SignalCall call;
+    call.direction = longest.q50 > 0 ? Direction::kUp : Direction::kDown;
+    call.confidence = confidence_from_quantiles(longest);
+    if (longest.q50 != 0.0 && call.confidence >= min_confidence) {
+        call.signal = call.direction == Direction::kUp ? Signal::kBuy : Signal::kSell;
+    }
+    return call;
+}
+
 Prediction make_prediction(const FeatureVector& fv, const HorizonForecasts& q,
                            const ModelId& model_id, double min_confidence, HeaderFactory& headers,
                            Timestamp now) {
@@ -20,14 +31,10 @@ Prediction make_prediction(const FeatureVector& fv, const HorizonForecasts& q,
     p.bar_start = fv.bar_start;
     p.close = fv.close;
     p.horizons = q;
-    const QuantileForecast& longest = q[kNumHorizons - 1];
-    p.direction = longest.q50 > 0 ? Direction::kUp : Direction::kDown;
-    p.confidence = confidence_from_quantiles(longest);
-    if (longest.q50 != 0.0 && p.confidence >= min_confidence) {
-        p.signal = p.direction == Direction::kUp ? Signal::kBuy : Signal::kSell;
-    } else {
-        p.signal = Signal::kHold;
-    }
+    const SignalCall call = call_signal(q, min_confidence);
+    p.direction = call.direction;
+    p.confidence = call.confidence;
+    p.signal = call.signal;
     p.model_id = model_id;
     return p;
 }

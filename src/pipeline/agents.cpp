@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <unordered_map>
+#include <utility>
 
 #include "awet/calendar/calendar.hpp"
 #include "awet/core/crash_point.hpp"
@@ -162,9 +163,18 @@ InferenceStats PredictionAgent::inference_stats() const {
 }
 
 // ---------------------------------------------------------------- risk
+size_t RiskAgent::restore(std::span<const TradeRow> trades, Store* store) {
+    entries_from_ = store;
+    return restore_risk_book(engine_, trades, store);
+}
+
 void RiskAgent::attach() {
     bus_.subscribe(Topic::kMarketRaw, "risk", [this](const Delivery& d) -> Status {
-        engine_.on_bar(std::get<MarketBar>(d.event));
+        const auto& bar = std::get<MarketBar>(d.event);
+        if (Store* store = std::exchange(entries_from_, nullptr)) {
+            AWET_TRY(restore_risk_entries(engine_, *store, bar));
+        }
+        engine_.on_bar(bar);
         return Status::Ok();
     });
     bus_.subscribe(Topic::kPredictionsTft, "risk", [this](const Delivery& d) -> Status {

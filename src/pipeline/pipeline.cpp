@@ -22,7 +22,8 @@ Pipeline::Pipeline(const Config& config, Store* store, Broker& broker, ModelLoad
       execution_(bus_, clock_, config.execution, broker, store, config.seed, &config.exits),
       exits_(bus_, clock_, config.exits, config.seed),
       portfolio_(bus_, clock_, store),
-      watchtower_(bus_) {}
+      watchtower_(bus_),
+      eod_(store) {}
 
 Status Pipeline::restore_from_store(std::span<const TradeRow> trades) {
     std::vector<TradeRow>& open_orders = open_orders_;
@@ -42,7 +43,7 @@ Status Pipeline::restore_from_store(std::span<const TradeRow> trades) {
         if (!p.qty.is_zero()) ++r.open_positions;
     }
     portfolio_.restore(std::move(stored));
-    restore_risk_book(risk_.engine(), trades, store_);
+    risk_.restore(trades, store_);
     r.open_lots = restore_exit_lots(exits_.manager(), trades);
     r.open_orders = open_orders.size();
     if (r.fills > 0 || r.open_orders > 0) {
@@ -150,19 +151,13 @@ Status Pipeline::start(std::span<const TradeRow> stored_trades) {
     return Status::Ok();
 }
 
-Status Pipeline::restore_risk_counters(const MarketBar& first_bar) {
-    restored_ = true;
-    if (store_ == nullptr) return Status::Ok();
-    return restore_risk_entries(risk_.engine(), *store_, first_bar);
-}
-
 Status Pipeline::process(const MarketBar& bar) {
     if (!started_) AWET_TRY(start());
     if (!restored_) {
         // Nothing is written before this check: a refused run leaves the store as it was.
         AWET_TRY(check_not_run_before(bar));
         AWET_TRY(settle_open_orders());
-        AWET_TRY(restore_risk_counters(bar));
+        restored_ = true;
         // The run's events take their ids from the start of each agent's seeded stream,
         // whatever settling the earlier runs' orders used: a run redone after a crash (which
         // finds them settled already) gets exactly the ids of an uninterrupted one.
@@ -208,7 +203,7 @@ Status Pipeline::process(const MarketBar& bar) {
     // 3. Session close reached: the EOD job, once the other symbols' bars of this bar start are
     //    in (the next bar start, or finish()).
     if (options_.run_eod && session && clock_.now() >= session->close &&
-        !eod_done_.contains(session->date)) {
+        !eod_.closed(session->date)) {
         eod_due_ = std::make_pair(session->date, session->close);
     }
     crash_point("bar");
@@ -216,26 +211,9 @@ Status Pipeline::process(const MarketBar& bar) {
 }
 
 Status Pipeline::run_eod(const Date& date, Timestamp close) {
-    if (!eod_done_.insert(date).second) return Status::Ok();
-    std::vector<ClosedTrade> closed;
-    for (const auto& t : portfolio_.portfolio().closed_trades()) {
-        if (SessionCalendar::to_local(t.closed_at).date == date) closed.push_back(t);
-    }
-    std::vector<PositionRow> open;
-    for (const auto& p : portfolio_.portfolio().positions()) {
-        if (!p.qty.is_zero()) open.push_back(p);
-    }
-    DailyPnlRow row = compute_daily_pnl(date, closed, open, close);
-    daily_rows_.push_back(row);
-    if (store_ != nullptr) {
-        AWET_TRY(store_->upsert_daily_pnl(row));
-        crash_point("eod");
-        AWET_TRY(Reconciler::sync_positions(portfolio_.portfolio(), *store_, close));
-        AWET_TRY(store_->flush());
-    }
-    logger("eod")->info("EOD {}: realized {} unrealized {} trades {}", date.to_string(),
-                        row.realized_pnl_usd.to_string(), row.unrealized_pnl_usd.to_string(),
-                        row.num_trades);
+    if (eod_.closed(date)) return Status::Ok();
+    AWET_TRY(eod_.close_session(portfolio_.portfolio(), date, close));
+    if (store_ != nullptr) AWET_TRY(store_->flush());
     return Status::Ok();
 }
 

@@ -54,39 +54,91 @@ ModelLoader default_model_loader() {
     };
 }
 
-Result<TrainOutcome> train_and_register(Store& store, const Config& config,
-                                        const std::vector<FeatureVector>& features, Timestamp now) {
-    auto existing = store.list_models();
-    if (!existing.ok()) return existing.error();
-    std::string data_to = features.empty() ? now.date_utc() : features.back().bar_start.date_utc();
-    std::string model_id = "linear-" + data_to + "-" + std::to_string(existing->size() + 1);
+std::string tft_split_line(const char* name, const TftSplitMetrics& m) {
+    std::string out = fmt::format("{} ({} windows):", name, m.windows);
+    for (size_t h = 0; h < kNumHorizons; ++h) {
+        out += fmt::format(" {}m pinball x1e4 {:.3f} coverage {:.0f}%;", kHorizonsMinutes[h],
+                           m.pinball[h] * 1e4, m.coverage[h] * 100);
+    }
+    out.pop_back();
+    return out;
+}
 
+namespace {
+
+/// One line: the module's error lists the places looked at, one per line.
+Error one_line(Error error) {
+    for (auto& c : error.message) {
+        if (c == '\n') c = ' ';
+    }
+    return error;
+}
+
+Result<TrainOutcome> train_linear(const std::vector<FeatureVector>& features,
+                                  const std::string& model_dir, const std::string& model_id) {
     TrainOptions options;
-    options.model_dir = config.prediction.model_dir;
+    options.model_dir = model_dir;
     options.model_id = model_id;
     auto report = train_linear_model(features, options);
     if (!report.ok()) return report.error();
-
-    ModelRecord record;
-    record.model_id = model_id;
-    record.model_type = "linear_quantile";
-    record.status = ModelStatus::kCandidate;
-    record.path = report->path;
-    record.metrics_json = report->metrics_json();
-    record.params_json = report->params_json();
-    record.created_at = now;
-    AWET_TRY(store.register_model(record));
-    AWET_TRY(store.flush());
-    std::string summary = fmt::format(
+    TrainOutcome out;
+    out.record.model_type = std::string(kLinearQuantileModelType);
+    out.record.path = report->path;
+    out.record.metrics_json = report->metrics_json();
+    out.record.params_json = report->params_json();
+    out.summary = fmt::format(
         "{} training / {} validation rows; validation pinball loss x1e4 (model / empirical "
         "quantiles / zero) and q10-q90 coverage:",
         report->n_train, report->n_val);
     for (const auto& h : report->horizons) {
-        summary += fmt::format("\n  {}m: {:.3f} / {:.3f} / {:.3f}, coverage {:.0f}%", h.minutes,
-                               h.model_mean * 1e4, h.baseline_mean * 1e4, h.zero_mean * 1e4,
-                               h.coverage * 100);
+        out.summary += fmt::format("\n  {}m: {:.3f} / {:.3f} / {:.3f}, coverage {:.0f}%", h.minutes,
+                                   h.model_mean * 1e4, h.baseline_mean * 1e4, h.zero_mean * 1e4,
+                                   h.coverage * 100);
     }
-    TrainOutcome outcome{record, summary};
+    return out;
+}
+
+Result<TrainOutcome> train_tft(const std::vector<FeatureVector>& features, TftTrainOptions options,
+                               const std::string& model_dir, const std::string& model_id) {
+    options.model_dir = model_dir;
+    options.model_id = model_id;
+    auto module = load_tft_module();
+    if (!module.ok()) return one_line(module.error());
+    auto report = (*module)->train(features, options);
+    if (!report.ok()) return report.error();
+    TrainOutcome out;
+    out.record.model_type = std::string(kTftModelType);
+    out.record.path = report->metadata_path;
+    out.record.metrics_json = report->metrics_json;
+    out.record.params_json = report->params_json;
+    out.summary = fmt::format("{} train / {} validation / {} test windows; {}", report->n_train,
+                              report->n_val, report->n_test,
+                              tft_split_line("validation", report->validation));
+    if (report->n_test > 0) out.summary += "; " + tft_split_line("test", report->test);
+    out.tft = std::move(*report);
+    return out;
+}
+
+}  // namespace
+
+Result<TrainOutcome> train_and_register(Store& store, const Config& config,
+                                        const std::vector<FeatureVector>& features, Timestamp now,
+                                        const TrainSpec& spec) {
+    auto existing = store.list_models();
+    if (!existing.ok()) return existing.error();
+    const bool tft = spec.model == TrainSpec::Model::kTft;
+    const std::string data_to =
+        features.empty() ? now.date_utc() : features.back().bar_start.date_utc();
+    const std::string model_id = std::string(tft ? "tft-" : "linear-") + data_to + "-" +
+                                 std::to_string(existing->size() + 1);
+    auto outcome = tft ? train_tft(features, spec.tft, config.prediction.model_dir, model_id)
+                       : train_linear(features, config.prediction.model_dir, model_id);
+    if (!outcome.ok()) return outcome.error();
+    outcome->record.model_id = model_id;
+    outcome->record.status = ModelStatus::kCandidate;
+    outcome->record.created_at = now;
+    AWET_TRY(store.register_model(outcome->record));
+    AWET_TRY(store.flush());
     return outcome;
 }
 

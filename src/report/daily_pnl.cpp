@@ -65,6 +65,18 @@ DailyPnlRow compute_daily_pnl(Date date, std::span<const ClosedTrade> closed_tha
     return row;
 }
 
+DailyPnlRow daily_pnl_of(const Portfolio& book, Date date, Timestamp created_at) {
+    std::vector<ClosedTrade> closed;
+    for (const ClosedTrade& ct : book.closed_trades()) {
+        if (SessionCalendar::to_local(ct.closed_at).date == date) closed.push_back(ct);
+    }
+    std::vector<PositionRow> open;
+    for (const PositionRow& p : book.positions()) {
+        if (!p.qty.is_zero()) open.push_back(p);
+    }
+    return compute_daily_pnl(date, closed, open, created_at);
+}
+
 Result<DailyPnlRow> eod_from_store(Store& store, Date date, Timestamp now) {
     Timestamp cutoff;
     if (auto session = SessionCalendar::session(date)) {
@@ -77,12 +89,6 @@ Result<DailyPnlRow> eod_from_store(Store& store, Date date, Timestamp now) {
     if (!stored.ok())
         return make_error(stored.error().code, "eod: load trades: " + stored.error().message);
     Portfolio& book = stored->book;
-
-    std::vector<ClosedTrade> closed_today;
-    for (const ClosedTrade& ct : book.closed_trades()) {
-        if (SessionCalendar::to_local(ct.closed_at).date == date) closed_today.push_back(ct);
-    }
-
     for (const PositionRow& p : book.positions()) {
         if (p.qty.raw() == 0) continue;
         auto close = last_close(store, p.symbol, cutoff);
@@ -92,12 +98,7 @@ Result<DailyPnlRow> eod_from_store(Store& store, Date date, Timestamp now) {
         }
         if (close->has_value()) book.mark(p.symbol, **close, cutoff);
     }
-    std::vector<PositionRow> open;
-    for (const PositionRow& p : book.positions()) {
-        if (p.qty.raw() != 0) open.push_back(p);
-    }
-
-    DailyPnlRow row = compute_daily_pnl(date, closed_today, open, now);
+    DailyPnlRow row = daily_pnl_of(book, date, now);
     if (Status s = store.upsert_daily_pnl(row); !s.ok()) {
         return make_error(s.error().code, "eod: save daily pnl: " + s.error().message);
     }

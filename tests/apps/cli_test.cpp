@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -198,6 +199,38 @@ TEST_F(Cli, TftCommandsFailWithOneLineReasons) {
     auto eval_unknown = run("eval --data " + bars + " --symbols AAPL,NOPE " + common());
     EXPECT_NE(eval_unknown.code, 0);
     EXPECT_NE(eval_unknown.out.find("no bars of NOPE"), std::string::npos) << eval_unknown.out;
+}
+
+TEST_F(Cli, JsonPrintsTheOperationsResultsForScripts) {
+    auto demo = run("demo --days 1 --train-days 2 --seed 3 " + common());
+    ASSERT_EQ(demo.code, 0) << demo.out;
+    auto trades = run("trades --json --limit 2 " + common());
+    ASSERT_EQ(trades.code, 0) << trades.out;
+    const auto t = nlohmann::json::parse(trades.out);
+    ASSERT_TRUE(t["trades"].is_array());
+    EXPECT_LE(t["trades"].size(), 2U);
+    EXPECT_GE(t["total"].get<size_t>(), t["trades"].size());
+    if (!t["trades"].empty()) EXPECT_TRUE(t["trades"][0]["avg_fill_price"].is_string());
+
+    auto models = run("models list --json " + common());
+    ASSERT_EQ(models.code, 0) << models.out;
+    const auto m = nlohmann::json::parse(models.out);
+    ASSERT_EQ(m["models"].size(), 1U);
+    EXPECT_EQ(m["models"][0]["status"], "green");
+
+    auto predict = run("predict --symbol AAPL --json " + common());
+    ASSERT_EQ(predict.code, 0) << predict.out;
+    const auto p = nlohmann::json::parse(predict.out);
+    EXPECT_EQ(p["model_id"], m["models"][0]["model_id"]);
+    EXPECT_EQ(p["horizons"].size(), 3U);
+    const std::string signal = p["signal"];
+    EXPECT_TRUE(signal == "BUY" || signal == "SELL" || signal == "HOLD") << signal;
+
+    // An error stays one line on stderr, and nothing on stdout parses as a result.
+    auto missing = run("trace 00000000-0000-4000-8000-000000000001 --json " + common());
+    EXPECT_NE(missing.code, 0);
+    EXPECT_NE(missing.out.find("no audit events"), std::string::npos) << missing.out;
+    EXPECT_EQ(lines(missing.out), 1u) << missing.out;
 }
 
 TEST_F(Cli, LinearModelsPredictButDoNotExportOrExplainAndNeverLoadTheTft) {

@@ -6,14 +6,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "awet/core/config.hpp"
 #include "awet/core/ids.hpp"
 #include "awet/core/time.hpp"
+#include "awet/execution/bracket_book.hpp"
 #include "awet/execution/broker.hpp"
+#include "awet/execution/order_tracker.hpp"
 #include "awet/execution/position_check.hpp"
 #include "awet/execution/safety_gate.hpp"
 #include "awet/model/events.hpp"
@@ -21,17 +21,6 @@
 #include "awet/store/store.hpp"
 
 namespace awet {
-
-/// Prices of the bracket legs of an entry at reference price `ref` (execution.bracket_orders):
-/// take-profit at ref * (1 ± take_profit_pct %), stop-loss at ref * (1 ∓ stop_loss_pct %) (a long
-/// entry's take-profit above, stop below; a short's mirrored). Percentages are taken to 0.0001 %
-/// as the exit manager does; the products are exact and then rounded to the cent TOWARD `ref`
-/// (long: take-profit down, stop up; short: take-profit up, stop down), so neither the profit
-/// aimed at nor the loss accepted exceeds the configured percentage. A leg that would round onto
-/// or past `ref` is moved to the nearest cent strictly beyond it (brokers refuse legs at the
-/// entry price). nullopt when `ref` <= 0 or a percentage is not > 0.
-std::optional<BracketLegs> bracket_legs_for(Side entry_side, Price ref, double take_profit_pct,
-                                            double stop_loss_pct);
 
 struct ExecutionStats {
     int64_t submitted = 0;   // accepted by the broker
@@ -120,58 +109,46 @@ public:
     void restart_ids() { headers_.restart_ids(); }
 
 private:
-    /// What the engine keeps per client order id to write the trade row and build reports.
-    struct OrderInfo {
-        EventHeader decision_header;
-        TradeRow row;
-        Money fill_cost;  // sum of fill notionals
-        bool terminal = false;
-    };
+    // Decisions and broker callbacks (execution_engine.cpp).
+    ExecutionReport make_report(const TrackedOrder& order, OrderStatus status, Timestamp ts);
+    /// Submits a written-ahead, gate-checked row and reports the outcome (and its legs').
+    void submit_row(TrackedOrder& order, const std::optional<BracketLegs>& bracket, Timestamp now,
+                    std::vector<ExecutionReport>& out);
+    /// Leg rows of a bracket entry (written ahead with the entry; the leg prices travel in the
+    /// request only: the trades table has no column for them).
+    void write_legs(const TrackedOrder& entry);
+    /// The legs of a blocked entry are blocked with it.
+    void block_legs(const TrackedOrder& entry, Timestamp now, std::vector<ExecutionReport>& out);
+    /// The bracket entry an exit closes (it shares the entry's correlation id), if any.
+    std::optional<IdempotencyKey> bracket_parent_of(const TrackedOrder& exit);
+    /// Exit of a bracket entry: cancel open legs, then sell the rest (or park until they end).
+    void exit_bracket(TrackedOrder& exit, const IdempotencyKey& parent, Timestamp now,
+                      std::vector<ExecutionReport>& out);
+    /// Sends (or closes) a parked exit whose legs are all finished; false while one is open.
+    bool release_exit(TrackedOrder& exit, const IdempotencyKey& parent, Timestamp now,
+                      std::vector<ExecutionReport>& out);
+    /// After a fill or cancel that ended `order`: releases the parked exit of its entry, if any.
+    void on_leg_update(const TrackedOrder& order, Timestamp ts);
 
-    ExecutionReport make_report(OrderInfo& info, OrderStatus status, Timestamp ts);
-    OrderInfo* find_or_restore(const IdempotencyKey& key);
+    // Broker sync after a restart or a lossy stream (broker_sync.cpp).
     /// A redelivered decision whose row exists but which this process never handled (it was
     /// written ahead before a restart): sends the order if the broker does not know it.
     void resume_after_restart(const IdempotencyKey& key, std::vector<ExecutionReport>& out);
     /// Sends an order the broker does not know (looked up first); true if sent.
-    bool send_unknown_order(OrderInfo& info, std::vector<ExecutionReport>& out);
-    void persist(const TradeRow& row);
-    /// Submits a written-ahead, gate-checked row and reports the outcome.
-    void submit_row(OrderInfo& info, const std::optional<BracketLegs>& bracket, Timestamp now,
-                    std::vector<ExecutionReport>& out);
-    /// Leg rows of a bracket entry (written ahead with the entry; the leg prices travel in the
-    /// request only: the trades table has no column for them).
-    void write_legs(const OrderInfo& entry);
-    /// The bracket entry an exit decision closes (it shares the entry's correlation id), if any.
-    std::optional<IdempotencyKey> bracket_parent_of(const TradeRow& exit_row);
-    /// Exit of a bracket entry: cancel open legs, then sell the rest (or park until they end).
-    void exit_bracket(OrderInfo& exit, const IdempotencyKey& parent, Timestamp now,
-                      std::vector<ExecutionReport>& out);
-    /// Sends (or closes) a parked exit whose legs are all finished; false while one is open.
-    bool release_exit(OrderInfo& exit, const IdempotencyKey& parent, Timestamp now,
-                      std::vector<ExecutionReport>& out);
+    bool send_unknown_order(TrackedOrder& order, std::vector<ExecutionReport>& out);
     /// Applies the broker's view of an order the store has open (fills it knows beyond ours as
     /// one reconciled fill, a cancel/reject as an update); true if something changed.
-    bool apply_broker_truth(OrderInfo& info, const BrokerOrder& o, Timestamp now, bool* closed);
-    /// After a leg fill or cancel: releases the parked exit of its entry, if any.
-    void on_leg_update(const IdempotencyKey& leg_key, Timestamp ts);
-    /// The client order id of a fill/update (a broker's own leg id mapped to our leg key).
-    IdempotencyKey our_key(const IdempotencyKey& cid, const std::string& broker_order_id) const;
+    bool apply_broker_truth(TrackedOrder& order, const BrokerOrder& o, Timestamp now, bool* closed);
 
     SafetyGate gate_;
     Broker& broker_;
     Store* store_;
     HeaderFactory headers_;
-    std::unordered_set<IdempotencyKey> seen_;               // keys of decisions handled
-    std::unordered_map<IdempotencyKey, OrderInfo> orders_;  // lookup only, never iterated
-    std::unordered_set<std::string> fill_ids_;
-    std::vector<ExecutionReport> queue_;
     ExecutionStats stats_;
+    OrderTracker tracker_{store_, stats_.store_errors};
+    BracketBook brackets_;
+    std::vector<ExecutionReport> queue_;
     std::string halted_;
-    std::optional<ExitConfig> brackets_;  // set: entries carry legs at these percentages
-    std::unordered_map<Uuid, IdempotencyKey> bracket_by_correlation_;   // -> entry key
-    std::unordered_map<std::string, IdempotencyKey> leg_by_broker_id_;  // broker's leg id -> key
-    std::unordered_map<IdempotencyKey, IdempotencyKey> parked_;  // entry key -> parked exit key
 };
 
 }  // namespace awet

@@ -136,10 +136,17 @@ public:
     const RiskEngine& engine() const { return engine_; }
     RiskEngine& engine() { return engine_; }
 
+    /// Start-up on a store with earlier trades, the same in the embedded pipeline and in an agent
+    /// process of its own: the book the trades explain (restore_risk_book) now, and that trading
+    /// day's entries (restore_risk_entries) when the first bar arrives, before the bar is handled,
+    /// so a restart resets neither the exposure nor the rate limits and cooldowns.
+    size_t restore(std::span<const TradeRow> trades, Store* store);
+
 private:
     EventBus& bus_;
     const Clock& clock_;
     RiskEngine engine_;
+    Store* entries_from_ = nullptr;  // set: restore the first bar's day's entries from here
 };
 
 /// Before the first bar a risk engine sees: entries already in `trades` for that bar's trading day

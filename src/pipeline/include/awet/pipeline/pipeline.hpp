@@ -14,6 +14,7 @@
 #include "awet/core/clock.hpp"
 #include "awet/core/config.hpp"
 #include "awet/pipeline/agents.hpp"
+#include "awet/pipeline/eod_job.hpp"
 #include "awet/portfolio/reconciler.hpp"
 #include "awet/store/store.hpp"
 
@@ -76,7 +77,7 @@ public:
 
     const PipelineCounters& counters() const { return watchtower_.counters(); }
     const Portfolio& portfolio() const { return portfolio_.portfolio(); }
-    const std::vector<DailyPnlRow>& daily_rows() const { return daily_rows_; }
+    const std::vector<DailyPnlRow>& daily_rows() const { return eod_.rows(); }
     const std::optional<ReconcileReport>& last_reconcile() const { return last_reconcile_; }
     const RestoredState& restored() const { return restored_state_; }
     PredictionAgent& prediction() { return prediction_; }
@@ -101,11 +102,6 @@ private:
     /// Every agent's event ids from the start of its seeded stream (HeaderFactory::restart_ids).
     void restart_ids();
     Status run_eod(const Date& date, Timestamp close);
-    /// Before the first bar: entries already in `trades` for that bar's trading day count towards
-    /// the risk limits (orders per minute and per symbol per day, cooldowns) — a restart does not
-    /// reset them.
-    Status restore_risk_counters(const MarketBar& first_bar);
-
     Config config_;
     Store* store_;
     Broker& broker_;
@@ -126,10 +122,9 @@ private:
     bool restored_ = false;
     std::optional<Date> session_date_;
     Timestamp session_close_;
-    std::set<Date> eod_done_;
+    EodJob eod_;
     std::optional<std::pair<Date, Timestamp>> eod_due_;  // close reached, EOD at the next bar start
     std::optional<Timestamp> last_bar_start_;
-    std::vector<DailyPnlRow> daily_rows_;
     std::optional<Reconciler> reconciler_;
     std::optional<ReconcileReport> last_reconcile_;
     RestoredState restored_state_;

@@ -11,6 +11,7 @@
 #include "awet/data/bar_checks.hpp"
 #include "awet/data/market_data_source.hpp"
 #include "awet/execution/broker.hpp"
+#include "awet/ml/tft_module.hpp"
 #include "awet/pipeline/pipeline.hpp"
 #include "awet/store/store.hpp"
 
@@ -23,15 +24,30 @@ std::vector<FeatureVector> compute_features(const std::vector<MarketBar>& bars, 
 /// module (load_tft_module(): dlopened on the first TFT model, never before).
 ModelLoader default_model_loader();
 
-struct TrainOutcome {
-    ModelRecord record;
-    std::string summary;  // rows, then one line per horizon: validation losses vs baselines
+/// What to train: the linear quantile baseline, or the TFT (through its module).
+struct TrainSpec {
+    enum class Model : uint8_t { kLinear, kTft } model = Model::kLinear;
+    /// The TFT's options; model_dir and model_id are filled in by train_and_register.
+    TftTrainOptions tft;
 };
 
-/// Trains the linear quantile baseline on the features, writes the artifact under
-/// config.prediction.model_dir, registers it as `candidate`.
+struct TrainOutcome {
+    ModelRecord record;
+    /// Rows or windows, then one line per horizon: validation losses (against the baselines for
+    /// the linear model) and coverage.
+    std::string summary;
+    std::optional<TftTrainReport> tft;  // the TFT's full report (epochs, splits, timings)
+};
+
+/// The one train-and-register of every model type: trains on the features, writes the artifact
+/// under config.prediction.model_dir, registers it as `candidate` with the next id
+/// ("<linear|tft>-<last feature date>-<n>").
 Result<TrainOutcome> train_and_register(Store& store, const Config& config,
-                                        const std::vector<FeatureVector>& features, Timestamp now);
+                                        const std::vector<FeatureVector>& features, Timestamp now,
+                                        const TrainSpec& spec = {});
+
+/// "validation (N windows): 30m pinball x1e4 ... coverage ..%; ..." of a TFT split.
+std::string tft_split_line(const char* name, const TftSplitMetrics& m);
 
 /// Bars of CSV files (files or directories of *.csv), ordered by (bar start, symbol).
 struct CsvBars {

@@ -24,6 +24,11 @@ namespace awet {
 DailyPnlRow compute_daily_pnl(Date date, std::span<const ClosedTrade> closed_that_day,
                               std::span<const PositionRow> open_positions_at_close, Timestamp now);
 
+/// The row of `date` as `book` has it: the round trips it closed that day (New York local date)
+/// and the positions it holds open, as it marks them, stamped `created_at`. The one day-closing
+/// rule of every end-of-day path (the embedded pipeline, the reconciler process, `awet eod`).
+DailyPnlRow daily_pnl_of(const Portfolio& book, Date date, Timestamp created_at);
+
 /// Recomputes the row of `date` from the store and upserts it into daily_pnl_summary:
 ///  - cutoff = the session close of `date` (13:00 on early-close days); on a non-trading day, the
 ///    end of that local day;

@@ -1,19 +1,14 @@
 #pragma once
-// `awet reconcile` (`make reconcile`): the store against the broker, read-only (see
-// reconcile_command.cpp).
+// The composition root's broker choices (execution.broker): the Alpaca paper API or the
+// simulated venue over HTTP.
 #include <memory>
 #include <string>
 
 #include "awet/alpaca/alpaca_broker.hpp"
 #include "awet/core/config.hpp"
-#include "commands.hpp"
+#include "awet/execution/broker.hpp"
 
 namespace awet::cli {
-
-struct ReconcileArgs {
-    std::string venue_url = "http://127.0.0.1:8009";  // execution.broker: sim
-};
-int reconcile(const Common& common, const ReconcileArgs& args);
 
 /// The Alpaca paper broker of `config` (execution.alpaca_base_url, keys from the environment;
 /// the paper guard runs here) and the options it was made with (for the trade_updates stream).
@@ -22,5 +17,9 @@ struct AlpacaFromConfig {
     alpaca::AlpacaOptions options;
 };
 Result<AlpacaFromConfig> alpaca_from_config(const Config& config);
+
+/// execution.broker alpaca: the Alpaca paper broker; sim: the simulated venue at `venue_url`
+/// (read-only use: no token needed for its GET requests).
+Result<std::unique_ptr<Broker>> open_broker(const Config& config, const std::string& venue_url);
 
 }  // namespace awet::cli

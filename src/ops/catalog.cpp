@@ -1,0 +1,90 @@
+#include "awet/ops/catalog.hpp"
+
+#include <array>
+
+namespace awet::ops {
+
+namespace {
+
+using Runner = Result<Json> (*)(Context&, const Json&);
+
+struct Entry {
+    OperationInfo info;
+    Runner run;
+};
+
+/// The JSON face of one typed operation: parse the request, run it, write the result.
+template <class Request, class Res, Result<Res> (*Fn)(Context&, const Request&)>
+Result<Json> run_json(Context& ctx, const Json& j) {
+    auto request = request_from_json<Request>(j);
+    if (!request.ok()) return request.error();
+    auto result = Fn(ctx, *request);
+    if (!result.ok()) return result.error();
+    return to_json(*result);
+}
+
+#define AWET_OP(name, mutating, local_only, summary, Req, Res, fn) \
+    Entry { OperationInfo{name, mutating, local_only, summary}, &run_json<Req, Res, &fn> }
+
+const std::array kEntries = {
+    AWET_OP("health", false, false, "every agent's GET /health", HealthRequest, HealthResult,
+            health),
+    AWET_OP("positions", false, false, "open positions (positions table)", PositionsRequest,
+            PositionsResult, positions),
+    AWET_OP("trades", false, false, "recent paper trades, newest last", TradesRequest, TradesResult,
+            trades),
+    AWET_OP("pnl", false, false, "daily PnL reports of a day or a week", PnlRequest, PnlResult,
+            pnl),
+    AWET_OP("eod", true, false, "recompute and save a day's daily_pnl_summary", EodRequest,
+            EodResult, eod),
+    AWET_OP("trace", false, false, "the audit chain of one correlation id", TraceRequest,
+            TraceResult, trace),
+    AWET_OP("models.list", false, false, "the model registry", ModelsListRequest, ModelsListResult,
+            models_list),
+    AWET_OP("models.promote", true, false, "make a model green", PromoteRequest, PromoteResult,
+            models_promote),
+    AWET_OP("models.deprecate", true, false, "retire a model", DeprecateRequest, DeprecateResult,
+            models_deprecate),
+    AWET_OP("models.export_onnx", true, true, "write a TFT model as an ONNX graph",
+            ExportOnnxRequest, ExportOnnxResult, models_export_onnx),
+    AWET_OP("train", true, false, "train a model on the stored features, register a candidate",
+            TrainRequest, TrainResult, train),
+    AWET_OP("evaluate", false, false, "the TFT against its baselines on unseen sessions",
+            EvaluateRequest, EvaluateResult, evaluate),
+    AWET_OP("predict", false, false, "one forecast of a symbol (and the TFT's explanation)",
+            PredictRequest, PredictResult, predict),
+    AWET_OP("approve", true, true, "create the approval file (a person at the machine)",
+            ApproveRequest, ApproveResult, approve),
+    AWET_OP("revoke", true, false, "remove the approval file: every order blocked", RevokeRequest,
+            RevokeResult, revoke),
+    AWET_OP("reconcile", false, false, "the store against the broker, read-only", ReconcileRequest,
+            ReconcileResult, reconcile),
+};
+
+#undef AWET_OP
+
+const std::array<OperationInfo, kEntries.size()> kInfos = [] {
+    std::array<OperationInfo, kEntries.size()> out{};
+    for (size_t i = 0; i < kEntries.size(); ++i) out[i] = kEntries[i].info;
+    return out;
+}();
+
+}  // namespace
+
+std::span<const OperationInfo> catalog() { return kInfos; }
+
+const OperationInfo* find_operation(std::string_view name) {
+    for (const auto& info : kInfos) {
+        if (info.name == name) return &info;
+    }
+    return nullptr;
+}
+
+Result<Json> call(Context& ctx, std::string_view name, const Json& request) {
+    for (const auto& entry : kEntries) {
+        if (entry.info.name == name) return entry.run(ctx, request);
+    }
+    return make_error(ErrorCode::kNotFound, "no operation '" + std::string(name) + "'");
+}
+
+}  // namespace awet::ops

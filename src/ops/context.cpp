@@ -1,0 +1,71 @@
+#include "awet/ops/context.hpp"
+
+namespace awet::ops {
+
+Context::Context(Config config, Backends backends, Clock& clock)
+    : config_(std::move(config)), backends_(std::move(backends)), clock_(clock) {}
+
+// The lease goes before the store it was taken on.
+Context::~Context() { lease_.reset(); }
+
+Result<Store*> Context::store() {
+    if (!store_) {
+        if (!backends_.open_store) {
+            return make_error(ErrorCode::kInternal, "no store backend was given to the operations");
+        }
+        auto opened = backends_.open_store(config_);
+        if (!opened.ok()) return opened.error();
+        store_ = std::move(*opened);
+    }
+    return store_.get();
+}
+
+Result<Store*> Context::writable_store(std::string_view holder) {
+    auto st = store();
+    if (!st.ok()) return st.error();
+    if (!lease_) {
+        auto lease = (*st)->acquire_writer(WriterMode::kShared, "", holder);
+        if (!lease.ok()) return lease.error();
+        lease_ = std::move(*lease);
+    }
+    return *st;
+}
+
+Result<std::unique_ptr<Broker>> Context::open_broker(const std::string& venue_url) const {
+    if (!backends_.open_broker) {
+        return make_error(ErrorCode::kInternal, "no broker backend was given to the operations");
+    }
+    return backends_.open_broker(config_, venue_url);
+}
+
+std::string Context::store_location() const {
+    return backends_.store_location ? backends_.store_location(config_) : config_.store.path;
+}
+
+void Context::note(std::string_view line) const {
+    if (notes_) notes_(line);
+}
+
+Result<std::optional<Date>> parse_date_field(std::string_view text, std::string_view field) {
+    if (text.empty()) return std::optional<Date>{};
+    auto d = Date::parse(text);
+    if (!d) {
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            std::string(field) + ": expected a date YYYY-MM-DD, got '" + std::string(text) + "'");
+    }
+    return std::optional<Date>{*d};
+}
+
+Result<std::optional<Timestamp>> parse_time_field(std::string_view text, std::string_view field) {
+    if (text.empty()) return std::optional<Timestamp>{};
+    auto t = Timestamp::parse(text);
+    if (!t) {
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            std::string(field) + ": expected an ISO-8601 time, got '" + std::string(text) + "'");
+    }
+    return std::optional<Timestamp>{*t};
+}
+
+}  // namespace awet::ops

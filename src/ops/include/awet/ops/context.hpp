@@ -1,0 +1,70 @@
+#pragma once
+// What every operation runs against: the loaded config, the store (opened on first use, through
+// the composition root's factory), the broker for a reconciliation, the clock, and a sink for the
+// progress notes of a long operation. The faces (CLI, REST API, LLM tools, MCP, scheduler) each
+// build one Context and call operations on it; none opens a backend itself.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "awet/core/clock.hpp"
+#include "awet/core/config.hpp"
+#include "awet/core/result.hpp"
+#include "awet/execution/broker.hpp"
+#include "awet/store/store.hpp"
+
+namespace awet::ops {
+
+/// The backend choices an operation may need, made by the composition root.
+struct Backends {
+    /// Opens and migrates the configured store.
+    std::function<Result<std::unique_ptr<Store>>(const Config&)> open_store;
+    /// The configured broker (execution.broker), for a read-only reconciliation; `venue_url` is
+    /// the simulated venue's address when execution.broker is sim.
+    std::function<Result<std::unique_ptr<Broker>>(const Config&, const std::string& venue_url)>
+        open_broker;
+    /// Where the store lives, for the user (no credentials).
+    std::function<std::string(const Config&)> store_location;
+};
+
+class Context {
+public:
+    /// `clock` must outlive the context (the wall clock for the CLI, a simulated one in tests).
+    Context(Config config, Backends backends, Clock& clock);
+    ~Context();
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+
+    const Config& config() const { return config_; }
+    Timestamp now() const { return clock_.now(); }
+
+    /// The store, opened and migrated on the first call (the same one afterwards).
+    Result<Store*> store();
+    /// The store for an operation that writes: with a shared writer lease (Store::acquire_writer)
+    /// held until the context goes, so a writing operation never runs beside a replay or demo.
+    Result<Store*> writable_store(std::string_view holder);
+    /// The configured broker (see Backends::open_broker).
+    Result<std::unique_ptr<Broker>> open_broker(const std::string& venue_url) const;
+    std::string store_location() const;
+
+    /// Progress of a long operation (computing features, training), one line each; silent unless
+    /// a face sets a sink.
+    void set_note_sink(std::function<void(std::string_view)> sink) { notes_ = std::move(sink); }
+    void note(std::string_view line) const;
+
+private:
+    Config config_;
+    Backends backends_;
+    Clock& clock_;
+    std::unique_ptr<Store> store_;
+    std::unique_ptr<WriterLease> lease_;
+    std::function<void(std::string_view)> notes_;
+};
+
+/// "YYYY-MM-DD" as a Date; "" is no date. Errors name `field`.
+Result<std::optional<Date>> parse_date_field(std::string_view text, std::string_view field);
+/// An ISO-8601 time; "" is no time. Errors name `field`.
+Result<std::optional<Timestamp>> parse_time_field(std::string_view text, std::string_view field);
+
+}  // namespace awet::ops
