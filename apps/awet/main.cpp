@@ -465,9 +465,9 @@ private:
     std::string eod_date;
     std::string correlation_id;
     awet::cli::HealthArgs health_args;
-    awet::cli::AgentArgs agent_args;
+    awet::runtime::AgentOptions agent_args;
     awet::cli::ReconcileArgs reconcile_args;
-    awet::cli::DevKafkaArgs dev_kafka_args;
+    awet::runtime::DevKafkaOptions dev_kafka_args;
     std::string trades_symbol;
     size_t trades_limit = 50;
 };

@@ -1112,7 +1112,7 @@ TEST_F(SecretsNeverLeak, LiveIngestionOnAStreamThatEchoesTheKeys) {
 }
 
 // Regression (fixed): the live ingestion agent logs what it cannot parse on Alpaca's market-data
-// stream through its own warn() (apps/awet/live_ingestion.cpp), which does not scrub the keys
+// stream through its own warn() (src/runtime/live_ingestion.cpp), which does not scrub the keys
 // (the stream client's scrub() only covers its own status and errors): a message without "T"
 // is logged whole (parse_stream_bars' note '[0]: no string "T": {...}'; by the code, a malformed
 // message's "malformed JSON: <excerpt>" too), so a stream server that echoes the auth message

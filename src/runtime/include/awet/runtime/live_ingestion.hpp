@@ -1,6 +1,6 @@
 #pragma once
 // `awet agent ingestion --live alpaca`: live minute bars from Alpaca's market-data stream into
-// market.raw (see live_ingestion.cpp).
+// market.raw (see src/runtime/live_ingestion.cpp).
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,7 +12,7 @@
 #include "awet/service/http_endpoint.hpp"
 #include "awet/service/metrics.hpp"
 
-namespace awet::cli {
+namespace awet::runtime {
 
 struct LiveIngestionContext {
     IngestionAgent& ingestion;
@@ -32,4 +32,4 @@ Result<std::function<Status()>> start_live_ingestion(const Config& config,
                                                      std::vector<std::string> symbols,
                                                      LiveIngestionContext context);
 
-}  // namespace awet::cli
+}  // namespace awet::runtime

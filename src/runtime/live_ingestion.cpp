@@ -1,4 +1,4 @@
-// The ingestion agent's live mode. Each turn of the agent's loop (run_loop in agent_command.cpp):
+// The ingestion agent's live mode. Each turn of the agent's loop (run_loop, process.cpp):
 //   1. drain the BarStream (its own thread keeps the WebSocket connected, authorized, subscribed);
 //   2. parse each message (parse_stream_bars): bars; trades/quotes/statuses counted and skipped;
 //      a malformed bar logged with its field and skipped;
@@ -11,7 +11,7 @@
 //      is stale during market hours, ok otherwise.
 // Nothing is made up: a minute without a bar stays missing (counted as a gap when the next bar
 // comes, reported as stale while none comes). SIGTERM ends run_loop; the stream stops with it.
-#include "live_ingestion.hpp"
+#include "awet/runtime/live_ingestion.hpp"
 
 #include <chrono>
 #include <memory>
@@ -23,7 +23,7 @@
 #include "awet/core/secrets.hpp"
 #include "awet/marketdata/live_feed_monitor.hpp"
 
-namespace awet::cli {
+namespace awet::runtime {
 
 namespace {
 
@@ -152,4 +152,4 @@ Result<std::function<Status()>> start_live_ingestion(const Config& config,
     return std::function<Status()>([live] { return live->step(); });
 }
 
-}  // namespace awet::cli
+}  // namespace awet::runtime
