@@ -26,7 +26,7 @@ std::optional<ExitConfig> bracket_percentages(const ExecutionConfig& config,
 
 }  // namespace
 
-ExecutionEngine::ExecutionEngine(const ExecutionConfig& config, Broker& broker, Store* store,
+ExecutionEngine::ExecutionEngine(const ExecutionConfig& config, Broker& broker, TradeLedger* store,
                                  uint64_t seed, const ExitConfig* exits)
     : gate_(config),
       broker_(broker),

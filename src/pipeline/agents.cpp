@@ -35,7 +35,7 @@ void FeatureAgent::attach() {
 
 // ---------------------------------------------------------------- prediction
 PredictionAgent::PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed,
-                                 const Config& config, Store* store, ModelLoader loader)
+                                 const Config& config, ModelRegistry* store, ModelLoader loader)
     : bus_(bus),
       clock_(clock),
       headers_(Source::kPrediction, seed),
@@ -163,15 +163,16 @@ InferenceStats PredictionAgent::inference_stats() const {
 }
 
 // ---------------------------------------------------------------- risk
-size_t RiskAgent::restore(std::span<const TradeRow> trades, Store* store) {
-    entries_from_ = store;
-    return restore_risk_book(engine_, trades, store);
+size_t RiskAgent::restore(std::span<const TradeRow> trades, TradeLedger* ledger,
+                          DecisionLog* decisions) {
+    entries_from_ = ledger;
+    return restore_risk_book(engine_, trades, decisions);
 }
 
 void RiskAgent::attach() {
     bus_.subscribe(Topic::kMarketRaw, "risk", [this](const Delivery& d) -> Status {
         const auto& bar = std::get<MarketBar>(d.event);
-        if (Store* store = std::exchange(entries_from_, nullptr)) {
+        if (TradeLedger* store = std::exchange(entries_from_, nullptr)) {
             AWET_TRY(restore_risk_entries(engine_, *store, bar));
         }
         engine_.on_bar(bar);
@@ -191,7 +192,7 @@ void RiskAgent::attach() {
     bus_.subscribe(Topic::kExecutionBlocked, "risk", on_exec);
 }
 
-Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& first_bar) {
+Status restore_risk_entries(RiskEngine& engine, TradeLedger& store, const MarketBar& first_bar) {
     const Date day = SessionCalendar::to_local(first_bar.bar_start).date;
     TradeQuery query;
     query.from = SessionCalendar::from_local(day, 0);
@@ -211,7 +212,7 @@ Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& f
     return Status::Ok();
 }
 
-size_t restore_risk_book(RiskEngine& engine, std::span<const TradeRow> trades, Store* store) {
+size_t restore_risk_book(RiskEngine& engine, std::span<const TradeRow> trades, DecisionLog* store) {
     struct Held {
         Quantity qty;
         Price last_price;
@@ -275,7 +276,7 @@ size_t restore_risk_book(RiskEngine& engine, std::span<const TradeRow> trades, S
     return open;
 }
 
-Result<size_t> restore_exit_lots(ExitManager& manager, Store& store) {
+Result<size_t> restore_exit_lots(ExitManager& manager, TradeLedger& store) {
     auto rows = store.load_trades(TradeQuery{});
     if (!rows.ok()) return rows.error();
     return restore_exit_lots(manager, *rows);
@@ -322,7 +323,8 @@ size_t restore_exit_lots(ExitManager& manager, std::span<const TradeRow> rows) {
 
 // ---------------------------------------------------------------- execution
 ExecutionAgent::ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config,
-                               Broker& broker, Store* store, uint64_t seed, const ExitConfig* exits)
+                               Broker& broker, TradeLedger* store, uint64_t seed,
+                               const ExitConfig* exits)
     : bus_(bus),
       clock_(clock),
       engine_(config, broker, store, seed, exits) {}  // the engine listens to the broker

@@ -12,11 +12,11 @@ Status EodJob::close_session(const Portfolio& book, const Date& date, Timestamp 
     if (!done_.insert(date).second) return Status::Ok();
     DailyPnlRow row = daily_pnl_of(book, date, close);
     rows_.push_back(row);
-    if (store_ != nullptr) {
-        AWET_TRY(store_->upsert_daily_pnl(row));
+    if (reports_ != nullptr) {
+        AWET_TRY(reports_->upsert_daily_pnl(row));
         crash_point("eod");
-        AWET_TRY(Reconciler::sync_positions(book, *store_, close));
     }
+    if (positions_ != nullptr) AWET_TRY(Reconciler::sync_positions(book, *positions_, close));
     logger("eod")->info("EOD {}: realized {} unrealized {} trades {}", date.to_string(),
                         row.realized_pnl_usd.to_string(), row.unrealized_pnl_usd.to_string(),
                         row.num_trades);

@@ -23,7 +23,7 @@ Pipeline::Pipeline(const Config& config, Store* store, Broker& broker, ModelLoad
       exits_(bus_, clock_, config.exits, config.seed),
       portfolio_(bus_, clock_, store),
       watchtower_(bus_),
-      eod_(store) {}
+      eod_(store, store) {}
 
 Status Pipeline::restore_from_store(std::span<const TradeRow> trades) {
     std::vector<TradeRow>& open_orders = open_orders_;
@@ -43,7 +43,7 @@ Status Pipeline::restore_from_store(std::span<const TradeRow> trades) {
         if (!p.qty.is_zero()) ++r.open_positions;
     }
     portfolio_.restore(std::move(stored));
-    risk_.restore(trades, store_);
+    risk_.restore(trades, store_, store_);
     r.open_lots = restore_exit_lots(exits_.manager(), trades);
     r.open_orders = open_orders.size();
     if (r.fills > 0 || r.open_orders > 0) {

@@ -30,7 +30,7 @@ Result<ReconcileReport> Reconciler::reconcile(const Portfolio& book, Broker& bro
     return report;
 }
 
-Status Reconciler::sync_positions(const Portfolio& book, Store& store, Timestamp now) {
+Status Reconciler::sync_positions(const Portfolio& book, PositionBook& store, Timestamp now) {
     for (PositionRow row : book.positions()) {
         row.updated_at = now;
         AWET_TRY(store.upsert_position(row));

@@ -27,7 +27,7 @@ StoredBook book_from_trades(std::span<const TradeRow> trades, Timestamp cutoff) 
     return out;
 }
 
-Result<StoredBook> load_stored_book(Store& store, Timestamp cutoff) {
+Result<StoredBook> load_stored_book(TradeLedger& store, Timestamp cutoff) {
     auto trades = store.load_trades(TradeQuery{});
     if (!trades.ok()) return trades.error();
     return book_from_trades(*trades, cutoff);

@@ -156,7 +156,7 @@ Status run_risk(AgentProcess& p, const AgentBackends& backends) {
     if (!trades.ok())
         return make_error(trades.error().code,
                           "restoring the risk book: " + trades.error().message);
-    a.restore(*trades, st);
+    a.restore(*trades, st, st);
     a.attach();
     return run_loop(p, {});
 }
@@ -257,7 +257,7 @@ Status run_reconciler(AgentProcess& p) {
         return make_error(stored.error().code, "restoring the book: " + stored.error().message);
     a.restore(std::move(*stored));
     a.attach();
-    EodJob eod(st);  // the embedded pipeline's end-of-day job, on this process's bars
+    EodJob eod(st, st);  // the embedded pipeline's end-of-day job, on this process's bars
     p.bus->subscribe(Topic::kMarketRaw, "portfolio", [&eod, &a](const Delivery& d) -> Status {
         return eod.on_bar(a.portfolio(), std::get<MarketBar>(d.event));
     });

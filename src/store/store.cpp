@@ -14,7 +14,7 @@ std::string_view to_string(ModelStatus s) {
     return "unknown";
 }
 
-Result<BarPut> Store::put_bar_checked(const MarketBar& bar) {
+Result<BarPut> BarStore::put_bar_checked(const MarketBar& bar) {
     auto written = put_bar(bar);
     if (!written.ok()) return written.error();
     if (*written) return BarPut{};

@@ -134,7 +134,9 @@ TEST_F(CarryOverTest, OpenPositionsOfAnEarlierRunKeepTheirExitsBookAndPnl) {
     for (const PositionRow& p : *rows) stored[p.symbol.str()] = p.qty;
     for (const auto& [symbol, qty] : net) EXPECT_EQ(stored[symbol], qty) << symbol;
     for (const auto& [symbol, qty] : stored) {
-        if (!net.contains(symbol)) EXPECT_TRUE(qty.is_zero()) << symbol;
+        if (!net.contains(symbol)) {
+            EXPECT_TRUE(qty.is_zero()) << symbol;
+        }
     }
 
     // The run's own daily row and `awet eod` from the store agree for the day.

@@ -189,7 +189,9 @@ TEST(EndToEnd, BracketOrdersOnRealBarsAreDeterministicAndBalanced) {
                                                                 ? BracketLeg::kStopLoss
                                                                 : BracketLeg::kTakeProfit);
             for (const TradeRow& r : a) {
-                if (r.idempotency_key == *other) EXPECT_TRUE(r.filled_qty.is_zero());
+                if (r.idempotency_key == *other) {
+                    EXPECT_TRUE(r.filled_qty.is_zero());
+                }
             }
         }
     }

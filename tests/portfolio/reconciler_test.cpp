@@ -38,8 +38,8 @@ public:
     Result<BrokerAccount> account() override { return acct; }
 };
 
-/// Records position upserts and flushes; every other Store call is unused here.
-class PositionStore final : public Store {
+/// Records position upserts and flushes: the one role sync_positions takes (PositionBook).
+class PositionStore final : public PositionBook {
 public:
     std::map<std::string, PositionRow> rows;
     int flushes = 0;
@@ -48,81 +48,14 @@ public:
         rows[p.symbol.str()] = p;
         return Status::Ok();
     }
+    Result<std::vector<PositionRow>> load_positions() override {
+        std::vector<PositionRow> out;
+        for (const auto& [symbol, row] : rows) out.push_back(row);
+        return out;
+    }
     Status flush() override {
         ++flushes;
         return Status::Ok();
-    }
-    Status migrate() override { return Status::Ok(); }
-    Result<int> schema_version() override { return 0; }
-    std::string_view backend() const override { return "test"; }
-    Result<bool> put_bar(const MarketBar&) override { return false; }
-    Result<std::vector<MarketBar>> load_bars(const BarQuery&) override {
-        return std::vector<MarketBar>{};
-    }
-    Status put_features(const FeatureVector&) override { return Status::Ok(); }
-    Result<std::vector<FeatureVector>> load_features(const BarQuery&) override {
-        return std::vector<FeatureVector>{};
-    }
-    Status put_prediction(const Prediction&) override { return Status::Ok(); }
-    Result<std::vector<Prediction>> load_predictions(const BarQuery&) override {
-        return std::vector<Prediction>{};
-    }
-    Status put_risk_decision(const RiskDecision&) override { return Status::Ok(); }
-    Result<std::vector<RiskDecision>> load_risk_decisions(Timestamp, Timestamp) override {
-        return std::vector<RiskDecision>{};
-    }
-    Result<bool> insert_trade(const TradeRow&) override { return false; }
-    Status update_trade(const TradeRow&) override { return Status::Ok(); }
-    Result<std::optional<TradeRow>> find_trade(std::string_view) override {
-        return std::optional<TradeRow>{};
-    }
-    Result<std::vector<TradeRow>> load_trades(const TradeQuery&) override {
-        return std::vector<TradeRow>{};
-    }
-    Result<std::vector<PositionRow>> load_positions() override {
-        std::vector<PositionRow> out;
-        for (const auto& [k, v] : rows) out.push_back(v);
-        return out;
-    }
-    Status put_audit(const EventHeader&, std::string_view, std::string_view) override {
-        return Status::Ok();
-    }
-    Result<std::vector<AuditRecord>> load_audit(const Uuid&) override {
-        return std::vector<AuditRecord>{};
-    }
-    Status register_model(const ModelRecord&) override { return Status::Ok(); }
-    Result<std::vector<ModelRecord>> list_models() override { return std::vector<ModelRecord>{}; }
-    Result<std::optional<ModelRecord>> find_model(std::string_view) override {
-        return std::optional<ModelRecord>{};
-    }
-    Result<std::optional<ModelRecord>> green_model() override {
-        return std::optional<ModelRecord>{};
-    }
-    Status promote_model(std::string_view, Timestamp) override { return Status::Ok(); }
-    Status deprecate_model(std::string_view) override { return Status::Ok(); }
-    Status upsert_daily_pnl(const DailyPnlRow&) override { return Status::Ok(); }
-    Result<std::vector<DailyPnlRow>> load_daily_pnl(Date, Date) override {
-        return std::vector<DailyPnlRow>{};
-    }
-    Status put_checkpoint(const BackfillCheckpoint&) override { return Status::Ok(); }
-    Result<std::optional<BackfillCheckpoint>> get_checkpoint(std::string_view,
-                                                             std::string_view) override {
-        return std::optional<BackfillCheckpoint>{};
-    }
-    Result<int64_t> count_rows(std::string_view) override { return int64_t{0}; }
-    Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() override {
-        return std::vector<std::pair<std::string, int64_t>>{};
-    }
-    Status put_run(const RunRecord&) override { return Status::Ok(); }
-    Result<std::optional<RunRecord>> unfinished_run() override {
-        return std::optional<RunRecord>{};
-    }
-    Result<std::vector<std::pair<std::string, int64_t>>> discard_results_since(Timestamp) override {
-        return std::vector<std::pair<std::string, int64_t>>{};
-    }
-    Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode, std::string_view,
-                                                        std::string_view) override {
-        return std::make_unique<WriterLease>();
     }
 };
 

@@ -12,7 +12,7 @@ namespace awet {
 
 class Recorder {
 public:
-    explicit Recorder(Store& store) : store_(store) {}
+    explicit Recorder(EventLog& store) : store_(store) {}
     Recorder(const Recorder&) = delete;
     Recorder& operator=(const Recorder&) = delete;
 
@@ -24,7 +24,7 @@ public:
     uint64_t recorded() const { return recorded_; }
 
 private:
-    Store& store_;
+    EventLog& store_;
     std::string payload_;  // reused encoding buffer
     uint64_t recorded_ = 0;
 };

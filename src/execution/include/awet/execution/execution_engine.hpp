@@ -60,8 +60,8 @@ public:
     /// sent with bracket legs; without `exits` bracket_orders is refused with a logged error and
     /// entries go out plain (the exit agent then keeps TP/SL, as it does for any lot without live
     /// legs).
-    ExecutionEngine(const ExecutionConfig& config, Broker& broker, Store* store, uint64_t seed,
-                    const ExitConfig* exits = nullptr);
+    ExecutionEngine(const ExecutionConfig& config, Broker& broker, TradeLedger* store,
+                    uint64_t seed, const ExitConfig* exits = nullptr);
     ~ExecutionEngine() override;
     ExecutionEngine(const ExecutionEngine&) = delete;
     ExecutionEngine& operator=(const ExecutionEngine&) = delete;
@@ -142,7 +142,7 @@ private:
 
     SafetyGate gate_;
     Broker& broker_;
-    Store* store_;
+    TradeLedger* store_;
     HeaderFactory headers_;
     ExecutionStats stats_;
     OrderTracker tracker_{store_, stats_.store_errors};

@@ -26,7 +26,7 @@ struct TrackedOrder {
 class OrderTracker {
 public:
     /// `store` may be null (memory only); store failures are counted in `store_errors`.
-    OrderTracker(Store* store, int64_t& store_errors)
+    OrderTracker(TradeLedger* store, int64_t& store_errors)
         : store_(store), store_errors_(store_errors) {}
 
     /// The order of `key` from memory, else restored from `trades` (nullptr: unknown). A restored
@@ -54,7 +54,7 @@ public:
     }
 
 private:
-    Store* store_;
+    TradeLedger* store_;
     int64_t& store_errors_;
     std::unordered_set<IdempotencyKey> seen_;
     std::unordered_map<IdempotencyKey, TrackedOrder> orders_;  // lookup only, never iterated

@@ -79,7 +79,7 @@ using ModelLoader = std::function<Result<std::unique_ptr<Forecaster>>(const Mode
 class PredictionAgent {
 public:
     PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed, const Config& config,
-                    Store* store, ModelLoader loader);
+                    ModelRegistry* registry, ModelLoader loader);
     void attach();
     /// Checks the registry now; returns true if the active model changed.
     bool reload_if_changed();
@@ -107,7 +107,7 @@ private:
     HeaderFactory headers_;
     double min_confidence_;
     int reload_every_;
-    Store* store_;
+    ModelRegistry* store_;
     ModelLoader loader_;
     std::unique_ptr<Forecaster> forecaster_;
     std::string active_model_id_;
@@ -140,19 +140,19 @@ public:
     /// process of its own: the book the trades explain (restore_risk_book) now, and that trading
     /// day's entries (restore_risk_entries) when the first bar arrives, before the bar is handled,
     /// so a restart resets neither the exposure nor the rate limits and cooldowns.
-    size_t restore(std::span<const TradeRow> trades, Store* store);
+    size_t restore(std::span<const TradeRow> trades, TradeLedger* ledger, DecisionLog* decisions);
 
 private:
     EventBus& bus_;
     const Clock& clock_;
     RiskEngine engine_;
-    Store* entries_from_ = nullptr;  // set: restore the first bar's day's entries from here
+    TradeLedger* entries_from_ = nullptr;  // set: restore the first bar's day's entries from here
 };
 
 /// Before the first bar a risk engine sees: entries already in `trades` for that bar's trading day
 /// count towards the limits (orders per minute and per symbol per day, cooldowns), so a restart
 /// does not reset them.
-Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& first_bar);
+Status restore_risk_entries(RiskEngine& engine, TradeLedger& store, const MarketBar& first_bar);
 
 /// On a store that already holds fills: the positions the trades explain (signed filled
 /// quantities, priced at the symbol's last fill until a bar comes), the orders still open
@@ -162,12 +162,12 @@ Status restore_risk_entries(RiskEngine& engine, Store& store, const MarketBar& f
 /// nothing. With `store`, open entries are reserved at their decisions' reference prices
 /// (risk_decisions). Returns the number of open positions.
 size_t restore_risk_book(RiskEngine& engine, std::span<const TradeRow> trades,
-                         Store* store = nullptr);
+                         DecisionLog* decisions = nullptr);
 
 /// After a restart of the exit agent: the lots of filled entries in `trades` that exits have not
 /// closed yet, with their exit attempts (an exit still working is the one in flight), so open
 /// positions keep their exits and none is exited twice. Returns the number of open lots.
-Result<size_t> restore_exit_lots(ExitManager& manager, Store& store);
+Result<size_t> restore_exit_lots(ExitManager& manager, TradeLedger& store);
 size_t restore_exit_lots(ExitManager& manager, std::span<const TradeRow> trades);
 
 /// ExecutionAgent: risk.approved -> execution.completed / execution.blocked through the safety
@@ -177,7 +177,7 @@ public:
     /// `exits`: the take-profit / stop-loss percentages of bracket entries
     /// (execution.bracket_orders); without it entries are sent plain.
     ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config, Broker& broker,
-                   Store* store, uint64_t seed, const ExitConfig* exits = nullptr);
+                   TradeLedger* store, uint64_t seed, const ExitConfig* exits = nullptr);
     void attach();
     /// Publishes the reports the broker produced since the last call (fills, status changes).
     Status publish_broker_events();
@@ -216,7 +216,7 @@ private:
 /// Portfolio keeper: fills -> FIFO book; bars -> marks; positions persisted on every fill.
 class PortfolioAgent {
 public:
-    PortfolioAgent(EventBus& bus, const Clock& clock, Store* store)
+    PortfolioAgent(EventBus& bus, const Clock& clock, PositionBook* store)
         : bus_(bus), clock_(clock), store_(store) {}
     void attach();
     /// Starts from the book the stored trades explain (before attach(); see stored_book.hpp).
@@ -226,7 +226,7 @@ public:
 private:
     EventBus& bus_;
     const Clock& clock_;
-    Store* store_;
+    PositionBook* store_;
     Portfolio portfolio_;
     std::unordered_map<IdempotencyKey, Quantity> filled_by_order_;  // cumulative qty applied
 };

@@ -14,8 +14,9 @@ namespace awet {
 
 class EodJob {
 public:
-    /// `store` may be null (a run that persists nothing keeps the rows only).
-    explicit EodJob(Store* store) : store_(store) {}
+    /// Both may be null (a run that persists nothing keeps the rows only).
+    EodJob(PnlReports* reports, PositionBook* positions)
+        : reports_(reports), positions_(positions) {}
 
     /// Closes `date` once (later calls for it do nothing): the day's row from `book`, stamped
     /// `close`, upserted into daily_pnl_summary, then the book's positions synced at `close`.
@@ -29,7 +30,8 @@ public:
     Status on_bar(const Portfolio& book, const MarketBar& bar);
 
 private:
-    Store* store_;
+    PnlReports* reports_;
+    PositionBook* positions_;
     std::set<Date> done_;
     std::vector<DailyPnlRow> rows_;
     std::optional<Date> session_date_;  // of the last bar seen (on_bar)

@@ -47,7 +47,7 @@ public:
 
     /// Upserts every position row of the book (flat ones with qty 0), updated_at = now, then
     /// flushes the store.
-    static Status sync_positions(const Portfolio& book, Store& store, Timestamp now);
+    static Status sync_positions(const Portfolio& book, PositionBook& store, Timestamp now);
 
     Money starting_cash() const { return starting_cash_; }
 

@@ -32,6 +32,7 @@ StoredBook book_from_trades(std::span<const TradeRow> trades,
                             Timestamp cutoff = Timestamp::from_ns(INT64_MAX));
 
 /// book_from_trades over every row of `trades` in the store.
-Result<StoredBook> load_stored_book(Store& store, Timestamp cutoff = Timestamp::from_ns(INT64_MAX));
+Result<StoredBook> load_stored_book(TradeLedger& store,
+                                    Timestamp cutoff = Timestamp::from_ns(INT64_MAX));
 
 }  // namespace awet

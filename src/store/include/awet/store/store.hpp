@@ -1,6 +1,7 @@
 #pragma once
-// The record of everything AWET saw and did (seed §8). One interface, backends named for their
-// engine: SqliteStore (embedded default), PostgresStore (later). Callers never see SQL.
+// The record of everything AWET saw and did (seed §8): role interfaces (one per consumer) and
+// Store, all of them at once; backends named for their engine: SqliteStore (embedded default),
+// PostgresStore. Callers never see SQL.
 //
 // Columns hold human units (prices and PnL in dollars, quantities in shares, times as ISO-8601
 // UTC text in SQLite / TIMESTAMPTZ in PostgreSQL); fixed-point values round-trip exactly.
@@ -171,23 +172,22 @@ public:
     virtual ~WriterLease() = default;
 };
 
-class Store {
+// The store's roles: each consumer takes the one it uses (the execution engine the trade
+// ledger, the prediction agent the model registry, the recorder the event log, ...), and one
+// backend implements them all (Store). Every role can commit its writes (Committer::flush); the
+// roles derive from it virtually, so a Store has one flush.
+
+/// Commits the open batch of writes.
+class Committer {
 public:
-    virtual ~Store() = default;
-    Store() = default;
-    Store(const Store&) = delete;
-    Store& operator=(const Store&) = delete;
-
-    /// Applies pending versioned migrations; idempotent.
-    virtual Status migrate() = 0;
-    virtual Result<int> schema_version() = 0;
-    /// Commits the open batch.
+    virtual ~Committer() = default;
     virtual Status flush() = 0;
-    /// Backend name for logs: "sqlite", "postgres", "null".
-    virtual std::string_view backend() const = 0;
+};
 
-    // market_raw_minute / market_raw_day (by bar interval). false: already stored (symbol, ts);
-    // the stored bar is kept, whatever its values.
+/// market_raw_minute / market_raw_day (by bar interval) and features_tft.
+class BarStore : public virtual Committer {
+public:
+    /// false: already stored (symbol, ts); the stored bar is kept, whatever its values.
     virtual Result<bool> put_bar(const MarketBar& bar) = 0;
     /// put_bar, telling a new bar from an identical repeat and from a conflicting one (same
     /// symbol and bar start, other values), and giving back the stored bar. The stored bar is
@@ -195,34 +195,54 @@ public:
     /// load_bars only when nothing was written.
     virtual Result<BarPut> put_bar_checked(const MarketBar& bar);
     virtual Result<std::vector<MarketBar>> load_bars(const BarQuery& query) = 0;
-    // features_tft (one row per symbol and bar; a repeat is ignored)
+    /// One row per symbol and bar; a repeat is ignored.
     virtual Status put_features(const FeatureVector& features) = 0;
     virtual Result<std::vector<FeatureVector>> load_features(const BarQuery& query) = 0;
-    // predictions_tft
+};
+
+/// predictions_tft and risk_decisions (unique idempotency_key).
+class DecisionLog : public virtual Committer {
+public:
     virtual Status put_prediction(const Prediction& prediction) = 0;
     virtual Result<std::vector<Prediction>> load_predictions(const BarQuery& query) = 0;
-    // risk_decisions (unique idempotency_key)
     virtual Status put_risk_decision(const RiskDecision& decision) = 0;
     virtual Result<std::vector<RiskDecision>> load_risk_decisions(Timestamp from, Timestamp to) = 0;
+};
 
-    // trades: insert-once by idempotency_key (false: the key exists, nothing written).
+/// audit_events (a repeated event_id is ignored).
+class AuditLog : public virtual Committer {
+public:
+    virtual Status put_audit(const EventHeader& header, std::string_view event_type,
+                             std::string_view payload_json) = 0;
+    /// The chain of one correlation id, in insertion order.
+    virtual Result<std::vector<AuditRecord>> load_audit(const Uuid& correlation_id) = 0;
+};
+
+/// What the recorder writes: every event to its table and to audit_events.
+class EventLog : public virtual BarStore, public virtual DecisionLog, public virtual AuditLog {};
+
+/// trades: the execution engine's ledger, and what restores the book, the risk limits and the
+/// exits after a restart.
+class TradeLedger : public virtual Committer {
+public:
+    /// Insert-once by idempotency_key (false: the key exists, nothing written).
     virtual Result<bool> insert_trade(const TradeRow& trade) = 0;
     /// Updates the mutable columns of the trade with trade.idempotency_key.
     virtual Status update_trade(const TradeRow& trade) = 0;
     virtual Result<std::optional<TradeRow>> find_trade(std::string_view idempotency_key) = 0;
     virtual Result<std::vector<TradeRow>> load_trades(const TradeQuery& query) = 0;
+};
 
-    // positions
+/// positions: the portfolio's book as the reconciler syncs it.
+class PositionBook : public virtual Committer {
+public:
     virtual Status upsert_position(const PositionRow& position) = 0;
     virtual Result<std::vector<PositionRow>> load_positions() = 0;
+};
 
-    // audit_events (a repeated event_id is ignored)
-    virtual Status put_audit(const EventHeader& header, std::string_view event_type,
-                             std::string_view payload_json) = 0;
-    /// The chain of one correlation id, in insertion order.
-    virtual Result<std::vector<AuditRecord>> load_audit(const Uuid& correlation_id) = 0;
-
-    // models_registry
+/// models_registry: the prediction agent's green model, training's candidates.
+class ModelRegistry : public virtual Committer {
+public:
     virtual Status register_model(const ModelRecord& model) = 0;
     virtual Result<std::vector<ModelRecord>> list_models() = 0;
     virtual Result<std::optional<ModelRecord>> find_model(std::string_view model_id) = 0;
@@ -230,15 +250,42 @@ public:
     /// candidate -> green; the previous green becomes deprecated in the same transaction.
     virtual Status promote_model(std::string_view model_id, Timestamp at) = 0;
     virtual Status deprecate_model(std::string_view model_id) = 0;
+};
 
-    // daily_pnl_summary (primary key report_date: a re-run replaces the day)
+/// daily_pnl_summary (primary key report_date: a re-run replaces the day).
+class PnlReports : public virtual Committer {
+public:
     virtual Status upsert_daily_pnl(const DailyPnlRow& row) = 0;
     virtual Result<std::vector<DailyPnlRow>> load_daily_pnl(Date from, Date to) = 0;
+};
 
-    // backfill_checkpoints
+/// backfill_checkpoints: how far each (source, symbol) backfill got.
+class CheckpointStore : public virtual Committer {
+public:
     virtual Status put_checkpoint(const BackfillCheckpoint& checkpoint) = 0;
     virtual Result<std::optional<BackfillCheckpoint>> get_checkpoint(std::string_view source,
                                                                      std::string_view symbol) = 0;
+};
+
+/// The whole record: every role, and what only a command that owns the store does (migrations,
+/// runs, the writer lease).
+class Store : public virtual EventLog,
+              public virtual TradeLedger,
+              public virtual PositionBook,
+              public virtual ModelRegistry,
+              public virtual PnlReports,
+              public virtual CheckpointStore {
+public:
+    ~Store() override = default;
+    Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    /// Applies pending versioned migrations; idempotent.
+    virtual Status migrate() = 0;
+    virtual Result<int> schema_version() = 0;
+    /// Backend name for logs: "sqlite", "postgres", "null".
+    virtual std::string_view backend() const = 0;
 
     /// Row count of one of the tables above (for reports and tests).
     virtual Result<int64_t> count_rows(std::string_view table) = 0;
