@@ -211,105 +211,23 @@ std::string bars_range_sql(std::string_view table) {
 constexpr std::array<std::string_view, 4> kHypertables = {"market_raw_minute", "market_raw_day",
                                                           "features_tft", "audit_events"};
 
-enum StmtId : uint8_t {
-    kInsertBarMinute,
-    kInsertBarDay,
-    kLoadBarsMinute,
-    kLoadBarsDay,
-    kInsertFeatures,
-    kLoadFeatures,
-    kInsertPrediction,
-    kLoadPredictions,
-    kInsertRisk,
-    kLoadRisk,
-    kInsertTrade,
-    kUpdateTrade,
-    kFindTrade,
-    kLoadTrades,
-    kUpsertPosition,
-    kLoadPositions,
-    kInsertAudit,
-    kLoadAudit,
-    kInsertModel,
-    kListModels,
-    kFindModel,
-    kGreenModel,
-    kDeprecateGreen,
-    kSetModelGreen,
-    kSetModelDeprecated,
-    kUpsertDailyPnl,
-    kLoadDailyPnl,
-    kUpsertCheckpoint,
-    kGetCheckpoint,
-    kUpsertRun,
-    kUnfinishedRun,
-    kHasMigrations,
-    kMaxVersion,
-    kStageBarsMinute,
-    kStageBarsDay,
-    kStmtCount
-};
+// The common statements (store_rows::Stmt), then PostgreSQL's own.
+using StmtId = uint8_t;
+constexpr StmtId kHasMigrations = kCommonStmts;
+constexpr StmtId kMaxVersion = kHasMigrations + 1;
+constexpr StmtId kStageBarsMinute = kMaxVersion + 1;
+constexpr StmtId kStageBarsDay = kStageBarsMinute + 1;
+constexpr StmtId kStmtCount = kStageBarsDay + 1;
 
-const std::array<std::string, kStmtCount>& all_sql() {
-    static const std::array<std::string, kStmtCount> kSql = [] {
-        std::array<std::string, kStmtCount> s;
-        s[kInsertBarMinute] = insert_sql(kParams, "market_raw_minute", bar_cols(), kOnBarConflict);
-        s[kInsertBarDay] = insert_sql(kParams, "market_raw_day", bar_cols(), kOnBarConflict);
-        s[kLoadBarsMinute] = select_sql(bar_cols(), bars_range_sql("market_raw_minute"));
-        s[kLoadBarsDay] = select_sql(bar_cols(), bars_range_sql("market_raw_day"));
-        s[kInsertFeatures] = insert_sql(kParams, "features_tft", feature_cols(), kOnBarConflict);
-        s[kLoadFeatures] = select_sql(feature_cols(), bars_range_sql("features_tft"));
-        s[kInsertPrediction] =
-            insert_sql(kParams, "predictions_tft", prediction_cols(), kOnKeyConflict);
-        s[kLoadPredictions] = select_sql(prediction_cols(), bars_range_sql("predictions_tft"));
-        s[kInsertRisk] = insert_sql(kParams, "risk_decisions", risk_cols(), kOnKeyConflict);
-        s[kLoadRisk] = select_sql(risk_cols(),
-                                  "FROM risk_decisions WHERE ts_ns >= $1 AND ts_ns < $2 "
-                                  "ORDER BY ts_ns, symbol, id");
-        s[kInsertTrade] = insert_sql(kParams, "trades", kTradeCols, kOnKeyConflict);
-        s[kUpdateTrade] =
-            "UPDATE trades SET qty = $1, filled_qty = $2, avg_fill_price = $3, status = $4, "
-            "alpaca_order_id = $5, alpaca_status = $6, filled_at = $7, filled_at_ns = $8, "
-            "dry_run = $9, fees = $10, block_reason = $11 WHERE idempotency_key = $12";
-        const Cols trade_select = concat({"id"}, kTradeCols);
-        s[kFindTrade] = select_sql(trade_select, "FROM trades WHERE idempotency_key = $1");
-        s[kLoadTrades] = select_sql(trade_select,
-                                    "FROM trades WHERE ts_ns >= $1 AND ts_ns < $2 "
-                                    "AND ($3::text IS NULL OR symbol = $3::text) "
-                                    "AND ($4::uuid IS NULL OR correlation_id = $4::uuid) "
-                                    "ORDER BY ts_ns, id LIMIT $5::bigint");
-        s[kUpsertPosition] = upsert_sql(kParams, "positions", kPositionCols, {"symbol"});
-        s[kLoadPositions] = select_sql(kPositionCols, "FROM positions ORDER BY symbol");
-        s[kInsertAudit] = insert_sql(kParams, "audit_events", kAuditCols,
-                                     "ON CONFLICT (ts_ns, event_id) DO NOTHING");
-        s[kLoadAudit] = select_sql(concat({"seq"}, kAuditCols),
-                                   "FROM audit_events WHERE correlation_id = $1 ORDER BY seq");
-        s[kInsertModel] =
-            insert_sql(kParams, "models_registry", kModelCols, "ON CONFLICT (model_id) DO NOTHING");
-        s[kListModels] =
-            select_sql(kModelCols, "FROM models_registry ORDER BY created_at_ns, model_id");
-        s[kFindModel] = select_sql(kModelCols, "FROM models_registry WHERE model_id = $1");
-        s[kGreenModel] = select_sql(kModelCols, "FROM models_registry WHERE status = 'green'");
-        s[kDeprecateGreen] =
-            "UPDATE models_registry SET status = 'deprecated' "
-            "WHERE status = 'green' AND model_id <> $1";
-        s[kSetModelGreen] =
-            "UPDATE models_registry SET status = 'green', promoted_at = $1, promoted_at_ns = $2 "
-            "WHERE model_id = $3";
-        s[kSetModelDeprecated] =
-            "UPDATE models_registry SET status = 'deprecated' WHERE model_id = $1";
-        s[kUpsertDailyPnl] =
-            upsert_sql(kParams, "daily_pnl_summary", kDailyPnlCols, {"report_date"});
-        s[kLoadDailyPnl] = select_sql(kDailyPnlCols,
-                                      "FROM daily_pnl_summary WHERE report_date >= $1::date "
-                                      "AND report_date <= $2::date ORDER BY report_date");
-        s[kUpsertCheckpoint] =
-            upsert_sql(kParams, "backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
-        s[kGetCheckpoint] = select_sql(
-            kCheckpointCols, "FROM backfill_checkpoints WHERE source = $1 AND symbol = $2");
-        s[kUpsertRun] = upsert_sql(kParams, "runs", kRunCols, {"run_id"});
-        s[kUnfinishedRun] = select_sql(
-            kRunCols, "FROM runs WHERE finished_at_ns IS NULL ORDER BY started_at_ns DESC LIMIT 1");
+std::string audit_chain_sql(const Cols& cols) {
+    return select_sql(cols, "FROM audit_events WHERE correlation_id = $1 ORDER BY seq");
+}
+
+const std::vector<std::string>& all_sql() {
+    static const std::vector<std::string> kSql = [] {
+        std::vector<std::string> s =
+            common_statements(SqlDialect{kParams, &bars_range_sql, &audit_chain_sql});
+        s.resize(kStmtCount);
         s[kHasMigrations] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
         s[kMaxVersion] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
         const std::string cols = join(bar_cols());
@@ -930,26 +848,7 @@ AWET_PG_CATCH("load_risk_decisions")
 
 Result<bool> PostgresStore::insert_trade(const TradeRow& t) try {
     Params p;
-    p.ts(t.ts);
-    p.text(t.symbol.view());
-    p.text(to_string(t.side));
-    p.fixed(t.qty);
-    p.fixed(t.filled_qty);
-    p.fixed(t.avg_fill_price);
-    p.text(to_string(t.status));
-    p.text_or_null(t.alpaca_order_id);
-    p.text_or_null(t.alpaca_status);
-    p.ts_or_null(t.filled_at);
-    p.uuid(t.correlation_id);
-    p.text(t.idempotency_key.view());
-    p.boolean(t.paper_trade);
-    p.boolean(t.dry_run);
-    p.i64(t.ts.ns());
-    p.ns_or_null(t.filled_at);
-    p.text(to_string(t.intent));
-    p.text(to_string(t.exit_reason));
-    p.fixed(t.fees);
-    p.text_or_null(t.block_reason);
+    bind_row(p, t);
     const auto res = impl_->write(kInsertTrade, p);
     impl_->end_write();
     return res.affected_rows() > 0;
@@ -958,18 +857,7 @@ AWET_PG_CATCH("insert_trade")
 
 Status PostgresStore::update_trade(const TradeRow& t) try {
     Params p;
-    p.fixed(t.qty);
-    p.fixed(t.filled_qty);
-    p.fixed(t.avg_fill_price);
-    p.text(to_string(t.status));
-    p.text_or_null(t.alpaca_order_id);
-    p.text_or_null(t.alpaca_status);
-    p.ts_or_null(t.filled_at);
-    p.ns_or_null(t.filled_at);
-    p.boolean(t.dry_run);
-    p.fixed(t.fees);
-    p.text_or_null(t.block_reason);
-    p.text(t.idempotency_key.view());
+    bind_trade_update(p, t);
     const auto res = impl_->write(kUpdateTrade, p);
     impl_->end_write();
     if (res.affected_rows() == 0) {
@@ -1020,17 +908,7 @@ AWET_PG_CATCH("load_trades")
 
 Status PostgresStore::upsert_position(const PositionRow& pos) try {
     Params p;
-    p.text(pos.symbol.view());
-    p.fixed(pos.qty);
-    p.fixed(pos.avg_entry_price);
-    p.fixed(pos.market_value);
-    p.fixed(pos.unrealized_pl);
-    p.fixed(pos.cost_basis);
-    p.ts_or_null(pos.updated_at);
-    p.fixed(pos.realized_pl);
-    p.ts_or_null(pos.opened_at);
-    p.ns_or_null(pos.opened_at);
-    p.ns_or_null(pos.updated_at);
+    bind_row(p, pos);
     impl_->write(kUpsertPosition, p);
     impl_->end_write();
     return Status::Ok();
@@ -1041,7 +919,7 @@ Result<std::vector<PositionRow>> PostgresStore::load_positions() try {
     Params none;
     return impl_->read([&](pqxx::transaction_base& tx) {
         return parse_rows<PositionRow>(exec(tx, kLoadPositions, none), "load_positions",
-                                       [](Reader& r) { return read_position(r); });
+                                       [](Reader& r) { return read_row<PositionRow>(r); });
     });
 }
 AWET_PG_CATCH("load_positions")
@@ -1082,16 +960,7 @@ AWET_PG_CATCH("load_audit")
 
 Status PostgresStore::register_model(const ModelRecord& m) try {
     Params p;
-    p.text(m.model_id);
-    p.text(m.model_type);
-    p.text(to_string(m.status));
-    p.text(m.path);
-    p.text(m.metrics_json);
-    p.text(m.params_json);
-    p.ts_or_null(m.created_at);
-    p.ns_or_null(m.created_at);
-    p.ts_or_null(m.promoted_at);
-    p.ns_or_null(m.promoted_at);
+    bind_row(p, m);
     const auto res = impl_->write(kInsertModel, p);
     impl_->end_write();
     if (res.affected_rows() == 0) {
@@ -1106,7 +975,7 @@ Result<std::vector<ModelRecord>> PostgresStore::list_models() try {
     Params none;
     return impl_->read([&](pqxx::transaction_base& tx) {
         return parse_rows<ModelRecord>(exec(tx, kListModels, none), "list_models",
-                                       [](Reader& r) { return read_model(r); });
+                                       [](Reader& r) { return read_row<ModelRecord>(r); });
     });
 }
 AWET_PG_CATCH("list_models")
@@ -1116,7 +985,7 @@ Result<std::optional<ModelRecord>> PostgresStore::find_model(std::string_view mo
     p.text(model_id);
     auto rows = impl_->read([&](pqxx::transaction_base& tx) {
         return parse_rows<ModelRecord>(exec(tx, kFindModel, p), "find_model",
-                                       [](Reader& r) { return read_model(r); });
+                                       [](Reader& r) { return read_row<ModelRecord>(r); });
     });
     if (!rows.ok()) return rows.error();
     return first_row(std::move(*rows));
@@ -1127,7 +996,7 @@ Result<std::optional<ModelRecord>> PostgresStore::green_model() try {
     Params none;
     auto rows = impl_->read([&](pqxx::transaction_base& tx) {
         return parse_rows<ModelRecord>(exec(tx, kGreenModel, none), "green_model",
-                                       [](Reader& r) { return read_model(r); });
+                                       [](Reader& r) { return read_row<ModelRecord>(r); });
     });
     if (!rows.ok()) return rows.error();
     return first_row(std::move(*rows));
@@ -1145,7 +1014,7 @@ Status PostgresStore::promote_model(std::string_view model_id, Timestamp at) try
     tx.exec_params("SELECT 1 FROM models_registry WHERE model_id = $1 FOR UPDATE",
                    std::string(model_id));
     auto rows = parse_rows<ModelRecord>(exec(tx, kFindModel, find), op,
-                                        [](Reader& r) { return read_model(r); });
+                                        [](Reader& r) { return read_row<ModelRecord>(r); });
     if (!rows.ok()) return rows.error();
     if (rows->empty()) {
         return make_error(ErrorCode::kNotFound,
@@ -1191,18 +1060,7 @@ AWET_PG_CATCH("deprecate_model")
 
 Status PostgresStore::upsert_daily_pnl(const DailyPnlRow& row) try {
     Params p;
-    p.text(row.report_date.to_string());
-    p.fixed(row.realized_pnl_usd);
-    p.fixed(row.unrealized_pnl_usd);
-    p.fixed(row.total_pnl_usd);
-    p.i64(row.num_trades);
-    p.i64(row.num_wins);
-    p.i64(row.num_losses);
-    p.real(row.win_rate);
-    p.text_or_null(row.best_symbol);
-    p.text_or_null(row.worst_symbol);
-    p.ts_or_null(row.created_at);
-    p.ns_or_null(row.created_at);
+    bind_row(p, row);
     impl_->write(kUpsertDailyPnl, p);
     impl_->end_write();
     return Status::Ok();
@@ -1215,20 +1073,14 @@ Result<std::vector<DailyPnlRow>> PostgresStore::load_daily_pnl(Date from, Date t
     p.text(to.to_string());
     return impl_->read([&](pqxx::transaction_base& tx) {
         return parse_rows<DailyPnlRow>(exec(tx, kLoadDailyPnl, p), "load_daily_pnl",
-                                       [](Reader& r) { return read_daily_pnl(r); });
+                                       [](Reader& r) { return read_row<DailyPnlRow>(r); });
     });
 }
 AWET_PG_CATCH("load_daily_pnl")
 
 Status PostgresStore::put_checkpoint(const BackfillCheckpoint& c) try {
     Params p;
-    p.text(c.source);
-    p.text(c.symbol);
-    p.ts_or_null(c.last_ts);
-    p.ns_or_null(c.last_ts);
-    p.i64(c.rows);
-    p.ts_or_null(c.updated_at);
-    p.ns_or_null(c.updated_at);
+    bind_row(p, c);
     impl_->write(kUpsertCheckpoint, p);
     impl_->end_write();
     return Status::Ok();
@@ -1241,8 +1093,9 @@ Result<std::optional<BackfillCheckpoint>> PostgresStore::get_checkpoint(
     p.text(source);
     p.text(symbol);
     auto rows = impl_->read([&](pqxx::transaction_base& tx) {
-        return parse_rows<BackfillCheckpoint>(exec(tx, kGetCheckpoint, p), "get_checkpoint",
-                                              [](Reader& r) { return read_checkpoint(r); });
+        return parse_rows<BackfillCheckpoint>(
+            exec(tx, kGetCheckpoint, p), "get_checkpoint",
+            [](Reader& r) { return read_row<BackfillCheckpoint>(r); });
     });
     if (!rows.ok()) return rows.error();
     return first_row(std::move(*rows));

@@ -257,6 +257,22 @@ std::string bars_range_sql(std::string_view table, size_t num_symbols) {
     return where;
 }
 
+/// The audit chain of one correlation id. The correlation index is partitioned by UTC day (like a
+/// TimescaleDB chunk index): walk the distinct days through the index, then seek
+/// (day, correlation_id) in each.
+std::string audit_chain_sql(const Cols& cols) {
+    return "WITH RECURSIVE day(d) AS ("
+           " SELECT (SELECT MIN(ts_ns / 86400000000000) FROM audit_events)"
+           " UNION ALL"
+           " SELECT (SELECT MIN(ts_ns / 86400000000000) FROM audit_events"
+           "         WHERE ts_ns / 86400000000000 > day.d)"
+           " FROM day WHERE day.d IS NOT NULL) " +
+           select_sql(cols,
+                      "FROM audit_events WHERE ts_ns / 86400000000000 IN "
+                      "(SELECT d FROM day WHERE d IS NOT NULL) AND correlation_id = ?1 "
+                      "ORDER BY seq");
+}
+
 std::optional<std::string_view> bar_table(Duration interval) {
     if (interval == Duration::minutes(1)) return "market_raw_minute";
     if (interval == Duration::days(1)) return "market_raw_day";
@@ -284,78 +300,13 @@ Error bad_interval(std::string_view op, Duration interval) {
 // Statements.
 
 const std::string& SqliteStore::sql_for(StmtId id) {
-    static const std::array<std::string, kStmtCount> kSql = [] {
-        std::array<std::string, kStmtCount> s;
+    static const std::vector<std::string> kSql = [] {
+        SqlDialect dialect{kParams, [](std::string_view table) { return bars_range_sql(table, 0); },
+                           &audit_chain_sql};
+        std::vector<std::string> s = common_statements(dialect);
+        s.resize(kStmtCount);
         s[kBegin] = "BEGIN IMMEDIATE";
         s[kCommit] = "COMMIT";
-        s[kInsertBarMinute] = insert_sql(kParams, "market_raw_minute", bar_cols(), kOnBarConflict);
-        s[kInsertBarDay] = insert_sql(kParams, "market_raw_day", bar_cols(), kOnBarConflict);
-        s[kLoadBarsMinute] = select_sql(bar_cols(), bars_range_sql("market_raw_minute", 0));
-        s[kLoadBarsDay] = select_sql(bar_cols(), bars_range_sql("market_raw_day", 0));
-        s[kInsertFeatures] = insert_sql(kParams, "features_tft", feature_cols(), kOnBarConflict);
-        s[kLoadFeatures] = select_sql(feature_cols(), bars_range_sql("features_tft", 0));
-        s[kInsertPrediction] =
-            insert_sql(kParams, "predictions_tft", prediction_cols(), kOnKeyConflict);
-        s[kLoadPredictions] = select_sql(prediction_cols(), bars_range_sql("predictions_tft", 0));
-        s[kInsertRisk] = insert_sql(kParams, "risk_decisions", risk_cols(), kOnKeyConflict);
-        s[kLoadRisk] = select_sql(risk_cols(),
-                                  "FROM risk_decisions WHERE ts_ns >= ? AND ts_ns < ? "
-                                  "ORDER BY ts_ns, symbol, id");
-        s[kInsertTrade] = insert_sql(kParams, "trades", kTradeCols, kOnKeyConflict);
-        s[kUpdateTrade] =
-            "UPDATE trades SET qty = ?, filled_qty = ?, avg_fill_price = ?, status = ?, "
-            "alpaca_order_id = ?, alpaca_status = ?, filled_at = ?, filled_at_ns = ?, "
-            "dry_run = ?, fees = ?, block_reason = ? WHERE idempotency_key = ?";
-        const Cols trade_select = concat({"id"}, kTradeCols);
-        s[kFindTrade] = select_sql(trade_select, "FROM trades WHERE idempotency_key = ?");
-        s[kLoadTrades] = select_sql(trade_select,
-                                    "FROM trades WHERE ts_ns >= ?1 AND ts_ns < ?2 "
-                                    "AND (?3 IS NULL OR symbol = ?3) "
-                                    "AND (?4 IS NULL OR correlation_id = ?4) "
-                                    "ORDER BY ts_ns, id LIMIT ?5");
-        s[kUpsertPosition] = upsert_sql(kParams, "positions", kPositionCols, {"symbol"});
-        s[kLoadPositions] = select_sql(kPositionCols, "FROM positions ORDER BY symbol");
-        s[kInsertAudit] = insert_sql(kParams, "audit_events", kAuditCols,
-                                     "ON CONFLICT (ts_ns, event_id) DO NOTHING");
-        // The correlation index is partitioned by UTC day (like a TimescaleDB chunk index):
-        // walk the distinct days through the index, then seek (day, correlation_id) in each.
-        s[kLoadAudit] =
-            "WITH RECURSIVE day(d) AS ("
-            " SELECT (SELECT MIN(ts_ns / 86400000000000) FROM audit_events)"
-            " UNION ALL"
-            " SELECT (SELECT MIN(ts_ns / 86400000000000) FROM audit_events"
-            "         WHERE ts_ns / 86400000000000 > day.d)"
-            " FROM day WHERE day.d IS NOT NULL) " +
-            select_sql(concat({"seq"}, kAuditCols),
-                       "FROM audit_events WHERE ts_ns / 86400000000000 IN "
-                       "(SELECT d FROM day WHERE d IS NOT NULL) AND correlation_id = ? "
-                       "ORDER BY seq");
-        s[kInsertModel] =
-            insert_sql(kParams, "models_registry", kModelCols, "ON CONFLICT (model_id) DO NOTHING");
-        s[kListModels] =
-            select_sql(kModelCols, "FROM models_registry ORDER BY created_at_ns, model_id");
-        s[kFindModel] = select_sql(kModelCols, "FROM models_registry WHERE model_id = ?");
-        s[kGreenModel] = select_sql(kModelCols, "FROM models_registry WHERE status = 'green'");
-        s[kDeprecateGreen] =
-            "UPDATE models_registry SET status = 'deprecated' "
-            "WHERE status = 'green' AND model_id <> ?";
-        s[kSetModelGreen] =
-            "UPDATE models_registry SET status = 'green', promoted_at = ?, promoted_at_ns = ? "
-            "WHERE model_id = ?";
-        s[kSetModelDeprecated] =
-            "UPDATE models_registry SET status = 'deprecated' WHERE model_id = ?";
-        s[kUpsertDailyPnl] =
-            upsert_sql(kParams, "daily_pnl_summary", kDailyPnlCols, {"report_date"});
-        s[kLoadDailyPnl] = select_sql(kDailyPnlCols,
-                                      "FROM daily_pnl_summary WHERE report_date >= ? "
-                                      "AND report_date <= ? ORDER BY report_date");
-        s[kUpsertCheckpoint] =
-            upsert_sql(kParams, "backfill_checkpoints", kCheckpointCols, {"source", "symbol"});
-        s[kGetCheckpoint] = select_sql(kCheckpointCols,
-                                       "FROM backfill_checkpoints WHERE source = ? AND symbol = ?");
-        s[kUpsertRun] = upsert_sql(kParams, "runs", kRunCols, {"run_id"});
-        s[kUnfinishedRun] = select_sql(
-            kRunCols, "FROM runs WHERE finished_at_ns IS NULL ORDER BY started_at_ns DESC LIMIT 1");
         return s;
     }();
     return kSql[id];
@@ -857,35 +808,9 @@ Result<std::vector<RiskDecision>> SqliteStore::load_risk_decisions(Timestamp fro
 // Trades and positions.
 
 Result<bool> SqliteStore::insert_trade(const TradeRow& t) try {
-    const IsoText ts(t.ts);
-    const IsoText filled_at(t.filled_at);
-    const UuidText correlation_id(t.correlation_id);
     int changes = 0;
     AWET_TRY(write_one(
-        kInsertTrade, "insert_trade",
-        [&](Binder& b) {
-            b.text(ts.view());
-            b.text(t.symbol.view());
-            b.text(to_string(t.side));
-            b.fixed(t.qty);
-            b.fixed(t.filled_qty);
-            b.fixed(t.avg_fill_price);
-            b.text(to_string(t.status));
-            b.text_or_null(t.alpaca_order_id);
-            b.text_or_null(t.alpaca_status);
-            b.ts_or_null(t.filled_at, filled_at);
-            b.text(correlation_id.view());
-            b.text(t.idempotency_key.view());
-            b.boolean(t.paper_trade);
-            b.boolean(t.dry_run);
-            b.i64(t.ts.ns());
-            b.ns_or_null(t.filled_at);
-            b.text(to_string(t.intent));
-            b.text(to_string(t.exit_reason));
-            b.fixed(t.fees);
-            b.text_or_null(t.block_reason);
-        },
-        &changes));
+        kInsertTrade, "insert_trade", [&](Binder& b) { bind_row(b, t); }, &changes));
     return changes > 0;
 } catch (const std::exception& e) {
     return library_error("insert_trade", e);
@@ -893,25 +818,9 @@ Result<bool> SqliteStore::insert_trade(const TradeRow& t) try {
 
 Status SqliteStore::update_trade(const TradeRow& t) try {
     constexpr std::string_view op = "update_trade";
-    const IsoText filled_at(t.filled_at);
     int changes = 0;
     AWET_TRY(write_one(
-        kUpdateTrade, op,
-        [&](Binder& b) {
-            b.fixed(t.qty);
-            b.fixed(t.filled_qty);
-            b.fixed(t.avg_fill_price);
-            b.text(to_string(t.status));
-            b.text_or_null(t.alpaca_order_id);
-            b.text_or_null(t.alpaca_status);
-            b.ts_or_null(t.filled_at, filled_at);
-            b.ns_or_null(t.filled_at);
-            b.boolean(t.dry_run);
-            b.fixed(t.fees);
-            b.text_or_null(t.block_reason);
-            b.text(t.idempotency_key.view());
-        },
-        &changes));
+        kUpdateTrade, op, [&](Binder& b) { bind_trade_update(b, t); }, &changes));
     if (changes == 0) {
         return make_error(
             ErrorCode::kNotFound,
@@ -968,24 +877,8 @@ Result<std::vector<TradeRow>> SqliteStore::load_trades(const TradeQuery& query) 
 }
 
 Status SqliteStore::upsert_position(const PositionRow& p) try {
-    const IsoText updated_at(p.updated_at);
-    const IsoText opened_at(p.opened_at);
     return write_one(
-        kUpsertPosition, "upsert_position",
-        [&](Binder& b) {
-            b.text(p.symbol.view());
-            b.fixed(p.qty);
-            b.fixed(p.avg_entry_price);
-            b.fixed(p.market_value);
-            b.fixed(p.unrealized_pl);
-            b.fixed(p.cost_basis);
-            b.ts_or_null(p.updated_at, updated_at);
-            b.fixed(p.realized_pl);
-            b.ts_or_null(p.opened_at, opened_at);
-            b.ns_or_null(p.opened_at);
-            b.ns_or_null(p.updated_at);
-        },
-        nullptr);
+        kUpsertPosition, "upsert_position", [&](Binder& b) { bind_row(b, p); }, nullptr);
 } catch (const std::exception& e) {
     return library_error("upsert_position", e);
 }
@@ -993,7 +886,7 @@ Status SqliteStore::upsert_position(const PositionRow& p) try {
 Result<std::vector<PositionRow>> SqliteStore::load_positions() try {
     constexpr std::string_view op = "load_positions";
     return select_rows<PositionRow>(
-        kLoadPositions, op, [](Binder&) {}, [](Reader& r) { return read_position(r); });
+        kLoadPositions, op, [](Binder&) {}, [](Reader& r) { return read_row<PositionRow>(r); });
 } catch (const std::exception& e) {
     return library_error("load_positions", e);
 }
@@ -1048,24 +941,9 @@ Result<std::vector<AuditRecord>> SqliteStore::load_audit(const Uuid& correlation
 
 Status SqliteStore::register_model(const ModelRecord& m) try {
     constexpr std::string_view op = "register_model";
-    const IsoText created_at(m.created_at);
-    const IsoText promoted_at(m.promoted_at);
     int changes = 0;
     AWET_TRY(write_one(
-        kInsertModel, op,
-        [&](Binder& b) {
-            b.text(m.model_id);
-            b.text(m.model_type);
-            b.text(to_string(m.status));
-            b.text(m.path);
-            b.text(m.metrics_json);
-            b.text(m.params_json);
-            b.ts_or_null(m.created_at, created_at);
-            b.ns_or_null(m.created_at);
-            b.ts_or_null(m.promoted_at, promoted_at);
-            b.ns_or_null(m.promoted_at);
-        },
-        &changes));
+        kInsertModel, op, [&](Binder& b) { bind_row(b, m); }, &changes));
     if (changes == 0) {
         return make_error(ErrorCode::kAlreadyExists,
                           std::string(op) + ": model '" + m.model_id + "' already exists");
@@ -1078,7 +956,7 @@ Status SqliteStore::register_model(const ModelRecord& m) try {
 Result<std::vector<ModelRecord>> SqliteStore::list_models() try {
     constexpr std::string_view op = "list_models";
     return select_rows<ModelRecord>(
-        kListModels, op, [](Binder&) {}, [](Reader& r) { return read_model(r); });
+        kListModels, op, [](Binder&) {}, [](Reader& r) { return read_row<ModelRecord>(r); });
 } catch (const std::exception& e) {
     return library_error("list_models", e);
 }
@@ -1087,7 +965,7 @@ Result<std::optional<ModelRecord>> SqliteStore::find_model(std::string_view mode
     constexpr std::string_view op = "find_model";
     auto rows = select_rows<ModelRecord>(
         kFindModel, op, [&](Binder& b) { b.text(model_id); },
-        [](Reader& r) { return read_model(r); });
+        [](Reader& r) { return read_row<ModelRecord>(r); });
     if (!rows.ok()) return rows.error();
     return first_row(std::move(*rows));
 } catch (const std::exception& e) {
@@ -1097,7 +975,7 @@ Result<std::optional<ModelRecord>> SqliteStore::find_model(std::string_view mode
 Result<std::optional<ModelRecord>> SqliteStore::green_model() try {
     constexpr std::string_view op = "green_model";
     auto rows = select_rows<ModelRecord>(
-        kGreenModel, op, [](Binder&) {}, [](Reader& r) { return read_model(r); });
+        kGreenModel, op, [](Binder&) {}, [](Reader& r) { return read_row<ModelRecord>(r); });
     if (!rows.ok()) return rows.error();
     return first_row(std::move(*rows));
 } catch (const std::exception& e) {
@@ -1181,25 +1059,8 @@ Status SqliteStore::deprecate_model(std::string_view model_id) try {
 // Daily PnL and checkpoints.
 
 Status SqliteStore::upsert_daily_pnl(const DailyPnlRow& row) try {
-    const DateText date(row.report_date);
-    const IsoText created_at(row.created_at);
     return write_one(
-        kUpsertDailyPnl, "upsert_daily_pnl",
-        [&](Binder& b) {
-            b.text(date.view());
-            b.fixed(row.realized_pnl_usd);
-            b.fixed(row.unrealized_pnl_usd);
-            b.fixed(row.total_pnl_usd);
-            b.i64(row.num_trades);
-            b.i64(row.num_wins);
-            b.i64(row.num_losses);
-            b.real(row.win_rate);
-            b.text_or_null(row.best_symbol);
-            b.text_or_null(row.worst_symbol);
-            b.ts_or_null(row.created_at, created_at);
-            b.ns_or_null(row.created_at);
-        },
-        nullptr);
+        kUpsertDailyPnl, "upsert_daily_pnl", [&](Binder& b) { bind_row(b, row); }, nullptr);
 } catch (const std::exception& e) {
     return library_error("upsert_daily_pnl", e);
 }
@@ -1219,27 +1080,15 @@ Result<std::vector<DailyPnlRow>> SqliteStore::load_daily_pnl(Date from, Date to)
     if (b.rc() != SQLITE_OK) return sqlite_error(op);
     std::vector<DailyPnlRow> out;
     AWET_TRY(read_rows(
-        db_, s, op, [](Reader& r) { return read_daily_pnl(r); }, out));
+        db_, s, op, [](Reader& r) { return read_row<DailyPnlRow>(r); }, out));
     return out;
 } catch (const std::exception& e) {
     return library_error("load_daily_pnl", e);
 }
 
 Status SqliteStore::put_checkpoint(const BackfillCheckpoint& c) try {
-    const IsoText last_ts(c.last_ts);
-    const IsoText updated_at(c.updated_at);
     return write_one(
-        kUpsertCheckpoint, "put_checkpoint",
-        [&](Binder& b) {
-            b.text(c.source);
-            b.text(c.symbol);
-            b.ts_or_null(c.last_ts, last_ts);
-            b.ns_or_null(c.last_ts);
-            b.i64(c.rows);
-            b.ts_or_null(c.updated_at, updated_at);
-            b.ns_or_null(c.updated_at);
-        },
-        nullptr);
+        kUpsertCheckpoint, "put_checkpoint", [&](Binder& b) { bind_row(b, c); }, nullptr);
 } catch (const std::exception& e) {
     return library_error("put_checkpoint", e);
 }
@@ -1253,7 +1102,7 @@ Result<std::optional<BackfillCheckpoint>> SqliteStore::get_checkpoint(std::strin
             b.text(source);
             b.text(symbol);
         },
-        [](Reader& r) { return read_checkpoint(r); });
+        [](Reader& r) { return read_row<BackfillCheckpoint>(r); });
     if (!rows.ok()) return rows.error();
     return first_row(std::move(*rows));
 } catch (const std::exception& e) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "awet/store/detail/statements.hpp"
 #include "awet/store/migrations.hpp"
 #include "awet/store/store.hpp"
 
@@ -100,43 +101,11 @@ public:
     static Result<int32_t> application_id_of(const std::string& path);
 
 private:
-    // Cached prepared statements, by purpose.
-    enum StmtId : uint8_t {
-        kBegin,
-        kCommit,
-        kInsertBarMinute,
-        kInsertBarDay,
-        kLoadBarsMinute,
-        kLoadBarsDay,
-        kInsertFeatures,
-        kLoadFeatures,
-        kInsertPrediction,
-        kLoadPredictions,
-        kInsertRisk,
-        kLoadRisk,
-        kInsertTrade,
-        kUpdateTrade,
-        kFindTrade,
-        kLoadTrades,
-        kUpsertPosition,
-        kLoadPositions,
-        kInsertAudit,
-        kLoadAudit,
-        kInsertModel,
-        kListModels,
-        kFindModel,
-        kGreenModel,
-        kDeprecateGreen,
-        kSetModelGreen,
-        kSetModelDeprecated,
-        kUpsertDailyPnl,
-        kLoadDailyPnl,
-        kUpsertCheckpoint,
-        kGetCheckpoint,
-        kUpsertRun,
-        kUnfinishedRun,
-        kStmtCount
-    };
+    // Cached prepared statements: the common ones (store_rows::Stmt), then SQLite's own.
+    using StmtId = uint8_t;
+    static constexpr StmtId kBegin = store_rows::kCommonStmts;
+    static constexpr StmtId kCommit = kBegin + 1;
+    static constexpr StmtId kStmtCount = kBegin + 2;
 
     SqliteStore(sqlite3* db, std::string path, int batch_size);
 

@@ -4,6 +4,7 @@
 // backend's Reader (uuid, fixed_string, ts, i64, real, fixed, enumeration, skip). Private to
 // src/store.
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -254,75 +255,10 @@ MarketBar read_bar(Reader& r, Duration interval) {
     return bar;
 }
 
-const Cols kTradeCols = {"ts",           "symbol",          "side",
-                         "qty",          "filled_qty",      "avg_fill_price",
-                         "status",       "alpaca_order_id", "alpaca_status",
-                         "filled_at",    "correlation_id",  "idempotency_key",
-                         "paper_trade",  "dry_run",         "ts_ns",
-                         "filled_at_ns", "intent",          "exit_reason",
-                         "fees",         "block_reason"};
-const Cols kPositionCols = {"symbol",        "qty",          "avg_entry_price", "market_value",
-                            "unrealized_pl", "cost_basis",   "updated_at",      "realized_pl",
-                            "opened_at",     "opened_at_ns", "updated_at_ns"};
 const Cols kAuditCols = {"event_id", "correlation_id", "idempotency_key", "symbol", "ts",
                          "source",   "event_type",     "payload",         "ts_ns"};
-const Cols kModelCols = {"model_id",     "model_type",    "status",     "path",
-                         "metrics_json", "params_json",   "created_at", "created_at_ns",
-                         "promoted_at",  "promoted_at_ns"};
-const Cols kDailyPnlCols = {"report_date",   "realized_pnl_usd", "unrealized_pnl_usd",
-                            "total_pnl_usd", "num_trades",       "num_wins",
-                            "num_losses",    "win_rate",         "best_symbol",
-                            "worst_symbol",  "created_at",       "created_at_ns"};
-const Cols kCheckpointCols = {"source", "symbol",     "last_ts",      "last_ts_ns",
-                              "rows",   "updated_at", "updated_at_ns"};
-
 const Cols kRunCols = {"run_id",     "command",       "first_bar_ns",   "last_bar_ns", "bars",
                        "started_at", "started_at_ns", "finished_at_ns", "pid"};
-
-/// Columns: id, then kTradeCols.
-template <class Reader>
-TradeRow read_trade(Reader& r) {
-    TradeRow t;
-    t.id = r.i64();
-    r.skip();  // ts (text / timestamptz: the *_ns column is read)
-    t.symbol = r.template fixed_string<Symbol::capacity()>();
-    t.side = r.template enumeration<Side>();
-    t.qty = r.template fixed<QuantityTag>();
-    t.filled_qty = r.template fixed<QuantityTag>();
-    t.avg_fill_price = r.template fixed<PriceTag>();
-    t.status = r.template enumeration<OrderStatus>();
-    t.alpaca_order_id = r.str();
-    t.alpaca_status = r.str();
-    r.skip();  // filled_at (text / timestamptz: the *_ns column is read)
-    t.correlation_id = r.uuid();
-    t.idempotency_key = r.template fixed_string<IdempotencyKey::capacity()>();
-    t.paper_trade = r.boolean();
-    t.dry_run = r.boolean();
-    t.ts = r.ts();
-    t.filled_at = r.ts();
-    t.intent = r.template enumeration<OrderIntent>();
-    t.exit_reason = r.template enumeration<ExitReason>();
-    t.fees = r.template fixed<MoneyTag>();
-    t.block_reason = r.str();
-    return t;
-}
-
-template <class Reader>
-PositionRow read_position(Reader& r) {
-    PositionRow p;
-    p.symbol = r.template fixed_string<Symbol::capacity()>();
-    p.qty = r.template fixed<QuantityTag>();
-    p.avg_entry_price = r.template fixed<PriceTag>();
-    p.market_value = r.template fixed<MoneyTag>();
-    p.unrealized_pl = r.template fixed<MoneyTag>();
-    p.cost_basis = r.template fixed<MoneyTag>();
-    r.skip();  // updated_at (text / timestamptz: the *_ns column is read)
-    p.realized_pl = r.template fixed<MoneyTag>();
-    r.skip();  // opened_at (text / timestamptz: the *_ns column is read)
-    p.opened_at = r.ts();
-    p.updated_at = r.ts();
-    return p;
-}
 
 /// Columns: seq, then kAuditCols.
 template <class Reader>
@@ -341,51 +277,277 @@ AuditRecord read_audit(Reader& r) {
     return a;
 }
 
-template <class Reader>
-ModelRecord read_model(Reader& r) {
-    ModelRecord m;
-    m.model_id = r.str();
-    m.model_type = r.str();
-    m.status = r.model_status();
-    m.path = r.str();
-    m.metrics_json = r.str();
-    m.params_json = r.str();
-    r.skip();  // created_at (text / timestamptz: the *_ns column is read)
-    m.created_at = r.ts();
-    r.skip();  // promoted_at (text / timestamptz: the *_ns column is read)
-    m.promoted_at = r.ts();
-    return m;
+// ---------------------------------------------------------------------------------------------
+// The other rows (trades, positions, models, daily PnL, checkpoints), from one field list per
+// row type (visit_row below). A field becomes its column of the same name, except:
+//  - a timestamp X: X (text / timestamptz, for people) and X_ns (what AWET reads), both NULL
+//    while unset, unless it is insert-only (a trade's `ts`, its time key: written even unset);
+//  - a text wrapped in or_null(): NULL when empty;
+//  - a field wrapped in insert_only(): written by the insert, left by an update (update_trade:
+//    UPDATE ... SET every other column WHERE idempotency_key = ...);
+//  - a date: its "YYYY-MM-DD" text.
+// Both backends bind and read with these, as for the events.
+
+/// A text column that is NULL when empty.
+template <class T>
+struct OrNull {
+    T& v;
+};
+template <class T>
+OrNull<T> or_null(T& v) {
+    return {v};
 }
 
-template <class Reader>
-DailyPnlRow read_daily_pnl(Reader& r) {
-    DailyPnlRow d;
-    d.report_date = r.date();
-    d.realized_pnl_usd = r.template fixed<MoneyTag>();
-    d.unrealized_pnl_usd = r.template fixed<MoneyTag>();
-    d.total_pnl_usd = r.template fixed<MoneyTag>();
-    d.num_trades = static_cast<int>(r.i64());
-    d.num_wins = static_cast<int>(r.i64());
-    d.num_losses = static_cast<int>(r.i64());
-    d.win_rate = r.real();
-    d.best_symbol = r.str();
-    d.worst_symbol = r.str();
-    r.skip();  // created_at (text / timestamptz: the *_ns column is read)
-    d.created_at = r.ts();
-    return d;
+/// A column written once, by the insert; an update (update_trade) leaves it.
+template <class T>
+struct InsertOnly {
+    T& v;
+};
+template <class T>
+InsertOnly<T> insert_only(T& v) {
+    return {v};
 }
 
-template <class Reader>
-BackfillCheckpoint read_checkpoint(Reader& r) {
-    BackfillCheckpoint c;
-    c.source = r.str();
-    c.symbol = r.str();
-    r.skip();  // last_ts (text / timestamptz: the *_ns column is read)
-    c.last_ts = r.ts();
-    c.rows = r.i64();
-    r.skip();  // updated_at (text / timestamptz: the *_ns column is read)
-    c.updated_at = r.ts();
-    return c;
+template <class Row, class V>
+requires std::same_as<std::remove_const_t<Row>, TradeRow>
+void visit_row(Row& t, V& v) {
+    v("ts", insert_only(t.ts));
+    v("symbol", insert_only(t.symbol));
+    v("side", insert_only(t.side));
+    v("qty", t.qty);
+    v("filled_qty", t.filled_qty);
+    v("avg_fill_price", t.avg_fill_price);
+    v("status", t.status);
+    v("alpaca_order_id", or_null(t.alpaca_order_id));
+    v("alpaca_status", or_null(t.alpaca_status));
+    v("filled_at", t.filled_at);
+    v("correlation_id", insert_only(t.correlation_id));
+    v("idempotency_key", insert_only(t.idempotency_key));
+    v("paper_trade", insert_only(t.paper_trade));
+    v("dry_run", t.dry_run);
+    v("intent", insert_only(t.intent));
+    v("exit_reason", insert_only(t.exit_reason));
+    v("fees", t.fees);
+    v("block_reason", or_null(t.block_reason));
+}
+
+template <class Row, class V>
+requires std::same_as<std::remove_const_t<Row>, PositionRow>
+void visit_row(Row& p, V& v) {
+    v("symbol", p.symbol);
+    v("qty", p.qty);
+    v("avg_entry_price", p.avg_entry_price);
+    v("market_value", p.market_value);
+    v("unrealized_pl", p.unrealized_pl);
+    v("cost_basis", p.cost_basis);
+    v("realized_pl", p.realized_pl);
+    v("opened_at", p.opened_at);
+    v("updated_at", p.updated_at);
+}
+
+template <class Row, class V>
+requires std::same_as<std::remove_const_t<Row>, ModelRecord>
+void visit_row(Row& m, V& v) {
+    v("model_id", m.model_id);
+    v("model_type", m.model_type);
+    v("status", m.status);
+    v("path", m.path);
+    v("metrics_json", m.metrics_json);
+    v("params_json", m.params_json);
+    v("created_at", m.created_at);
+    v("promoted_at", m.promoted_at);
+}
+
+template <class Row, class V>
+requires std::same_as<std::remove_const_t<Row>, DailyPnlRow>
+void visit_row(Row& d, V& v) {
+    v("report_date", d.report_date);
+    v("realized_pnl_usd", d.realized_pnl_usd);
+    v("unrealized_pnl_usd", d.unrealized_pnl_usd);
+    v("total_pnl_usd", d.total_pnl_usd);
+    v("num_trades", d.num_trades);
+    v("num_wins", d.num_wins);
+    v("num_losses", d.num_losses);
+    v("win_rate", d.win_rate);
+    v("best_symbol", or_null(d.best_symbol));
+    v("worst_symbol", or_null(d.worst_symbol));
+    v("created_at", d.created_at);
+}
+
+template <class Row, class V>
+requires std::same_as<std::remove_const_t<Row>, BackfillCheckpoint>
+void visit_row(Row& c, V& v) {
+    v("source", c.source);
+    v("symbol", c.symbol);
+    v("last_ts", c.last_ts);
+    v("rows", c.rows);
+    v("updated_at", c.updated_at);
+}
+
+/// Binds a row's columns in order through a backend Binder, or lists the column names.
+template <class B>
+struct RecordRowWriter {
+    B* b = nullptr;
+    std::vector<std::string>* names = nullptr;
+    bool update = false;  // an UPDATE: insert-only columns are left out
+
+    template <class Bind>
+    void col(std::string name, Bind&& bind) {
+        if (names == nullptr) {
+            bind(*b);
+        } else {
+            names->push_back(std::move(name));
+        }
+    }
+    void time(std::string_view n, Timestamp t, bool null_when_unset) {
+        const bool null = null_when_unset && !t.is_set();
+        col(std::string(n), [&](B& x) { null ? x.null() : x.iso(t); });
+        col(std::string(n) + "_ns", [&](B& x) { null ? x.null() : x.i64(t.ns()); });
+    }
+    void operator()(std::string_view n, const Uuid& v) {
+        col(std::string(n), [&](B& x) { x.uuid(v); });
+    }
+    template <size_t N>
+    void operator()(std::string_view n, const FixedString<N>& v) {
+        col(std::string(n), [&](B& x) { x.text(v.view()); });
+    }
+    void operator()(std::string_view n, const std::string& v) {
+        col(std::string(n), [&](B& x) { x.text(v); });
+    }
+    void operator()(std::string_view n, OrNull<const std::string> v) {
+        col(std::string(n), [&](B& x) { v.v.empty() ? x.null() : x.text(v.v); });
+    }
+    void operator()(std::string_view n, Timestamp v) { time(n, v, true); }
+    /// An insert-only time is the table's time key: written even when unset.
+    void operator()(std::string_view n, InsertOnly<const Timestamp> v) {
+        if (!update) time(n, v.v, false);
+    }
+    template <class T>
+    void operator()(std::string_view n, InsertOnly<const T> v) {
+        if (!update) (*this)(n, v.v);
+    }
+    void operator()(std::string_view n, const Date& v) {
+        col(std::string(n), [&](B& x) { x.owned_text(v.to_string()); });
+    }
+    void operator()(std::string_view n, int64_t v) {
+        col(std::string(n), [&](B& x) { x.i64(v); });
+    }
+    void operator()(std::string_view n, int v) {
+        col(std::string(n), [&](B& x) { x.i64(v); });
+    }
+    template <typename Tag>
+    void operator()(std::string_view n, Fixed<Tag> v) {
+        col(std::string(n), [&](B& x) { x.fixed(v); });
+    }
+    void operator()(std::string_view n, double v) {
+        col(std::string(n), [&](B& x) { x.real(v); });
+    }
+    void operator()(std::string_view n, bool v) {
+        col(std::string(n), [&](B& x) { x.boolean(v); });
+    }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view n, E v) {
+        col(std::string(n), [&](B& x) { x.text(to_string(v)); });
+    }
+};
+
+/// Reads a row's columns in row_cols<T>() order through a backend Reader.
+template <class R>
+struct RecordRowReader {
+    R& r;
+
+    void operator()(std::string_view, Uuid& v) { v = r.uuid(); }
+    template <size_t N>
+    void operator()(std::string_view, FixedString<N>& v) {
+        v = r.template fixed_string<N>();
+    }
+    void operator()(std::string_view, std::string& v) { v = r.str(); }
+    void operator()(std::string_view, OrNull<std::string> v) { v.v = r.str(); }
+    void operator()(std::string_view, Timestamp& v) {
+        r.skip();  // the text / timestamptz twin: the *_ns column is read
+        v = r.ts();
+    }
+    template <class T>
+    void operator()(std::string_view n, InsertOnly<T> v) {
+        (*this)(n, v.v);
+    }
+    void operator()(std::string_view, Date& v) { v = r.date(); }
+    void operator()(std::string_view, int64_t& v) { v = r.i64(); }
+    void operator()(std::string_view, int& v) { v = static_cast<int>(r.i64()); }
+    template <typename Tag>
+    void operator()(std::string_view, Fixed<Tag>& v) {
+        v = r.template fixed<Tag>();
+    }
+    void operator()(std::string_view, double& v) { v = r.real(); }
+    void operator()(std::string_view, bool& v) { v = r.boolean(); }
+    template <typename E>
+    requires std::is_enum_v<E>
+    void operator()(std::string_view, E& v) {
+        if constexpr (std::is_same_v<E, ModelStatus>) {
+            v = r.model_status();
+        } else {
+            v = r.template enumeration<E>();
+        }
+    }
+};
+
+/// The columns of the table of `T`, in the order bind_row binds and read_row reads them.
+template <class T>
+const Cols& row_cols() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        RecordRowWriter<NoBinder> w{nullptr, &out};
+        const T row{};
+        visit_row(row, w);
+        return out;
+    }();
+    static const Cols cols(names.begin(), names.end());
+    return cols;
+}
+
+template <class B, class T>
+void bind_row(B& b, const T& row) {
+    RecordRowWriter<B> w{&b, nullptr};
+    visit_row(row, w);
+}
+
+template <class T, class R>
+T read_row(R& r) {
+    T row;
+    RecordRowReader<R> v{r};
+    visit_row(row, v);
+    return row;
+}
+
+/// A trade from id, then row_cols<TradeRow>().
+template <class R>
+TradeRow read_trade(R& r) {
+    const int64_t id = r.i64();
+    TradeRow t = read_row<TradeRow>(r);
+    t.id = id;
+    return t;
+}
+
+/// UPDATE trades SET <every column but the insert-only ones> WHERE idempotency_key = <last>.
+inline const Cols& trade_update_cols() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        RecordRowWriter<NoBinder> w{nullptr, &out, true};
+        const TradeRow row{};
+        visit_row(row, w);
+        out.emplace_back("idempotency_key");
+        return out;
+    }();
+    static const Cols cols(names.begin(), names.end());
+    return cols;
+}
+
+template <class B>
+void bind_trade_update(B& b, const TradeRow& t) {
+    RecordRowWriter<B> w{&b, nullptr, true};
+    visit_row(t, w);
+    b.text(t.idempotency_key.view());
 }
 
 /// The row of a query that matches at most one (by key, or LIMIT 1), if any.

@@ -6,8 +6,10 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "awet/store/detail/row_layout.hpp"
+#include "awet/store/detail/statements.hpp"
 
 namespace awet::store_rows {
 
@@ -49,6 +51,20 @@ inline std::string upsert_sql(Placeholder style, std::string_view table, const C
     return insert_sql(style, table, cols, tail);
 }
 
+/// UPDATE table SET every column but the last = ? ... WHERE the last = ?.
+inline std::string update_sql(Placeholder style, std::string_view table, const Cols& set_then_key) {
+    std::string s = "UPDATE " + std::string(table) + " SET ";
+    const auto param = [style](size_t i) {
+        return style == Placeholder::kQuestion ? std::string("?") : "$" + std::to_string(i + 1);
+    };
+    for (size_t i = 0; i + 1 < set_then_key.size(); ++i) {
+        if (i != 0) s += ", ";
+        s += std::string(set_then_key[i]) + " = " + param(i);
+    }
+    const size_t key = set_then_key.size() - 1;
+    return s + " WHERE " + std::string(set_then_key[key]) + " = " + param(key);
+}
+
 inline std::string select_sql(const Cols& cols, std::string_view rest) {
     return "SELECT " + join(cols) + " " + std::string(rest);
 }
@@ -56,6 +72,88 @@ inline std::string select_sql(const Cols& cols, std::string_view rest) {
 // Repeats are ignored only on the natural key; any other constraint violation is an error.
 inline constexpr std::string_view kOnBarConflict = "ON CONFLICT (ts_ns, symbol) DO NOTHING";
 inline constexpr std::string_view kOnKeyConflict = "ON CONFLICT (idempotency_key) DO NOTHING";
+
+/// Parameter `n` (1-based) of a hand-written statement: SQLite ?n, PostgreSQL $n (typed
+/// $n::pg_type where its planner needs the type of a parameter it cannot infer).
+inline std::string param(Placeholder style, int n, std::string_view pg_type = {}) {
+    if (style == Placeholder::kQuestion) return "?" + std::to_string(n);
+    std::string p = "$" + std::to_string(n);
+    if (!pg_type.empty()) p += "::" + std::string(pg_type);
+    return p;
+}
+
+/// What the two dialects spell differently in the common statements.
+struct SqlDialect {
+    Placeholder style;
+    /// "FROM <table> WHERE <bar start in [param 1, param 2)> ORDER BY ts_ns, symbol" (a backend
+    /// may add its symbol filter).
+    std::string (*bars_range)(std::string_view table);
+    /// The audit chain of one correlation id (param 1), `cols` in insertion order.
+    std::string (*load_audit)(const Cols& cols);
+};
+
+/// The SQL of every common statement (Stmt), in Stmt order.
+inline std::vector<std::string> common_statements(const SqlDialect& d) {
+    const Placeholder q = d.style;
+    const auto p = [q](int n, std::string_view pg_type = {}) { return param(q, n, pg_type); };
+    std::vector<std::string> s(kCommonStmts);
+    s[kInsertBarMinute] = insert_sql(q, "market_raw_minute", bar_cols(), kOnBarConflict);
+    s[kInsertBarDay] = insert_sql(q, "market_raw_day", bar_cols(), kOnBarConflict);
+    s[kLoadBarsMinute] = select_sql(bar_cols(), d.bars_range("market_raw_minute"));
+    s[kLoadBarsDay] = select_sql(bar_cols(), d.bars_range("market_raw_day"));
+    s[kInsertFeatures] = insert_sql(q, "features_tft", feature_cols(), kOnBarConflict);
+    s[kLoadFeatures] = select_sql(feature_cols(), d.bars_range("features_tft"));
+    s[kInsertPrediction] = insert_sql(q, "predictions_tft", prediction_cols(), kOnKeyConflict);
+    s[kLoadPredictions] = select_sql(prediction_cols(), d.bars_range("predictions_tft"));
+    s[kInsertRisk] = insert_sql(q, "risk_decisions", risk_cols(), kOnKeyConflict);
+    s[kLoadRisk] =
+        select_sql(risk_cols(), "FROM risk_decisions WHERE ts_ns >= " + p(1) + " AND ts_ns < " +
+                                    p(2) + " ORDER BY ts_ns, symbol, id");
+    s[kInsertTrade] = insert_sql(q, "trades", row_cols<TradeRow>(), kOnKeyConflict);
+    s[kUpdateTrade] = update_sql(q, "trades", trade_update_cols());
+    const Cols trade_select = concat({"id"}, row_cols<TradeRow>());
+    s[kFindTrade] = select_sql(trade_select, "FROM trades WHERE idempotency_key = " + p(1));
+    s[kLoadTrades] = select_sql(
+        trade_select, "FROM trades WHERE ts_ns >= " + p(1) + " AND ts_ns < " + p(2) + " AND (" +
+                          p(3, "text") + " IS NULL OR symbol = " + p(3, "text") + ") AND (" +
+                          p(4, "uuid") + " IS NULL OR correlation_id = " + p(4, "uuid") +
+                          ") ORDER BY ts_ns, id LIMIT " + p(5, "bigint"));
+    s[kUpsertPosition] = upsert_sql(q, "positions", row_cols<PositionRow>(), {"symbol"});
+    s[kLoadPositions] = select_sql(row_cols<PositionRow>(), "FROM positions ORDER BY symbol");
+    s[kInsertAudit] =
+        insert_sql(q, "audit_events", kAuditCols, "ON CONFLICT (ts_ns, event_id) DO NOTHING");
+    s[kLoadAudit] = d.load_audit(concat({"seq"}, kAuditCols));
+    s[kInsertModel] = insert_sql(q, "models_registry", row_cols<ModelRecord>(),
+                                 "ON CONFLICT (model_id) DO NOTHING");
+    s[kListModels] = select_sql(row_cols<ModelRecord>(),
+                                "FROM models_registry ORDER BY created_at_ns, model_id");
+    s[kFindModel] =
+        select_sql(row_cols<ModelRecord>(), "FROM models_registry WHERE model_id = " + p(1));
+    s[kGreenModel] =
+        select_sql(row_cols<ModelRecord>(), "FROM models_registry WHERE status = 'green'");
+    s[kDeprecateGreen] =
+        "UPDATE models_registry SET status = 'deprecated' WHERE status = 'green' AND model_id <> " +
+        p(1);
+    s[kSetModelGreen] = "UPDATE models_registry SET status = 'green', promoted_at = " + p(1) +
+                        ", promoted_at_ns = " + p(2) + " WHERE model_id = " + p(3);
+    s[kSetModelDeprecated] =
+        "UPDATE models_registry SET status = 'deprecated' WHERE model_id = " + p(1);
+    s[kUpsertDailyPnl] =
+        upsert_sql(q, "daily_pnl_summary", row_cols<DailyPnlRow>(), {"report_date"});
+    s[kLoadDailyPnl] =
+        select_sql(row_cols<DailyPnlRow>(),
+                   "FROM daily_pnl_summary WHERE report_date >= " + p(1, "date") +
+                       " AND report_date <= " + p(2, "date") + " ORDER BY report_date");
+    s[kUpsertCheckpoint] =
+        upsert_sql(q, "backfill_checkpoints", row_cols<BackfillCheckpoint>(), {"source", "symbol"});
+    s[kGetCheckpoint] =
+        select_sql(row_cols<BackfillCheckpoint>(),
+                   "FROM backfill_checkpoints WHERE source = " + p(1) + " AND symbol = " + p(2));
+    s[kUpsertRun] = upsert_sql(q, "runs", kRunCols, {"run_id"});
+    s[kUnfinishedRun] = select_sql(
+        kRunCols, "FROM runs WHERE finished_at_ns IS NULL ORDER BY started_at_ns DESC LIMIT 1");
+    return s;
+}
 
 /// Every table of the schema (what count_rows accepts), in schema order.
 inline constexpr std::array<std::string_view, 14> kTables = {
