@@ -1,6 +1,7 @@
 #include "awet/pipeline/pipeline.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "awet/calendar/calendar.hpp"
 #include "awet/core/crash_point.hpp"
@@ -186,19 +187,9 @@ Status Pipeline::process(const MarketBar& bar) {
         eod_due_.reset();
     }
     last_bar_start_ = bar.bar_start;
-    // 1. The venue moves: resting orders fill at this bar's open.
-    clock_.advance_to(bar.bar_start);
-    if (venue_step_) {
-        venue_step_(bar);
-        AWET_TRY(execution_.publish_broker_events());
-        bus_.poll();
-    }
-    // 2. The bar closes and is published; everything it causes is handled now.
-    clock_.advance_to(bar.bar_start + bar.interval);
-    AWET_TRY(ingestion_.ingest(bar));
-    bus_.poll();
-    AWET_TRY(execution_.publish_broker_events());
-    bus_.poll();
+    // 1. The venue moves: resting orders fill at this bar's open; 2. the bar closes and is
+    //    published; everything each causes is handled before the next (step_bar).
+    AWET_TRY(step_bar(stepper_, bar));
 
     // 3. Session close reached: the EOD job, once the other symbols' bars of this bar start are
     //    in (the next bar start, or finish()).
@@ -207,6 +198,26 @@ Status Pipeline::process(const MarketBar& bar) {
         eod_due_ = std::make_pair(session->date, session->close);
     }
     crash_point("bar");
+    return Status::Ok();
+}
+
+void Pipeline::Stepper::clock_to(Timestamp t) { p.clock_.advance_to(t); }
+
+Status Pipeline::Stepper::venue_moves(const MarketBar& bar) {
+    // Without a venue nothing moved: nothing to settle before the bar (broker events of the
+    // previous bar's orders go out with this bar's, as they always have).
+    nothing_moved = !p.venue_step_;
+    if (p.venue_step_) p.venue_step_(bar);
+    return Status::Ok();
+}
+
+Status Pipeline::Stepper::publish(const MarketBar& bar) { return p.ingestion_.ingest(bar); }
+
+Status Pipeline::Stepper::settle(const char*) {
+    if (std::exchange(nothing_moved, false)) return Status::Ok();
+    p.bus_.poll();
+    AWET_TRY(p.execution_.publish_broker_events());
+    p.bus_.poll();
     return Status::Ok();
 }
 

@@ -16,6 +16,7 @@
 #include "awet/core/log.hpp"
 #include "awet/execution/sim_broker.hpp"
 #include "awet/pipeline/agents.hpp"
+#include "awet/pipeline/bar_step.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet/runtime/live_ingestion.hpp"
 #include "process.hpp"
@@ -64,7 +65,7 @@ std::vector<std::pair<std::string, Topic>> agent_topology(const Config& config, 
 namespace {
 
 /// The lock-step replay of stored bars (ingestion agent with --replay).
-class ReplayDriver {
+class ReplayDriver final : public BarStepper {
 public:
     ReplayDriver(AgentProcess& p, IngestionAgent& ingestion, SimVenueServer& venue,
                  KafkaLagProbe& probe, std::vector<std::pair<std::string, Topic>> topology,
@@ -81,16 +82,10 @@ public:
         size_t n = 0;
         for (const MarketBar& bar : bars) {
             if (stop_requested()) return make_error(ErrorCode::kInternal, "stopped by a signal");
-            // 1. The venue moves: resting orders fill at this bar's open; the execution agent
-            //    publishes the fills and everyone handles them.
-            p_.clock.advance_to(bar.bar_start);
-            venue_.on_bar(bar);
-            AWET_TRY(wait_quiet("venue step"));
-            // 2. The bar closes and is published; everything it causes is handled.
-            p_.clock.advance_to(bar.bar_start + bar.interval);
-            AWET_TRY(ingestion_.ingest(bar));
-            AWET_TRY(p_.kafka->flush());
-            AWET_TRY(wait_quiet("bar"));
+            // The embedded pipeline's step order: the venue moves (the execution agent
+            // publishes the fills and everyone handles them), then the bar closes and is
+            // published and everything it causes is handled.
+            AWET_TRY(step_bar(*this, bar));
             if (std::chrono::steady_clock::now() - last_check_ > std::chrono::seconds(2)) {
                 p_.check_connectivity();  // /health stays true during a long replay
                 last_check_ = std::chrono::steady_clock::now();
@@ -103,6 +98,18 @@ public:
         }
         return Status::Ok();
     }
+
+    // BarStepper: the processes' clock, the hosted venue, the ingestion agent, and "quiet".
+    void clock_to(Timestamp t) override { p_.clock.advance_to(t); }
+    Status venue_moves(const MarketBar& bar) override {
+        venue_.on_bar(bar);
+        return Status::Ok();
+    }
+    Status publish(const MarketBar& bar) override {
+        AWET_TRY(ingestion_.ingest(bar));
+        return p_.kafka->flush();
+    }
+    Status settle(const char* phase) override { return wait_quiet(phase); }
 
 private:
     Status wait_quiet(const char* phase) {

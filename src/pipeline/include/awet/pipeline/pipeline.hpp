@@ -14,6 +14,7 @@
 #include "awet/core/clock.hpp"
 #include "awet/core/config.hpp"
 #include "awet/pipeline/agents.hpp"
+#include "awet/pipeline/bar_step.hpp"
 #include "awet/pipeline/eod_job.hpp"
 #include "awet/portfolio/reconciler.hpp"
 #include "awet/store/store.hpp"
@@ -123,6 +124,16 @@ private:
     std::optional<Date> session_date_;
     Timestamp session_close_;
     EodJob eod_;
+    /// This process's part in step_bar: its clock, venue, ingestion agent and bus.
+    struct Stepper final : BarStepper {
+        explicit Stepper(Pipeline& pipeline) : p(pipeline) {}
+        void clock_to(Timestamp t) override;
+        Status venue_moves(const MarketBar& bar) override;
+        Status publish(const MarketBar& bar) override;
+        Status settle(const char* phase) override;
+        Pipeline& p;
+        bool nothing_moved = false;
+    } stepper_{*this};
     std::optional<std::pair<Date, Timestamp>> eod_due_;  // close reached, EOD at the next bar start
     std::optional<Timestamp> last_bar_start_;
     std::optional<Reconciler> reconciler_;
