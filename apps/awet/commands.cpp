@@ -2,27 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <array>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <map>
 
-#include "awet/audit/trace.hpp"
 #include "awet/calendar/calendar.hpp"
 #include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
-#include "awet/data/csv_bars.hpp"
 #include "awet/execution/safety_gate.hpp"
-#include "awet/features/feature_engine.hpp"
-#include "awet/ml/prediction.hpp"
-#include "awet/ml/tft_module.hpp"
-#include "awet/pipeline/eval.hpp"
+#include "awet/ops/runs.hpp"
 #include "awet/pipeline/runner.hpp"
-#include "awet/report/daily_pnl.hpp"
-#include "awet/service/health_check.hpp"
-#include "awet/service/http_endpoint.hpp"
 #include "awet/store_sqlite/sqlite_store.hpp"
 
 namespace awet::cli {
@@ -192,28 +180,6 @@ std::optional<Config> load(const Common& common) {
     return *config;
 }
 
-namespace {
-
-/// A command's config and its migrated store.
-struct Session {
-    Config config;
-    std::unique_ptr<Store> store;
-};
-
-/// Loads the config and opens the store; prints the one-line reason and returns nullopt on failure.
-std::optional<Session> open_session(const Common& common) {
-    auto config = load(common);
-    if (!config) return std::nullopt;
-    auto store = open_store(*config);
-    if (!store.ok()) {
-        fail(store.error());
-        return std::nullopt;
-    }
-    return Session{std::move(*config), std::move(*store)};
-}
-
-}  // namespace
-
 int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     auto config = load(common);
     if (!config) return 1;
@@ -311,155 +277,53 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
 }
 
 int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
-    auto s = open_session(common);
-    if (!s) return 1;
-    auto lease = hold_store(*s->store, WriterMode::kShared, "awet ingest");
-    if (!lease) return 1;
-    auto files = expand_csv_paths(paths);
-    if (!files.ok()) return fail(files.error());
-    const BarLimits limits = bar_limits(s->config.data);
-    int64_t rows = 0, accepted = 0, rejected = 0, duplicates = 0, conflicts = 0;
-    Status write_status;
-    for (const auto& file : *files) {
-        auto report = read_bars_csv_lines(
-            file,
-            [&](const MarketBar& bar, int64_t line) {
-                if (!write_status.ok()) return;
-                auto r = s->store->put_bar_checked(bar);
-                if (!r.ok()) {
-                    write_status = r.error();
-                } else if (r->outcome == BarPutOutcome::kIdentical) {
-                    ++duplicates;
-                } else if (r->outcome == BarPutOutcome::kConflict) {
-                    // The stored bar is kept: a later file never rewrites history silently.
-                    if (++conflicts <= static_cast<int64_t>(CsvReadReport::kMaxIssues)) {
-                        std::fprintf(stderr,
-                                     "%s:%lld: %s %s: conflicts with the stored bar (%s); stored "
-                                     "bar kept\n",
-                                     file.c_str(), static_cast<long long>(line),
-                                     bar.header.symbol.str().c_str(), bar.bar_start.iso().c_str(),
-                                     bar_differences(*r->stored, "stored", bar, "in file").c_str());
-                    }
-                }
-            },
-            Duration::minutes(1), limits);
-        if (!report.ok()) return fail(report.error());
-        if (!write_status.ok()) return fail(write_status.error());
-        rows += report->rows;
-        accepted += report->accepted;
-        rejected += report->rejected;
-        for (const auto& issue : report->issues) {
-            std::fprintf(stderr, "%s:%lld: field '%s': %s\n", issue.file.c_str(),
-                         static_cast<long long>(issue.line), issue.field.c_str(),
-                         issue.reason.c_str());
-        }
-        for (const auto& note : report->notes) std::fprintf(stderr, "%s\n", note.c_str());
-    }
-    if (conflicts > static_cast<int64_t>(CsvReadReport::kMaxIssues)) {
+    auto ctx = ops_context(common);
+    if (!ctx) return 1;
+    auto r = ops::ingest_csv(*ctx, {paths});
+    if (!r.ok()) return fail(r.error());
+    for (const auto& finding : r->findings) std::fprintf(stderr, "%s\n", finding.c_str());
+    if (r->conflicts_not_listed > 0) {
         std::fprintf(stderr, "... %lld more conflicting bars not shown (stored bars kept)\n",
-                     static_cast<long long>(conflicts - CsvReadReport::kMaxIssues));
+                     static_cast<long long>(r->conflicts_not_listed));
     }
-    auto st = s->store->flush();
-    if (!st.ok()) return fail(st.error());
     std::printf(
         "ingested %zu file(s): %lld rows, %lld stored, %lld already present, %lld conflicting "
         "(stored kept), %lld rejected -> %s\n",
-        files->size(), static_cast<long long>(rows),
-        static_cast<long long>(accepted - duplicates - conflicts),
-        static_cast<long long>(duplicates), static_cast<long long>(conflicts),
-        static_cast<long long>(rejected), store_location(s->config).c_str());
+        r->files, static_cast<long long>(r->rows), static_cast<long long>(r->stored),
+        static_cast<long long>(r->duplicates), static_cast<long long>(r->conflicts),
+        static_cast<long long>(r->rejected), r->store.c_str());
     return 0;
 }
 
-namespace {
-
-Result<std::vector<MarketBar>> stored_bars(Store& store, std::optional<Date> from,
-                                           std::optional<Date> to) {
-    BarQuery q;
-    if (from) q.from = SessionCalendar::from_local(*from, 0);
-    if (to) q.to = SessionCalendar::from_local(civil_from_days(days_from_civil(*to) + 1), 0);
-    return store.load_bars(q);
-}
-
-}  // namespace
-
 int features(const Common& common, const std::string& out_path) {
-    auto s = open_session(common);
-    if (!s) return 1;
-    auto lease = hold_store(*s->store, WriterMode::kShared, "awet features");
-    if (!lease) return 1;
-    auto bars = stored_bars(*s->store, std::nullopt, std::nullopt);
-    if (!bars.ok()) return fail(bars.error());
-    if (bars->empty())
-        return fail("no bars in " + s->config.store.path + "; run `awet ingest csv FILE` first");
-    auto fvs = compute_features(*bars, s->config.seed);
-    for (const auto& fv : fvs) {
-        auto st = s->store->put_features(fv);
-        if (!st.ok()) return fail(st.error());
-    }
-    auto st = s->store->flush();
-    if (!st.ok()) return fail(st.error());
-    st = export_features_csv(out_path, fvs);
-    if (!st.ok()) return fail(st.error());
-    std::printf("computed %zu feature rows from %zu bars -> features_tft and %s\n", fvs.size(),
-                bars->size(), out_path.c_str());
+    auto ctx = ops_context(common);
+    if (!ctx) return 1;
+    auto r = ops::features(*ctx, {out_path});
+    if (!r.ok()) return fail(r.error());
+    std::printf("computed %zu feature rows from %zu bars -> features_tft and %s\n", r->rows,
+                r->bars, r->out_path.c_str());
     return 0;
 }
 
 int replay(const Common& common, const ReplayArgs& args) {
-    auto config = load(common);
-    if (!config) return 1;
-    if (config->execution.broker != "sim") {
-        return fail("a replay trades with the simulated venue; execution.broker is '" +
-                    config->execution.broker + "' (live paper trading: `awet agent execution`)");
-    }
-    if (args.seed_given) config->seed = args.seed;
     int rc = 0;
-    auto from = parse_date_arg(args.from, "--from", rc);
+    ops::ReplayRequest request;
+    request.from = parse_date_arg(args.from, "--from", rc);
     if (rc) return rc;
-    auto to = parse_date_arg(args.to, "--to", rc);
+    request.to = parse_date_arg(args.to, "--to", rc);
     if (rc) return rc;
-    auto store = open_store(*config);
-    if (!store.ok()) return fail(store.error());
-    auto lease = hold_store(**store, WriterMode::kExclusive, "awet replay");
-    if (!lease) return 1;
-    if (args.fresh) {
-        auto removed = (*store)->clear_run_results();
-        if (!removed.ok()) return fail(removed.error());
-        std::string what;
-        for (const auto& [table, n] : *removed) {
-            if (n > 0) what += (what.empty() ? "" : ", ") + std::to_string(n) + " " + table;
-        }
-        std::printf("--fresh: earlier results removed (%s); bars and models kept\n",
-                    what.empty() ? "there were none" : what.c_str());
-    }
-    auto bars = stored_bars(**store, from, to);
-    if (!bars.ok()) return fail(bars.error());
-    if (bars->empty()) return fail("no stored bars in the range; run `awet ingest csv FILE` first");
-    auto sessions = split_sessions(*bars);
-    std::vector<MarketBar> selected;
-    size_t n = args.days > 0 ? std::min<size_t>(static_cast<size_t>(args.days), sessions.size())
-                             : sessions.size();
-    for (size_t s = 0; s < n; ++s)
-        selected.insert(selected.end(), sessions[s].begin(), sessions[s].end());
-    auto green = (*store)->green_model();
-    if (!green.ok()) return fail(green.error());
-    if (!green->has_value()) {
-        return fail(
-            "no green model in models_registry: run `awet train --model linear` and `awet models "
-            "promote ID`");
-    }
-    if (Status st = check_replay_range(**store, selected.front().bar_start); !st.ok()) {
-        return fail(st.error());
-    }
-    std::printf("AWET replay: %zu sessions, %zu bars, model %s, dry_run=%s\n", n, selected.size(),
-                (*green)->model_id.c_str(), config->execution.dry_run ? "true" : "false");
-    auto result = replay_bars(*config, store->get(), selected);
-    if (!result.ok()) return fail(result.error());
-    print_replay_summary(*result);
-    if (!result->counters.example_correlation_id.is_nil()) {
-        std::printf("\n  awet trace %s %s\n", result->counters.example_correlation_id.str().c_str(),
-                    store_args(*config).c_str());
+    request.days = args.days;
+    if (args.seed_given) request.seed = args.seed;
+    request.fresh = args.fresh;
+    auto ctx = ops_context(common);
+    if (!ctx) return 1;
+    auto r = ops::replay(*ctx, request);
+    if (!r.ok()) return fail(r.error());
+    print_replay_summary(r->result);
+    if (!r->result.counters.example_correlation_id.is_nil()) {
+        std::printf("\n  awet trace %s %s\n",
+                    r->result.counters.example_correlation_id.str().c_str(),
+                    store_args(ctx->config()).c_str());
     }
     return 0;
 }

@@ -10,6 +10,10 @@
 #include "awet/store/store.hpp"
 #include "backends.hpp"
 
+namespace awet::ops {
+class Context;
+}
+
 namespace awet::cli {
 
 /// Options every command takes.
@@ -22,6 +26,12 @@ struct Common {
 
 /// Loads and validates the config; prints the error and returns nullopt on failure.
 std::optional<Config> load(const Common& common);
+
+/// The operations' context (src/ops) on `config`, with this root's backends and progress notes
+/// on stdout (stderr with --json, so that stdout is the JSON alone).
+std::unique_ptr<ops::Context> ops_context_for(Config config, bool json = false);
+/// ops_context_for the command's config; nullptr after printing why not.
+std::unique_ptr<ops::Context> ops_context(const Common& common);
 
 struct DemoArgs {
     uint64_t seed = 42;

@@ -21,36 +21,14 @@ namespace awet::cli {
 
 namespace {
 
-int fail(const Error& error, int rc = 1) {
-    std::fprintf(stderr, "awet: %s\n", error.message.c_str());
-    return rc;
-}
-
 WallClock& wall_clock() {
     static WallClock clock;
     return clock;
 }
 
-std::unique_ptr<ops::Context> context_for(Config config) {
-    ops::Backends backends;
-    backends.open_store = [](const Config& c) { return open_store(c); };
-    backends.open_broker = [](const Config& c, const std::string& venue_url) {
-        return open_broker(c, venue_url);
-    };
-    backends.store_location = [](const Config& c) { return store_location(c); };
-    auto ctx = std::make_unique<ops::Context>(std::move(config), std::move(backends), wall_clock());
-    ctx->set_note_sink([](std::string_view line) {
-        std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
-        std::fflush(stdout);
-    });
-    return ctx;
-}
-
-/// The operations' context on the command's config; nullptr after printing why not.
-std::unique_ptr<ops::Context> context(const Common& common) {
-    auto config = load(common);
-    if (!config) return nullptr;
-    return context_for(std::move(*config));
+int fail(const Error& error, int rc = 1) {
+    std::fprintf(stderr, "awet: %s\n", error.message.c_str());
+    return rc;
 }
 
 /// Prints the result (JSON with --json, else `print`'s table); the failure's one line otherwise.
@@ -147,8 +125,30 @@ void print_attention(const TftExplanation& e, int top) {
 
 }  // namespace
 
+std::unique_ptr<ops::Context> ops_context_for(Config config, bool json) {
+    ops::Backends backends;
+    backends.open_store = [](const Config& c) { return open_store(c); };
+    backends.open_broker = [](const Config& c, const std::string& venue_url) {
+        return open_broker(c, venue_url);
+    };
+    backends.store_location = [](const Config& c) { return store_location(c); };
+    auto ctx = std::make_unique<ops::Context>(std::move(config), std::move(backends), wall_clock());
+    FILE* notes = json ? stderr : stdout;
+    ctx->set_note_sink([notes](std::string_view line) {
+        std::fprintf(notes, "%.*s\n", static_cast<int>(line.size()), line.data());
+        std::fflush(notes);
+    });
+    return ctx;
+}
+
+std::unique_ptr<ops::Context> ops_context(const Common& common) {
+    auto config = load(common);
+    if (!config) return nullptr;
+    return ops_context_for(std::move(*config), common.json);
+}
+
 int train(const Common& common, const TrainArgs& args) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     if (args.model == "linear" && !args.tft_option_given.empty()) {
         return fail(make_error(ErrorCode::kInvalidArgument,
@@ -177,7 +177,7 @@ int train(const Common& common, const TrainArgs& args) {
 }
 
 int eval(const Common& common, const EvalArgs& args) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     ops::EvaluateRequest request;
     TftEvalOptions& o = request.options;
@@ -203,7 +203,7 @@ int eval(const Common& common, const EvalArgs& args) {
 }
 
 int models_list(const Common& common) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::models_list(*ctx, {}), [](const ops::ModelsListResult& r) {
         if (r.models.empty()) {
@@ -222,7 +222,7 @@ int models_list(const Common& common) {
 }
 
 int models_promote(const Common& common, const std::string& model_id) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::models_promote(*ctx, {model_id}), [](const ops::PromoteResult& r) {
         std::printf("%s is now green; the prediction agent picks it up without a restart\n",
@@ -232,7 +232,7 @@ int models_promote(const Common& common, const std::string& model_id) {
 }
 
 int models_deprecate(const Common& common, const std::string& model_id) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::models_deprecate(*ctx, {model_id}), [](const ops::DeprecateResult& r) {
         std::printf("%s deprecated\n", r.model.model_id.c_str());
@@ -242,7 +242,7 @@ int models_deprecate(const Common& common, const std::string& model_id) {
 
 int models_export_onnx(const Common& common, const std::string& model_id,
                        const std::string& out_path) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::models_export_onnx(*ctx, {model_id, out_path}),
                 [](const ops::ExportOnnxResult& r) {
@@ -258,7 +258,7 @@ int models_export_onnx(const Common& common, const std::string& model_id,
 }
 
 int predict(const Common& common, const PredictArgs& args) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     ops::PredictRequest request;
     auto at = ops::parse_time_field(args.at, "--at");
@@ -290,7 +290,7 @@ int predict(const Common& common, const PredictArgs& args) {
 }
 
 int approve(const Common& common) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::approve(*ctx, {}), [](const ops::ApproveResult& r) {
         std::printf("approval file created: %s\n", r.path.c_str());
@@ -303,7 +303,7 @@ int approve(const Common& common) {
 }
 
 int revoke(const Common& common) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::revoke(*ctx, {}), [](const ops::RevokeResult& r) {
         std::printf("approval file removed: %s — every order is blocked\n", r.path.c_str());
@@ -316,7 +316,7 @@ int pnl(const Common& common, const std::string& period, const std::string& date
     auto date = date_arg(date_text, "--date", rc);
     if (rc) return rc;
     if (period == "save") return eod(common, date_text);
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     ops::PnlRequest request;
     request.period = period == "week" ? ops::PnlPeriod::kWeek : ops::PnlPeriod::kDay;
@@ -338,7 +338,7 @@ int eod(const Common& common, const std::string& date_text) {
     int rc = 0;
     auto date = date_arg(date_text, "--date", rc);
     if (rc) return rc;
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::eod(*ctx, {date}), [](const ops::EodResult& r) {
         std::vector<DailyPnlRow> rows{r.row};
@@ -353,7 +353,7 @@ int trace(const Common& common, const std::string& correlation_id) {
         return fail(make_error(ErrorCode::kInvalidArgument,
                                "correlation id '" + correlation_id + "' is not a UUID"));
     }
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::trace(*ctx, {*id}), [](const ops::TraceResult& r) {
         std::printf("%s", format_trace(r.correlation_id, r.records).c_str());
@@ -362,7 +362,7 @@ int trace(const Common& common, const std::string& correlation_id) {
 }
 
 int positions(const Common& common) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::positions(*ctx, {}), [](const ops::PositionsResult& r) {
         std::printf("%-8s %10s %12s %14s %14s %14s %14s  %s\n", "SYMBOL", "QTY", "AVG_ENTRY",
@@ -380,7 +380,7 @@ int positions(const Common& common) {
 }
 
 int trades(const Common& common, const std::string& symbol, size_t limit) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 1;
     return show(common, ops::trades(*ctx, {symbol, limit}), [](const ops::TradesResult& r) {
         std::printf("%-21s %-6s %-4s %-5s %6s %6s %11s %-16s %-14s %s\n", "TS", "SYMBOL", "SIDE",
@@ -401,7 +401,7 @@ int trades(const Common& common, const std::string& symbol, size_t limit) {
 }
 
 int health(const Common& common, const HealthArgs& args) {
-    auto ctx = context_for(Config{});  // asks the agents only: no config, no store
+    auto ctx = ops_context_for(Config{});  // asks the agents only: no config, no store
     ops::HealthRequest request{args.host, args.agents, args.timeout_ms};
     auto result = ops::health(*ctx, request);
     const int printed = show(common, result, [](const ops::HealthResult& r) {
@@ -426,7 +426,7 @@ int health(const Common& common, const HealthArgs& args) {
 // broker's truth (at start, after each stream reconnect and every 30 s), because only it can
 // publish the recovered fills to the portfolio.
 int reconcile(const Common& common, const ReconcileArgs& args) {
-    auto ctx = context(common);
+    auto ctx = ops_context(common);
     if (!ctx) return 2;
     auto result = ops::reconcile(*ctx, {args.venue_url});
     if (!result.ok()) return fail(result.error(), 2);

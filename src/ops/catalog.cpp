@@ -57,6 +57,12 @@ const std::array kEntries = {
             ApproveRequest, ApproveResult, approve),
     AWET_OP("revoke", true, false, "remove the approval file: every order blocked", RevokeRequest,
             RevokeResult, revoke),
+    AWET_OP("ingest.csv", true, true, "load CSV bars (files or directories) into the store",
+            IngestCsvRequest, IngestCsvResult, ingest_csv),
+    AWET_OP("features", true, true, "compute, store and export the features of the stored bars",
+            FeaturesRequest, FeaturesResult, features),
+    AWET_OP("replay", true, false, "run the pipeline over stored bars with the green model",
+            ReplayRequest, ReplayRunResult, replay),
     AWET_OP("reconcile", false, false, "the store against the broker, read-only", ReconcileRequest,
             ReconcileResult, reconcile),
 };

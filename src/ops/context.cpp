@@ -31,6 +31,19 @@ Result<Store*> Context::writable_store(std::string_view holder) {
     return *st;
 }
 
+Result<Store*> Context::exclusive_store(std::string_view holder) {
+    auto st = store();
+    if (!st.ok()) return st.error();
+    if (lease_) {
+        return make_error(ErrorCode::kInternal,
+                          "a run needs the store alone, and this context already shares it");
+    }
+    auto lease = (*st)->acquire_writer(WriterMode::kExclusive, "", holder);
+    if (!lease.ok()) return lease.error();
+    lease_ = std::move(*lease);
+    return *st;
+}
+
 Result<std::unique_ptr<Broker>> Context::open_broker(const std::string& venue_url) const {
     if (!backends_.open_broker) {
         return make_error(ErrorCode::kInternal, "no broker backend was given to the operations");

@@ -294,6 +294,97 @@ Json to_json(const ReconcileResult& r) {
     return out;
 }
 
+Json to_json(const IngestCsvResult& r) {
+    return {{"files", r.files},
+            {"rows", r.rows},
+            {"stored", r.stored},
+            {"already_present", r.duplicates},
+            {"conflicting", r.conflicts},
+            {"rejected", r.rejected},
+            {"findings", r.findings},
+            {"conflicts_not_listed", r.conflicts_not_listed},
+            {"store", r.store}};
+}
+Json to_json(const FeaturesResult& r) {
+    return {{"rows", r.rows}, {"bars", r.bars}, {"out_path", r.out_path}};
+}
+Json to_json(const ReplayRunResult& r) {
+    const ReplayResult& x = r.result;
+    const PipelineCounters& c = x.counters;
+    Json removed = nullptr;
+    if (r.removed) {
+        removed = Json::object();
+        for (const auto& [table, n] : *r.removed) removed[table] = n;
+    }
+    return {
+        {"sessions", r.sessions},
+        {"bars", r.bars},
+        {"model_id", r.model_id},
+        {"dry_run", r.dry_run},
+        {"removed", removed},
+        {"counters",
+         {{"bars", c.bars},
+          {"predictions", c.predictions},
+          {"signals", c.signals},
+          {"approved", c.approved},
+          {"rejected", c.rejected},
+          {"rejections_by_reason", c.rejections_by_reason},
+          {"orders_submitted", c.orders_submitted},
+          {"orders_blocked", c.orders_blocked},
+          {"orders_rejected", c.orders_rejected},
+          {"fills", c.fills},
+          {"exits", c.exits},
+          {"exits_by_reason", c.exits_by_reason},
+          {"dead_letters", c.dead_letters}}},
+        {"duplicate_orders", x.duplicate_orders},
+        {"realized_pnl", money(x.realized)},
+        {"unrealized_pnl", money(x.unrealized)},
+        {"round_trips", x.round_trips},
+        {"wins", x.wins},
+        {"losses", x.losses},
+        {"broker_pnl", money(x.broker_pnl)},
+        {"broker_equity", money(x.broker_account.equity)},
+        {"reconciled", x.reconcile ? Json(x.reconcile->ok) : Json(nullptr)},
+        {"daily", rows(x.daily)},
+        {"example_correlation_id",
+         c.example_correlation_id.is_nil() ? Json(nullptr) : Json(c.example_correlation_id.str())}};
+}
+
+template <>
+Result<IngestCsvRequest> request_from_json(const Json& j) {
+    Fields f(j);
+    IngestCsvRequest r;
+    f.get("paths", r.paths);
+    if (r.paths.empty()) f.fail("paths", "at least one CSV file or directory");
+    return f.done(r);
+}
+template <>
+Result<FeaturesRequest> request_from_json(const Json& j) {
+    Fields f(j);
+    FeaturesRequest r;
+    f.get("out_path", r.out_path);
+    if (r.out_path.empty()) f.fail("out_path", "required");
+    return f.done(r);
+}
+template <>
+Result<ReplayRequest> request_from_json(const Json& j) {
+    Fields f(j);
+    ReplayRequest r;
+    f.date("from", r.from);
+    f.date("to", r.to);
+    f.get("days", r.days);
+    if (r.days < 0) f.fail("days", "0 (all) or more");
+    uint64_t seed = 0;
+    if (j.is_object() && j.contains("seed") && !j["seed"].is_null()) {
+        f.get("seed", seed);
+        r.seed = seed;
+    } else {
+        f.get("seed", seed);  // asked for, so not an unknown key
+    }
+    f.get("fresh", r.fresh);
+    return f.done(r);
+}
+
 template <>
 Result<PositionsRequest> request_from_json(const Json& j) {
     return Fields(j).done(PositionsRequest{});

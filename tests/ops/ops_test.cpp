@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "awet/data/synthetic_market.hpp"
@@ -14,6 +15,7 @@
 #include "awet/ops/book.hpp"
 #include "awet/ops/catalog.hpp"
 #include "awet/ops/models.hpp"
+#include "awet/ops/runs.hpp"
 #include "awet/ops/system.hpp"
 #include "awet/store_sqlite/sqlite_store.hpp"
 #include "awet_test_support.hpp"
@@ -232,6 +234,55 @@ TEST_F(Ops, HealthRefusesAnUnknownAgentNamingIt) {
     EXPECT_NE(r.error().message.find("'cashier'"), std::string::npos);
 }
 
+TEST_F(Ops, IngestCsvCountsAndNamesEachFindingInFileOrder) {
+    const std::string csv = dir_.file("bars.csv");
+    std::ofstream(csv) << "ts,symbol,open,high,low,close,volume\n"
+                          "2026-03-02T14:30:00Z,AAPL,100,101,99,100.5,1000\n"
+                          "2026-03-02T14:31:00Z,AAPL,100.5,100,99,100.2,900\n"  // high < open
+                          "2026-03-02T14:32:00Z,AAPL,100.2,100.9,100,100.4,800\n";
+    auto first = ingest_csv(*ctx_, {{csv}});
+    ASSERT_TRUE(first.ok()) << first.error().to_string();
+    EXPECT_EQ(first->files, 1U);
+    EXPECT_EQ(first->rows, 3);
+    EXPECT_EQ(first->stored, 2);
+    EXPECT_EQ(first->rejected, 1);
+    ASSERT_EQ(first->findings.size(), 1U);
+    EXPECT_EQ(first->findings[0].rfind(csv + ":3: field '", 0), 0U) << first->findings[0];
+
+    // The same file again: nothing new; one bar changed: a conflict, the stored bar kept.
+    std::ofstream(csv) << "ts,symbol,open,high,low,close,volume\n"
+                          "2026-03-02T14:30:00Z,AAPL,100,101,99,100.5,1000\n"
+                          "2026-03-02T14:32:00Z,AAPL,100.2,100.9,100,100.7,800\n";
+    auto again = ingest_csv(*ctx_, {{csv}});
+    ASSERT_TRUE(again.ok()) << again.error().to_string();
+    EXPECT_EQ(again->stored, 0);
+    EXPECT_EQ(again->duplicates, 1);
+    EXPECT_EQ(again->conflicts, 1);
+    ASSERT_EQ(again->findings.size(), 1U);
+    EXPECT_NE(again->findings[0].find("conflicts with the stored bar"), std::string::npos);
+    EXPECT_FALSE(ingest_csv(*ctx_, {{dir_.file("missing.csv")}}).ok());
+}
+
+TEST_F(Ops, ReplayNeedsAGreenModelThenRunsAndAnnouncesItself) {
+    store_market(3);
+    EXPECT_FALSE(replay(*ctx_, {}).ok());  // no green model
+    auto trained = train(*ctx_, {"linear", {}});
+    ASSERT_TRUE(trained.ok()) << trained.error().to_string();
+    ASSERT_TRUE(models_promote(*ctx_, {trained->model.model_id}).ok());
+    auto run_ctx = make_context();  // a run holds the store alone: a context of its own
+    std::vector<std::string> notes;
+    run_ctx->set_note_sink([&](std::string_view line) { notes.emplace_back(line); });
+    ReplayRequest request;
+    request.from = Date{2026, 3, 4};
+    auto r = replay(*run_ctx, request);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(r->sessions, 1U);
+    EXPECT_EQ(r->model_id, trained->model.model_id);
+    EXPECT_EQ(r->result.counters.bars, r->bars);
+    ASSERT_EQ(notes.size(), 1U);
+    EXPECT_EQ(notes[0].rfind("AWET replay: 1 sessions", 0), 0U) << notes[0];
+}
+
 TEST(Catalog, NamesAreUniqueAndOnlyAPersonApproves) {
     std::set<std::string_view> names;
     for (const OperationInfo& op : catalog()) {
@@ -252,6 +303,11 @@ TEST(Catalog, NamesAreUniqueAndOnlyAPersonApproves) {
         EXPECT_TRUE(find_operation(writer)->mutating) << writer;
     }
     EXPECT_TRUE(find_operation("approve")->local_only);
+    // Operations that read or write files where they are told stay on the machine.
+    for (const char* files : {"ingest.csv", "features", "models.export_onnx"}) {
+        ASSERT_NE(find_operation(files), nullptr) << files;
+        EXPECT_TRUE(find_operation(files)->local_only) << files;
+    }
     EXPECT_FALSE(find_operation("revoke")->local_only);  // the kill switch is everywhere
     EXPECT_EQ(find_operation("submit"), nullptr);
 }

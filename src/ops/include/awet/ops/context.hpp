@@ -44,6 +44,8 @@ public:
     /// The store for an operation that writes: with a shared writer lease (Store::acquire_writer)
     /// held until the context goes, so a writing operation never runs beside a replay or demo.
     Result<Store*> writable_store(std::string_view holder);
+    /// The store for a run (replay): held alone (WriterMode::kExclusive) until the context goes.
+    Result<Store*> exclusive_store(std::string_view holder);
     /// The configured broker (see Backends::open_broker).
     Result<std::unique_ptr<Broker>> open_broker(const std::string& venue_url) const;
     std::string store_location() const;

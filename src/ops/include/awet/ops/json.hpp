@@ -6,6 +6,7 @@
 
 #include "awet/ops/book.hpp"
 #include "awet/ops/models.hpp"
+#include "awet/ops/runs.hpp"
 #include "awet/ops/system.hpp"
 
 namespace awet::ops {
@@ -28,6 +29,9 @@ Json to_json(const HealthResult& r);
 Json to_json(const ApproveResult& r);
 Json to_json(const RevokeResult& r);
 Json to_json(const ReconcileResult& r);
+Json to_json(const IngestCsvResult& r);
+Json to_json(const FeaturesResult& r);
+Json to_json(const ReplayRunResult& r);
 
 /// A request from its JSON form: an object whose keys are the request's fields (each optional
 /// unless the operation needs it); an unknown key, a wrong type or a bad value is an error that

@@ -1,0 +1,151 @@
+#include "awet/ops/runs.hpp"
+
+#include <algorithm>
+
+#include "awet/calendar/calendar.hpp"
+#include "awet/data/bar_checks.hpp"
+#include "awet/data/csv_bars.hpp"
+#include "awet/features/feature_engine.hpp"
+
+namespace awet::ops {
+
+namespace {
+
+Result<std::vector<MarketBar>> stored_bars(Store& store, std::optional<Date> from,
+                                           std::optional<Date> to) {
+    BarQuery q;
+    if (from) q.from = SessionCalendar::from_local(*from, 0);
+    if (to) q.to = SessionCalendar::from_local(civil_from_days(days_from_civil(*to) + 1), 0);
+    return store.load_bars(q);
+}
+
+std::string line_of(const std::string& file, int64_t line) {
+    return file + ":" + std::to_string(line) + ": ";
+}
+
+}  // namespace
+
+Result<IngestCsvResult> ingest_csv(Context& ctx, const IngestCsvRequest& request) {
+    auto store = ctx.writable_store("awet ingest");
+    if (!store.ok()) return store.error();
+    auto files = expand_csv_paths(request.paths);
+    if (!files.ok()) return files.error();
+    const BarLimits limits = bar_limits(ctx.config().data);
+    IngestCsvResult out;
+    out.files = files->size();
+    Status write_status;
+    for (const auto& file : *files) {
+        auto report = read_bars_csv_lines(
+            file,
+            [&](const MarketBar& bar, int64_t line) {
+                if (!write_status.ok()) return;
+                auto r = (*store)->put_bar_checked(bar);
+                if (!r.ok()) {
+                    write_status = r.error();
+                } else if (r->outcome == BarPutOutcome::kIdentical) {
+                    ++out.duplicates;
+                } else if (r->outcome == BarPutOutcome::kConflict) {
+                    // The stored bar is kept: a later file never rewrites history silently.
+                    if (++out.conflicts <= static_cast<int64_t>(CsvReadReport::kMaxIssues)) {
+                        out.findings.push_back(
+                            line_of(file, line) + bar.header.symbol.str() + " " +
+                            bar.bar_start.iso() + ": conflicts with the stored bar (" +
+                            bar_differences(*r->stored, "stored", bar, "in file") +
+                            "); stored bar kept");
+                    }
+                }
+            },
+            Duration::minutes(1), limits);
+        if (!report.ok()) return report.error();
+        if (!write_status.ok()) return write_status.error();
+        out.rows += report->rows;
+        out.stored += report->accepted;
+        out.rejected += report->rejected;
+        for (const auto& issue : report->issues) {
+            out.findings.push_back(line_of(issue.file, issue.line) + "field '" + issue.field +
+                                   "': " + issue.reason);
+        }
+        for (const auto& note : report->notes) out.findings.push_back(note);
+    }
+    out.conflicts_not_listed =
+        std::max<int64_t>(0, out.conflicts - static_cast<int64_t>(CsvReadReport::kMaxIssues));
+    out.stored -= out.duplicates + out.conflicts;
+    AWET_TRY((*store)->flush());
+    out.store = ctx.store_location();
+    return out;
+}
+
+Result<FeaturesResult> features(Context& ctx, const FeaturesRequest& request) {
+    auto store = ctx.writable_store("awet features");
+    if (!store.ok()) return store.error();
+    auto bars = stored_bars(**store, std::nullopt, std::nullopt);
+    if (!bars.ok()) return bars.error();
+    if (bars->empty()) {
+        return make_error(ErrorCode::kNotFound, "no bars in " + ctx.config().store.path +
+                                                    "; run `awet ingest csv FILE` first");
+    }
+    auto fvs = compute_features(*bars, ctx.config().seed);
+    for (const auto& fv : fvs) AWET_TRY((*store)->put_features(fv));
+    AWET_TRY((*store)->flush());
+    AWET_TRY(export_features_csv(request.out_path, fvs));
+    return FeaturesResult{fvs.size(), bars->size(), request.out_path};
+}
+
+Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
+    Config config = ctx.config();
+    if (config.execution.broker != "sim") {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "a replay trades with the simulated venue; execution.broker is '" +
+                              config.execution.broker +
+                              "' (live paper trading: `awet agent execution`)");
+    }
+    if (request.seed) config.seed = *request.seed;
+    auto store = ctx.exclusive_store("awet replay");
+    if (!store.ok()) return store.error();
+    ReplayRunResult out;
+    if (request.fresh) {
+        auto removed = (*store)->clear_run_results();
+        if (!removed.ok()) return removed.error();
+        out.removed = std::move(*removed);
+        std::string what;
+        for (const auto& [table, n] : *out.removed) {
+            if (n > 0) what += (what.empty() ? "" : ", ") + std::to_string(n) + " " + table;
+        }
+        ctx.note("--fresh: earlier results removed (" +
+                 (what.empty() ? std::string("there were none") : what) +
+                 "); bars and models kept");
+    }
+    auto bars = stored_bars(**store, request.from, request.to);
+    if (!bars.ok()) return bars.error();
+    if (bars->empty()) {
+        return make_error(ErrorCode::kNotFound,
+                          "no stored bars in the range; run `awet ingest csv FILE` first");
+    }
+    auto sessions = split_sessions(*bars);
+    out.sessions = request.days > 0
+                       ? std::min<size_t>(static_cast<size_t>(request.days), sessions.size())
+                       : sessions.size();
+    std::vector<MarketBar> selected;
+    for (size_t s = 0; s < out.sessions; ++s)
+        selected.insert(selected.end(), sessions[s].begin(), sessions[s].end());
+    out.bars = selected.size();
+    auto green = (*store)->green_model();
+    if (!green.ok()) return green.error();
+    if (!green->has_value()) {
+        return make_error(ErrorCode::kNotFound,
+                          "no green model in models_registry: run `awet train --model linear` "
+                          "and `awet models promote ID`");
+    }
+    out.model_id = (*green)->model_id;
+    out.dry_run = config.execution.dry_run;
+    AWET_TRY(check_replay_range(**store, selected.front().bar_start));
+    ctx.note("AWET replay: " + std::to_string(out.sessions) + " sessions, " +
+             std::to_string(out.bars) + " bars, model " + out.model_id +
+             ", dry_run=" + (out.dry_run ? "true" : "false"));
+    auto result = replay_bars(config, *store, selected);
+    if (!result.ok()) return result.error();
+    out.result = std::move(*result);
+    return out;
+}
+
+}  // namespace awet::ops
