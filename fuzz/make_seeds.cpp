@@ -88,7 +88,7 @@ RiskDecision decision(bool approved) {
 ExecutionReport report(bool blocked) {
     ExecutionReport r;
     r.header = header(Source::kExecution);
-    r.broker_order_id = FixedString<47>("sim-000001");
+    r.broker_order_id = BrokerOrderId("sim-000001");
     r.intent = OrderIntent::kExit;
     r.exit_reason = ExitReason::kStopLoss;
     r.side = Side::kSell;

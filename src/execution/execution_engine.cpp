@@ -44,7 +44,9 @@ ExecutionReport ExecutionEngine::make_report(const TrackedOrder& order, OrderSta
     const TradeRow& row = order.row;
     ExecutionReport r;
     r.header = headers_.derive(order.decision_header, row.idempotency_key, ts, ts);
-    r.broker_order_id = FixedString<47>(row.alpaca_order_id);
+    // The broker's id as it gave it, or none when it does not fit the event's field (the trade
+    // row keeps it whole): never a cut id.
+    if (auto id = BrokerOrderId::parse(row.alpaca_order_id)) r.broker_order_id = *id;
     r.intent = row.intent;
     r.exit_reason = row.exit_reason;
     r.side = row.side;

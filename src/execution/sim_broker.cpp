@@ -213,7 +213,8 @@ void SimBroker::settle_legs(size_t parent) {
 }
 
 Status SimBroker::cancel(std::string_view client_order_id) {
-    auto it = by_client_.find(IdempotencyKey(client_order_id));
+    // A client id longer than any key is no order of ours (looked up as the empty key).
+    auto it = by_client_.find(IdempotencyKey::parse(client_order_id).value_or(IdempotencyKey{}));
     if (it == by_client_.end() || client_order_id.size() > IdempotencyKey::capacity()) {
         return make_error(ErrorCode::kNotFound,
                           "sim broker: no order " + std::string(client_order_id));
@@ -232,7 +233,7 @@ Status SimBroker::cancel(std::string_view client_order_id) {
 }
 
 Result<BrokerOrder> SimBroker::get_order(std::string_view client_order_id) {
-    auto it = by_client_.find(IdempotencyKey(client_order_id));
+    auto it = by_client_.find(IdempotencyKey::parse(client_order_id).value_or(IdempotencyKey{}));
     if (it == by_client_.end() || client_order_id.size() > IdempotencyKey::capacity()) {
         return make_error(ErrorCode::kNotFound,
                           "sim broker: no order " + std::string(client_order_id));

@@ -57,7 +57,10 @@ void PredictionAgent::set_forecaster(std::unique_ptr<Forecaster> forecaster) {
     }
     forecaster_ = std::move(forecaster);
     active_model_id_ = forecaster_ ? std::string(forecaster_->model_id()) : std::string();
-    active_model_key_ = ModelId(active_model_id_);
+    // A forecaster whose id the event cannot carry whole serves with no model id, said once.
+    auto key = ModelId::make(active_model_id_, "model id");
+    if (!key.ok()) logger("prediction")->error("{}", key.error().message);
+    active_model_key_ = key.ok() ? *key : ModelId{};
 }
 
 std::string PredictionAgent::active_model() const { return active_model_id_; }
@@ -72,7 +75,9 @@ bool PredictionAgent::reload_if_changed() {
     if (!green->has_value()) return false;
     const ModelRecord& record = **green;
     if (record.model_id == active_model_id_ || record.model_id == failed_model_id_) return false;
-    auto loaded = loader_(record);
+    // Every prediction names its model: an id the event cannot carry whole is refused, not cut.
+    auto key = ModelId::make(record.model_id, "model id");
+    auto loaded = key.ok() ? loader_(record) : Result<std::unique_ptr<Forecaster>>(key.error());
     if (!loaded.ok()) {
         ++load_failures_;
         failed_model_id_ = record.model_id;
@@ -90,7 +95,7 @@ bool PredictionAgent::reload_if_changed() {
     }
     forecaster_ = std::move(*loaded);
     active_model_id_ = record.model_id;
-    active_model_key_ = ModelId(active_model_id_);
+    active_model_key_ = *key;
     return true;
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <type_traits>
 
 namespace awet {
 namespace {
@@ -69,9 +71,19 @@ TEST(FixedString, AssignRefusesWhatDoesNotFit) {
     EXPECT_EQ(s, "BRK.B");
     EXPECT_FALSE(s.assign("ABCDEFGHIJKLMNOP"));  // 16 > 15
     EXPECT_EQ(s.view(), "BRK.B");
-    Symbol t("ABCDEFGHIJKLMNOPQRS");  // literals truncate
-    EXPECT_EQ(t.size(), 15u);
+    // Text becomes an id only if it fits: never a cut.
+    EXPECT_FALSE(Symbol::parse("ABCDEFGHIJKLMNOPQRS").has_value());
+    ASSERT_TRUE(Symbol::parse("BRK.B").has_value());
+    EXPECT_EQ(*Symbol::parse("BRK.B"), "BRK.B");
+    auto too_long = ModelId::make(std::string(48, 'm'), "model id");
+    ASSERT_FALSE(too_long.ok());
+    EXPECT_NE(too_long.error().message.find("longer than 47 characters"), std::string::npos);
     EXPECT_LT(Symbol("AAPL"), Symbol("MSFT"));
+    // Ids of different kinds are different types (a model id is not a broker order id).
+    static_assert(!std::is_convertible_v<ModelId, BrokerOrderId>);
+    static_assert(!std::is_convertible_v<BrokerOrderId, ModelId>);
+    static_assert(!std::is_convertible_v<std::string, IdempotencyKey>);
+    static_assert(!std::is_convertible_v<std::string_view, Symbol>);
 }
 
 }  // namespace

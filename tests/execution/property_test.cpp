@@ -626,7 +626,7 @@ private:
         for (int s = 0; s < kNumSymbols; ++s) {
             const Quantity a = stored_pos[kSymbols[s]];
             const Quantity b = venue_pos[kSymbols[s]];
-            const Quantity c = book->book.position(kSymbols[s]).qty;
+            const Quantity c = book->book.position(Symbol(kSymbols[s])).qty;
             if (!(a == b) || !(c == b)) {
                 err << kSymbols[s] << ": trades imply " << a.to_string() << ", the stored book "
                     << c.to_string() << ", venue holds " << b.to_string();

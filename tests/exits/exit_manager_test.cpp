@@ -20,7 +20,7 @@ ExecutionReport entry(const char* symbol, Side side, OrderStatus status, const c
     ExecutionReport r;
     r.header.correlation_id = kCorrelation;
     r.header.event_id = Uuid{7, 7};
-    r.header.symbol = symbol;
+    r.header.symbol = Symbol(symbol);
     const std::string k = key != nullptr ? std::string(key) : "ord:" + std::string(symbol) + ":1";
     r.header.idempotency_key = IdempotencyKey(std::string_view(k));
     r.header.ts = filled_at;
@@ -55,7 +55,7 @@ ExecutionReport exit_report(const RiskDecision& d, OrderStatus status, const cha
 /// A 1-minute bar starting at `start`; header.ts is its end.
 MarketBar bar(const char* symbol, Timestamp start, const char* close) {
     MarketBar b;
-    b.header.symbol = symbol;
+    b.header.symbol = Symbol(symbol);
     b.header.ts = start + Duration::minutes(1);
     b.bar_start = start;
     b.open = b.high = b.low = b.close = px(close);

@@ -109,7 +109,7 @@ RiskDecision risk_decision() {
 ExecutionReport execution_report() {
     ExecutionReport e;
     e.header = header(Source::kExecution);
-    e.broker_order_id = FixedString<47>("sim-000004");
+    e.broker_order_id = BrokerOrderId("sim-000004");
     e.intent = OrderIntent::kEntry;
     e.exit_reason = ExitReason::kStopLoss;
     e.side = Side::kBuy;

@@ -87,7 +87,7 @@ RiskDecision sample_decision() {
 ExecutionReport sample_report() {
     ExecutionReport r;
     r.header = sample_header(Source::kExecution);
-    r.broker_order_id = FixedString<47>("sim-000001");
+    r.broker_order_id = BrokerOrderId("sim-000001");
     r.intent = OrderIntent::kExit;
     r.exit_reason = ExitReason::kStopLoss;
     r.side = Side::kSell;

@@ -297,7 +297,7 @@ std::optional<std::string> compare_books(const Portfolio& p, const RefPortfolio&
     int64_t market_value = 0;
     for (int s = 0; s < kNumSymbols; ++s) {
         const RefBook& b = m.books[s];
-        const PositionRow row = p.position(kSymbols[s]);
+        const PositionRow row = p.position(Symbol(kSymbols[s]));
         const int64_t q = b.open_qty();
         const int64_t c = b.open_cost();
         const int64_t qs = b.short_side ? -q : q;
@@ -327,7 +327,7 @@ std::optional<std::string> compare_books(const Portfolio& p, const RefPortfolio&
             return fail(sym + " updated_at", row.updated_at.iso(), b.updated);
         }
         // Never loses a lot: lots sum to the position, their costs to the cost basis.
-        const std::vector<Lot> lots = p.lots(kSymbols[s]);
+        const std::vector<Lot> lots = p.lots(Symbol(kSymbols[s]));
         if (lots.size() != b.lots.size())
             return fail(sym + " lot count", lots.size(), b.lots.size());
         int64_t lot_qty = 0;
@@ -424,12 +424,13 @@ std::optional<std::string> run_book(const std::vector<BookStep>& steps, int64_t*
         const BookStep& s = steps[i];
         const int64_t ts = static_cast<int64_t>(i);
         if (s.kind == BookStep::kMark) {
-            p.mark(kSymbols[s.sym], Price::from_raw(s.price), at(ts));
+            p.mark(Symbol(kSymbols[s.sym]), Price::from_raw(s.price), at(ts));
             m.mark(s.sym, s.price, ts);
         } else {
-            const Money got = p.apply_fill(kSymbols[s.sym], s.buy ? Side::kBuy : Side::kSell,
-                                           Quantity::from_raw(s.qty), Price::from_raw(s.price),
-                                           Money::from_raw(s.fee), at(ts));
+            const Money got =
+                p.apply_fill(Symbol(kSymbols[s.sym]), s.buy ? Side::kBuy : Side::kSell,
+                             Quantity::from_raw(s.qty), Price::from_raw(s.price),
+                             Money::from_raw(s.fee), at(ts));
             // qty <= 0 is ignored (fee included) and returns 0.
             const int64_t want = s.qty > 0 ? m.apply(s.sym, s.buy, s.qty, s.price, s.fee, ts) : 0;
             if (got.raw() != want) {
@@ -561,7 +562,7 @@ std::vector<TradeRow> rows_of(const std::vector<RowsStep>& steps) {
             TradeRow t;
             t.id = static_cast<int64_t>(rows.size()) + 1;
             t.ts = at(static_cast<int64_t>(i));
-            t.symbol = kSymbols[s.spec.sym];
+            t.symbol = Symbol(kSymbols[s.spec.sym]);
             t.side = s.spec.buy ? Side::kBuy : Side::kSell;
             t.idempotency_key = IdempotencyKey("order-" + std::to_string(s.fill.order));
             t.correlation_id = Uuid{0xC, static_cast<uint64_t>(s.fill.order) + 1};
@@ -582,7 +583,7 @@ std::vector<TradeRow> rows_of(const std::vector<RowsStep>& steps) {
         TradeRow t;
         t.id = static_cast<int64_t>(rows.size()) + 1;
         t.ts = at(static_cast<int64_t>(i));
-        t.symbol = kSymbols[steps[i].spec.sym];
+        t.symbol = Symbol(kSymbols[steps[i].spec.sym]);
         t.side = steps[i].spec.buy ? Side::kSell : Side::kBuy;
         t.qty = Quantity::from_units(5);
         t.status = i % 2 == 0 ? OrderStatus::kCanceled : OrderStatus::kBlocked;
@@ -614,7 +615,8 @@ std::optional<std::string> run_rows(const std::vector<RowsStep>& steps, bool con
     Portfolio by_fill;
     for (size_t i = 0; i < steps.size(); ++i) {
         const RowsStep& s = steps[i];
-        (void)by_fill.apply_fill(kSymbols[s.spec.sym], s.spec.buy ? Side::kBuy : Side::kSell,
+        (void)by_fill.apply_fill(Symbol(kSymbols[s.spec.sym]),
+                                 s.spec.buy ? Side::kBuy : Side::kSell,
                                  Quantity::from_raw(s.fill.qty), Price::from_raw(s.fill.price),
                                  Money::from_raw(s.fill.fee), at(static_cast<int64_t>(i)));
     }
@@ -633,8 +635,8 @@ std::optional<std::string> run_rows(const std::vector<RowsStep>& steps, bool con
         if (!loaded.ok()) return "load_stored_book: " + loaded.error().to_string();
         // Through the REAL columns and back: the same book as from the rows themselves.
         for (int s = 0; s < kNumSymbols; ++s) {
-            const PositionRow a = stored.book.position(kSymbols[s]);
-            const PositionRow b = loaded->book.position(kSymbols[s]);
+            const PositionRow a = stored.book.position(Symbol(kSymbols[s]));
+            const PositionRow b = loaded->book.position(Symbol(kSymbols[s]));
             ++*checks;
             if (!(a.qty == b.qty) || !(a.cost_basis == b.cost_basis) ||
                 !(a.realized_pl == b.realized_pl)) {
@@ -723,8 +725,8 @@ std::optional<std::string> run_rows(const std::vector<RowsStep>& steps, bool con
                     fills_of_row[t->idempotency_key.str()];
     }
     for (int s = 0; s < kNumSymbols; ++s) {
-        const PositionRow a = by_fill.position(kSymbols[s]);
-        const PositionRow b = stored.book.position(kSymbols[s]);
+        const PositionRow a = by_fill.position(Symbol(kSymbols[s]));
+        const PositionRow b = stored.book.position(Symbol(kSymbols[s]));
         const std::string sym = kSymbols[s];
         ++*checks;
         if (!(a.qty == b.qty))
@@ -732,10 +734,10 @@ std::optional<std::string> run_rows(const std::vector<RowsStep>& steps, bool con
                    a.qty.to_string() + " from the fills";
         // Equity at a common mark: the cash each side moved, which differs only by rounding.
         Portfolio ma = by_fill, mb = stored.book;
-        ma.mark(kSymbols[s], Price::from_units(100), at(100000));
-        mb.mark(kSymbols[s], Price::from_units(100), at(100000));
-        const PositionRow ra = ma.position(kSymbols[s]);
-        const PositionRow rb = mb.position(kSymbols[s]);
+        ma.mark(Symbol(kSymbols[s]), Price::from_units(100), at(100000));
+        mb.mark(Symbol(kSymbols[s]), Price::from_units(100), at(100000));
+        const PositionRow ra = ma.position(Symbol(kSymbols[s]));
+        const PositionRow rb = mb.position(Symbol(kSymbols[s]));
         const int64_t equity_diff = abs64((ra.realized_pl.raw() + ra.unrealized_pl.raw()) -
                                           (rb.realized_pl.raw() + rb.unrealized_pl.raw()));
         if (equity_diff > bound[s]) {
@@ -826,7 +828,7 @@ TradeRow filled_row(int64_t id, const char* symbol, Side side, const char* qty, 
     TradeRow t;
     t.id = id;
     t.ts = filled_at;
-    t.symbol = symbol;
+    t.symbol = Symbol(symbol);
     t.side = side;
     t.qty = t.filled_qty = *Quantity::parse(qty);
     t.avg_fill_price = *Price::parse(avg);

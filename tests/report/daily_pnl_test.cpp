@@ -17,7 +17,7 @@ Date day(const char* s) { return *Date::parse(s); }
 
 ClosedTrade closed(const char* symbol, const char* net) {
     ClosedTrade t;
-    t.symbol = symbol;
+    t.symbol = Symbol(symbol);
     t.qty = sh("1");
     t.net_pnl = usd(net);
     t.gross_pnl = usd(net);
@@ -26,7 +26,7 @@ ClosedTrade closed(const char* symbol, const char* net) {
 
 PositionRow open_position(const char* symbol, const char* qty, const char* unrealized) {
     PositionRow p;
-    p.symbol = symbol;
+    p.symbol = Symbol(symbol);
     p.qty = sh(qty);
     p.unrealized_pl = usd(unrealized);
     return p;
@@ -131,14 +131,14 @@ protected:
                OrderStatus status = OrderStatus::kFilled) {
         TradeRow t;
         t.ts = utc(filled_at) - Duration::minutes(1);
-        t.symbol = symbol;
+        t.symbol = Symbol(symbol);
         t.side = side;
         t.qty = sh(qty);
         t.filled_qty = sh(filled_qty);
         t.avg_fill_price = px(price);
         t.status = status;
         t.filled_at = filled_qty == std::string("0") ? Timestamp{} : utc(filled_at);
-        t.idempotency_key = key;
+        t.idempotency_key = IdempotencyKey(key);
         t.fees = usd(fees);
         t.correlation_id = Uuid{1, static_cast<uint64_t>(++seq_)};
         auto r = store_->insert_trade(t);
@@ -148,7 +148,7 @@ protected:
 
     void minute_bar(const char* symbol, const char* start, const char* close) {
         MarketBar b;
-        b.header.symbol = symbol;
+        b.header.symbol = Symbol(symbol);
         b.header.event_id = Uuid{2, static_cast<uint64_t>(++seq_)};
         b.header.correlation_id = b.header.event_id;
         const std::string key = "bar:" + std::string(symbol) + ":" + start;

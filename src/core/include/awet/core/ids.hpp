@@ -5,12 +5,15 @@
 #include <bit>
 #include <compare>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
 
 namespace awet {
@@ -119,12 +122,70 @@ private:
     uint8_t len_ = 0;
 };
 
+/// An identifier of one kind (`Tag`): ids of different kinds never mix (a model id is not a broker
+/// order id, a key is not a block reason), and text becomes an id only if it fits — too long is
+/// an error, never a cut. A literal is checked when it is compiled; text from anywhere else goes
+/// through parse() or make(). FixedString<N> stays the type of free text that may be cut
+/// (a block reason, a dead letter's topic).
+template <size_t N, class Tag>
+class Id : public FixedString<N> {
+public:
+    constexpr Id() = default;
+    /// A literal id; one longer than N does not compile.
+    template <size_t M>
+    Id(const char (&literal)[M])  // NOLINT: implicit for literals by design
+        : FixedString<N>(std::string_view(literal, M - 1)) {
+        static_assert(M - 1 <= N, "id literal longer than its capacity");
+    }
+    /// Text the program built and knows to fit (a key from its parts, a registry id it wrote).
+    /// Longer text is a bug: the process stops naming the id and the text, rather than carry a
+    /// cut id. Text from outside (files, brokers, requests) goes through parse() or make().
+    explicit Id(std::string_view text) {
+        if (!this->assign(text)) too_long(text);
+    }
+    /// `text` as an id; nullopt when it is longer than N.
+    static std::optional<Id> parse(std::string_view text) {
+        Id id;
+        if (!id.assign(text)) return std::nullopt;
+        return id;
+    }
+    /// parse(), or an error naming `what` ("model id", ...) and the limit.
+    static Result<Id> make(std::string_view text, std::string_view what) {
+        if (auto id = parse(text)) return *id;
+        return make_error(ErrorCode::kInvalidArgument, std::string(what) + " '" +
+                                                           std::string(text) + "' is longer than " +
+                                                           std::to_string(N) + " characters");
+    }
+    /// See FixedString::from_zero_padded (hot-path keys built in a zeroed buffer).
+    static Id from_zero_padded(const char* block, size_t len) {
+        Id id;
+        static_cast<FixedString<N>&>(id) = FixedString<N>::from_zero_padded(block, len);
+        return id;
+    }
+    bool operator==(const Id& o) const { return FixedString<N>::operator==(o); }
+    [[noreturn]] static void too_long(std::string_view text) {
+        std::fprintf(stderr, "awet: bug: an id of at most %zu characters built from '%.*s' (%zu)\n",
+                     N, static_cast<int>(text.size()), text.data(), text.size());
+        std::abort();
+    }
+    auto operator<=>(const Id& o) const { return FixedString<N>::operator<=>(o); }
+    bool operator==(std::string_view o) const { return this->view() == o; }
+    bool operator==(const char* o) const { return this->view() == std::string_view(o); }
+};
+
+struct SymbolTag {};
+struct IdempotencyKeyTag {};
+struct ModelIdTag {};
+struct BrokerOrderIdTag {};
+
 /// Ticker symbol, e.g. "AAPL", "BRK.B".
-using Symbol = FixedString<15>;
+using Symbol = Id<15, SymbolTag>;
 /// Deduplication key of an event or an order (also the broker-side client order id).
-using IdempotencyKey = FixedString<63>;
+using IdempotencyKey = Id<63, IdempotencyKeyTag>;
 /// Model identifier in models_registry.
-using ModelId = FixedString<47>;
+using ModelId = Id<47, ModelIdTag>;
+/// The broker's own id of an order.
+using BrokerOrderId = Id<47, BrokerOrderIdTag>;
 
 }  // namespace awet
 
@@ -140,6 +201,12 @@ struct std::hash<awet::FixedString<N>> {
         } else {
             return std::hash<std::string_view>{}(s.view());
         }
+    }
+};
+template <size_t N, class Tag>
+struct std::hash<awet::Id<N, Tag>> {
+    size_t operator()(const awet::Id<N, Tag>& id) const noexcept {
+        return std::hash<awet::FixedString<N>>{}(id);
     }
 };
 template <>

@@ -184,7 +184,7 @@ std::string_view to_string(OrderStatus s);  // "pending", "partially_filled", "f
 /// One event per state change; `fill_qty`/`fill_price` describe the fill that caused it, if any.
 struct ExecutionReport {
     EventHeader header;  // idempotency_key = client order id
-    FixedString<47> broker_order_id;
+    BrokerOrderId broker_order_id;
     OrderIntent intent = OrderIntent::kEntry;
     ExitReason exit_reason = ExitReason::kNone;
     Side side = Side::kBuy;
