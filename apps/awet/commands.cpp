@@ -9,6 +9,7 @@
 #include "awet/core/clock.hpp"
 #include "awet/core/log.hpp"
 #include "awet/execution/safety_gate.hpp"
+#include "awet/ops/json.hpp"
 #include "awet/ops/runs.hpp"
 #include "awet/pipeline/runner.hpp"
 #include "awet/store_sqlite/sqlite_store.hpp"
@@ -281,6 +282,10 @@ int ingest_csv(const Common& common, const std::vector<std::string>& paths) {
     if (!ctx) return 1;
     auto r = ops::ingest_csv(*ctx, {paths});
     if (!r.ok()) return fail(r.error());
+    if (common.json) {
+        std::printf("%s\n", ops::to_json(*r).dump(2).c_str());
+        return 0;
+    }
     for (const auto& finding : r->findings) std::fprintf(stderr, "%s\n", finding.c_str());
     if (r->conflicts_not_listed > 0) {
         std::fprintf(stderr, "... %lld more conflicting bars not shown (stored bars kept)\n",
@@ -300,6 +305,10 @@ int features(const Common& common, const std::string& out_path) {
     if (!ctx) return 1;
     auto r = ops::features(*ctx, {out_path});
     if (!r.ok()) return fail(r.error());
+    if (common.json) {
+        std::printf("%s\n", ops::to_json(*r).dump(2).c_str());
+        return 0;
+    }
     std::printf("computed %zu feature rows from %zu bars -> features_tft and %s\n", r->rows,
                 r->bars, r->out_path.c_str());
     return 0;
@@ -319,6 +328,10 @@ int replay(const Common& common, const ReplayArgs& args) {
     if (!ctx) return 1;
     auto r = ops::replay(*ctx, request);
     if (!r.ok()) return fail(r.error());
+    if (common.json) {
+        std::printf("%s\n", ops::to_json(*r).dump(2).c_str());
+        return 0;
+    }
     print_replay_summary(r->result);
     if (!r->result.counters.example_correlation_id.is_nil()) {
         std::printf("\n  awet trace %s %s\n",

@@ -111,6 +111,7 @@ private:
         auto* ingest_csv_cmd =
             ingest_cmd->add_subcommand("csv", "Ingest CSV bar files or directories");
         add_common(ingest_csv_cmd, common);
+        add_json(ingest_csv_cmd, common);
         ingest_csv_cmd->add_option("paths", ingest_paths, "CSV files or directories")->required();
         ingest_csv_cmd->callback([=, this] { rc = ingest_csv(common, ingest_paths); });
         for (const char* vendor : {"polygon", "yahoo", "alpaca"}) {
@@ -137,6 +138,7 @@ private:
         auto* features_cmd = app.add_subcommand(
             "features", "Compute features of the stored bars, store and export them");
         add_common(features_cmd, common);
+        add_json(features_cmd, common);
         features_cmd
             ->add_option("--out", features_out, "CSV file to write (ts,symbol,<feature columns>)")
             ->required();
@@ -146,6 +148,7 @@ private:
         auto* replay_cmd =
             app.add_subcommand("replay", "Run the pipeline over stored bars for a date range");
         add_common(replay_cmd, common);
+        add_json(replay_cmd, common);
         replay_cmd->add_option("--from", replay_args.from, "First date (YYYY-MM-DD, inclusive)");
         replay_cmd->add_option("--to", replay_args.to, "Last date (YYYY-MM-DD, inclusive)");
         auto* replay_seed =

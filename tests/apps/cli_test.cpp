@@ -210,7 +210,9 @@ TEST_F(Cli, JsonPrintsTheOperationsResultsForScripts) {
     ASSERT_TRUE(t["trades"].is_array());
     EXPECT_LE(t["trades"].size(), 2U);
     EXPECT_GE(t["total"].get<size_t>(), t["trades"].size());
-    if (!t["trades"].empty()) EXPECT_TRUE(t["trades"][0]["avg_fill_price"].is_string());
+    if (!t["trades"].empty()) {
+        EXPECT_TRUE(t["trades"][0]["avg_fill_price"].is_string());
+    }
 
     auto models = run("models list --json " + common());
     ASSERT_EQ(models.code, 0) << models.out;
@@ -225,6 +227,20 @@ TEST_F(Cli, JsonPrintsTheOperationsResultsForScripts) {
     EXPECT_EQ(p["horizons"].size(), 3U);
     const std::string signal = p["signal"];
     EXPECT_TRUE(signal == "BUY" || signal == "SELL" || signal == "HOLD") << signal;
+
+    // Ingest: the counts and each finding with its file and line, as JSON.
+    // (a day after the demo's market, so no bar conflicts with a stored one)
+    std::ofstream(dir_.file("bad.csv")) << "ts,symbol,open,high,low,close,volume\n"
+                                           "2026-03-12T14:30:00Z,AAPL,100,101,99,100.5,1000\n"
+                                           "2026-03-12T14:31:00Z,AAPL,100.5,100,99,100.2,900\n";
+    auto ingest = run("ingest csv --json " + dir_.file("bad.csv") + " " + common());
+    ASSERT_EQ(ingest.code, 0) << ingest.out;
+    const auto in = nlohmann::json::parse(ingest.out);
+    EXPECT_EQ(in["rows"], 2);
+    EXPECT_EQ(in["rejected"], 1);
+    ASSERT_EQ(in["findings"].size(), 1U);
+    EXPECT_NE(in["findings"][0].get<std::string>().find("bad.csv:3: field '"), std::string::npos)
+        << in["findings"][0];
 
     // An error stays one line on stderr, and nothing on stdout parses as a result.
     auto missing = run("trace 00000000-0000-4000-8000-000000000001 --json " + common());
