@@ -72,4 +72,11 @@ Result<TftModule*> load_tft_module() {
     return *loaded;
 }
 
+Error on_one_line(Error error) {
+    for (auto& c : error.message) {
+        if (c == '\n') c = ' ';
+    }
+    return error;
+}
+
 }  // namespace awet

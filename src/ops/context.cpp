@@ -20,27 +20,19 @@ Result<Store*> Context::store() {
     return store_.get();
 }
 
-Result<Store*> Context::writable_store(std::string_view holder) {
-    auto st = store();
-    if (!st.ok()) return st.error();
-    if (!lease_) {
-        auto lease = (*st)->acquire_writer(WriterMode::kShared, "", holder);
-        if (!lease.ok()) return lease.error();
-        lease_ = std::move(*lease);
-    }
-    return *st;
-}
-
-Result<Store*> Context::exclusive_store(std::string_view holder) {
+Result<Store*> Context::leased_store(WriterMode mode, std::string_view holder) {
     auto st = store();
     if (!st.ok()) return st.error();
     if (lease_) {
+        // An exclusive lease covers a shared need; a run cannot upgrade a shared one.
+        if (mode == WriterMode::kShared || lease_mode_ == WriterMode::kExclusive) return *st;
         return make_error(ErrorCode::kInternal,
                           "a run needs the store alone, and this context already shares it");
     }
-    auto lease = (*st)->acquire_writer(WriterMode::kExclusive, "", holder);
+    auto lease = (*st)->acquire_writer(mode, "", holder);
     if (!lease.ok()) return lease.error();
     lease_ = std::move(*lease);
+    lease_mode_ = mode;
     return *st;
 }
 

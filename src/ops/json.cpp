@@ -166,6 +166,15 @@ public:
             fail(key, std::string("expected ") + expected<T>());
         }
     }
+    /// A field that may be absent (absent or null: nullopt).
+    template <class T>
+    void get(const char* key, std::optional<T>& out) {
+        T value{};
+        asked_.insert(key);
+        if (!j_.is_object() || !j_.contains(key) || j_[key].is_null()) return;
+        get(key, value);
+        if (error_.empty()) out = value;
+    }
     void date(const char* key, std::optional<Date>& out) { parsed(key, out, parse_date_field); }
     void time(const char* key, std::optional<Timestamp>& out) {
         parsed(key, out, parse_time_field);
@@ -374,13 +383,7 @@ Result<ReplayRequest> request_from_json(const Json& j) {
     f.date("to", r.to);
     f.get("days", r.days);
     if (r.days < 0) f.fail("days", "0 (all) or more");
-    uint64_t seed = 0;
-    if (j.is_object() && j.contains("seed") && !j["seed"].is_null()) {
-        f.get("seed", seed);
-        r.seed = seed;
-    } else {
-        f.get("seed", seed);  // asked for, so not an unknown key
-    }
+    f.get("seed", r.seed);
     f.get("fresh", r.fresh);
     return f.done(r);
 }

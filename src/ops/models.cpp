@@ -10,14 +10,6 @@ namespace awet::ops {
 
 namespace {
 
-/// One line: the module's errors list the places looked at, one per line.
-Error one_line(Error error) {
-    for (auto& c : error.message) {
-        if (c == '\n') c = ' ';
-    }
-    return error;
-}
-
 Result<ModelRecord> registry_row(Store& store, const std::string& model_id) {
     auto found = store.find_model(model_id);
     if (!found.ok()) return found.error();
@@ -112,7 +104,7 @@ Result<ExportOnnxResult> models_export_onnx(Context& ctx, const ExportOnnxReques
     if (ec)
         return make_error(ErrorCode::kIo, "cannot create " + parent.string() + ": " + ec.message());
     auto module = load_tft_module();
-    if (!module.ok()) return one_line(module.error());
+    if (!module.ok()) return on_one_line(module.error());
     AWET_TRY((*module)->export_onnx(record->path, out));
     const auto size = fs::file_size(out, ec);
     return ExportOnnxResult{out, ec ? 0 : static_cast<uint64_t>(size)};
@@ -154,7 +146,7 @@ Result<EvaluateResult> evaluate(Context& ctx, const EvaluateRequest& request) {
     options.seed = ctx.config().seed;
     options.git_revision = git_revision();
     auto report = run_tft_eval(options);
-    if (!report.ok()) return one_line(report.error());
+    if (!report.ok()) return on_one_line(report.error());
     return EvaluateResult{std::move(*report)};
 }
 
@@ -204,7 +196,7 @@ Result<PredictResult> predict(Context& ctx, const PredictRequest& request) {
         out.q = *q;
     } else {
         auto module = load_tft_module();
-        if (!module.ok()) return one_line(module.error());
+        if (!module.ok()) return on_one_line(module.error());
         auto e = (*module)->explain(record->path, *fvs, request.symbol,
                                     request.at.value_or(fvs->back().bar_start));
         if (!e.ok()) return e.error();

@@ -66,14 +66,6 @@ std::string tft_split_line(const char* name, const TftSplitMetrics& m) {
 
 namespace {
 
-/// One line: the module's error lists the places looked at, one per line.
-Error one_line(Error error) {
-    for (auto& c : error.message) {
-        if (c == '\n') c = ' ';
-    }
-    return error;
-}
-
 Result<TrainOutcome> train_linear(const std::vector<FeatureVector>& features,
                                   const std::string& model_dir, const std::string& model_id) {
     TrainOptions options;
@@ -103,7 +95,7 @@ Result<TrainOutcome> train_tft(const std::vector<FeatureVector>& features, TftTr
     options.model_dir = model_dir;
     options.model_id = model_id;
     auto module = load_tft_module();
-    if (!module.ok()) return one_line(module.error());
+    if (!module.ok()) return on_one_line(module.error());
     auto report = (*module)->train(features, options);
     if (!report.ok()) return report.error();
     TrainOutcome out;

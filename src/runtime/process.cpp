@@ -79,15 +79,14 @@ Status run_loop(AgentProcess& p, const std::function<Status()>& tick,
     return Status::Ok();
 }
 
-Status run_agent(const Config& config_in, const AgentOptions& args, const AgentBackends& backends) {
+Status run_agent(const Config& config, const AgentOptions& args, const AgentBackends& backends) {
     if (!is_agent_name(args.name)) {
         return make_error(ErrorCode::kInvalidArgument,
                           "unknown agent '" + args.name +
                               "' (ingestion, features, prediction, risk, execution, exit, "
                               "watchtower, reconciler)");
     }
-    const Config* config = &config_in;
-    if (config->bus.backend != "kafka") {
+    if (config.bus.backend != "kafka") {
         return make_error(
             ErrorCode::kInvalidArgument,
             "an agent process needs a bus other processes can reach: set bus.backend: kafka "
@@ -96,8 +95,8 @@ Status run_agent(const Config& config_in, const AgentOptions& args, const AgentB
     }
     AgentProcess p;
     p.name = args.name;
-    p.config = *config;
-    auto store = backends.open_store(*config);
+    p.config = config;
+    auto store = backends.open_store(config);
     if (!store.ok()) return store.error();
     // The agents of one stack write to the store side by side (shared), never beside a replay
     // or demo on the same store; the execution, exit and reconciler agents are one per store.
@@ -107,7 +106,7 @@ Status run_agent(const Config& config_in, const AgentOptions& args, const AgentB
                                           "awet agent " + args.name);
     if (!lease.ok()) return lease.error();
     p.store = std::move(*store);
-    auto options = kafka_options(*config, p.store.get());
+    auto options = kafka_options(config, p.store.get());
     if (!options.ok()) return options.error();
     auto kafka = KafkaBus::create(*options);
     if (!kafka.ok()) return kafka.error();
@@ -116,8 +115,8 @@ Status run_agent(const Config& config_in, const AgentOptions& args, const AgentB
     p.instrumented = std::make_unique<InstrumentedBus>(*p.kafka, *p.metrics);
     p.bus = std::make_unique<EventTimeBus>(*p.instrumented, p.clock);
 
-    const std::string brokers = config->bus.kafka_brokers;
-    const std::string where = backends.store_location(*config);
+    const std::string brokers = config.bus.kafka_brokers;
+    const std::string where = backends.store_location(config);
     p.bus_name = "kafka " + brokers;
     p.store_name = where;
     p.check_connectivity();
@@ -133,7 +132,7 @@ Status run_agent(const Config& config_in, const AgentOptions& args, const AgentB
 
     install_stop_signals();
     logger("agent")->info("{} agent on {}:{} (kafka {}, group prefix {}, store {})", args.name,
-                          args.host, port, brokers, config->bus.kafka_group, where);
+                          args.host, port, brokers, config.bus.kafka_group, where);
 
     if (args.name == "features") return run_features(p);
     if (args.name == "prediction") return run_prediction(p);

@@ -513,7 +513,9 @@ TEST_P(StoreContract, BulkBarsCopyOnceAndSkipWhatIsAlreadyStored) {
         if (b.header.symbol == Symbol("MSFT") && b.bar_start == kT0 + Duration::minutes(1)) {
             EXPECT_EQ(b.close, px("100.25"));
         }
-        if (b.header.symbol == Symbol("NVDA")) EXPECT_EQ(b.close, px("258.640015"));
+        if (b.header.symbol == Symbol("NVDA")) {
+            EXPECT_EQ(b.close, px("258.640015"));
+        }
     }
     // Bars of two intervals in one call are refused, naming why.
     MarketBar day = bar("AAPL", kT0 + Duration::days(3));

@@ -123,5 +123,8 @@ public:
 /// The module, loaded once per process: $AWET_TFT_MODULE if set, else libawet_tft.so next to the
 /// executable, then in ../lib, then the build tree's. The error says where it looked.
 Result<TftModule*> load_tft_module();
+/// `error` with its line breaks as spaces (load_tft_module lists the places it looked, one per
+/// line): for a face that says one line.
+Error on_one_line(Error error);
 
 }  // namespace awet

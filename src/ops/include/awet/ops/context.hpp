@@ -43,9 +43,13 @@ public:
     Result<Store*> store();
     /// The store for an operation that writes: with a shared writer lease (Store::acquire_writer)
     /// held until the context goes, so a writing operation never runs beside a replay or demo.
-    Result<Store*> writable_store(std::string_view holder);
+    Result<Store*> writable_store(std::string_view holder) {
+        return leased_store(WriterMode::kShared, holder);
+    }
     /// The store for a run (replay): held alone (WriterMode::kExclusive) until the context goes.
-    Result<Store*> exclusive_store(std::string_view holder);
+    Result<Store*> exclusive_store(std::string_view holder) {
+        return leased_store(WriterMode::kExclusive, holder);
+    }
     /// The configured broker (see Backends::open_broker).
     Result<std::unique_ptr<Broker>> open_broker(const std::string& venue_url) const;
     std::string store_location() const;
@@ -60,7 +64,10 @@ private:
     Backends backends_;
     Clock& clock_;
     std::unique_ptr<Store> store_;
+    Result<Store*> leased_store(WriterMode mode, std::string_view holder);
+
     std::unique_ptr<WriterLease> lease_;
+    WriterMode lease_mode_ = WriterMode::kShared;
     std::function<void(std::string_view)> notes_;
 };
 

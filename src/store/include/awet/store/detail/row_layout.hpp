@@ -391,31 +391,35 @@ struct RecordRowWriter {
     std::vector<std::string>* names = nullptr;
     bool update = false;  // an UPDATE: insert-only columns are left out
 
+    /// One column `name` + `suffix` (names are built only when listing, never per bound row).
     template <class Bind>
-    void col(std::string name, Bind&& bind) {
+    void col(std::string_view name, Bind&& bind, std::string_view suffix = {}) {
         if (names == nullptr) {
             bind(*b);
         } else {
-            names->push_back(std::move(name));
+            std::string full(name);
+            full.append(suffix);
+            names->push_back(std::move(full));
         }
     }
     void time(std::string_view n, Timestamp t, bool null_when_unset) {
         const bool null = null_when_unset && !t.is_set();
-        col(std::string(n), [&](B& x) { null ? x.null() : x.iso(t); });
-        col(std::string(n) + "_ns", [&](B& x) { null ? x.null() : x.i64(t.ns()); });
+        col(n, [&](B& x) { null ? x.null() : x.iso(t); });
+        col(
+            n, [&](B& x) { null ? x.null() : x.i64(t.ns()); }, "_ns");
     }
     void operator()(std::string_view n, const Uuid& v) {
-        col(std::string(n), [&](B& x) { x.uuid(v); });
+        col(n, [&](B& x) { x.uuid(v); });
     }
     template <size_t N>
     void operator()(std::string_view n, const FixedString<N>& v) {
-        col(std::string(n), [&](B& x) { x.text(v.view()); });
+        col(n, [&](B& x) { x.text(v.view()); });
     }
     void operator()(std::string_view n, const std::string& v) {
-        col(std::string(n), [&](B& x) { x.text(v); });
+        col(n, [&](B& x) { x.text(v); });
     }
     void operator()(std::string_view n, OrNull<const std::string> v) {
-        col(std::string(n), [&](B& x) { v.v.empty() ? x.null() : x.text(v.v); });
+        col(n, [&](B& x) { v.v.empty() ? x.null() : x.text(v.v); });
     }
     void operator()(std::string_view n, Timestamp v) { time(n, v, true); }
     /// An insert-only time is the table's time key: written even when unset.
@@ -427,28 +431,28 @@ struct RecordRowWriter {
         if (!update) (*this)(n, v.v);
     }
     void operator()(std::string_view n, const Date& v) {
-        col(std::string(n), [&](B& x) { x.owned_text(v.to_string()); });
+        col(n, [&](B& x) { x.owned_text(v.to_string()); });
     }
     void operator()(std::string_view n, int64_t v) {
-        col(std::string(n), [&](B& x) { x.i64(v); });
+        col(n, [&](B& x) { x.i64(v); });
     }
     void operator()(std::string_view n, int v) {
-        col(std::string(n), [&](B& x) { x.i64(v); });
+        col(n, [&](B& x) { x.i64(v); });
     }
     template <typename Tag>
     void operator()(std::string_view n, Fixed<Tag> v) {
-        col(std::string(n), [&](B& x) { x.fixed(v); });
+        col(n, [&](B& x) { x.fixed(v); });
     }
     void operator()(std::string_view n, double v) {
-        col(std::string(n), [&](B& x) { x.real(v); });
+        col(n, [&](B& x) { x.real(v); });
     }
     void operator()(std::string_view n, bool v) {
-        col(std::string(n), [&](B& x) { x.boolean(v); });
+        col(n, [&](B& x) { x.boolean(v); });
     }
     template <typename E>
     requires std::is_enum_v<E>
     void operator()(std::string_view n, E v) {
-        col(std::string(n), [&](B& x) { x.text(to_string(v)); });
+        col(n, [&](B& x) { x.text(to_string(v)); });
     }
 };
 

@@ -25,12 +25,20 @@ inline std::string join(const Cols& cols) {
     return s;
 }
 
+/// Parameter `n` (1-based) of a generated statement: SQLite `?`, PostgreSQL `$n`.
+inline std::string placeholder(Placeholder style, size_t n) {
+    if (style == Placeholder::kQuestion) return "?";
+    std::string p("$");
+    p += std::to_string(n);
+    return p;
+}
+
 inline std::string insert_sql(Placeholder style, std::string_view table, const Cols& cols,
                               std::string_view tail) {
     std::string s = "INSERT INTO " + std::string(table) + " (" + join(cols) + ") VALUES (";
     for (size_t i = 0; i < cols.size(); ++i) {
         if (i != 0) s += ", ";
-        s += style == Placeholder::kQuestion ? std::string("?") : "$" + std::to_string(i + 1);
+        s += placeholder(style, i + 1);
     }
     s += ") ";
     s += tail;
@@ -54,9 +62,7 @@ inline std::string upsert_sql(Placeholder style, std::string_view table, const C
 /// UPDATE table SET every column but the last = ? ... WHERE the last = ?.
 inline std::string update_sql(Placeholder style, std::string_view table, const Cols& set_then_key) {
     std::string s = "UPDATE " + std::string(table) + " SET ";
-    const auto param = [style](size_t i) {
-        return style == Placeholder::kQuestion ? std::string("?") : "$" + std::to_string(i + 1);
-    };
+    const auto param = [style](size_t i) { return placeholder(style, i + 1); };
     for (size_t i = 0; i + 1 < set_then_key.size(); ++i) {
         if (i != 0) s += ", ";
         s += std::string(set_then_key[i]) + " = " + param(i);
@@ -76,9 +82,12 @@ inline constexpr std::string_view kOnKeyConflict = "ON CONFLICT (idempotency_key
 /// Parameter `n` (1-based) of a hand-written statement: SQLite ?n, PostgreSQL $n (typed
 /// $n::pg_type where its planner needs the type of a parameter it cannot infer).
 inline std::string param(Placeholder style, int n, std::string_view pg_type = {}) {
-    if (style == Placeholder::kQuestion) return "?" + std::to_string(n);
-    std::string p = "$" + std::to_string(n);
-    if (!pg_type.empty()) p += "::" + std::string(pg_type);
+    std::string p(style == Placeholder::kQuestion ? "?" : "$");
+    p += std::to_string(n);
+    if (style == Placeholder::kDollar && !pg_type.empty()) {
+        p += "::";
+        p += pg_type;
+    }
     return p;
 }
 
