@@ -512,8 +512,8 @@ AWET_PG_CATCH("flush")
 Status PostgresStore::migrate() try {
     constexpr std::string_view op = "migrate";
     impl_->commit();
-    auto migrations = postgres_migrations();
-    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    const auto schema = migrations(SchemaDialect::kPostgres);
+    const int latest = schema.empty() ? 0 : schema.back().version;
     // One transaction per migration, serialised across processes by an advisory lock.
     constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7366212)";  // "AWET"-ish constant
     {
@@ -532,7 +532,7 @@ Status PostgresStore::migrate() try {
         }
         tx.commit();
     }
-    for (const Migration& m : migrations) {
+    for (const Migration& m : schema) {
         const std::string where = std::string(op) + ": version " + std::to_string(m.version) +
                                   " (" + std::string(m.name) + ")";
         try {

@@ -614,15 +614,15 @@ Status SqliteStore::migrate() try {
         AWET_TRY(read_rows(
             db_, s.get(), op, [](Reader& r) { return r.i64(); }, applied));
     }
-    auto migrations = sqlite_migrations();
-    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    const auto schema = migrations(SchemaDialect::kSqlite);
+    const int latest = schema.empty() ? 0 : schema.back().version;
     if (!applied.empty() && applied.back() > latest) {
         return make_error(ErrorCode::kStore,
                           "migrate: database '" + path_ + "' has schema version " +
                               std::to_string(applied.back()) + ", newer than this build's " +
                               std::to_string(latest));
     }
-    for (const Migration& m : migrations) {
+    for (const Migration& m : schema) {
         if (std::binary_search(applied.begin(), applied.end(), int64_t{m.version})) continue;
         const std::string where =
             "migrate: version " + std::to_string(m.version) + " (" + std::string(m.name) + ")";

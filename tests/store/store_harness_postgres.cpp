@@ -65,7 +65,9 @@ public:
         return out;
     }
 
-    int latest_version() const override { return postgres_migrations().back().version; }
+    int latest_version() const override {
+        return migrations(SchemaDialect::kPostgres).back().version;
+    }
 
 private:
     std::string db_;

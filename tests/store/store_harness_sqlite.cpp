@@ -37,7 +37,9 @@ public:
         return out;
     }
 
-    int latest_version() const override { return sqlite_migrations().back().version; }
+    int latest_version() const override {
+        return migrations(SchemaDialect::kSqlite).back().version;
+    }
 
 private:
     TempDir dir_;

@@ -166,12 +166,12 @@ TEST(SqliteStoreOpen, UseBeforeMigrateNamesTheProblem) {
 }
 
 TEST(SqliteMigrations, ListIsOrderedAndRecorded) {
-    auto migrations = sqlite_migrations();
-    ASSERT_FALSE(migrations.empty());
-    for (size_t i = 0; i < migrations.size(); ++i) {
-        EXPECT_EQ(migrations[i].version, static_cast<int>(i) + 1);
-        EXPECT_FALSE(migrations[i].name.empty());
-        EXPECT_FALSE(migrations[i].sql.empty());
+    const auto schema = migrations(SchemaDialect::kSqlite);
+    ASSERT_FALSE(schema.empty());
+    for (size_t i = 0; i < schema.size(); ++i) {
+        EXPECT_EQ(schema[i].version, static_cast<int>(i) + 1);
+        EXPECT_FALSE(schema[i].name.empty());
+        EXPECT_FALSE(schema[i].sql.empty());
     }
     testing::TempDir dir;
     const std::string path = dir.file("awet.db");
@@ -179,20 +179,20 @@ TEST(SqliteMigrations, ListIsOrderedAndRecorded) {
     ASSERT_NE(store, nullptr);
     RawDb raw(path);
     std::string want;
-    for (const Migration& m : migrations) {
+    for (const Migration& m : schema) {
         if (!want.empty()) want += '\n';
         want += std::to_string(m.version) + "|" + std::string(m.name);
     }
     EXPECT_EQ(raw.query("SELECT version, name FROM schema_migrations ORDER BY version"), want);
     EXPECT_EQ(raw.query("SELECT COUNT(*) FROM schema_migrations WHERE applied_at LIKE "
                         "'____-__-__T__:__:__.___Z'"),
-              std::to_string(migrations.size()));
+              std::to_string(schema.size()));
 }
 
 TEST(SqliteMigrations, AppliesOnlyPendingVersions) {
     testing::TempDir dir;
     const std::string path = dir.file("awet.db");
-    const int latest = sqlite_migrations().back().version;
+    const int latest = migrations(SchemaDialect::kSqlite).back().version;
     {
         auto store = open_migrated(path);
         ASSERT_TRUE(*store->put_bar(bar("AAPL", kT0)));

@@ -13,9 +13,6 @@
 
 namespace awet {
 
-/// The PostgreSQL schema, oldest first: the same versions and names as sqlite_migrations().
-std::span<const Migration> postgres_migrations();
-
 namespace pg_detail {
 struct Impl;
 }

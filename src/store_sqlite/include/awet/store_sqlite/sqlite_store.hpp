@@ -16,9 +16,6 @@ struct sqlite3_stmt;
 
 namespace awet {
 
-/// The SQLite schema, oldest first.
-std::span<const Migration> sqlite_migrations();
-
 /// Store on SQLite. Owned by the composition root (one per process, or one per tool run); used from
 /// one thread only. Writes go into a transaction opened lazily and committed every `batch_size`
 /// writes, on flush(), and in the destructor; so a crash loses at most the open
