@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 #include "fuzz_support.hpp"
 
 extern char** environ;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 #include "fuzz_support.hpp"
 
 extern char** environ;

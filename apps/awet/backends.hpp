@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 #include "awet/core/result.hpp"
 #include "awet/risk/risk_state.hpp"
 #include "awet/store/store.hpp"
@@ -15,6 +15,12 @@ namespace awet {
 
 /// store.backend sqlite (default) or postgres, opened and migrated.
 Result<std::unique_ptr<Store>> open_store(const Config& config);
+/// The demo's database unless --db names another.
+inline constexpr std::string_view kDemoDatabase = "var/demo.db";
+/// A store of the demo's own (ops::Backends::open_demo_store): on SQLite the file at store.path,
+/// removed first when an earlier demo made it (its application_id says so) and refused when it
+/// is anything else; on PostgreSQL the configured database, opened and migrated.
+Result<std::unique_ptr<Store>> open_demo_store(const Config& config);
 /// Where the store lives, for the user: the SQLite file, or the PostgreSQL URL without its
 /// credentials.
 std::string store_location(const Config& config);

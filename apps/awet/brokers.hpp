@@ -5,7 +5,7 @@
 #include <string>
 
 #include "awet/alpaca/alpaca_broker.hpp"
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 #include "awet/execution/broker.hpp"
 #include "awet/runtime/agent_process.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 #include "awet/ml/tft_module.hpp"
 #include "awet/store/store.hpp"
 #include "backends.hpp"

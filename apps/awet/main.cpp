@@ -89,6 +89,7 @@ private:
         auto* demo_cmd = app.add_subcommand(
             "demo", "Replay a seeded synthetic market (or CSV bars) through every agent");
         add_common(demo_cmd, common);
+        add_json(demo_cmd, common);
         auto* seed_opt = demo_cmd->add_option("--seed", demo_args.seed,
                                               "Market and id seed (default: config seed)");
         demo_cmd->add_option("--days", demo_args.days, "Trading sessions to replay")
@@ -119,6 +120,7 @@ private:
                 vendor, std::string("Backfill historical bars from ") + vendor +
                             " (resumable: backfill_checkpoints; keys from the environment)");
             add_common(cmd, common);
+            add_json(cmd, common);
             cmd->add_option("--symbols", backfill.symbols, "Symbols (comma-separated)")
                 ->required()
                 ->delimiter(',');

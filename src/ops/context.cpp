@@ -36,6 +36,21 @@ Result<Store*> Context::leased_store(WriterMode mode, std::string_view holder) {
     return *st;
 }
 
+Result<Store*> Context::demo_store(std::string_view holder) {
+    if (store_) {
+        return make_error(ErrorCode::kInternal,
+                          "the demo's store is its own: this context has one");
+    }
+    if (!backends_.open_demo_store) {
+        return make_error(ErrorCode::kInternal,
+                          "no demo store backend was given to the operations");
+    }
+    auto opened = backends_.open_demo_store(config_);
+    if (!opened.ok()) return opened.error();
+    store_ = std::move(*opened);
+    return leased_store(WriterMode::kExclusive, holder);
+}
+
 Result<std::unique_ptr<Broker>> Context::open_broker(const std::string& venue_url) const {
     if (!backends_.open_broker) {
         return make_error(ErrorCode::kInternal, "no broker backend was given to the operations");

@@ -314,23 +314,34 @@ Json to_json(const IngestCsvResult& r) {
             {"conflicts_not_listed", r.conflicts_not_listed},
             {"store", r.store}};
 }
+Json to_json(const IngestVendorResult& r) {
+    return {{"vendor", r.vendor},
+            {"symbols", r.symbols},
+            {"from", r.from.to_string()},
+            {"to", r.to.to_string()},
+            {"fetched", r.fetched},
+            {"stored", r.stored},
+            {"already_present", r.already_present()},
+            {"conflicting", r.conflicts},
+            {"resumed_days", r.resumed_days},
+            {"quality",
+             {{"gaps", r.gaps},
+              {"missing_bars", r.missing_bars},
+              {"zero_volume", r.zero_volume},
+              {"out_of_order_or_repeated", r.out_of_order},
+              {"outside_session", r.outside_session}}},
+            {"findings", r.findings},
+            {"corporate_actions", r.corporate_actions},
+            {"raw_splits", r.raw_splits}};
+}
 Json to_json(const FeaturesResult& r) {
     return {{"rows", r.rows}, {"bars", r.bars}, {"out_path", r.out_path}};
 }
-Json to_json(const ReplayRunResult& r) {
-    const ReplayResult& x = r.result;
+namespace {
+
+Json replay_json(const ReplayResult& x) {
     const PipelineCounters& c = x.counters;
-    Json removed = nullptr;
-    if (r.removed) {
-        removed = Json::object();
-        for (const auto& [table, n] : *r.removed) removed[table] = n;
-    }
     return {
-        {"sessions", r.sessions},
-        {"bars", r.bars},
-        {"model_id", r.model_id},
-        {"dry_run", r.dry_run},
-        {"removed", removed},
         {"counters",
          {{"bars", c.bars},
           {"predictions", c.predictions},
@@ -359,12 +370,78 @@ Json to_json(const ReplayRunResult& r) {
          c.example_correlation_id.is_nil() ? Json(nullptr) : Json(c.example_correlation_id.str())}};
 }
 
+}  // namespace
+
+Json to_json(const ReplayRunResult& r) {
+    Json removed = nullptr;
+    if (r.removed) {
+        removed = Json::object();
+        for (const auto& [table, n] : *r.removed) removed[table] = n;
+    }
+    Json out = {{"sessions", r.sessions},
+                {"bars", r.bars},
+                {"model_id", r.model_id},
+                {"dry_run", r.dry_run},
+                {"removed", removed}};
+    out.update(replay_json(r.result));
+    return out;
+}
+Json to_json(const DemoRunResult& r) {
+    const DemoResult& d = r.run;
+    Json out = {{"market", d.data_description},
+                {"seed", r.seed},
+                {"train_sessions", d.train_sessions},
+                {"train_from", d.train_from.to_string()},
+                {"trade_sessions", d.trade_sessions},
+                {"trade_from", d.trade_from.to_string()},
+                {"trade_to", d.trade_to.to_string()},
+                {"csv_rejected", d.csv_rejected},
+                {"training_bars", d.training_bars},
+                {"model_id", d.model.record.model_id},
+                {"dry_run", r.dry_run},
+                {"approval_file", r.approval_file},
+                {"store", r.store}};
+    out.update(replay_json(d.replay));
+    return out;
+}
+
 template <>
 Result<IngestCsvRequest> request_from_json(const Json& j) {
     Fields f(j);
     IngestCsvRequest r;
     f.get("paths", r.paths);
     if (r.paths.empty()) f.fail("paths", "at least one CSV file or directory");
+    return f.done(r);
+}
+template <>
+Result<IngestVendorRequest> request_from_json(const Json& j) {
+    Fields f(j);
+    IngestVendorRequest r;
+    f.get("vendor", r.vendor);
+    if (r.vendor.empty()) f.fail("vendor", "required (polygon, yahoo or alpaca)");
+    f.get("symbols", r.symbols);
+    if (r.symbols.empty()) f.fail("symbols", "at least one symbol");
+    std::optional<Date> from, to;
+    f.date("from", from);
+    f.date("to", to);
+    if (!from) f.fail("from", "required (YYYY-MM-DD)");
+    if (!to) f.fail("to", "required (YYYY-MM-DD)");
+    r.from = from.value_or(Date{});
+    r.to = to.value_or(Date{});
+    f.get("interval", r.interval);
+    f.get("base_url", r.base_url);
+    return f.done(r);
+}
+template <>
+Result<DemoRequest> request_from_json(const Json& j) {
+    Fields f(j);
+    DemoRequest r;
+    f.get("seed", r.seed);
+    f.get("days", r.days);
+    if (r.days < 1) f.fail("days", "at least 1");
+    f.get("train_days", r.train_days);
+    if (r.train_days < 1) f.fail("train_days", "at least 1");
+    f.get("data_dir", r.data_dir);
     return f.done(r);
 }
 template <>

@@ -5,6 +5,7 @@
 #include "awet/calendar/calendar.hpp"
 #include "awet/data/bar_checks.hpp"
 #include "awet/data/csv_bars.hpp"
+#include "awet/execution/safety_gate.hpp"
 #include "awet/features/feature_engine.hpp"
 
 namespace awet::ops {
@@ -145,6 +146,53 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
     auto result = replay_bars(config, *store, selected);
     if (!result.ok()) return result.error();
     out.result = std::move(*result);
+    return out;
+}
+
+Result<DemoRunResult> demo(Context& ctx, const DemoRequest& request) {
+    Config config = ctx.config();
+    if (config.execution.broker != "sim") {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "the demo opens the execution gates for the simulated broker only; "
+                          "execution.broker is '" +
+                              config.execution.broker + "'");
+    }
+    if (request.days < 1 || request.train_days < 1) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "--days and --train-days must be at least 1");
+    }
+    if (request.seed) config.seed = *request.seed;
+    // The demo writes only to a store of its own; anything else is never touched.
+    auto store = ctx.demo_store("awet demo");
+    if (!store.ok()) return store.error();
+    for (std::string_view table : kSchemaTables) {
+        auto n = (*store)->count_rows(table);
+        if (!n.ok()) return n.error();
+        if (*n > 0) {
+            return make_error(ErrorCode::kAlreadyExists,
+                              "the demo runs on an empty database, and " + ctx.store_location() +
+                                  " holds data (" + std::string(table) +
+                                  "): it is never touched; point store.postgres_url at an empty "
+                                  "database");
+        }
+    }
+    if (!config.execution.dry_run) {
+        AWET_TRY(SafetyGate::approve(config.execution.approval_file, "awet-cli", ctx.now()));
+    }
+    ctx.note("AWET demo (paper only; simulated broker)");
+    DemoOptions options;
+    options.seed = config.seed;
+    options.days = request.days;
+    options.train_days = request.train_days;
+    options.data_dir = request.data_dir;
+    auto run = run_demo(config, **store, options);
+    if (!run.ok()) return run.error();
+    DemoRunResult out;
+    out.run = std::move(*run);
+    out.seed = config.seed;
+    out.dry_run = config.execution.dry_run;
+    out.approval_file = config.execution.approval_file;
+    out.store = ctx.store_location();
     return out;
 }
 

@@ -65,6 +65,11 @@ void PredictionAgent::set_forecaster(std::unique_ptr<Forecaster> forecaster) {
 
 std::string PredictionAgent::active_model() const { return active_model_id_; }
 
+Status PredictionAgent::on_start(const AgentStart&) {
+    reload_if_changed();
+    return Status::Ok();
+}
+
 bool PredictionAgent::reload_if_changed() {
     if (store_ == nullptr || !loader_) return false;
     auto green = store_->green_model();
@@ -172,6 +177,11 @@ size_t RiskAgent::restore(std::span<const TradeRow> trades, TradeLedger* ledger,
                           DecisionLog* decisions) {
     entries_from_ = ledger;
     return restore_risk_book(engine_, trades, decisions);
+}
+
+Status RiskAgent::on_start(const AgentStart& start) {
+    restore(start.trades, start.ledger, start.decisions);
+    return Status::Ok();
 }
 
 void RiskAgent::attach() {
@@ -397,6 +407,11 @@ Status ExecutionAgent::publish(const std::vector<ExecutionReport>& reports) {
 }
 
 // ---------------------------------------------------------------- exits
+Status ExitAgent::on_start(const AgentStart& start) {
+    restore_exit_lots(manager_, start.trades);
+    return Status::Ok();
+}
+
 void ExitAgent::attach() {
     bus_.subscribe(Topic::kMarketRaw, "exits", [this](const Delivery& d) -> Status {
         out_.clear();
@@ -416,7 +431,13 @@ void ExitAgent::attach() {
 }
 
 // ---------------------------------------------------------------- portfolio
+Status PortfolioAgent::on_start(const AgentStart& start) {
+    restore(book_from_trades(start.trades));
+    return Status::Ok();
+}
+
 void PortfolioAgent::restore(StoredBook stored) {
+    restored_fills_ = stored.fills;
     portfolio_ = std::move(stored.book);
     filled_by_order_ = std::move(stored.filled_by_order);
 }

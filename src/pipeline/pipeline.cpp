@@ -26,27 +26,32 @@ Pipeline::Pipeline(const Config& config, Store* store, Broker& broker, ModelLoad
       watchtower_(bus_),
       eod_(store, store) {}
 
+std::array<Agent*, 7> Pipeline::agents() {
+    // Subscription order is delivery order within a topic: the state keepers, then the deciders.
+    return {&watchtower_, &portfolio_, &risk_, &exits_, &execution_, &features_, &prediction_};
+}
+
 Status Pipeline::restore_from_store(std::span<const TradeRow> trades) {
-    std::vector<TradeRow>& open_orders = open_orders_;
+    // Every agent takes over what the store holds (the same on_start as in a process of its own).
+    const AgentStart start{trades, store_, store_};
+    for (Agent* agent : agents()) AWET_TRY(agent->on_start(start));
     if (store_ == nullptr || trades.empty()) return Status::Ok();
     RestoredState& r = restored_state_;
     r.last_activity = last_trade_activity(trades);
     for (const TradeRow& t : trades) {
         if (t.status == OrderStatus::kPending || t.status == OrderStatus::kPartiallyFilled) {
-            open_orders.push_back(t);
+            open_orders_.push_back(t);
         }
     }
-    StoredBook stored = book_from_trades(trades);
-    r.fills = stored.fills;
-    r.realized = stored.book.realized_pnl();
-    r.closed_trades = stored.book.closed_trades().size();
-    for (const PositionRow& p : stored.book.positions()) {
+    const Portfolio& book = portfolio_.portfolio();
+    r.fills = portfolio_.restored_fills();
+    r.realized = book.realized_pnl();
+    r.closed_trades = book.closed_trades().size();
+    for (const PositionRow& p : book.positions()) {
         if (!p.qty.is_zero()) ++r.open_positions;
     }
-    portfolio_.restore(std::move(stored));
-    risk_.restore(trades, store_, store_);
-    r.open_lots = restore_exit_lots(exits_.manager(), trades);
-    r.open_orders = open_orders.size();
+    r.open_lots = exits_.manager().open_lots();
+    r.open_orders = open_orders_.size();
     if (r.fills > 0 || r.open_orders > 0) {
         logger("pipeline")
             ->info(
@@ -135,19 +140,12 @@ Status Pipeline::start(std::span<const TradeRow> stored_trades) {
     }
     last_reconcile_ = report;
     // Subscription order is delivery order within a topic: the record first, so the audit trail
-    // of a cause precedes its consequences; then the state keepers; then the deciders.
+    // of a cause precedes its consequences; then the agents (agents()).
     if (options_.persist && store_ != nullptr) {
         recorder_ = std::make_unique<Recorder>(*store_);
         recorder_->attach(bus_);
     }
-    watchtower_.attach();
-    portfolio_.attach();
-    risk_.attach();
-    exits_.attach();
-    execution_.attach();
-    features_.attach();
-    prediction_.attach();
-    prediction_.reload_if_changed();
+    for (Agent* agent : agents()) agent->attach();
     started_ = true;
     return Status::Ok();
 }
@@ -231,7 +229,8 @@ Status Pipeline::run_eod(const Date& date, Timestamp close) {
 Status Pipeline::finish() {
     if (!started_) AWET_TRY(start());
     bus_.poll();
-    AWET_TRY(prediction_.flush());  // the last bar start's group of a batching forecaster
+    // What the agents hold back: the last bar start's group of a batching forecaster.
+    for (Agent* agent : agents()) AWET_TRY(agent->stop());
     bus_.poll();
     if (options_.run_eod && session_date_) AWET_TRY(run_eod(*session_date_, session_close_));
     if (store_ != nullptr) {

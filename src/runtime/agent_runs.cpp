@@ -1,5 +1,6 @@
-// Each agent's start-up and loop: what it restores from the store before its first event, and
-// for the execution agent the broker it waits for and the reconciliation before trading.
+// Each agent in a process of its own: its start-up (Agent::start on the stored trades, the same
+// as in the embedded pipeline; for the execution agent first the broker it waits for and the
+// reconciliation before trading), then its loop.
 #include <chrono>
 #include <thread>
 
@@ -122,12 +123,23 @@ void reconcile_before_trading(AgentProcess& p, ExecutionAgent& a) {
     }
 }
 
+/// The agent's start-up, the one of every host (agent.hpp): it takes over what the stored trades
+/// of an earlier life of the stack explain, then subscribes.
+Status start_agent(AgentProcess& p, Agent& a) {
+    auto trades = p.store->load_trades(TradeQuery{});
+    if (!trades.ok()) {
+        return make_error(trades.error().code, "starting the " + std::string(a.name()) +
+                                                   " agent: " + trades.error().message);
+    }
+    return a.start(AgentStart{*trades, p.store.get(), p.store.get()});
+}
+
 }  // namespace
 
 /// The features agent: bars in, feature vectors out.
 Status run_features(AgentProcess& p) {
     FeatureAgent a(*p.bus, p.clock, p.config.seed);
-    a.attach();
+    AWET_TRY(start_agent(p, a));
     return run_loop(p, {});
 }
 
@@ -137,8 +149,7 @@ Status run_prediction(AgentProcess& p) {
     const uint64_t seed = config.seed;
     Store* st = p.store.get();
     PredictionAgent a(*p.bus, p.clock, seed, config, st, default_model_loader());
-    a.attach();
-    a.reload_if_changed();
+    AWET_TRY(start_agent(p, a));  // the green model
     return run_loop(p, {});
 }
 
@@ -146,18 +157,12 @@ Status run_prediction(AgentProcess& p) {
 Status run_risk(AgentProcess& p, const AgentBackends& backends) {
     const Config& config = p.config;
     const uint64_t seed = config.seed;
-    Store* st = p.store.get();
     auto limits = backends.risk_limits(config.risk);
     if (!limits.ok()) return limits.error();
     RiskAgent a(*p.bus, p.clock, config.risk, seed, std::move(*limits));
     // Positions and open orders an earlier life of the stack left in trades count towards
     // the exposure gates from the first decision on.
-    auto trades = st->load_trades(TradeQuery{});
-    if (!trades.ok())
-        return make_error(trades.error().code,
-                          "restoring the risk book: " + trades.error().message);
-    a.restore(*trades, st, st);
-    a.attach();
+    AWET_TRY(start_agent(p, a));
     return run_loop(p, {});
 }
 
@@ -186,7 +191,7 @@ Status run_execution(AgentProcess& p, const AgentOptions& args, const AgentBacke
     reconcile_before_trading(p, a);
     if (Status f = p.kafka->flush(); !f.ok()) return f.error();
     if (Status f = st->flush(); !f.ok()) return f.error();
-    a.attach();
+    AWET_TRY(start_agent(p, a));
     if (trade_stream) {
         return run_loop(p, alpaca_stream_step(p, a, *st, *trade_stream, reconcile_every));
     }
@@ -227,13 +232,9 @@ Status run_execution(AgentProcess& p, const AgentOptions& args, const AgentBacke
 Status run_exit(AgentProcess& p) {
     const Config& config = p.config;
     const uint64_t seed = config.seed;
-    Store* st = p.store.get();
     ExitAgent a(*p.bus, p.clock, config.exits, seed);
     // Open positions of a previous life of this agent keep their exits.
-    auto lots = restore_exit_lots(a.manager(), *st);
-    if (!lots.ok())
-        return make_error(lots.error().code, "restoring exit lots: " + lots.error().message);
-    a.attach();
+    AWET_TRY(start_agent(p, a));
     return run_loop(p, {});
 }
 
@@ -242,7 +243,7 @@ Status run_watchtower(AgentProcess& p) {
     WatchtowerAgent a(*p.bus);
     Recorder recorder(*p.store);
     recorder.attach(*p.bus);  // every event to its table and to audit_events
-    a.attach();
+    AWET_TRY(start_agent(p, a));
     return run_loop(p, {});
 }
 
@@ -252,11 +253,7 @@ Status run_reconciler(AgentProcess& p) {
     PortfolioAgent a(*p.bus, p.clock, st);
     // The book the stored trades explain: a restarted reconciler keeps its positions, and a
     // fill report replayed to it is applied once.
-    auto stored = load_stored_book(*st);
-    if (!stored.ok())
-        return make_error(stored.error().code, "restoring the book: " + stored.error().message);
-    a.restore(std::move(*stored));
-    a.attach();
+    AWET_TRY(start_agent(p, a));
     EodJob eod(st, st);  // the embedded pipeline's end-of-day job, on this process's bars
     p.bus->subscribe(Topic::kMarketRaw, "portfolio", [&eod, &a](const Delivery& d) -> Status {
         return eod.on_bar(a.portfolio(), std::get<MarketBar>(d.event));

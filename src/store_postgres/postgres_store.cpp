@@ -45,10 +45,9 @@ void assign_real(std::string& out, double v) {
 }
 
 /// Parameters of one statement, as text (NULL allowed), passed as a dynamic list.
-class Params {
+class Params : public NullableBinds<Params> {
 public:
     void text(std::string_view v) { add(std::string(v), false); }
-    void text_or_null(std::string_view v) { add(std::string(v), v.empty()); }
     void i64(int64_t v) { add(std::to_string(v), false); }
     void real(double v) {
         std::string text;
@@ -65,13 +64,6 @@ public:
     void ts_or_null(Timestamp t) {
         if (t.is_set()) {
             ts(t);
-        } else {
-            null();
-        }
-    }
-    void ns_or_null(Timestamp t) {
-        if (t.is_set()) {
-            i64(t.ns());
         } else {
             null();
         }

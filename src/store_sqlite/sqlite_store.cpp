@@ -59,7 +59,7 @@ struct DateText {
 
 /// Binds parameters left to right. Text is bound SQLITE_STATIC: the caller keeps the buffer alive
 /// until the statement has been stepped.
-class Binder {
+class Binder : public NullableBinds<Binder> {
 public:
     explicit Binder(sqlite3_stmt* s) : s_(s) {}
 
@@ -83,13 +83,6 @@ public:
         if (p == nullptr) return owned_text(t.iso());
         text({p, t.write_iso(p)});
     }
-    void text_or_null(std::string_view v) {
-        if (v.empty()) {
-            null();
-        } else {
-            text(v);
-        }
-    }
     void i64(int64_t v) { check(sqlite3_bind_int64(s_, ++i_, v)); }
     void real(double v) { check(sqlite3_bind_double(s_, ++i_, v)); }
     void null() { check(sqlite3_bind_null(s_, ++i_)); }
@@ -102,13 +95,6 @@ public:
     void ts_or_null(Timestamp t, const IsoText& text_of_t) {
         if (t.is_set()) {
             text(text_of_t.view());
-        } else {
-            null();
-        }
-    }
-    void ns_or_null(Timestamp t) {
-        if (t.is_set()) {
-            i64(t.ns());
         } else {
             null();
         }

@@ -106,6 +106,26 @@ TEST(CliBackfill, InterruptedBackfillResumesWithoutDuplicates) {
     EXPECT_NE(trades.out.find("68 symbol-days resumed"), std::string::npos) << trades.out;
 }
 
+TEST(CliBackfill, JsonGivesTheCountsQualityAndCorporateActions) {
+    awet::testing::TempDir dir;
+    YahooReplay yahoo;
+    // stdout alone (stderr dropped): the JSON document and nothing else.
+    auto r = run_command("(" + std::string(AWET_CLI) +
+                         " ingest yahoo --symbols AAPL --from 2020-08-31 --to 2020-09-04 "
+                         "--interval 1d --json --base-url " +
+                         yahoo.url() + " --db " + dir.file("j.db") + " 2>/dev/null)");
+    ASSERT_EQ(r.code, 0) << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["vendor"], "yahoo");
+    EXPECT_EQ(j["symbols"], nlohmann::json::array({"AAPL"}));
+    EXPECT_EQ(j["from"], "2020-08-31");
+    EXPECT_GT(j["fetched"].get<int64_t>(), 0);
+    EXPECT_EQ(j["stored"], j["fetched"]);
+    EXPECT_EQ(j["already_present"], 0);
+    EXPECT_TRUE(j["quality"].contains("gaps"));
+    EXPECT_TRUE(j["corporate_actions"].is_array());
+}
+
 TEST(CliBackfill, BadArgumentsAreOneLineErrors) {
     awet::testing::TempDir dir;
     const std::string base = std::string(AWET_CLI) + " ingest polygon --db " + dir.file("c.db");

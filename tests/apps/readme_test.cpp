@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 
 namespace {
 

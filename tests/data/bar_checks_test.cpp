@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 
 namespace awet {
 namespace {

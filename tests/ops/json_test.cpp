@@ -49,6 +49,37 @@ TEST(OpsJson, RequestsNameTheFieldThatIsWrong) {
     EXPECT_NE(at.error().message.find("at: expected an ISO-8601 time"), std::string::npos);
 }
 
+TEST(OpsJson, BackfillAndDemoRequestsNameWhatIsMissingOrWrong) {
+    const Json full = {{"vendor", "yahoo"},
+                       {"symbols", {"AAPL", "MSFT"}},
+                       {"from", "2020-08-31"},
+                       {"to", "2020-09-04"},
+                       {"interval", "1d"}};
+    for (const char* field : {"vendor", "symbols", "from", "to"}) {
+        Json without = full;
+        without.erase(field);
+        auto r = request_from_json<IngestVendorRequest>(without);
+        ASSERT_FALSE(r.ok()) << field;
+        EXPECT_NE(r.error().message.find(std::string("field '") + field + "'"), std::string::npos)
+            << field << ": " << r.error().message;
+    }
+    auto backfill = request_from_json<IngestVendorRequest>(full);
+    ASSERT_TRUE(backfill.ok()) << backfill.error().message;
+    EXPECT_EQ(backfill->symbols.size(), 2U);
+    EXPECT_EQ(backfill->to, (Date{2020, 9, 4}));
+    EXPECT_EQ(backfill->interval, "1d");
+
+    auto demo = request_from_json<DemoRequest>({{"days", 0}});
+    ASSERT_FALSE(demo.ok());
+    EXPECT_NE(demo.error().message.find("field 'days': at least 1"), std::string::npos)
+        << demo.error().message;
+    auto seeded = request_from_json<DemoRequest>({{"seed", 7}, {"train_days", 2}});
+    ASSERT_TRUE(seeded.ok());
+    EXPECT_EQ(seeded->seed, std::optional<uint64_t>(7));
+    EXPECT_EQ(seeded->train_days, 2);
+    EXPECT_EQ(seeded->days, 5);
+}
+
 TEST(OpsJson, TradeMoneyIsAnExactDecimalStringAndUnsetTimesAreNull) {
     TradesResult r;
     TradeRow t;

@@ -245,6 +245,55 @@ TEST_F(PipelineTest, ARestartedExitAgentGetsBackTheOpenLotsFromTheStore) {
     }
 }
 
+// The lifecycle (agent.hpp): agents started afresh on what the store holds take over what the
+// running pipeline's agents hold, the start-up of an agent process of its own.
+TEST_F(PipelineTest, AgentsStartedOnTheStoredTradesTakeOverWhatTheRunningOnesHold) {
+    auto store = open_store("lifecycle.db");
+    const std::string green = train_green(*store);
+    SimBroker broker(SimBrokerConfig::from(config_.execution));
+    Pipeline pipeline(config_, store.get(), broker, default_model_loader());
+    pipeline.set_venue_step([&broker](const MarketBar& bar) { broker.on_bar(bar); });
+    bool open = false;
+    for (const auto& bar : trade_) {
+        ASSERT_TRUE(pipeline.process(bar).ok());
+        if (pipeline.exits().manager().open_lots() > 0 && pipeline.counters().exits > 0) {
+            open = true;
+            break;
+        }
+    }
+    ASSERT_TRUE(open) << "no open lot after an exit: the test proves nothing";
+    ASSERT_TRUE(store->flush().ok());
+    auto trades = store->load_trades(TradeQuery{});
+    ASSERT_TRUE(trades.ok());
+    const AgentStart start{*trades, store.get(), store.get()};
+
+    InProcBus bus;
+    SimClock clock;
+    ExitAgent exits(bus, clock, config_.exits, config_.seed);
+    PortfolioAgent portfolio(bus, clock, nullptr);
+    RiskAgent risk(bus, clock, config_.risk, config_.seed);
+    PredictionAgent prediction(bus, clock, config_.seed, config_, store.get(),
+                               default_model_loader());
+    for (Agent* agent : std::initializer_list<Agent*>{&exits, &portfolio, &risk, &prediction}) {
+        ASSERT_TRUE(agent->start(start).ok()) << agent->name();
+    }
+    EXPECT_EQ(exits.manager().open_lots(), pipeline.exits().manager().open_lots());
+    // The open positions count towards the exposure gates (priced at their last fill until a bar
+    // comes; a fresh engine holds none).
+    EXPECT_GT(risk.engine().total_exposure().raw(), 0);
+    EXPECT_EQ(prediction.active_model(), green);
+    std::map<std::string, std::string> live, taken_over;
+    for (const auto& p : pipeline.portfolio().positions()) {
+        if (!p.qty.is_zero()) live[p.symbol.str()] = p.qty.to_string();
+    }
+    for (const auto& p : portfolio.portfolio().positions()) {
+        if (!p.qty.is_zero()) taken_over[p.symbol.str()] = p.qty.to_string();
+    }
+    EXPECT_FALSE(live.empty());
+    EXPECT_EQ(taken_over, live);
+    EXPECT_GT(portfolio.restored_fills(), 0u);
+}
+
 TEST_F(PipelineTest, PersistenceOffStillTrades) {
     auto store = open_store("model_only.db");
     train_green(*store);

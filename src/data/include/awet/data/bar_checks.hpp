@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "awet/core/config.hpp"
 #include "awet/core/fixed.hpp"
+#include "awet/data/data_config.hpp"
 #include "awet/model/events.hpp"
 
 namespace awet {

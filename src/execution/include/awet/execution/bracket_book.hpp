@@ -7,9 +7,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "awet/core/config.hpp"
 #include "awet/execution/broker.hpp"
 #include "awet/execution/order_tracker.hpp"
+#include "awet/exits/exit_config.hpp"
 
 namespace awet {
 

@@ -8,14 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "awet/core/config.hpp"
 #include "awet/core/ids.hpp"
 #include "awet/core/time.hpp"
 #include "awet/execution/bracket_book.hpp"
 #include "awet/execution/broker.hpp"
+#include "awet/execution/execution_config.hpp"
 #include "awet/execution/order_tracker.hpp"
 #include "awet/execution/position_check.hpp"
 #include "awet/execution/safety_gate.hpp"
+#include "awet/exits/exit_config.hpp"
 #include "awet/model/events.hpp"
 #include "awet/model/header_factory.hpp"
 #include "awet/store/store.hpp"

@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-#include "awet/core/config.hpp"
 #include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
 #include "awet/execution/block_reason.hpp"
 #include "awet/execution/broker.hpp"
+#include "awet/execution/execution_config.hpp"
 
 namespace awet {
 

@@ -11,10 +11,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "awet/core/config.hpp"
 #include "awet/core/fixed.hpp"
 #include "awet/core/result.hpp"
 #include "awet/execution/broker.hpp"
+#include "awet/execution/execution_config.hpp"
 #include "awet/model/bracket.hpp"
 #include "awet/model/events.hpp"
 #include "awet/store/store.hpp"

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "awet/core/config.hpp"
 #include "awet/core/fixed.hpp"
 #include "awet/core/ids.hpp"
 #include "awet/core/time.hpp"
+#include "awet/exits/exit_config.hpp"
 #include "awet/model/events.hpp"
 #include "awet/model/header_factory.hpp"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "awet/config/config.hpp"
 #include "awet/core/clock.hpp"
-#include "awet/core/config.hpp"
 #include "awet/core/result.hpp"
 #include "awet/execution/broker.hpp"
 #include "awet/store/store.hpp"
@@ -24,6 +24,10 @@ struct Backends {
     /// the simulated venue's address when execution.broker is sim.
     std::function<Result<std::unique_ptr<Broker>>(const Config&, const std::string& venue_url)>
         open_broker;
+    /// A store of the demo's own, opened and migrated: on SQLite the configured file, replaced
+    /// when an earlier demo made it and refused when it holds anything else; on PostgreSQL the
+    /// configured database (the demo then refuses one that holds data).
+    std::function<Result<std::unique_ptr<Store>>(const Config&)> open_demo_store;
     /// Where the store lives, for the user (no credentials).
     std::function<std::string(const Config&)> store_location;
 };
@@ -50,6 +54,8 @@ public:
     Result<Store*> exclusive_store(std::string_view holder) {
         return leased_store(WriterMode::kExclusive, holder);
     }
+    /// The demo's own store (Backends::open_demo_store), held alone until the context goes.
+    Result<Store*> demo_store(std::string_view holder);
     /// The configured broker (see Backends::open_broker).
     Result<std::unique_ptr<Broker>> open_broker(const std::string& venue_url) const;
     std::string store_location() const;
@@ -58,6 +64,14 @@ public:
     /// a face sets a sink.
     void set_note_sink(std::function<void(std::string_view)> sink) { notes_ = std::move(sink); }
     void note(std::string_view line) const;
+    /// Where a long loop stands (a backfill's symbol-day), each line replacing the last one;
+    /// silent unless a face sets a sink.
+    void set_progress_sink(std::function<void(std::string_view)> sink) {
+        progress_ = std::move(sink);
+    }
+    void progress(std::string_view line) const {
+        if (progress_) progress_(line);
+    }
 
 private:
     Config config_;
@@ -69,6 +83,7 @@ private:
     std::unique_ptr<WriterLease> lease_;
     WriterMode lease_mode_ = WriterMode::kShared;
     std::function<void(std::string_view)> notes_;
+    std::function<void(std::string_view)> progress_;
 };
 
 /// "YYYY-MM-DD" as a Date; "" is no date. Errors name `field`.

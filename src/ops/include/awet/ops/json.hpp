@@ -4,6 +4,7 @@
 // ("123.45"), times ISO-8601 UTC, dates "YYYY-MM-DD", enums their lower-case names.
 #include <nlohmann/json.hpp>
 
+#include "awet/ops/backfill.hpp"
 #include "awet/ops/book.hpp"
 #include "awet/ops/models.hpp"
 #include "awet/ops/runs.hpp"
@@ -30,8 +31,10 @@ Json to_json(const ApproveResult& r);
 Json to_json(const RevokeResult& r);
 Json to_json(const ReconcileResult& r);
 Json to_json(const IngestCsvResult& r);
+Json to_json(const IngestVendorResult& r);
 Json to_json(const FeaturesResult& r);
 Json to_json(const ReplayRunResult& r);
+Json to_json(const DemoRunResult& r);
 
 /// A request from its JSON form: an object whose keys are the request's fields (each optional
 /// unless the operation needs it); an unknown key, a wrong type or a bad value is an error that

@@ -1,7 +1,8 @@
 #pragma once
 // Operations that feed or run the pipeline over the store: ingest CSV bars, compute features,
-// replay stored bars through every agent. All write; `ingest.csv` and `features` read or write
-// files where they are told (local only).
+// replay stored bars through every agent, the demo. All write; `ingest.csv` and `features` read
+// or write files where they are told, the demo opens the gates of the simulated broker (local
+// only).
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,5 +54,23 @@ struct ReplayRunResult {
 };
 /// Holds the store alone (a run), announces itself through the note sink, then replays.
 Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request);
+
+struct DemoRequest {
+    std::optional<uint64_t> seed;  // default: the config's
+    int days = 5;                  // sessions traded
+    int train_days = 3;            // sessions the baseline is trained on first
+    std::string data_dir;          // empty: the seeded synthetic market; else CSV bars
+};
+struct DemoRunResult {
+    DemoResult run;
+    uint64_t seed = 0;
+    bool dry_run = true;
+    std::string approval_file;
+    std::string store;  // where it ran (no credentials)
+};
+/// `awet demo` on a store of the demo's own (Backends::open_demo_store: on PostgreSQL an empty
+/// database, refused when it holds anything), held alone for the run: with the simulated broker
+/// only, and with the approval file written when the config opens layer 2 (dry_run false).
+Result<DemoRunResult> demo(Context& ctx, const DemoRequest& request);
 
 }  // namespace awet::ops

@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "awet/bus/event_bus.hpp"
+#include "awet/config/config.hpp"
 #include "awet/core/clock.hpp"
-#include "awet/core/config.hpp"
 #include "awet/execution/execution_engine.hpp"
 #include "awet/exits/exit_manager.hpp"
 #include "awet/features/feature_engine.hpp"
 #include "awet/ml/forecaster.hpp"
 #include "awet/model/header_factory.hpp"
+#include "awet/pipeline/agent.hpp"
 #include "awet/portfolio/portfolio.hpp"
 #include "awet/portfolio/stored_book.hpp"
 #include "awet/risk/risk_engine.hpp"
@@ -49,11 +50,12 @@ private:
 };
 
 /// FeatureEngineeringAgent: market.raw -> market.engineered.
-class FeatureAgent {
+class FeatureAgent final : public Agent {
 public:
     FeatureAgent(EventBus& bus, const Clock& clock, uint64_t seed)
         : bus_(bus), clock_(clock), headers_(Source::kFeatures, seed) {}
-    void attach();
+    std::string_view name() const override { return "features"; }
+    void attach() override;
     void restart_ids() { headers_.restart_ids(); }
 
 private:
@@ -76,11 +78,16 @@ using ModelLoader = std::function<Result<std::unique_ptr<Forecaster>>(const Mode
 /// (Pipeline::process before a new bar start, Pipeline::finish). A symbol arriving after its group
 /// was forecast is forecast at once, alone. Predictions go out in arrival order with the headers
 /// the one-at-a-time path would give them. Other forecasters are called once per feature vector.
-class PredictionAgent {
+class PredictionAgent final : public Agent {
 public:
     PredictionAgent(EventBus& bus, const Clock& clock, uint64_t seed, const Config& config,
                     ModelRegistry* registry, ModelLoader loader);
-    void attach();
+    std::string_view name() const override { return "prediction"; }
+    /// Loads the registry's green model.
+    Status on_start(const AgentStart& start) override;
+    void attach() override;
+    /// Forecasts the buffered group (flush).
+    Status stop() override { return flush(); }
     /// Checks the registry now; returns true if the active model changed.
     bool reload_if_changed();
     /// Uses this forecaster (tests, benchmarks, or when no registry is available).
@@ -126,13 +133,16 @@ private:
 };
 
 /// RiskAgent: predictions.tft -> risk.approved / risk.rejected; tracks prices and executions.
-class RiskAgent {
+class RiskAgent final : public Agent {
 public:
     /// `limits`: where the shared limits live (null: in this process; see risk_state.hpp).
     RiskAgent(EventBus& bus, const Clock& clock, const RiskConfig& config, uint64_t seed,
               std::unique_ptr<SharedRiskLimits> limits = nullptr)
         : bus_(bus), clock_(clock), engine_(config, seed, std::move(limits)) {}
-    void attach();
+    std::string_view name() const override { return "risk"; }
+    /// restore(start.trades, start.ledger, start.decisions).
+    Status on_start(const AgentStart& start) override;
+    void attach() override;
     const RiskEngine& engine() const { return engine_; }
     RiskEngine& engine() { return engine_; }
 
@@ -172,13 +182,16 @@ size_t restore_exit_lots(ExitManager& manager, std::span<const TradeRow> trades)
 
 /// ExecutionAgent: risk.approved -> execution.completed / execution.blocked through the safety
 /// gates and the broker. Broker callbacks (fills) are published by `publish_broker_events()`.
-class ExecutionAgent {
+class ExecutionAgent final : public Agent {
 public:
     /// `exits`: the take-profit / stop-loss percentages of bracket entries
     /// (execution.bracket_orders); without it entries are sent plain.
     ExecutionAgent(EventBus& bus, const Clock& clock, const ExecutionConfig& config, Broker& broker,
                    TradeLedger* store, uint64_t seed, const ExitConfig* exits = nullptr);
-    void attach();
+    std::string_view name() const override { return "execution"; }
+    /// The engine resumes its orders from the store itself (ExecutionEngine); bringing open
+    /// orders to the broker's truth is the host's step, when its broker answers (reconcile).
+    void attach() override;
     /// Publishes the reports the broker produced since the last call (fills, status changes).
     Status publish_broker_events();
     /// Brings the open orders in `trades` to the broker's truth (ExecutionEngine::
@@ -198,11 +211,14 @@ private:
 
 /// ExitAgent: watches market.raw against open lots; exits go out on risk.approved (exempt from
 /// entry limits, still through the execution safety gates).
-class ExitAgent {
+class ExitAgent final : public Agent {
 public:
     ExitAgent(EventBus& bus, const Clock& clock, const ExitConfig& config, uint64_t seed)
         : bus_(bus), clock_(clock), manager_(config, seed) {}
-    void attach();
+    std::string_view name() const override { return "exit"; }
+    /// The open lots of start.trades keep their exits (restore_exit_lots).
+    Status on_start(const AgentStart& start) override;
+    void attach() override;
     const ExitManager& manager() const { return manager_; }
     ExitManager& manager() { return manager_; }
 
@@ -214,20 +230,26 @@ private:
 };
 
 /// Portfolio keeper: fills -> FIFO book; bars -> marks; positions persisted on every fill.
-class PortfolioAgent {
+class PortfolioAgent final : public Agent {
 public:
     PortfolioAgent(EventBus& bus, const Clock& clock, PositionBook* store)
         : bus_(bus), clock_(clock), store_(store) {}
-    void attach();
+    std::string_view name() const override { return "reconciler"; }
+    /// restore(book_from_trades(start.trades)).
+    Status on_start(const AgentStart& start) override;
+    void attach() override;
     /// Starts from the book the stored trades explain (before attach(); see stored_book.hpp).
     void restore(StoredBook stored);
     const Portfolio& portfolio() const { return portfolio_; }
+    /// Trade rows with a fill that the restored book was rebuilt from.
+    size_t restored_fills() const { return restored_fills_; }
 
 private:
     EventBus& bus_;
     const Clock& clock_;
     PositionBook* store_;
     Portfolio portfolio_;
+    size_t restored_fills_ = 0;
     std::unordered_map<IdempotencyKey, Quantity> filled_by_order_;  // cumulative qty applied
 };
 
@@ -251,10 +273,11 @@ struct PipelineCounters {
     bool example_has_exit = false;
 };
 
-class WatchtowerAgent {
+class WatchtowerAgent final : public Agent {
 public:
     explicit WatchtowerAgent(EventBus& bus) : bus_(bus) {}
-    void attach();
+    std::string_view name() const override { return "watchtower"; }
+    void attach() override;
     /// The counters so far (rejection reasons are tallied per bit on the hot path and named here).
     const PipelineCounters& counters() const;
 

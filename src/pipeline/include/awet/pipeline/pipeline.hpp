@@ -2,6 +2,7 @@
 // Every agent of seed §5.2 on one in-process bus and one simulated clock: the embedded pipeline
 // behind `awet demo`, `awet replay`, the integration tests and the benchmarks. It owns the bus, the
 // clock and the agents; the store, broker and model loader are chosen by the composition root.
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -11,8 +12,8 @@
 
 #include "awet/audit/recorder.hpp"
 #include "awet/bus/inproc_bus.hpp"
+#include "awet/config/config.hpp"
 #include "awet/core/clock.hpp"
-#include "awet/core/config.hpp"
 #include "awet/pipeline/agents.hpp"
 #include "awet/pipeline/bar_step.hpp"
 #include "awet/pipeline/eod_job.hpp"
@@ -95,6 +96,8 @@ private:
     /// A store with fills from earlier runs (or an earlier life of this process): the book, the
     /// risk engine's positions and open orders and the exit lots are rebuilt from `trades`.
     Status restore_from_store(std::span<const TradeRow> trades);
+    /// The agents in subscription order (each one's start-up is its own: agent.hpp).
+    std::array<Agent*, 7> agents();
     /// The first bar must come after everything the store recorded: a range already run would
     /// mix its results with this run's (refused: kAlreadyExists, saying how to proceed).
     Status check_not_run_before(const MarketBar& first_bar);

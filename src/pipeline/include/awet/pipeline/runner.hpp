@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 #include "awet/data/bar_checks.hpp"
 #include "awet/data/market_data_source.hpp"
 #include "awet/execution/broker.hpp"

@@ -10,13 +10,13 @@
 #include <unordered_set>
 #include <vector>
 
-#include "awet/core/config.hpp"
 #include "awet/core/fixed.hpp"
 #include "awet/core/ids.hpp"
 #include "awet/core/symbol_index.hpp"
 #include "awet/core/time.hpp"
 #include "awet/model/events.hpp"
 #include "awet/model/header_factory.hpp"
+#include "awet/risk/risk_config.hpp"
 #include "awet/risk/risk_state.hpp"
 
 namespace awet {

@@ -12,12 +12,12 @@
 #include <unordered_set>
 #include <vector>
 
-#include "awet/core/config.hpp"
 #include "awet/core/fixed.hpp"
 #include "awet/core/ids.hpp"
 #include "awet/core/result.hpp"
 #include "awet/core/time.hpp"
 #include "awet/model/events.hpp"
+#include "awet/risk/risk_config.hpp"
 
 namespace awet {
 

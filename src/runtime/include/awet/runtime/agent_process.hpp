@@ -13,7 +13,7 @@
 
 #include "awet/alpaca/alpaca_broker.hpp"
 #include "awet/alpaca/trade_stream.hpp"
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 #include "awet/model/topics.hpp"
 #include "awet/risk/risk_state.hpp"
 #include "awet/store/store.hpp"

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "awet/config/config.hpp"
 #include "awet/core/clock.hpp"
-#include "awet/core/config.hpp"
 #include "awet/core/result.hpp"
 #include "awet/pipeline/agents.hpp"
 #include "awet/service/http_endpoint.hpp"

@@ -316,6 +316,16 @@ public:
                                                                 std::string_view holder) = 0;
 };
 
+/// Every table of the schema (what count_rows accepts), in schema order.
+inline constexpr std::array<std::string_view, 14> kSchemaTables = {
+    "market_raw_minute", "market_raw_day",
+    "features_tft",      "predictions_tft",
+    "risk_decisions",    "trades",
+    "positions",         "audit_events",
+    "models_registry",   "backfill_checkpoints",
+    "llm_traces",        "llm_daily_summary",
+    "daily_pnl_summary", "runs"};
+
 /// What runs produce (and clear_run_results() deletes): everything but the market data, the
 /// features computed from it, the model registry and the backfill checkpoints.
 inline constexpr std::array<std::string_view, 7> kRunResultTables = {

@@ -22,6 +22,32 @@ namespace awet::store_rows {
 
 using Cols = std::vector<std::string_view>;
 
+/// The binds every backend's Binder spells the same way, over its own text, i64 and null (a
+/// Binder derives from NullableBinds<itself>).
+template <class B>
+class NullableBinds {
+public:
+    /// `v`, or NULL when it is empty.
+    void text_or_null(std::string_view v) {
+        if (v.empty()) {
+            self().null();
+        } else {
+            self().text(v);
+        }
+    }
+    /// `t` in nanoseconds, or NULL when it is unset.
+    void ns_or_null(Timestamp t) {
+        if (t.is_set()) {
+            self().i64(t.ns());
+        } else {
+            self().null();
+        }
+    }
+
+private:
+    B& self() { return static_cast<B&>(*this); }
+};
+
 inline Cols concat(Cols a, const Cols& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;

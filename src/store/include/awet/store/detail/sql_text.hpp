@@ -165,13 +165,6 @@ inline std::vector<std::string> common_statements(const SqlDialect& d) {
 }
 
 /// Every table of the schema (what count_rows accepts), in schema order.
-inline constexpr std::array<std::string_view, 14> kTables = {
-    "market_raw_minute", "market_raw_day",
-    "features_tft",      "predictions_tft",
-    "risk_decisions",    "trades",
-    "positions",         "audit_events",
-    "models_registry",   "backfill_checkpoints",
-    "llm_traces",        "llm_daily_summary",
-    "daily_pnl_summary", "runs"};
+inline constexpr auto kTables = kSchemaTables;
 
 }  // namespace awet::store_rows

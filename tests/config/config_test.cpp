@@ -1,4 +1,4 @@
-#include "awet/core/config.hpp"
+#include "awet/config/config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -549,6 +549,58 @@ TEST(Config, LoadsFromFile) {
     auto good = load_config(path);
     ASSERT_TRUE(good.ok()) << good.error().message;
     EXPECT_EQ(good->risk.max_qty_per_trade, Quantity::from_units(50));
+}
+
+}  // namespace
+}  // namespace awet
+
+namespace awet {
+namespace {
+
+// Each component owns its section: its keys come from the section of the component that reads
+// them, in README order, and its rules name the full key.
+TEST(ConfigSections, EveryKeyComesFromTheSectionOfTheComponentThatOwnsIt) {
+    const std::vector<const ConfigSection*> sections = {
+        &risk_config_section(),       &exit_config_section(),   &execution_config_section(),
+        &prediction_config_section(), &store_config_section(),  &bus_config_section(),
+        &data_config_section(),       &logging_config_section()};
+    std::vector<std::string> from_sections = {"seed"};
+    for (const ConfigSection* section : sections) {
+        EXPECT_FALSE(section->fields.empty()) << section->name;
+        for (const ConfigField& f : section->fields) from_sections.push_back(section->key(f));
+    }
+    std::vector<std::string> composed;
+    for (const ConfigKey& k : config_keys()) composed.push_back(k.key);
+    EXPECT_EQ(composed, from_sections);
+}
+
+TEST(ConfigSections, ASectionStandsAloneOnItsStruct) {
+    // The risk engine's own struct and section, without the composed Config.
+    RiskConfig risk;
+    risk.state_backend = "etcd";
+    const ConfigSection& section = risk_config_section();
+    ConfigChecker checker(section.name);
+    section.check(&risk, checker);
+    ASSERT_EQ(checker.problems().size(), 1U);
+    EXPECT_EQ(checker.problems()[0],
+              "config key 'risk.state_backend': must be one of memory|redis, got 'etcd'");
+    const auto it = std::find_if(
+        section.fields.begin(), section.fields.end(),
+        [](const ConfigField& f) { return std::string_view(f.name) == "cooldown_minutes"; });
+    ASSERT_NE(it, section.fields.end());
+    EXPECT_EQ(render_config_value(it->kind, it->at(&risk)), "15");
+    EXPECT_EQ(render_config_range(it->range), "[0, 525600]");
+    // The exit section has no rule across its keys.
+    EXPECT_EQ(exit_config_section().check, nullptr);
+}
+
+TEST(ConfigSections, ASectionRuleFailsTheLoadWithTheFullKey) {
+    auto config = load_config_from_string("store:\n  backend: mysql\n", "test.yaml");
+    ASSERT_FALSE(config.ok());
+    EXPECT_NE(config.error().message.find(
+                  "config key 'store.backend': must be one of sqlite|postgres, got 'mysql'"),
+              std::string::npos)
+        << config.error().message;
 }
 
 }  // namespace
