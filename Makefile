@@ -36,7 +36,7 @@ cli-tft: configure
 demo: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target awet
 	@mkdir -p var
-	$(AWET) demo --config config/sandbox.yaml --db var/demo.db $(ARGS)
+	$(AWET) demo --db var/demo.db $(ARGS)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600

@@ -70,6 +70,11 @@ Result<std::unique_ptr<Store>> open_store(const Config& config) {
     return std::unique_ptr<Store>(std::move(*store));
 }
 
+bool store_exists(const Config& config) {
+    if (config.store.backend == "postgres" || config.store.path == ":memory:") return true;
+    return std::filesystem::exists(config.store.path);
+}
+
 Result<std::unique_ptr<Store>> open_demo_store(const Config& config) {
     if (config.store.backend == "postgres") return open_store(config);
     if (Status st = make_way_for_demo_database(config.store.path); !st.ok()) return st.error();

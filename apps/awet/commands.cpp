@@ -52,6 +52,12 @@ std::optional<Config> load(const Common& common) {
 int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     auto config = load(common);
     if (!config) return 1;
+    // Without a config file named, the demo sandbox on top of the defaults (and config/awet.yaml).
+    const bool sandbox = common.config_path.empty();
+    if (sandbox) {
+        config = ops::with_demo_sandbox(std::move(*config));
+        init_logging(config->logging.level, config->logging.format);
+    }
     // The demo writes only to a database of its own: on SQLite var/demo.db unless --db names
     // another, replaced on every run so that its figures are its own; on PostgreSQL an empty one.
     if (config->store.backend != "postgres") {
@@ -64,6 +70,7 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     request.days = args.days;
     request.train_days = args.train_days;
     request.data_dir = args.data_dir;
+    request.sandbox = sandbox;
     auto r = ops::demo(*ctx, request);
     if (!r.ok()) return fail(r.error());
     if (common.json) {

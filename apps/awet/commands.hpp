@@ -20,8 +20,7 @@ namespace awet::cli {
 struct Common {
     std::string config_path;  // --config (default: config/awet.yaml when it exists)
     std::string db_path;      // --db (overrides store.path)
-    bool config_given = false;
-    bool json = false;  // --json: print the operation's result in its JSON form
+    bool json = false;        // --json: print the operation's result in its JSON form
 };
 
 /// Loads and validates the config; prints the error and returns nullopt on failure.

@@ -1,9 +1,12 @@
 // awet — the AWET command line. Paper trading only.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
 
 #include "agent_command.hpp"
 #include "backfill_command.hpp"
 #include "brokers.hpp"
+#include "build_info.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -93,10 +96,12 @@ private:
         auto* seed_opt = demo_cmd->add_option("--seed", demo_args.seed,
                                               "Market and id seed (default: config seed)");
         demo_cmd->add_option("--days", demo_args.days, "Trading sessions to replay")
+            ->check(CLI::PositiveNumber)
             ->capture_default_str();
         demo_cmd
             ->add_option("--train-days", demo_args.train_days,
                          "Sessions used to train the baseline first")
+            ->check(CLI::PositiveNumber)
             ->capture_default_str();
         demo_cmd->add_option("--data", demo_args.data_dir,
                              "Directory of CSV bars (ts,symbol,open,high,low,close,volume)");
@@ -156,6 +161,7 @@ private:
         auto* replay_seed =
             replay_cmd->add_option("--seed", replay_args.seed, "Id seed (default: config seed)");
         replay_cmd->add_option("--days", replay_args.days, "At most this many sessions (0: all)")
+            ->check(CLI::NonNegativeNumber)
             ->capture_default_str();
         replay_cmd->add_flag("--fresh", replay_args.fresh,
                              "Discard the results of earlier runs in this store first (trades, "
@@ -339,6 +345,7 @@ private:
         add_json(trades_cmd, common);
         trades_cmd->add_option("--symbol", trades_symbol, "Only this symbol");
         trades_cmd->add_option("--limit", trades_limit, "At most this many rows")
+            ->check(CLI::PositiveNumber)
             ->capture_default_str();
         trades_cmd->callback([=, this] { rc = trades(common, trades_symbol, trades_limit); });
     }
@@ -477,13 +484,32 @@ private:
     size_t trades_limit = 50;
 };
 
+/// "awet: unknown command 'bogus'" with the commands there are, when the first word names none.
+bool unknown_command(const CLI::App& app, int argc, char** argv) {
+    if (argc < 2 || argv[1][0] == '-') return false;
+    const std::string word = argv[1];
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+        if (sub->get_name() == word) return false;
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    std::fprintf(stderr,
+                 "awet: unknown command '%s'; the commands are: %s\nRun 'awet --help' for more.\n",
+                 word.c_str(), names.c_str());
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"AWET — audit-ready, ML-driven, paper-only trading"};
     app.name("awet");
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("awet ") + AWET_VERSION + " (revision " +
+                                          AWET_GIT_REVISION + ", " + AWET_BUILD_TYPE +
+                                          " build)\ncompiled in: " + AWET_COMPILED_IN);
     Cli cli(app);
+    if (unknown_command(app, argc, argv)) return 2;
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

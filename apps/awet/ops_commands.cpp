@@ -64,6 +64,7 @@ std::unique_ptr<ops::Context> ops_context_for(Config config, bool json) {
     };
     backends.open_demo_store = [](const Config& c) { return open_demo_store(c); };
     backends.store_location = [](const Config& c) { return store_location(c); };
+    backends.store_exists = [](const Config& c) { return store_exists(c); };
     auto ctx = std::make_unique<ops::Context>(std::move(config), std::move(backends), wall_clock());
     FILE* notes = json ? stderr : stdout;
     ctx->set_note_sink([notes](std::string_view line) {

@@ -24,6 +24,9 @@ const ConfigSection& execution_config_section() {
          AWET_CONFIG_FIELD(
              ExecutionConfig, alpaca_base_url,
              "Alpaca REST base URL: the paper host (or loopback for tests), nothing else."),
+         AWET_CONFIG_FIELD(ExecutionConfig, starting_cash_usd,
+                           config_range::left_open(0, config_range::kMaxUsd),
+                           "Cash of the simulated paper account when it opens (broker sim)."),
          AWET_CONFIG_FIELD(ExecutionConfig, slippage_bps, config_range::right_open(0, 10'000),
                            "Simulated slippage against the trader, basis points."),
          AWET_CONFIG_FIELD(ExecutionConfig, fee_per_share_usd, config_range::closed(0, 1'000),

@@ -26,6 +26,7 @@ SimBrokerConfig SimBrokerConfig::from(const ExecutionConfig& config) {
     c.fee_per_share = config.fee_per_share_usd;
     c.min_fee = config.min_fee_usd;
     c.participation_rate = config.participation_rate;
+    c.starting_cash = config.starting_cash_usd;
     return c;
 }
 

@@ -9,6 +9,16 @@ Context::Context(Config config, Backends backends, Clock& clock)
 Context::~Context() { lease_.reset(); }
 
 Result<Store*> Context::store() {
+    if (!store_ && backends_.store_exists && !backends_.store_exists(config_)) {
+        return make_error(ErrorCode::kNotFound,
+                          "no database at " + config_.store.path +
+                              ": nothing to read yet (`awet demo` or `awet ingest csv FILE` "
+                              "make one, or pass --db with the one you mean)");
+    }
+    return opened_store();
+}
+
+Result<Store*> Context::opened_store() {
     if (!store_) {
         if (!backends_.open_store) {
             return make_error(ErrorCode::kInternal, "no store backend was given to the operations");
@@ -21,7 +31,7 @@ Result<Store*> Context::store() {
 }
 
 Result<Store*> Context::leased_store(WriterMode mode, std::string_view holder) {
-    auto st = store();
+    auto st = opened_store();
     if (!st.ok()) return st.error();
     if (lease_) {
         // An exclusive lease covers a shared need; a run cannot upgrade a shared one.

@@ -357,6 +357,9 @@ Json replay_json(const ReplayResult& x) {
           {"exits_by_reason", c.exits_by_reason},
           {"dead_letters", c.dead_letters}}},
         {"duplicate_orders", x.duplicate_orders},
+        {"signals_ignored",
+         {{"sells_long_only", x.ignored_signals.sells_long_only},
+          {"low_confidence", x.ignored_signals.low_confidence}}},
         {"realized_pnl", money(x.realized)},
         {"unrealized_pnl", money(x.unrealized)},
         {"round_trips", x.round_trips},
@@ -398,6 +401,7 @@ Json to_json(const DemoRunResult& r) {
                 {"csv_rejected", d.csv_rejected},
                 {"training_bars", d.training_bars},
                 {"model_id", d.model.record.model_id},
+                {"sandbox", r.sandbox},
                 {"dry_run", r.dry_run},
                 {"approval_file", r.approval_file},
                 {"store", r.store}};

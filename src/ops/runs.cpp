@@ -100,6 +100,12 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
                               config.execution.broker +
                               "' (live paper trading: `awet agent execution`)");
     }
+    if (request.from && request.to &&
+        days_from_civil(*request.to) < days_from_civil(*request.from)) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "the range is reversed: --to " + request.to->to_string() +
+                              " is before --from " + request.from->to_string());
+    }
     if (request.seed) config.seed = *request.seed;
     auto store = ctx.exclusive_store("awet replay");
     if (!store.ok()) return store.error();
@@ -149,6 +155,17 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
     return out;
 }
 
+Config with_demo_sandbox(Config base) {
+    base.execution.broker = "sim";
+    base.execution.dry_run = false;
+    base.execution.approval_file = "var/demo/APPROVE_EXECUTION";
+    base.prediction.model_dir = "var/demo/models";
+    base.store.path = "var/demo.db";
+    base.logging.level = "warn";
+    base.logging.format = "text";
+    return base;
+}
+
 Result<DemoRunResult> demo(Context& ctx, const DemoRequest& request) {
     Config config = ctx.config();
     if (config.execution.broker != "sim") {
@@ -190,6 +207,7 @@ Result<DemoRunResult> demo(Context& ctx, const DemoRequest& request) {
     DemoRunResult out;
     out.run = std::move(*run);
     out.seed = config.seed;
+    out.sandbox = request.sandbox;
     out.dry_run = config.execution.dry_run;
     out.approval_file = config.execution.approval_file;
     out.store = ctx.store_location();

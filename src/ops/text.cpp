@@ -4,6 +4,8 @@
 #include <fmt/printf.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "awet/audit/trace.hpp"
 #include "awet/pipeline/runner.hpp"
@@ -14,6 +16,43 @@ namespace awet::ops {
 namespace {
 
 std::string money(Money m) { return fmt::format("{:+.2f}", m.to_double()); }
+
+/// A model's headline figure from its metrics: the mean pinball loss on the validation sessions
+/// (x1e4, as `awet eval` reports it), beside the baselines' where the trainer scored them.
+std::string headline(const std::string& metrics_json) {
+    const auto m = nlohmann::json::parse(metrics_json, nullptr, false);
+    if (!m.is_object()) return "-";
+    auto number = [](const nlohmann::json& j, const char* key) -> std::optional<double> {
+        if (!j.contains(key) || !j[key].is_number()) return std::nullopt;
+        return j[key].get<double>();
+    };
+    if (auto model = number(m, "pinball_model_mean")) {
+        std::string out = fmt::format("validation pinball x1e4: model {:.3f}", *model * 1e4);
+        if (auto b = number(m, "pinball_baseline_mean")) {
+            out += fmt::format(", empirical {:.3f}", *b * 1e4);
+        }
+        if (auto z = number(m, "pinball_zero_mean")) out += fmt::format(", zero {:.3f}", *z * 1e4);
+        return out;
+    }
+    if (m.contains("validation") && m["validation"].is_object()) {
+        const auto& v = m["validation"];
+        double sum = 0;
+        size_t n = 0;
+        if (v.contains("horizons") && v["horizons"].is_array()) {
+            for (const auto& h : v["horizons"]) {
+                if (auto p = number(h, "pinball")) {
+                    sum += *p;
+                    ++n;
+                }
+            }
+        }
+        if (n == 0) return "validation: -";
+        std::string out = fmt::format("validation pinball x1e4: model {:.3f}", sum / n * 1e4);
+        if (auto w = number(v, "windows")) out += fmt::format(" ({:.0f} windows)", *w);
+        return out;
+    }
+    return "-";
+}
 
 std::string tft_report_text(const std::string& model_id, const TftTrainReport& r) {
     std::string out;
@@ -123,13 +162,29 @@ std::string replay_summary_text(const ReplayResult& r) {
     out += fmt::sprintf("  %-24s %llu (%llu with a BUY/SELL signal)\n", "predictions",
                         static_cast<unsigned long long>(c.predictions),
                         static_cast<unsigned long long>(c.signals));
+    if (r.ignored_signals.sells_long_only > 0) {
+        out += fmt::sprintf("  %-24s %llu: long-only (risk.allow_short=false)\n",
+                            "SELL signals ignored",
+                            static_cast<unsigned long long>(r.ignored_signals.sells_long_only));
+    }
+    if (r.ignored_signals.low_confidence > 0) {
+        out += fmt::sprintf("  %-24s %llu: below risk.min_confidence\n", "signals ignored",
+                            static_cast<unsigned long long>(r.ignored_signals.low_confidence));
+    }
     out += fmt::sprintf("  %-24s %llu\n", "risk approvals",
                         static_cast<unsigned long long>(c.approved));
     out += fmt::sprintf("  %-24s %llu\n", "risk rejections",
                         static_cast<unsigned long long>(c.rejected));
+    uint64_t reasons = 0;
     for (const auto& [reason, n] : c.rejections_by_reason) {
         out +=
             fmt::sprintf("      %-32s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+        reasons += n;
+    }
+    if (reasons > c.rejected) {
+        out +=
+            "      (a decision can fail several gates: the reasons add up to more than the "
+            "rejections)\n";
     }
     out += fmt::sprintf("  %-24s %llu submitted, %llu blocked, %llu rejected by the broker\n",
                         "orders", static_cast<unsigned long long>(c.orders_submitted),
@@ -227,11 +282,12 @@ std::string to_text(const TraceResult& r) { return format_trace(r.correlation_id
 
 std::string to_text(const ModelsListResult& r) {
     if (r.models.empty()) return "no models registered; run `awet train --model linear`\n";
-    std::string out = fmt::sprintf("%-32s %-16s %-11s %-21s %s\n", "MODEL_ID", "TYPE", "STATUS",
-                                   "CREATED", "METRICS");
+    std::string out = fmt::sprintf("%-32s %-16s %-11s %-10s  %s\n", "MODEL_ID", "TYPE", "STATUS",
+                                   "CREATED", "HEADLINE (all metrics: --json)");
     for (const auto& m : r.models) {
-        out += fmt::sprintf("%-32s %-16s %-11s %-21s %s\n", m.model_id, m.model_type,
-                            std::string(to_string(m.status)), m.created_at.iso(), m.metrics_json);
+        const std::string created = m.created_at.is_set() ? m.created_at.iso().substr(0, 10) : "-";
+        out += fmt::sprintf("%-32s %-16s %-11s %-10s  %s\n", m.model_id, m.model_type,
+                            std::string(to_string(m.status)), created, headline(m.metrics_json));
     }
     return out;
 }
@@ -400,6 +456,17 @@ std::string to_text(const DemoRunResult& d) {
     out += fmt::sprintf("  %-24s %s promoted to green\n", "model", r.model.record.model_id);
     out += fmt::sprintf("  %-24s dry_run=%s, approval file %s\n", "safety gates",
                         d.dry_run ? "true" : "false", d.approval_file);
+    if (d.sandbox) {
+        out += fmt::sprintf(
+            "  %-24s the demo sandbox: simulated market and broker, layer 2 open (dry_run false) "
+            "and the approval file written, for the simulated broker only\n",
+            "settings");
+    } else if (d.dry_run) {
+        out += fmt::sprintf(
+            "  %-24s every order is blocked by execution.dry_run=true (safety layer 2): run "
+            "`awet demo` without --config for the demo sandbox, or set execution.dry_run: false\n",
+            "why no orders");
+    }
     out += replay_summary_text(r.replay);
     out += fmt::sprintf("  %-24s %s\n", "store", d.store);
     return out;

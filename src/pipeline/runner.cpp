@@ -301,6 +301,7 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
     }
     result.reconcile = pipeline.last_reconcile();
     result.duplicate_orders = pipeline.execution().engine().stats().duplicates;
+    result.ignored_signals = pipeline.risk().engine().ignored();
     result.inference = pipeline.inference_stats();
     return result;
 }

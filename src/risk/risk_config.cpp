@@ -7,6 +7,10 @@ void check(const RiskConfig& c, ConfigChecker& k) {
     k.one_of("state_backend", c.state_backend, {"memory", "redis"});
     k.non_empty("redis_namespace", c.redis_namespace);
     k.non_empty("redis_url", c.redis_url);
+    if (c.max_qty_per_trade.raw() % kFixedScale != 0) {
+        k.fail("max_qty_per_trade", "must be a whole number of shares (orders are whole shares)",
+               c.max_qty_per_trade.to_string());
+    }
 }
 
 }  // namespace
@@ -16,10 +20,12 @@ const ConfigSection& risk_config_section() {
         "risk",
         {AWET_CONFIG_FIELD(RiskConfig, max_trade_notional_usd,
                            config_range::closed(0, config_range::kMaxUsd),
-                           "Max notional of one order in USD (seed 2.3)."),
+                           "The sizing rule: each entry buys the whole shares this many USD "
+                           "afford at the last price (at most max_qty_per_trade), and no order "
+                           "is larger (seed 2.3)."),
          AWET_CONFIG_FIELD(RiskConfig, max_qty_per_trade,
                            config_range::closed(0, config_range::kMaxShares),
-                           "Max shares in one order (seed 2.3)."),
+                           "Max shares in one order, a whole number (seed 2.3)."),
          AWET_CONFIG_FIELD(RiskConfig, max_orders_per_minute, config_range::closed(0, 10'000),
                            "Max entry orders per minute, all symbols."),
          AWET_CONFIG_FIELD(RiskConfig, max_orders_per_symbol_per_day,

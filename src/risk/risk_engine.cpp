@@ -146,8 +146,14 @@ std::optional<RiskDecision> RiskEngine::evaluate(const Prediction& p, Timestamp 
 std::optional<RiskDecision> RiskEngine::evaluate_with_qty(const Prediction& p, Quantity qty,
                                                           Timestamp now) {
     if (p.signal == Signal::kHold) return std::nullopt;
-    if (p.confidence < config_.min_confidence) return std::nullopt;
-    if (p.signal == Signal::kSell && !config_.allow_short) return std::nullopt;
+    if (p.confidence < config_.min_confidence) {
+        ++ignored_.low_confidence;
+        return std::nullopt;
+    }
+    if (p.signal == Signal::kSell && !config_.allow_short) {
+        ++ignored_.sells_long_only;
+        return std::nullopt;
+    }
     const Side side = p.signal == Signal::kBuy ? Side::kBuy : Side::kSell;
 
     const uint32_t sym = symbol_index(p.header.symbol);

@@ -25,12 +25,7 @@ Run run(const std::string& args, const std::string& env = "") {
 
 class Cli : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::ofstream(dir_.file("cfg.yaml"))
-            << "execution:\n  dry_run: false\n  approval_file: " << dir_.file("APPROVE")
-            << "\nprediction:\n  model_dir: " << dir_.file("models")
-            << "\nlogging:\n  level: error\n  format: text\n";
-    }
+    void SetUp() override { awet::testing::write_cli_config(dir_); }
     std::string common() const {
         return "--config " + dir_.file("cfg.yaml") + " --db " + dir_.file("t.db");
     }
@@ -161,15 +156,16 @@ size_t lines(const std::string& text) { return std::count(text.begin(), text.end
 
 // The TFT's commands where they fail before any model runs: nothing here needs libtorch.
 TEST_F(Cli, TftCommandsFailWithOneLineReasons) {
-    auto predict = run("predict --symbol AAPL " + common());
-    EXPECT_NE(predict.code, 0);
-    EXPECT_NE(predict.out.find("no green model"), std::string::npos) << predict.out;
-    EXPECT_EQ(lines(predict.out), 1u) << predict.out;
-
+    // train opens (and makes) the store; predict only reads one.
     auto train = run("train --model tft --no-progress " + common());
     EXPECT_NE(train.code, 0);
     EXPECT_NE(train.out.find("no features and no bars"), std::string::npos) << train.out;
     EXPECT_EQ(lines(train.out), 1u) << train.out;
+
+    auto predict = run("predict --symbol AAPL " + common());
+    EXPECT_NE(predict.code, 0);
+    EXPECT_NE(predict.out.find("no green model"), std::string::npos) << predict.out;
+    EXPECT_EQ(lines(predict.out), 1u) << predict.out;
 
     auto linear_with_tft_option = run("train --model linear --epochs 3 " + common());
     EXPECT_NE(linear_with_tft_option.code, 0);

@@ -28,12 +28,7 @@ size_t lines(const std::string& text) { return std::count(text.begin(), text.end
 
 class ReliabilityCli : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::ofstream(dir_.file("cfg.yaml"))
-            << "execution:\n  dry_run: false\n  approval_file: " << dir_.file("APPROVE")
-            << "\nprediction:\n  model_dir: " << dir_.file("models")
-            << "\nlogging:\n  level: error\n  format: text\n";
-    }
+    void SetUp() override { awet::testing::write_cli_config(dir_); }
     std::string config() const { return "--config " + dir_.file("cfg.yaml"); }
     std::string common() const { return config() + " --db " + dir_.file("t.db"); }
     awet::testing::TempDir dir_;

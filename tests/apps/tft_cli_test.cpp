@@ -27,12 +27,7 @@ const char* kTiny =
 
 class TftCli : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::ofstream(dir_.file("cfg.yaml"))
-            << "execution:\n  dry_run: false\n  approval_file: " << dir_.file("APPROVE")
-            << "\nprediction:\n  model_dir: " << dir_.file("models")
-            << "\nlogging:\n  level: error\n  format: text\n";
-    }
+    void SetUp() override { awet::testing::write_cli_config(dir_); }
     std::string common() const {
         return "--config " + dir_.file("cfg.yaml") + " --db " + dir_.file("t.db");
     }

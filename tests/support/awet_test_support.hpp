@@ -49,6 +49,16 @@ private:
     std::filesystem::path path_;
 };
 
+/// The config a CLI test runs with: layer 2 open, the approval file and the models in `dir`,
+/// quiet text logs. Written to dir/cfg.yaml; returns "--config <that file>".
+inline std::string write_cli_config(const TempDir& dir) {
+    std::ofstream(dir.file("cfg.yaml"))
+        << "execution:\n  dry_run: false\n  approval_file: " << dir.file("APPROVE")
+        << "\nprediction:\n  model_dir: " << dir.file("models")
+        << "\nlogging:\n  level: error\n  format: text\n";
+    return "--config " + dir.file("cfg.yaml");
+}
+
 /// What a shell command did: its exit code (-1 if it did not exit normally) and its output.
 struct CommandResult {
     int code = -1;

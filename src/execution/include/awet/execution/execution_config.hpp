@@ -15,6 +15,7 @@ struct ExecutionConfig {
     std::string approval_file = ".tmp/APPROVE_EXECUTION";  // seed §9.1 layer 3
     std::string broker = "sim";                            // sim | alpaca
     std::string alpaca_base_url = "https://paper-api.alpaca.markets";
+    Money starting_cash_usd = Money::from_units(100'000);  // the simulated paper account
     int64_t slippage_bps = 2;
     Money fee_per_share_usd = Money::from_raw(0);
     Money min_fee_usd = Money::from_raw(0);

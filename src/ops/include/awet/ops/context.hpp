@@ -30,6 +30,9 @@ struct Backends {
     std::function<Result<std::unique_ptr<Store>>(const Config&)> open_demo_store;
     /// Where the store lives, for the user (no credentials).
     std::function<std::string(const Config&)> store_location;
+    /// Whether the configured store exists already (an SQLite file; a server's database is taken
+    /// to exist). Unset: always.
+    std::function<bool(const Config&)> store_exists;
 };
 
 class Context {
@@ -43,7 +46,9 @@ public:
     const Config& config() const { return config_; }
     Timestamp now() const { return clock_.now(); }
 
-    /// The store, opened and migrated on the first call (the same one afterwards).
+    /// The store for reading, opened and migrated on the first call (the same one afterwards).
+    /// A store that does not exist yet is an error (kNotFound, "no database at PATH"): a read
+    /// never creates one.
     Result<Store*> store();
     /// The store for an operation that writes: with a shared writer lease (Store::acquire_writer)
     /// held until the context goes, so a writing operation never runs beside a replay or demo.
@@ -78,6 +83,8 @@ private:
     Backends backends_;
     Clock& clock_;
     std::unique_ptr<Store> store_;
+    /// The store, created when it does not exist (for writing).
+    Result<Store*> opened_store();
     Result<Store*> leased_store(WriterMode mode, std::string_view holder);
 
     std::unique_ptr<WriterLease> lease_;

@@ -55,15 +55,23 @@ struct ReplayRunResult {
 /// Holds the store alone (a run), announces itself through the note sink, then replays.
 Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request);
 
+/// The demo sandbox on top of `base` (what `awet demo` runs with unless a config file is named;
+/// config/sandbox.yaml holds the same): the simulated broker with layer 2 open (dry_run false)
+/// and an approval file of the demo's own that the demo writes (layer 3), its model directory
+/// and database, warnings-only text logs. Every other key keeps its value.
+Config with_demo_sandbox(Config base);
+
 struct DemoRequest {
     std::optional<uint64_t> seed;  // default: the config's
     int days = 5;                  // sessions traded
     int train_days = 3;            // sessions the baseline is trained on first
     std::string data_dir;          // empty: the seeded synthetic market; else CSV bars
+    bool sandbox = false;          // the config is with_demo_sandbox's (said in the summary)
 };
 struct DemoRunResult {
     DemoResult run;
     uint64_t seed = 0;
+    bool sandbox = false;
     bool dry_run = true;
     std::string approval_file;
     std::string store;  // where it ran (no credentials)

@@ -95,8 +95,9 @@ struct ReplayResult {
     BrokerAccount broker_account;
     Money broker_pnl;  // broker equity now - broker equity at the start of this run
     std::optional<ReconcileReport> reconcile;
-    std::vector<ExecutionReport> fills;  // every fill, in order (for determinism checks)
-    int64_t duplicate_orders = 0;        // approved decisions whose key was already in `trades`
+    std::vector<ExecutionReport> fills;   // every fill, in order (for determinism checks)
+    int64_t duplicate_orders = 0;         // approved decisions whose key was already in `trades`
+    RiskEngine::Ignored ignored_signals;  // BUY/SELL predictions that carried no order intent
     int sessions = 0;
     InferenceStats inference;  // model_inference_latency of the served model (TFT only)
     RestoredState restored;    // what the run took over from the store (earlier runs' trades)

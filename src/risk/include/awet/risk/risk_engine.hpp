@@ -81,6 +81,13 @@ public:
     /// The CVaR estimate the gate would use for an entry on `side` (see README).
     double estimate_cvar(const Prediction& p, Side side);
 
+    /// Predictions with a BUY/SELL signal that carried no order intent, by why.
+    struct Ignored {
+        uint64_t sells_long_only = 0;  // SELL while risk.allow_short is false
+        uint64_t low_confidence = 0;   // below risk.min_confidence
+    };
+    const Ignored& ignored() const { return ignored_; }
+
     Money total_exposure() const;
     std::optional<RiskSymbolView> symbol_view(const Symbol& symbol) const;
     /// Approved entries whose reservation is still open.
@@ -136,6 +143,7 @@ private:
 
     RiskConfig config_;
     HeaderFactory headers_;
+    Ignored ignored_;
     std::vector<SymbolState> symbols_;
     SymbolIndex symbol_ids_;  // symbol -> index into symbols_
     std::unique_ptr<SharedRiskLimits> limits_;

@@ -1,0 +1,161 @@
+// The awet binary as a demanding user meets it: what it says about itself, usage errors, a demo
+// that trades out of the box and says why when it cannot, reads that never create a database,
+// and counts that say where every signal went.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+
+#include "awet_test_support.hpp"
+
+namespace {
+
+using Run = awet::testing::CommandResult;
+
+Run run(const std::string& args, const std::string& env = "") {
+    return awet::testing::run_command(env + " " + AWET_CLI + " " + args);
+}
+
+/// stdout alone (stderr dropped), for a --json document.
+nlohmann::json json_of(const std::string& command) {
+    auto r = awet::testing::run_command("(" + command + " 2>/dev/null)");
+    EXPECT_EQ(r.code, 0) << r.out;
+    return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+class UsabilityCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::filesystem::create_directories(dir_.file("work"));
+        awet::testing::write_cli_config(dir_);
+    }
+    std::string common() const {
+        return "--config " + dir_.file("cfg.yaml") + " --db " + dir_.file("t.db");
+    }
+    /// A command run from an empty working directory (no config/awet.yaml there).
+    std::string in_work(const std::string& args) const {
+        return "cd " + dir_.file("work") + " && " + AWET_CLI + " " + args;
+    }
+    awet::testing::TempDir dir_;
+};
+
+TEST_F(UsabilityCli, VersionSaysTheRevisionBuildAndBackends) {
+    auto r = run("--version");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("awet 0."), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("revision "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(" build"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("sqlite"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("kafka"), std::string::npos) << r.out;
+}
+
+TEST_F(UsabilityCli, AnUnknownCommandIsNamedWithTheCommandsThereAre) {
+    auto r = run("bogus");
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("unknown command 'bogus'"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("replay"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--help"), std::string::npos) << r.out;
+}
+
+TEST_F(UsabilityCli, NegativeCountsAndReversedRangesAreRefused) {
+    for (const std::string args : {"trades --limit -1", "trades --limit 0", "replay --days -3",
+                                   "demo --days 0", "demo --train-days -1"}) {
+        auto r = run(args + " " + common());
+        EXPECT_NE(r.code, 0) << args << ": " << r.out;
+        EXPECT_NE(r.out.find("--help"), std::string::npos) << args << ": " << r.out;
+    }
+    auto reversed = run("replay --from 2026-03-20 --to 2026-03-18 " + common());
+    EXPECT_NE(reversed.code, 0);
+    EXPECT_NE(reversed.out.find("the range is reversed: --to 2026-03-18 is before --from "
+                                "2026-03-20"),
+              std::string::npos)
+        << reversed.out;
+}
+
+TEST_F(UsabilityCli, ReadsOnADatabaseThatDoesNotExistCreateNothing) {
+    const std::string missing = dir_.file("nope.db");
+    for (const std::string cmd : {"trades", "positions", "pnl today", "models list",
+                                  "trace 00000000-0000-4000-8000-000000000000"}) {
+        auto r = run(cmd + " --config " + dir_.file("cfg.yaml") + " --db " + missing);
+        EXPECT_NE(r.code, 0) << cmd << ": " << r.out;
+        EXPECT_NE(r.out.find("no database at " + missing), std::string::npos)
+            << cmd << ": " << r.out;
+        EXPECT_FALSE(std::filesystem::exists(missing)) << cmd << " created " << missing;
+    }
+}
+
+TEST_F(UsabilityCli, AFractionalShareCapIsRefused) {
+    std::ofstream(dir_.file("frac.yaml")) << "risk:\n  max_qty_per_trade: 2.5\n";
+    auto r = run("positions --config " + dir_.file("frac.yaml") + " --db " + dir_.file("t.db"));
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("config key 'risk.max_qty_per_trade': must be a whole number of shares"),
+              std::string::npos)
+        << r.out;
+}
+
+TEST_F(UsabilityCli, TheDemoTradesInItsSandboxOutOfTheBoxAndSaysSo) {
+    auto r = awet::testing::run_command(in_work("demo --days 1 --train-days 1 2>&1"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("the demo sandbox: simulated market and broker"), std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("0 submitted"), std::string::npos) << r.out;
+    EXPECT_TRUE(std::filesystem::exists(dir_.file("work/var/demo.db")));
+
+    // Its model, as a person reads the registry: a date, a status, the headline figure.
+    auto list = awet::testing::run_command(in_work("models list --db var/demo.db 2>&1"));
+    ASSERT_EQ(list.code, 0) << list.out;
+    EXPECT_TRUE(std::regex_search(
+        list.out, std::regex("\\s+green\\s+\\d{4}-\\d\\d-\\d\\d\\s+validation pinball "
+                             "x1e4: model [0-9.]+, empirical [0-9.]+")))
+        << list.out;
+    EXPECT_EQ(list.out.find("{\""), std::string::npos) << "raw JSON in the table:\n" << list.out;
+}
+
+TEST_F(UsabilityCli, ADemoWhoseConfigBlocksEveryOrderSaysWhyAndWhatToDo) {
+    std::ofstream(dir_.file("dry.yaml"))
+        << "execution:\n  dry_run: true\n  approval_file: " << dir_.file("APPROVE")
+        << "\nprediction:\n  model_dir: " << dir_.file("models") << "\nlogging:\n  level: error\n";
+    auto r = run("demo --days 1 --train-days 1 --config " + dir_.file("dry.yaml") + " --db " +
+                 dir_.file("dry.db"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("every order is blocked by execution.dry_run=true"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("without --config for the demo sandbox"), std::string::npos) << r.out;
+}
+
+TEST_F(UsabilityCli, StartingCashIsAKeyTheSimulatedAccountOpensWith) {
+    const auto j =
+        json_of("cd " + dir_.file("work") + " && AWET_EXECUTION_STARTING_CASH_USD=50000 " +
+                AWET_CLI + " demo --days 1 --train-days 1 --json --db " + dir_.file("cash.db"));
+    ASSERT_TRUE(j.is_object());
+    const double equity = std::stod(j["broker_equity"].get<std::string>());
+    EXPECT_GT(equity, 45'000) << j["broker_equity"];
+    EXPECT_LT(equity, 55'000) << j["broker_equity"];
+    EXPECT_EQ(j["sandbox"], true);
+}
+
+TEST_F(UsabilityCli, SellSignalsIgnoredInLongOnlyModeAreCounted) {
+    const std::string demo = "cd " + dir_.file("work") + " && ";
+    const auto long_only = json_of(demo + AWET_CLI + " demo --days 2 --train-days 1 --json --db " +
+                                   dir_.file("long.db"));
+    ASSERT_TRUE(long_only.is_object());
+    const auto sells = long_only["signals_ignored"]["sells_long_only"].get<uint64_t>();
+    EXPECT_GT(sells, 0U) << "no SELL signal in the run: the test proves nothing";
+    auto text = awet::testing::run_command(demo + AWET_CLI + " demo --days 2 --train-days 1 --db " +
+                                           dir_.file("long.db") + " 2>&1");
+    ASSERT_EQ(text.code, 0) << text.out;
+    EXPECT_NE(text.out.find("SELL signals ignored     " + std::to_string(sells) +
+                            ": long-only (risk.allow_short=false)"),
+              std::string::npos)
+        << text.out;
+    const auto shorts =
+        json_of(demo + "AWET_RISK_ALLOW_SHORT=true " + AWET_CLI +
+                " demo --days 2 --train-days 1 --json --db " + dir_.file("short.db"));
+    ASSERT_TRUE(shorts.is_object());
+    EXPECT_EQ(shorts["signals_ignored"]["sells_long_only"], 0);
+}
+
+}  // namespace
