@@ -110,7 +110,8 @@ struct HealthArgs {
 };
 /// `awet health`: GET /health of every agent; 0 when all are ok.
 int health(const Common& common, const HealthArgs& args);
-int trades(const Common& common, const std::string& symbol, size_t limit);
+/// `fills`: the trades rows instead of the round trips.
+int trades(const Common& common, const std::string& symbol, size_t limit, bool fills);
 
 struct ReconcileArgs {
     std::string venue_url = "http://127.0.0.1:8009";  // execution.broker: sim

@@ -340,14 +340,18 @@ private:
         add_common(positions_cmd, common);
         add_json(positions_cmd, common);
         positions_cmd->callback([=, this] { rc = positions(common); });
-        auto* trades_cmd = app.add_subcommand("trades", "Recent paper trades (newest last)");
+        auto* trades_cmd = app.add_subcommand(
+            "trades", "Round trips with PnL and holding time, newest last (--fills: the rows)");
         add_common(trades_cmd, common);
         add_json(trades_cmd, common);
         trades_cmd->add_option("--symbol", trades_symbol, "Only this symbol");
         trades_cmd->add_option("--limit", trades_limit, "At most this many rows")
             ->check(CLI::PositiveNumber)
             ->capture_default_str();
-        trades_cmd->callback([=, this] { rc = trades(common, trades_symbol, trades_limit); });
+        trades_cmd->add_flag("--fills", trades_fills,
+                             "Every order and fill (the trades rows) instead of the round trips");
+        trades_cmd->callback(
+            [=, this] { rc = trades(common, trades_symbol, trades_limit, trades_fills); });
     }
 
     /// One agent as a long-running process.
@@ -482,6 +486,7 @@ private:
     awet::runtime::DevKafkaOptions dev_kafka_args;
     std::string trades_symbol;
     size_t trades_limit = 50;
+    bool trades_fills = false;
 };
 
 /// "awet: unknown command 'bogus'" with the commands there are, when the first word names none.

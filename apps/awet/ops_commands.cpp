@@ -216,10 +216,10 @@ int positions(const Common& common) {
     return show(common, ops::positions(*ctx, {}));
 }
 
-int trades(const Common& common, const std::string& symbol, size_t limit) {
+int trades(const Common& common, const std::string& symbol, size_t limit, bool fills) {
     auto ctx = ops_context(common);
     if (!ctx) return 1;
-    return show(common, ops::trades(*ctx, {symbol, limit}));
+    return show(common, ops::trades(*ctx, {symbol, limit, fills}));
 }
 
 int health(const Common& common, const HealthArgs& args) {

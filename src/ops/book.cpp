@@ -1,6 +1,7 @@
 #include "awet/ops/book.hpp"
 
 #include "awet/calendar/calendar.hpp"
+#include "awet/portfolio/stored_book.hpp"
 #include "awet/report/daily_pnl.hpp"
 
 namespace awet::ops {
@@ -22,9 +23,15 @@ Result<TradesResult> trades(Context& ctx, const TradesRequest& request) {
     auto rows = (*store)->load_trades(q);
     if (!rows.ok()) return rows.error();
     TradesResult out;
+    out.fills = request.fills;
     out.total = rows->size();
     const size_t start = rows->size() > request.limit ? rows->size() - request.limit : 0;
     out.trades.assign(rows->begin() + static_cast<std::ptrdiff_t>(start), rows->end());
+    const std::vector<ClosedTrade>& closed = book_from_trades(*rows).book.closed_trades();
+    out.round_trips_total = closed.size();
+    for (const ClosedTrade& t : closed) out.round_trips_net = out.round_trips_net + t.net_pnl;
+    const size_t first = closed.size() > request.limit ? closed.size() - request.limit : 0;
+    out.round_trips.assign(closed.begin() + static_cast<std::ptrdiff_t>(first), closed.end());
     return out;
 }
 

@@ -232,7 +232,27 @@ private:
 }  // namespace
 
 Json to_json(const PositionsResult& r) { return {{"positions", rows(r.positions)}}; }
-Json to_json(const TradesResult& r) { return {{"trades", rows(r.trades)}, {"total", r.total}}; }
+Json to_json(const TradesResult& r) {
+    Json trips = Json::array();
+    for (const ClosedTrade& t : r.round_trips) {
+        trips.push_back({{"symbol", t.symbol.str()},
+                         {"side", t.side == PositionSide::kLong ? "long" : "short"},
+                         {"qty", t.qty.to_string()},
+                         {"avg_entry_price", t.avg_entry_price.to_string()},
+                         {"exit_price", t.exit_price.to_string()},
+                         {"opened_at", time_or_null(t.opened_at)},
+                         {"closed_at", time_or_null(t.closed_at)},
+                         {"holding_seconds", (t.closed_at - t.opened_at).ns() / 1'000'000'000},
+                         {"gross_pnl", money(t.gross_pnl)},
+                         {"fees", money(t.fees)},
+                         {"net_pnl", money(t.net_pnl)}});
+    }
+    return {{"trades", rows(r.trades)},
+            {"total", r.total},
+            {"round_trips", trips},
+            {"round_trips_total", r.round_trips_total},
+            {"round_trips_net_pnl", money(r.round_trips_net)}};
+}
 Json to_json(const PnlResult& r) {
     Json out = {{"from", r.from.to_string()}, {"to", r.to.to_string()}, {"rows", rows(r.rows)}};
     out["latest"] = r.latest ? Json(r.latest->to_string()) : Json(nullptr);
@@ -482,6 +502,7 @@ Result<TradesRequest> request_from_json(const Json& j) {
     f.get("limit", limit);
     if (limit < 1) f.fail("limit", "at least 1");
     r.limit = static_cast<size_t>(limit);
+    f.get("fills", r.fills);
     return f.done(r);
 }
 template <>

@@ -15,7 +15,31 @@ namespace awet::ops {
 
 namespace {
 
-std::string money(Money m) { return fmt::format("{:+.2f}", m.to_double()); }
+/// "$100,024.46"; with `sign`, "+$3.48" / "-$12.30". Exact: the fixed-point value rounded to
+/// cents half away from zero.
+std::string usd(Money m, bool sign = false) {
+    const int64_t raw = m.raw();
+    const bool negative = raw < 0;
+    const uint64_t magnitude =
+        negative ? static_cast<uint64_t>(-(raw + 1)) + 1 : static_cast<uint64_t>(raw);
+    const uint64_t cents = (magnitude + kFixedScale / 200) / (kFixedScale / 100);
+    std::string whole = std::to_string(cents / 100);
+    for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) {
+        whole.insert(static_cast<size_t>(i), ",");
+    }
+    const std::string prefix = negative ? "-" : (sign ? "+" : "");
+    return fmt::format("{}${}.{:02}", prefix, whole, cents % 100);
+}
+
+std::string usd(Price p) { return usd(Money::from_raw(p.raw())); }
+
+/// "45m", "2h05m", "3d04h".
+std::string held(Duration d) {
+    const int64_t minutes = std::max<int64_t>(0, d.ns() / 60'000'000'000);
+    if (minutes < 60) return fmt::format("{}m", minutes);
+    if (minutes < 24 * 60) return fmt::format("{}h{:02}m", minutes / 60, minutes % 60);
+    return fmt::format("{}d{:02}h", minutes / (24 * 60), minutes / 60 % 24);
+}
 
 /// A model's headline figure from its metrics: the mean pinball loss on the validation sessions
 /// (x1e4, as `awet eval` reports it), beside the baselines' where the trainer scored them.
@@ -202,19 +226,19 @@ std::string replay_summary_text(const ReplayResult& r) {
     }
     out += fmt::sprintf("  %-24s %llu%s\n", "exits", static_cast<unsigned long long>(c.exits),
                         exits.empty() ? "" : (" (" + exits + ")").c_str());
-    out += fmt::sprintf("  %-24s $%s\n", "realized PnL", money(r.realized).c_str());
-    out += fmt::sprintf("  %-24s $%s\n", "unrealized PnL", money(r.unrealized).c_str());
+    out += fmt::sprintf("  %-24s %s\n", "realized PnL", usd(r.realized, true));
+    out += fmt::sprintf("  %-24s %s\n", "unrealized PnL", usd(r.unrealized, true));
     const double win_rate = r.round_trips > 0 ? 100.0 * r.wins / r.round_trips : 0.0;
     out += fmt::sprintf("  %-24s %.1f%% (%d wins, %d losses, %d closed trades)\n", "win rate",
                         win_rate, r.wins, r.losses, r.round_trips);
     if (!r.best_symbol.empty()) {
-        out += fmt::sprintf("  %-24s %s ($%s)\n", "best symbol", r.best_symbol.c_str(),
-                            money(r.best_pnl).c_str());
-        out += fmt::sprintf("  %-24s %s ($%s)\n", "worst symbol", r.worst_symbol.c_str(),
-                            money(r.worst_pnl).c_str());
+        out +=
+            fmt::sprintf("  %-24s %s (%s)\n", "best symbol", r.best_symbol, usd(r.best_pnl, true));
+        out += fmt::sprintf("  %-24s %s (%s)\n", "worst symbol", r.worst_symbol,
+                            usd(r.worst_pnl, true));
     }
-    out += fmt::sprintf("  %-24s $%s (equity %s)\n", "broker PnL", money(r.broker_pnl).c_str(),
-                        r.broker_account.equity.to_string().c_str());
+    out += fmt::sprintf("  %-24s %s (equity %s)\n", "broker PnL", usd(r.broker_pnl, true),
+                        usd(r.broker_account.equity));
     if (r.reconcile) {
         out += fmt::sprintf("  %-24s %s\n", "reconciliation",
                             r.reconcile->ok ? "book matches broker" : "MISMATCH (see logs)");
@@ -247,7 +271,33 @@ std::string to_text(const PositionsResult& r) {
     return out;
 }
 
+namespace {
+
+std::string round_trips_text(const TradesResult& r) {
+    if (r.round_trips.empty()) {
+        return "(no round trips: no position was closed yet; the orders: awet trades --fills)\n";
+    }
+    std::string out = fmt::sprintf("%-21s %-6s %-5s %8s %12s %12s %12s %8s\n", "CLOSED_AT",
+                                   "SYMBOL", "SIDE", "QTY", "ENTRY", "EXIT", "NET_PNL", "HELD");
+    for (const ClosedTrade& t : r.round_trips) {
+        out += fmt::sprintf("%-21s %-6s %-5s %8s %12s %12s %12s %8s\n", t.closed_at.iso(),
+                            t.symbol.str(), std::string(to_string(t.side)), t.qty.to_string(),
+                            usd(t.avg_entry_price), usd(t.exit_price), usd(t.net_pnl, true),
+                            held(t.closed_at - t.opened_at));
+    }
+    out += fmt::sprintf("%zu round trips, net %s after fees", r.round_trips_total,
+                        usd(r.round_trips_net, true));
+    if (r.round_trips.size() < r.round_trips_total) {
+        out += fmt::sprintf(" (the newest %zu shown)", r.round_trips.size());
+    }
+    out += "; every order and fill: awet trades --fills\n";
+    return out;
+}
+
+}  // namespace
+
 std::string to_text(const TradesResult& r) {
+    if (!r.fills) return round_trips_text(r);
     std::string out = fmt::sprintf("%-21s %-6s %-4s %-5s %6s %6s %11s %-16s %-14s %s\n", "TS",
                                    "SYMBOL", "SIDE", "INTENT", "QTY", "FILLED", "AVG_PRICE",
                                    "STATUS", "EXIT_REASON", "CORRELATION_ID");

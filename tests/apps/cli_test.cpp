@@ -127,7 +127,7 @@ TEST_F(Cli, RealBarsIngestFeaturesTrainPromoteReplayTrace) {
         EXPECT_NE(trace.out.find(topic), std::string::npos) << topic << "\n" << trace.out;
     }
 
-    auto trades = run("trades " + common());
+    auto trades = run("trades --fills " + common());
     EXPECT_EQ(trades.code, 0);
     EXPECT_NE(trades.out.find("filled"), std::string::npos) << trades.out;
     auto pnl = run("pnl week --date 2026-03-24 " + common());
@@ -310,7 +310,7 @@ TEST(CliPostgres, DemoRunsOnAThrowawayPostgresServer) {
     EXPECT_NE(demo.out.find("PostgreSQL postgresql://127.0.0.1:"), std::string::npos) << demo.out;
     EXPECT_FALSE(std::filesystem::exists(dir.file("unused.db")));  // nothing went to SQLite
     // The trades are in PostgreSQL: `awet trades` reads them back through the same backend.
-    auto trades = run("trades --limit 3", env);
+    auto trades = run("trades --fills --limit 3", env);
     EXPECT_EQ(trades.code, 0) << trades.out;
     EXPECT_NE(trades.out.find("filled"), std::string::npos) << trades.out;
     // A wrong URL is a one-line error naming the server, never the password.

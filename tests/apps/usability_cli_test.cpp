@@ -114,6 +114,36 @@ TEST_F(UsabilityCli, TheDemoTradesInItsSandboxOutOfTheBoxAndSaysSo) {
     EXPECT_EQ(list.out.find("{\""), std::string::npos) << "raw JSON in the table:\n" << list.out;
 }
 
+TEST_F(UsabilityCli, TradesAreRoundTripsWithPnlAndHoldingTimeAndTheRowsOnRequest) {
+    auto demo = awet::testing::run_command(in_work("demo --days 2 --train-days 1 2>&1"));
+    ASSERT_EQ(demo.code, 0) << demo.out;
+    auto trips = awet::testing::run_command(in_work("trades --limit 5 --db var/demo.db 2>&1"));
+    ASSERT_EQ(trips.code, 0) << trips.out;
+    // A row: closed at, symbol, long, qty, entry and exit as money, net PnL signed, time held.
+    EXPECT_TRUE(std::regex_search(
+        trips.out,
+        std::regex("\\S+Z\\s+[A-Z]+\\s+long\\s+\\d+\\s+\\$[0-9,]+\\.\\d\\d\\s+\\$[0-9,]+\\."
+                   "\\d\\d\\s+[+-]\\$[0-9,]+\\.\\d\\d\\s+\\d+(m|h\\d\\dm|d\\d\\dh)\\n")))
+        << trips.out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(
+        trips.out, m,
+        std::regex(
+            "(\\d+) round trips, net [+-]\\$[0-9,]+\\.\\d\\d after fees \\(the newest 5 shown\\)")))
+        << trips.out;
+    const auto j = json_of("cd " + dir_.file("work") + " && " + AWET_CLI +
+                           " trades --limit 5 --json --db var/demo.db");
+    ASSERT_TRUE(j.is_object());
+    EXPECT_EQ(j["round_trips_total"].get<size_t>(), std::stoul(m[1]));
+    ASSERT_EQ(j["round_trips"].size(), 5U);
+    EXPECT_TRUE(j["round_trips"][0].contains("holding_seconds"));
+    auto rows =
+        awet::testing::run_command(in_work("trades --fills --limit 5 --db var/demo.db 2>&1"));
+    ASSERT_EQ(rows.code, 0) << rows.out;
+    EXPECT_NE(rows.out.find("CORRELATION_ID"), std::string::npos) << rows.out;
+    EXPECT_NE(rows.out.find("filled"), std::string::npos) << rows.out;
+}
+
 TEST_F(UsabilityCli, ADemoWhoseConfigBlocksEveryOrderSaysWhyAndWhatToDo) {
     std::ofstream(dir_.file("dry.yaml"))
         << "execution:\n  dry_run: true\n  approval_file: " << dir_.file("APPROVE")

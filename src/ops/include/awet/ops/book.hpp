@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "awet/ops/context.hpp"
+#include "awet/portfolio/portfolio.hpp"
 
 namespace awet::ops {
 
@@ -19,10 +20,17 @@ Result<PositionsResult> positions(Context& ctx, const PositionsRequest& request)
 struct TradesRequest {
     std::string symbol;  // empty: every symbol
     size_t limit = 50;   // the newest this many (1 ..)
+    bool fills = false;  // the text form lists the trades rows, not the round trips
 };
 struct TradesResult {
     std::vector<TradeRow> trades;  // oldest first
     size_t total = 0;              // rows that matched before the limit
+    /// The positions the rows opened and closed, FIFO (a closing fill against the lots it
+    /// matched, the book `awet eod` uses): the newest `limit`, oldest first.
+    std::vector<ClosedTrade> round_trips;
+    size_t round_trips_total = 0;
+    Money round_trips_net;  // net PnL after fees of every round trip, not only those listed
+    bool fills = false;     // as requested
 };
 Result<TradesResult> trades(Context& ctx, const TradesRequest& request);
 
