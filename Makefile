@@ -3,7 +3,9 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 AWET := $(BUILD_DIR)/apps/awet/awet
 CONFIG ?= config/awet.yaml
-DB ?= var/awet.db
+# The operations targets share one database: var/awet.db once there is one (ingested data of
+# your own), else the demo's var/demo.db (so `make demo` then `make trades` shows the demo's).
+DB ?= $(if $(wildcard var/awet.db),var/awet.db,var/demo.db)
 ARGS ?=
 MODEL ?= linear
 # `make eval`: the TFT against its baselines on the real 1-minute bars (issue 3). SPY has extra
@@ -12,9 +14,23 @@ EVAL_DATA ?= ../shared/data/bars/1min
 EVAL_SYMBOLS ?= AAPL,AMZN,GOOG,META,MSFT,NVDA,TSLA
 EVAL_ARGS ?=
 
-.PHONY: deps configure build cli cli-tft demo test bench eval approve revoke backfill reconcile pnl-today pnl-week \
-        pnl-save eod train promote list-models export-onnx positions trades replay clean format \
-        fuzz test-asan
+.PHONY: help deps configure build cli cli-tft awet-bin demo test bench eval approve revoke backfill \
+        reconcile pnl-today pnl-week pnl-save eod train promote list-models export-onnx positions \
+        trades replay clean format fuzz test-asan
+
+help:
+	@echo "AWET make targets (DB=$(DB), CONFIG=$(CONFIG); override either, e.g. make trades DB=var/x.db)"
+	@echo "  demo          the demo sandbox: train the baseline, trade the next sessions (var/demo.db)"
+	@echo "  test          build everything and run every test"
+	@echo "  bench         the benchmarks, figures to bench/RESULTS.md"
+	@echo "  eval          the TFT against its baselines on the real 1-minute bars"
+	@echo "  trades positions pnl-today pnl-week pnl-save eod list-models   read and report"
+	@echo "  train [MODEL=linear|tft] promote MODEL_ID=.. export-onnx MODEL_ID=..   models"
+	@echo "  replay [ARGS=..] reconcile [ARGS=--venue URL]   runs and the broker"
+	@echo "  backfill VENDOR=yahoo|polygon|alpaca SYMBOLS=.. FROM=.. TO=..   historical bars"
+	@echo "  approve revoke   the approval file (safety layer 3)"
+	@echo "  deps configure build cli cli-tft   install and build steps"
+	@echo "  fuzz test-asan format clean   development"
 
 deps:
 	@bash scripts/install_deps.sh
@@ -28,6 +44,12 @@ build: configure
 # The CLI alone (what the operations targets below need).
 cli: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target awet
+
+# The CLI for the operations targets: brought up to date in an existing build, without running the
+# install again; a fresh checkout goes through `cli` (install, configure, build).
+awet-bin:
+	@if [ -f $(BUILD_DIR)/build.ninja ]; then cmake --build $(BUILD_DIR) -j $(JOBS) --target awet; \
+	else $(MAKE) --no-print-directory cli; fi
 
 # The CLI and the TFT module it loads (libtorch: ~1 minute to build on 2 cores).
 cli-tft: configure
@@ -82,46 +104,46 @@ eval: cli-tft
 	  --train-sessions 8 --test-sessions 4 --model-dir var/eval-models --json var/eval.json \
 	  --no-progress $(EVAL_ARGS)
 
-# Operations (seed §12.2). They use CONFIG and DB; override e.g. `make pnl-today DB=var/demo.db`.
-approve: cli
+# Operations (seed §12.2). They use CONFIG and DB (see DB above; `make help` says which).
+approve: awet-bin
 	$(AWET) approve --config $(CONFIG) --db $(DB)
-revoke: cli
+revoke: awet-bin
 	$(AWET) revoke --config $(CONFIG) --db $(DB)
-pnl-today: cli
+pnl-today: awet-bin
 	$(AWET) pnl today --config $(CONFIG) --db $(DB)
-pnl-week: cli
+pnl-week: awet-bin
 	$(AWET) pnl week --config $(CONFIG) --db $(DB)
-pnl-save: cli
+pnl-save: awet-bin
 	$(AWET) pnl save --config $(CONFIG) --db $(DB)
-eod: cli
+eod: awet-bin
 	$(AWET) eod --config $(CONFIG) --db $(DB)
 # MODEL=linear (default) or MODEL=tft; TFT options through ARGS, e.g. ARGS="--epochs 5".
-train: $(if $(filter tft,$(MODEL)),cli-tft,cli)
+train: $(if $(filter tft,$(MODEL)),cli-tft,awet-bin)
 	$(AWET) train --model $(MODEL) --config $(CONFIG) --db $(DB) $(ARGS)
-promote: cli
+promote: awet-bin
 	@test -n "$(MODEL_ID)" || (echo "usage: make promote MODEL_ID=<id>" && exit 2)
 	$(AWET) models promote $(MODEL_ID) --config $(CONFIG) --db $(DB)
-list-models: cli
+list-models: awet-bin
 	$(AWET) models list --config $(CONFIG) --db $(DB)
 export-onnx: cli-tft
 	@test -n "$(MODEL_ID)" || (echo "usage: make export-onnx MODEL_ID=<id>" && exit 2)
 	$(AWET) models export-onnx $(MODEL_ID) --config $(CONFIG) --db $(DB)
-positions: cli
+positions: awet-bin
 	$(AWET) positions --config $(CONFIG) --db $(DB)
-trades: cli
+trades: awet-bin
 	$(AWET) trades --config $(CONFIG) --db $(DB)
-replay: cli
+replay: awet-bin
 	$(AWET) replay --config $(CONFIG) --db $(DB) $(ARGS)
 
 # Open orders in trades and positions against the broker (execution.broker), read-only:
 #   make reconcile [ARGS=--venue http://127.0.0.1:8009]
-reconcile: cli
+reconcile: awet-bin
 	$(AWET) reconcile --config $(CONFIG) --db $(DB) $(ARGS)
 
 # Historical bars from a vendor into the store, resumable (backfill_checkpoints):
 #   make backfill VENDOR=polygon SYMBOLS=AAPL,MSFT FROM=2026-03-02 TO=2026-03-06 [ARGS=--interval 1d]
 VENDOR ?= yahoo
-backfill: cli
+backfill: awet-bin
 	$(AWET) ingest $(VENDOR) --symbols $(SYMBOLS) --from $(FROM) --to $(TO) --config $(CONFIG) --db $(DB) $(ARGS)
 
 format:

@@ -34,6 +34,12 @@ std::optional<Date> parse_date_arg(const std::string& text, const char* what, in
     return d;
 }
 
+/// -q / -v over logging.level.
+void apply_verbosity(const Common& common, Config& config) {
+    if (common.quiet) config.logging.level = "error";
+    if (common.verbose) config.logging.level = "debug";
+}
+
 }  // namespace
 
 std::optional<Config> load(const Common& common) {
@@ -45,6 +51,7 @@ std::optional<Config> load(const Common& common) {
         return std::nullopt;
     }
     if (!common.db_path.empty()) config->store.path = common.db_path;
+    apply_verbosity(common, *config);
     init_logging(config->logging.level, config->logging.format);
     return *config;
 }
@@ -56,6 +63,7 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     const bool sandbox = common.config_path.empty();
     if (sandbox) {
         config = ops::with_demo_sandbox(std::move(*config));
+        apply_verbosity(common, *config);
         init_logging(config->logging.level, config->logging.format);
     }
     // The demo writes only to a database of its own: on SQLite var/demo.db unless --db names

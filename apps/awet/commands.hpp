@@ -21,6 +21,8 @@ struct Common {
     std::string config_path;  // --config (default: config/awet.yaml when it exists)
     std::string db_path;      // --db (overrides store.path)
     bool json = false;        // --json: print the operation's result in its JSON form
+    bool quiet = false;       // -q: errors only in the log (logging.level error)
+    bool verbose = false;     // -v: debug lines too (logging.level debug)
 };
 
 /// Loads and validates the config; prints the error and returns nullopt on failure.

@@ -8,6 +8,7 @@
 #include "brokers.hpp"
 #include "build_info.hpp"
 #include "commands.hpp"
+#include "completion.hpp"
 
 namespace {
 
@@ -15,6 +16,10 @@ void add_common(CLI::App* cmd, awet::cli::Common& common) {
     cmd->add_option("--config", common.config_path,
                     "YAML config file (default: config/awet.yaml if present)");
     cmd->add_option("--db", common.db_path, "SQLite database file (overrides store.path)");
+    auto* quiet =
+        cmd->add_flag("-q,--quiet", common.quiet, "Log errors only (logging.level error)");
+    cmd->add_flag("-v,--verbose", common.verbose, "Log debug lines too (logging.level debug)")
+        ->excludes(quiet);
 }
 
 /// --json: the result in its JSON form (the operations' JSON, as the API serves it).
@@ -463,6 +468,16 @@ private:
         dev_kafka_cmd->add_option("--out", dev_kafka_args.out,
                                   "Also write the bootstrap servers here");
         dev_kafka_cmd->callback([=, this] { rc = dev_kafka(dev_kafka_args); });
+
+        auto* completion_cmd = app.add_subcommand(
+            "completion", "Print the shell completion (source <(awet completion bash))");
+        completion_cmd->add_option("shell", completion_shell, "bash")
+            ->required()
+            ->check(CLI::IsMember({"bash"}));
+        completion_cmd->callback([this] {
+            std::fputs(awet::cli::bash_completion(app).c_str(), stdout);
+            rc = 0;
+        });
     }
 
     CLI::App& app;
@@ -487,6 +502,7 @@ private:
     std::string trades_symbol;
     size_t trades_limit = 50;
     bool trades_fills = false;
+    std::string completion_shell;
 };
 
 /// "awet: unknown command 'bogus'" with the commands there are, when the first word names none.

@@ -26,9 +26,24 @@ struct MessageDeleter {
 };
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
+/// librdkafka's own log lines, through our logger ("kafka"): its syslog levels mapped, so that
+/// they follow logging.level and logging.format like every other line.
+void log_through_ours(const rd_kafka_t*, int level, const char* facility, const char* text) {
+    spdlog::level::level_enum ours = spdlog::level::debug;
+    if (level <= 3) {
+        ours = spdlog::level::err;  // emerg, alert, crit, err
+    } else if (level == 4) {
+        ours = spdlog::level::warn;
+    } else if (level <= 6) {
+        ours = spdlog::level::info;  // notice, info
+    }
+    logger("kafka")->log(ours, "librdkafka {}: {}", facility, text);
+}
+
 Result<ConfPtr> make_conf(const KafkaBusOptions& o,
                           const std::map<std::string, std::string>& settings) {
     ConfPtr conf(rd_kafka_conf_new());
+    rd_kafka_conf_set_log_cb(conf.get(), &log_through_ours);
     char err[512];
     // The bus's settings first; the caller's `properties` override them.
     std::map<std::string, std::string> all = {{"bootstrap.servers", o.brokers}};

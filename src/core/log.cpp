@@ -2,6 +2,7 @@
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <unistd.h>
 
 #include <mutex>
 
@@ -126,7 +127,8 @@ void init_logging(const std::string& level, const std::string& format) {
     std::lock_guard lock(s.mutex);
     s.level = spdlog::level::from_str(level);  // unknown names map to off; config validates first
     if (level == "warning") s.level = spdlog::level::warn;
-    s.json = format != "text";
+    // auto: text for a person at a terminal, JSON lines for a file, a pipe or a collector.
+    s.json = format == "json" || (format == "auto" && ::isatty(STDERR_FILENO) == 0);
     s.sink->set_formatter(s.make_formatter());
     s.sink->set_level(spdlog::level::trace);
     spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(s.level); });

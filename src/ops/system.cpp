@@ -85,6 +85,16 @@ Result<ReconcileResult> reconcile(Context& ctx, const ReconcileRequest& request)
     if (!store.ok()) return store.error();
     auto broker = ctx.open_broker(request.venue_url);
     if (!broker.ok()) return broker.error();
+    if (ctx.config().execution.broker == "sim") {
+        // The simulated venue is a process of the stack: say how to get one when none answers.
+        if (auto account = (*broker)->account(); !account.ok()) {
+            return make_error(account.error().code,
+                              "no simulated venue answers at " + request.venue_url + " (" +
+                                  account.error().message +
+                                  "): it runs inside `awet agent ingestion --replay` (the local "
+                                  "stack: scripts/awet_start.sh); --venue URL names another");
+        }
+    }
     ReconcileResult out;
     out.broker = ctx.config().execution.broker == "alpaca" ? ctx.config().execution.alpaca_base_url
                                                            : request.venue_url;

@@ -26,8 +26,22 @@ AgentHealthReport check_one(const AgentTarget& target, std::chrono::milliseconds
     client.set_read_timeout(timeout);
     auto res = client.Get("/health");
     if (!res) {
-        r.detail = "no answer on " + target.host + ":" + std::to_string(target.port) + " (" +
-                   httplib::to_string(res.error()) + ")";
+        const std::string where = target.host + ":" + std::to_string(target.port);
+        switch (res.error()) {
+            case httplib::Error::Connection:
+                r.detail = "nothing listens on " + where +
+                           " (connection refused or host unreachable): start it with `awet agent " +
+                           target.agent + "`, or the whole stack with scripts/awet_start.sh";
+                break;
+            case httplib::Error::ConnectionTimeout:
+            case httplib::Error::Read:
+                r.detail = "no answer within " + std::to_string(timeout.count()) + " ms on " +
+                           where + " (" + httplib::to_string(res.error()) +
+                           "): the agent is stuck or the host is slow; --timeout-ms waits longer";
+                break;
+            default:
+                r.detail = "no answer on " + where + " (" + httplib::to_string(res.error()) + ")";
+        }
         return r;
     }
     const auto body = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);

@@ -87,6 +87,27 @@ TEST_F(UsabilityCli, ReadsOnADatabaseThatDoesNotExistCreateNothing) {
     }
 }
 
+TEST_F(UsabilityCli, AnAgentOrVenueThatDoesNotAnswerIsSaidSoWithHowToStartIt) {
+    const int port = awet::testing::free_tcp_port();
+    auto health = run("health --agent risk=" + std::to_string(port) + " --timeout-ms 300");
+    EXPECT_NE(health.code, 0);
+    EXPECT_NE(health.out.find("nothing listens on 127.0.0.1:" + std::to_string(port)),
+              std::string::npos)
+        << health.out;
+    EXPECT_NE(health.out.find("awet agent risk"), std::string::npos) << health.out;
+
+    auto demo = awet::testing::run_command(in_work("demo --days 1 --train-days 1 2>&1"));
+    ASSERT_EQ(demo.code, 0) << demo.out;
+    const std::string venue = "http://127.0.0.1:" + std::to_string(port);
+    auto reconcile = awet::testing::run_command(
+        in_work("reconcile --db var/demo.db --venue " + venue + " 2>&1"));
+    EXPECT_EQ(reconcile.code, 2) << reconcile.out;
+    EXPECT_NE(reconcile.out.find("no simulated venue answers at " + venue), std::string::npos)
+        << reconcile.out;
+    EXPECT_NE(reconcile.out.find("awet agent ingestion --replay"), std::string::npos)
+        << reconcile.out;
+}
+
 TEST_F(UsabilityCli, AFractionalShareCapIsRefused) {
     std::ofstream(dir_.file("frac.yaml")) << "risk:\n  max_qty_per_trade: 2.5\n";
     auto r = run("positions --config " + dir_.file("frac.yaml") + " --db " + dir_.file("t.db"));
@@ -186,6 +207,88 @@ TEST_F(UsabilityCli, SellSignalsIgnoredInLongOnlyModeAreCounted) {
                 " demo --days 2 --train-days 1 --json --db " + dir_.file("short.db"));
     ASSERT_TRUE(shorts.is_object());
     EXPECT_EQ(shorts["signals_ignored"]["sells_long_only"], 0);
+}
+
+}  // namespace
+
+namespace {
+
+// `make help` names every target it lists, and the operations targets bring the CLI up to date
+// without running the install again (awet-bin, not cli -> configure -> deps).
+TEST(UsabilityMake, HelpListsRealTargetsAndOperationsDoNotReinstall) {
+    const std::string source = AWET_SOURCE_DIR;
+    auto help = awet::testing::run_command("make -s -C " + source + " help 2>&1");
+    ASSERT_EQ(help.code, 0) << help.out;
+    const std::string makefile = awet::testing::read_text(source + "/Makefile");
+    for (const char* target : {"demo", "test", "bench", "trades", "positions", "pnl-today",
+                               "list-models", "train", "replay", "reconcile", "backfill"}) {
+        EXPECT_NE(help.out.find(target), std::string::npos) << target << "\n" << help.out;
+        EXPECT_NE(makefile.find("\n" + std::string(target) + ":"), std::string::npos) << target;
+    }
+    for (const char* op : {"trades", "positions", "pnl-today", "list-models", "replay"}) {
+        EXPECT_NE(makefile.find("\n" + std::string(op) + ": awet-bin"), std::string::npos) << op;
+    }
+    // make demo, then make trades: the same database.
+    EXPECT_NE(help.out.find("DB=var/"), std::string::npos) << help.out;
+    EXPECT_NE(makefile.find("$(if $(wildcard var/awet.db),var/awet.db,var/demo.db)"),
+              std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// The bash completion is generated from the command line itself: every command and option.
+TEST(UsabilityCompletion, BashCompletesCommandsSubCommandsAndOptions) {
+    awet::testing::TempDir dir;
+    auto gen = awet::testing::run_command(std::string(AWET_CLI) + " completion bash > " +
+                                          dir.file("awet.bash") + " 2>&1");
+    ASSERT_EQ(gen.code, 0) << gen.out;
+    auto complete = [&dir](const std::string& words, int cword) {
+        const std::string script = "source " + dir.file("awet.bash") + "; COMP_WORDS=(" + words +
+                                   "); COMP_CWORD=" + std::to_string(cword) +
+                                   "; _awet; echo \"${COMPREPLY[*]}\"";
+        std::ofstream(dir.file("t.sh")) << script << "\n";
+        return awet::testing::run_command("bash " + dir.file("t.sh")).out;
+    };
+    EXPECT_EQ(complete("awet rep", 1), "replay\n");
+    EXPECT_EQ(complete("awet trades --li", 2), "--limit\n");
+    EXPECT_EQ(complete("awet models pro", 2), "promote\n");
+    EXPECT_EQ(complete("awet ingest yahoo --sym", 3), "--symbols\n");
+    EXPECT_EQ(complete("awet --vers", 1), "--version\n");
+    auto syntax = awet::testing::run_command("bash -n " + dir.file("awet.bash") + " 2>&1");
+    EXPECT_EQ(syntax.code, 0) << syntax.out;
+}
+
+}  // namespace
+
+namespace {
+
+// Logs: text lines for a person at a terminal, JSON lines for a pipe or a file (logging.format
+// auto, the default); -v adds the debug lines, -q leaves the errors only.
+TEST(UsabilityLogs, TextOnATerminalJsonOtherwiseAndQuietOrVerbose) {
+    awet::testing::TempDir dir;
+    std::ofstream(dir.file("cfg.yaml"))
+        << "execution:\n  dry_run: false\n  approval_file: " << dir.file("APPROVE")
+        << "\nprediction:\n  model_dir: " << dir.file("models") << "\nlogging:\n  level: info\n";
+    const std::string demo = std::string(AWET_CLI) + " demo --days 1 --train-days 1 --config " +
+                             dir.file("cfg.yaml") + " --db " + dir.file("d.db");
+    // A pipe: JSON lines on stderr (stdout dropped).
+    auto piped = awet::testing::run_command("(" + demo + " -v 2>&1 >/dev/null)");
+    ASSERT_EQ(piped.code, 0) << piped.out;
+    EXPECT_NE(piped.out.find("{\"ts\":"), std::string::npos) << piped.out;
+    EXPECT_NE(piped.out.find("\"level\":\"debug\""), std::string::npos) << piped.out;
+    // A terminal (a pseudo-terminal from script(1)): text lines.
+    auto tty = awet::testing::run_command("script -qec '" + demo + " -v' /dev/null");
+    ASSERT_EQ(tty.code, 0) << tty.out;
+    EXPECT_TRUE(std::regex_search(tty.out, std::regex("\\d{4}-\\d\\d-\\d\\dT\\S+Z debug \\[")))
+        << tty.out;
+    EXPECT_EQ(tty.out.find("{\"ts\":"), std::string::npos) << tty.out;
+    // -q: nothing below an error.
+    auto quiet = awet::testing::run_command("(" + demo + " -q 2>&1 >/dev/null)");
+    ASSERT_EQ(quiet.code, 0) << quiet.out;
+    EXPECT_EQ(quiet.out.find("\"level\":\"info\""), std::string::npos) << quiet.out;
+    EXPECT_EQ(quiet.out.find("\"level\":\"debug\""), std::string::npos) << quiet.out;
 }
 
 }  // namespace

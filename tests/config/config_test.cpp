@@ -94,7 +94,7 @@ TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     EXPECT_EQ(default_of("execution.dry_run"), "true");
     EXPECT_EQ(default_of("execution.fee_per_share_usd"), "0");
     EXPECT_EQ(default_of("data.symbols"), "AAPL,MSFT,GOOG,AMZN,NVDA,META,TSLA");
-    EXPECT_EQ(default_of("logging.format"), "json");
+    EXPECT_EQ(default_of("logging.format"), "auto");
 }
 
 TEST(Config, EnvVarNames) {

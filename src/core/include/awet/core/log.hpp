@@ -10,7 +10,8 @@
 
 namespace awet {
 
-/// Configures the default sink and level ("json" or "text"). Safe to call more than once.
+/// Configures the default sink and level; format "json", "text" or "auto" (text when stderr is a
+/// terminal, JSON lines otherwise). Safe to call more than once.
 void init_logging(const std::string& level, const std::string& format);
 /// The named logger of a component ("risk", "execution", ...), created on first use.
 std::shared_ptr<spdlog::logger> logger(const std::string& component);

@@ -10,7 +10,7 @@ namespace awet {
 
 struct LoggingConfig {
     std::string level = "info";   // trace|debug|info|warn|error|off
-    std::string format = "json";  // json|text
+    std::string format = "auto";  // auto (text on a terminal, else JSON lines)|json|text
 };
 
 /// The `logging` keys: name, meaning, range of each field above, and the rules across them.
