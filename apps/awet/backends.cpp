@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "awet/ops/runs.hpp"
 #include "awet/risk_redis/redis_risk_limits.hpp"
 #include "awet/store_postgres/postgres_store.hpp"
 #include "awet/store_sqlite/sqlite_store.hpp"
@@ -33,7 +34,7 @@ Status make_way_for_demo_database(const std::string& path) {
             path + " exists and is not a database an earlier `awet demo` made (" +
                 (id.ok() ? std::string("an SQLite database of other data") : id.error().message) +
                 "): the demo never replaces it; pass --db with a new path (default " +
-                std::string(kDemoDatabase) + ")");
+                std::string(ops::kDemoDatabase) + ")");
     }
     for (const char* suffix : {"", "-wal", "-shm"}) {
         std::error_code ec;

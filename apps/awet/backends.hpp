@@ -18,8 +18,6 @@ Result<std::unique_ptr<Store>> open_store(const Config& config);
 /// Whether the configured store exists: the SQLite file (":memory:" always); a PostgreSQL
 /// database is taken to exist (the server says otherwise when it is opened).
 bool store_exists(const Config& config);
-/// The demo's database unless --db names another.
-inline constexpr std::string_view kDemoDatabase = "var/demo.db";
 /// A store of the demo's own (ops::Backends::open_demo_store): on SQLite the file at store.path,
 /// removed first when an earlier demo made it (its application_id says so) and refused when it
 /// is anything else; on PostgreSQL the configured database, opened and migrated.

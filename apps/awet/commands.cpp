@@ -70,7 +70,8 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     // another, replaced on every run so that its figures are its own; on PostgreSQL an empty one.
     if (config->store.backend != "postgres") {
         config->store.backend = "sqlite";
-        config->store.path = common.db_path.empty() ? std::string(kDemoDatabase) : common.db_path;
+        config->store.path =
+            common.db_path.empty() ? std::string(ops::kDemoDatabase) : common.db_path;
     }
     auto ctx = ops_context_for(std::move(*config), common.json);
     ops::DemoRequest request;

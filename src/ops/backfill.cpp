@@ -57,11 +57,7 @@ void report_corporate_actions(marketdata::HistoricalBarsClient& client, Store& s
 
 Result<IngestVendorResult> ingest_vendor(Context& ctx, const IngestVendorRequest& request) {
     const Config& config = ctx.config();
-    if (days_from_civil(request.to) < days_from_civil(request.from)) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "the range is reversed: --to " + request.to.to_string() +
-                              " is before --from " + request.from.to_string());
-    }
+    AWET_TRY(check_date_range(request.from, request.to));
     if (request.symbols.empty()) {
         return make_error(ErrorCode::kInvalidArgument, "--symbols: at least one symbol");
     }

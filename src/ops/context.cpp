@@ -98,4 +98,11 @@ Result<std::optional<Timestamp>> parse_time_field(std::string_view text, std::st
     return std::optional<Timestamp>{*t};
 }
 
+Status check_date_range(std::optional<Date> from, std::optional<Date> to) {
+    if (!from || !to || days_from_civil(*to) >= days_from_civil(*from)) return Status::Ok();
+    return make_error(ErrorCode::kInvalidArgument, "the range is reversed: --to " +
+                                                       to->to_string() + " is before --from " +
+                                                       from->to_string());
+}
+
 }  // namespace awet::ops

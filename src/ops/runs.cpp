@@ -100,12 +100,7 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
                               config.execution.broker +
                               "' (live paper trading: `awet agent execution`)");
     }
-    if (request.from && request.to &&
-        days_from_civil(*request.to) < days_from_civil(*request.from)) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "the range is reversed: --to " + request.to->to_string() +
-                              " is before --from " + request.from->to_string());
-    }
+    AWET_TRY(check_date_range(request.from, request.to));
     if (request.seed) config.seed = *request.seed;
     auto store = ctx.exclusive_store("awet replay");
     if (!store.ok()) return store.error();
@@ -160,7 +155,7 @@ Config with_demo_sandbox(Config base) {
     base.execution.dry_run = false;
     base.execution.approval_file = "var/demo/APPROVE_EXECUTION";
     base.prediction.model_dir = "var/demo/models";
-    base.store.path = "var/demo.db";
+    base.store.path = std::string(kDemoDatabase);
     base.logging.level = "warn";
     base.logging.format = "text";
     return base;

@@ -33,7 +33,9 @@ std::array<Agent*, 7> Pipeline::agents() {
 
 Status Pipeline::restore_from_store(std::span<const TradeRow> trades) {
     // Every agent takes over what the store holds (the same on_start as in a process of its own).
-    const AgentStart start{trades, store_, store_};
+    // The first bar's day's entries are read back only when there are stored trades at all.
+    TradeLedger* ledger = trades.empty() ? nullptr : store_;
+    const AgentStart start{trades, ledger, store_};
     for (Agent* agent : agents()) AWET_TRY(agent->on_start(start));
     if (store_ == nullptr || trades.empty()) return Status::Ok();
     RestoredState& r = restored_state_;

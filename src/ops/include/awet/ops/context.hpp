@@ -5,6 +5,7 @@
 // build one Context and call operations on it; none opens a backend itself.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -95,6 +96,9 @@ private:
 
 /// "YYYY-MM-DD" as a Date; "" is no date. Errors name `field`.
 Result<std::optional<Date>> parse_date_field(std::string_view text, std::string_view field);
+/// A `to` before `from` is refused, naming both ("the range is reversed: --to .. is before --from
+/// .."); an open end is no range to check.
+Status check_date_range(std::optional<Date> from, std::optional<Date> to);
 /// An ISO-8601 time; "" is no time. Errors name `field`.
 Result<std::optional<Timestamp>> parse_time_field(std::string_view text, std::string_view field);
 

@@ -5,6 +5,7 @@
 // only).
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,8 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request);
 /// and an approval file of the demo's own that the demo writes (layer 3), its model directory
 /// and database, warnings-only text logs. Every other key keeps its value.
 Config with_demo_sandbox(Config base);
+/// The demo's database (SQLite) unless the user names another.
+inline constexpr std::string_view kDemoDatabase = "var/demo.db";
 
 struct DemoRequest {
     std::optional<uint64_t> seed;  // default: the config's
