@@ -2,6 +2,7 @@
 #include "backfill_command.hpp"
 
 #include <cstdio>
+#include <optional>
 
 #include "awet/ops/backfill.hpp"
 #include "awet/ops/json.hpp"
@@ -20,16 +21,12 @@ int ingest_vendor(const Common& common, const BackfillArgs& args) {
     if (!to) return fail("--to: not a date YYYY-MM-DD: '" + args.to + "'");
     auto ctx = ops_context(common);
     if (!ctx) return 1;
-    bool progress_shown = false;
-    if (!args.no_progress && !common.json) {
-        ctx->set_progress_sink([&progress_shown](std::string_view line) {
-            std::fprintf(stderr, "\r%.*s", static_cast<int>(line.size()), line.data());
-            progress_shown = true;
-        });
-    }
-    auto r = ops::ingest_vendor(
-        *ctx, {args.vendor, args.symbols, *from, *to, args.interval, args.base_url});
-    if (progress_shown) std::fprintf(stderr, "\n");
+    auto r = [&] {
+        std::optional<TtyProgress> progress;
+        if (!args.no_progress) progress.emplace(*ctx, common);
+        return ops::ingest_vendor(
+            *ctx, {args.vendor, args.symbols, *from, *to, args.interval, args.base_url});
+    }();
     if (!r.ok()) return fail(r.error().message);
     if (common.json) {
         std::printf("%s\n", ops::to_json(*r).dump(2).c_str());

@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -42,6 +44,24 @@ void apply_verbosity(const Common& common, Config& config) {
 
 }  // namespace
 
+bool progress_on_tty(const Common& common) {
+    return !common.json && !common.quiet && ::isatty(STDERR_FILENO) == 1;
+}
+
+TtyProgress::TtyProgress(ops::Context& ctx, const Common& common) : ctx_(ctx) {
+    if (!progress_on_tty(common)) return;
+    ctx_.set_progress_sink([this](std::string_view line) {
+        std::fprintf(stderr, "\r\033[K%.*s", static_cast<int>(line.size()), line.data());
+        std::fflush(stderr);
+        shown_ = true;
+    });
+}
+
+TtyProgress::~TtyProgress() {
+    ctx_.set_progress_sink({});
+    if (shown_) std::fputs("\r\033[K", stderr);
+}
+
 std::optional<Config> load(const Common& common) {
     std::string path = common.config_path;
     if (path.empty() && std::filesystem::exists("config/awet.yaml")) path = "config/awet.yaml";
@@ -70,8 +90,9 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     // another, replaced on every run so that its figures are its own; on PostgreSQL an empty one.
     if (config->store.backend != "postgres") {
         config->store.backend = "sqlite";
-        config->store.path =
-            common.db_path.empty() ? std::string(ops::kDemoDatabase) : common.db_path;
+        config->store.path = common.db_path.empty()
+                                 ? resolve_config_path(*config, std::string(ops::kDemoDatabase))
+                                 : common.db_path;
     }
     auto ctx = ops_context_for(std::move(*config), common.json);
     ops::DemoRequest request;
@@ -80,7 +101,10 @@ int demo(const Common& common, const DemoArgs& args, bool seed_given) {
     request.train_days = args.train_days;
     request.data_dir = args.data_dir;
     request.sandbox = sandbox;
-    auto r = ops::demo(*ctx, request);
+    auto r = [&] {
+        TtyProgress progress(*ctx, common);
+        return ops::demo(*ctx, request);
+    }();
     if (!r.ok()) return fail(r.error());
     if (common.json) {
         std::printf("%s\n", ops::to_json(*r).dump(2).c_str());
@@ -138,7 +162,10 @@ int replay(const Common& common, const ReplayArgs& args) {
     request.fresh = args.fresh;
     auto ctx = ops_context(common);
     if (!ctx) return 1;
-    auto r = ops::replay(*ctx, request);
+    auto r = [&] {
+        TtyProgress progress(*ctx, common);
+        return ops::replay(*ctx, request);
+    }();
     if (!r.ok()) return fail(r.error());
     if (common.json) {
         std::printf("%s\n", ops::to_json(*r).dump(2).c_str());

@@ -34,6 +34,23 @@ std::unique_ptr<ops::Context> ops_context_for(Config config, bool json = false);
 /// ops_context_for the command's config; nullptr after printing why not.
 std::unique_ptr<ops::Context> ops_context(const Common& common);
 
+/// Whether progress goes to stderr: a terminal, and neither --json nor -q.
+bool progress_on_tty(const Common& common);
+
+/// While it lives, the context's progress lines on stderr, each replacing the last (only when
+/// progress_on_tty); the last one is cleared at the end.
+class TtyProgress {
+public:
+    TtyProgress(ops::Context& ctx, const Common& common);
+    ~TtyProgress();
+    TtyProgress(const TtyProgress&) = delete;
+    TtyProgress& operator=(const TtyProgress&) = delete;
+
+private:
+    ops::Context& ctx_;
+    bool shown_ = false;
+};
+
 struct DemoArgs {
     uint64_t seed = 42;
     int days = 5;
@@ -64,6 +81,7 @@ struct TftArgs {
 
 struct TrainArgs {
     std::string model = "linear";
+    std::string from, to;  // YYYY-MM-DD, inclusive; empty: every stored feature
     TftArgs tft;
     int validation_sessions = 1;
     int test_sessions = 1;

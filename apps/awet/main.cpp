@@ -192,6 +192,11 @@ private:
                          "Transformer)")
             ->check(CLI::IsMember({"linear", "tft"}))
             ->capture_default_str();
+        train_cmd->add_option("--from", train_args.from,
+                              "First trading date trained on, YYYY-MM-DD (default: the first)");
+        train_cmd->add_option("--to", train_args.to,
+                              "Last trading date trained on, YYYY-MM-DD (default: the last); "
+                              "replay after it to stay out of sample");
         auto train_tft_opts = add_tft_options(train_cmd, train_args.tft);
         train_tft_opts.push_back(
             train_cmd

@@ -89,12 +89,17 @@ int train(const Common& common, const TrainArgs& args) {
     }
     ops::TrainRequest request;
     request.model = args.model;
+    int rc = 0;
+    request.from = date_arg(args.from, "--from", rc);
+    if (rc != 0) return rc;
+    request.to = date_arg(args.to, "--to", rc);
+    if (rc != 0) return rc;
     request.tft.hp = args.tft.hp;
     request.tft.validation_sessions = args.validation_sessions;
     request.tft.test_sessions = args.test_sessions;
     request.tft.max_train_windows = args.tft.max_train_windows;
     request.tft.threads = args.tft.threads;
-    request.tft.progress = !args.tft.no_progress && !common.json;
+    request.tft.progress = !args.tft.no_progress && progress_on_tty(common);
     return show(common, ops::train(*ctx, request));
 }
 
@@ -110,7 +115,7 @@ int eval(const Common& common, const EvalArgs& args) {
     o.hp = args.tft.hp;
     o.threads = args.tft.threads;
     o.max_train_windows = args.tft.max_train_windows;
-    o.progress = !args.tft.no_progress;
+    o.progress = !args.tft.no_progress && progress_on_tty(common);
     o.model_dir = args.model_dir;
     auto result = ops::evaluate(*ctx, request);
     if (!result.ok()) return fail(result.error());

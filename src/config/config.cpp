@@ -7,10 +7,12 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 extern char** environ;  // POSIX: the process environment (scanned for mistyped AWET_* names)
 
@@ -23,7 +25,10 @@ const ConfigSection& top_level_section() {
     static const ConfigSection kSection{
         "",
         {AWET_CONFIG_FIELD(Config, seed,
-                           "Seed of every random stream (ids, synthetic data, model init).")},
+                           "Seed of every random stream (ids, synthetic data, model init)."),
+         AWET_CONFIG_FIELD(Config, home, kConfigPath,
+                           "Folder that relative paths resolve against; empty: the config "
+                           "file's folder (no file: the current directory).")},
         nullptr};
     return kSection;
 }
@@ -115,6 +120,23 @@ std::string node_text(const YAML::Node& node) {
     return "";
 }
 
+/// Keys a config file may still hold from an earlier version, with what became of them.
+constexpr std::pair<std::string_view, std::string_view> kRemovedKeys[] = {
+    {"data.source",
+     "it chose nothing: each command names its market data (awet demo --data DIR, awet ingest, "
+     "awet agent ingestion --replay or --live)"},
+};
+
+Error unknown_key(const std::string& path, const std::string& origin, const YAML::Node& node) {
+    for (const auto& [key, why] : kRemovedKeys) {
+        if (path == key) {
+            return invalid(fmt::format("config key '{}' in {}{} was removed: {}; delete the line",
+                                       path, origin, line_of(node), why));
+        }
+    }
+    return invalid(fmt::format("unknown config key '{}' in {}{}", path, origin, line_of(node)));
+}
+
 /// Where each key (and each section key of a map) was first set in one YAML document: a key
 /// given twice is ambiguous, whichever copy would win.
 using FirstSeen = std::map<std::string, int>;  // full key -> 1-based line
@@ -125,8 +147,7 @@ Status apply_yaml_node(const YAML::Node& node, const std::string& path, Config& 
     if (field == nullptr) {
         if (node.IsMap()) {
             if (!path.empty() && !is_section(path)) {
-                return invalid(
-                    fmt::format("unknown config key '{}' in {}{}", path, origin, line_of(node)));
+                return unknown_key(path, origin, node);
             }
             FirstSeen here;  // this map's own keys: a repeated section is caught here
             for (const auto& kv : node) {
@@ -163,7 +184,7 @@ Status apply_yaml_node(const YAML::Node& node, const std::string& path, Config& 
             return invalid(
                 fmt::format("config in {}: top level must be a map{}", origin, line_of(node)));
         }
-        return invalid(fmt::format("unknown config key '{}' in {}{}", path, origin, line_of(node)));
+        return unknown_key(path, origin, node);
     }
 
     auto type_error = [&](const std::string& got) {
@@ -305,8 +326,31 @@ Status apply_env(Config& config) {
     return Status::Ok();
 }
 
-Result<Config> finish(Config config, const std::string& origin) {
+/// Every relative path key resolved against home, itself resolved first (see Config::home).
+/// `file_dir` is the config file's folder, absolute (empty without a file).
+void resolve_paths(Config& config, const std::filesystem::path& file_dir) {
+    namespace fs = std::filesystem;
+    fs::path home(config.home);
+    if (home.empty()) {
+        home = file_dir;
+    } else if (home.is_relative() && std::getenv("AWET_HOME") == nullptr && !file_dir.empty()) {
+        home = file_dir / home;
+    }
+    if (home.empty()) return;
+    home = home.lexically_normal();
+    if (!home.has_filename() && home.has_parent_path()) home = home.parent_path();
+    config.home = home.string();
+    for (const auto& f : fields()) {
+        if (!f.field->path || f.key == "home") continue;
+        auto* value = static_cast<std::string*>(f.at(config));
+        *value = resolve_config_path(config, *value);
+    }
+}
+
+Result<Config> finish(Config config, const std::string& origin,
+                      const std::filesystem::path& file_dir = {}) {
     AWET_TRY(apply_env(config));
+    resolve_paths(config, file_dir);
     Status s = validate(config);
     if (!s.ok()) {
         return invalid(
@@ -315,7 +359,8 @@ Result<Config> finish(Config config, const std::string& origin) {
     return config;
 }
 
-Result<Config> load_yaml(const std::string& yaml, const std::string& origin) {
+Result<Config> load_yaml(const std::string& yaml, const std::string& origin,
+                         const std::filesystem::path& file_dir = {}) {
     Config config;
     YAML::Node root;
     try {
@@ -332,7 +377,7 @@ Result<Config> load_yaml(const std::string& yaml, const std::string& origin) {
         return make_error(ErrorCode::kParse,
                           fmt::format("config {}: {} (line {})", origin, e.msg, e.mark.line + 1));
     }
-    return finish(std::move(config), origin);
+    return finish(std::move(config), origin, file_dir);
 }
 
 }  // namespace
@@ -382,7 +427,15 @@ Result<Config> load_config(const std::string& path) {
     text << in.rdbuf();
     if (in.bad())
         return make_error(ErrorCode::kIo, fmt::format("cannot read config file '{}'", path));
-    return load_yaml(text.str(), path);
+    std::error_code ec;
+    const auto file = std::filesystem::absolute(path, ec);
+    return load_yaml(text.str(), path, ec ? std::filesystem::path() : file.parent_path());
+}
+
+std::string resolve_config_path(const Config& config, const std::string& path) {
+    if (config.home.empty() || path.empty() || std::filesystem::path(path).is_absolute())
+        return path;
+    return (std::filesystem::path(config.home) / path).lexically_normal().string();
 }
 
 Result<Config> load_config_from_string(const std::string& yaml, const std::string& origin) {

@@ -24,7 +24,6 @@ void check(const DataConfig& c, ConfigChecker& k) {
             k.fail("symbols", "symbols must be unique", "'" + s + "' twice");
         }
     }
-    k.non_empty("source", c.source);
     k.one_of("alpaca_feed", c.alpaca_feed, {"iex", "sip"});
     k.non_empty("alpaca_stream_url", c.alpaca_stream_url);
 }
@@ -34,9 +33,10 @@ void check(const DataConfig& c, ConfigChecker& k) {
 const ConfigSection& data_config_section() {
     static const ConfigSection kSection{
         "data",
-        {AWET_CONFIG_FIELD(DataConfig, symbols,
-                           "Symbols traded (YAML list; env: comma-separated)."),
-         AWET_CONFIG_FIELD(DataConfig, source, "Market data source (e.g. synthetic)."),
+        {AWET_CONFIG_FIELD(
+             DataConfig, symbols,
+             "Symbols traded: replay, the demo on CSV bars and the replaying ingestion agent skip "
+             "the bars of any other (YAML list; env: comma-separated)."),
          AWET_CONFIG_FIELD(DataConfig, alpaca_feed,
                            "Alpaca live bars feed: iex (free) or sip (paid plan)."),
          AWET_CONFIG_FIELD(DataConfig, alpaca_stream_url,

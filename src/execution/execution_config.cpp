@@ -16,7 +16,7 @@ const ConfigSection& execution_config_section() {
         "execution",
         {AWET_CONFIG_FIELD(ExecutionConfig, dry_run,
                            "Safety layer 2: true blocks every order (seed 9.1)."),
-         AWET_CONFIG_FIELD(ExecutionConfig, approval_file,
+         AWET_CONFIG_FIELD(ExecutionConfig, approval_file, kConfigPath,
                            "Safety layer 3: orders pass only while this file exists."),
          AWET_CONFIG_FIELD(
              ExecutionConfig, broker,

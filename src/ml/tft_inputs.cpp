@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "awet/calendar/calendar.hpp"
@@ -186,6 +188,39 @@ std::vector<Timestamp> tft_session_starts(const TftData& data) {
     std::vector<Timestamp> out;
     for (const auto& [d, t] : first) out.push_back(t);
     if (any) out.push_back(last + Duration::nanos(1));
+    return out;
+}
+
+TftCommonSessions tft_common_sessions(const TftData& data) {
+    struct Session {
+        Timestamp first;
+        size_t symbols = 0;
+    };
+    std::map<Date, Session> sessions;
+    Timestamp last{};
+    bool any = false;
+    for (const auto& series : data.series) {
+        std::optional<Date> previous;
+        for (Timestamp t : series.ts) {
+            const Date d = SessionCalendar::to_local(t).date;
+            auto [it, inserted] = sessions.emplace(d, Session{t, 0});
+            if (!inserted && t < it->second.first) it->second.first = t;
+            if (previous != d) ++it->second.symbols;  // a series is in time order
+            previous = d;
+            if (!any || t > last) last = t;
+            any = true;
+        }
+    }
+    TftCommonSessions out;
+    out.all = static_cast<int>(sessions.size());
+    out.end = last + Duration::nanos(1);
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+        if (it->second.symbols != data.series.size()) continue;
+        out.starts.push_back(it->second.first);
+        const auto next = std::next(it);
+        out.end = next == sessions.end() ? last + Duration::nanos(1) : next->second.first;
+        out.after_last = static_cast<int>(std::distance(next, sessions.end()));
+    }
     return out;
 }
 

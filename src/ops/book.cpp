@@ -27,7 +27,8 @@ Result<TradesResult> trades(Context& ctx, const TradesRequest& request) {
     out.total = rows->size();
     const size_t start = rows->size() > request.limit ? rows->size() - request.limit : 0;
     out.trades.assign(rows->begin() + static_cast<std::ptrdiff_t>(start), rows->end());
-    const std::vector<ClosedTrade>& closed = book_from_trades(*rows).book.closed_trades();
+    const StoredBook stored = book_from_trades(*rows);  // owns the round trips read below
+    const std::vector<ClosedTrade>& closed = stored.book.closed_trades();
     out.round_trips_total = closed.size();
     for (const ClosedTrade& t : closed) out.round_trips_net = out.round_trips_net + t.net_pnl;
     const size_t first = closed.size() > request.limit ? closed.size() - request.limit : 0;

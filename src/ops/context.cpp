@@ -76,6 +76,15 @@ void Context::note(std::string_view line) const {
     if (notes_) notes_(line);
 }
 
+Error no_minute_bars_but_daily(int64_t daily, const std::string& store_location) {
+    return make_error(
+        ErrorCode::kNotFound,
+        "no minute bars in " + store_location + ", only " + std::to_string(daily) +
+            " daily bars (market_raw_day): features, training and replay are intraday (the "
+            "forecast horizons are 30, 45 and 60 minutes), so they read minute bars only; "
+            "ingest minute bars (`awet ingest csv FILE`, or a vendor with --interval 1m)");
+}
+
 Result<std::optional<Date>> parse_date_field(std::string_view text, std::string_view field) {
     if (text.empty()) return std::optional<Date>{};
     auto d = Date::parse(text);

@@ -72,7 +72,9 @@ Json row(const ModelRecord& m) {
             {"metrics", embedded(m.metrics_json)},
             {"params", embedded(m.params_json)},
             {"created_at", time_or_null(m.created_at)},
-            {"promoted_at", time_or_null(m.promoted_at)}};
+            {"promoted_at", time_or_null(m.promoted_at)},
+            {"trained_from", time_or_null(m.trained_from)},
+            {"trained_to", time_or_null(m.trained_to)}};
 }
 
 Json row(const AuditRecord& a) {
@@ -114,6 +116,7 @@ Json tft_report(const TftTrainReport& r) {
             {"train", {{"from", r.train_from.iso()}, {"to", r.train_to.iso()}}},
             {"validation_range", {{"from", r.val_from.iso()}, {"to", r.val_to.iso()}}},
             {"test_range", {{"from", r.test_from.iso()}, {"to", r.test_to.iso()}}},
+            {"warnings", r.warnings},
             {"parameters", r.parameters},
             {"epochs_run", r.epochs_run},
             {"best_epoch", r.best_epoch},
@@ -405,6 +408,10 @@ Json to_json(const ReplayRunResult& r) {
                 {"bars", r.bars},
                 {"model_id", r.model_id},
                 {"dry_run", r.dry_run},
+                {"skipped_symbols", r.skipped_symbols},
+                {"in_sample", r.in_sample ? Json{{"from", r.in_sample->from.iso()},
+                                                 {"to", r.in_sample->to.iso()}}
+                                          : Json(nullptr)},
                 {"removed", removed}};
     out.update(replay_json(r.result));
     return out;
@@ -419,6 +426,7 @@ Json to_json(const DemoRunResult& r) {
                 {"trade_from", d.trade_from.to_string()},
                 {"trade_to", d.trade_to.to_string()},
                 {"csv_rejected", d.csv_rejected},
+                {"skipped_symbols", d.skipped_symbols},
                 {"training_bars", d.training_bars},
                 {"model_id", d.model.record.model_id},
                 {"sandbox", r.sandbox},

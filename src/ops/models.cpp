@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "awet/calendar/calendar.hpp"
 #include "awet/pipeline/runner.hpp"
 
 namespace awet::ops {
@@ -43,9 +44,10 @@ Result<std::vector<FeatureVector>> training_features(Context& ctx, Store& store,
     auto bars = store.load_bars(BarQuery{});
     if (!bars.ok()) return bars.error();
     if (bars->empty()) {
-        return make_error(
-            ErrorCode::kNotFound,
-            "no features and no bars in " + ctx.config().store.path + "; ingest data first");
+        auto daily = store.count_rows("market_raw_day");
+        if (daily.ok() && *daily > 0) return no_minute_bars_but_daily(*daily, ctx.store_location());
+        return make_error(ErrorCode::kNotFound, "no features and no bars in " +
+                                                    ctx.store_location() + "; ingest data first");
     }
     ctx.note("features_tft is empty: computing features from " + std::to_string(bars->size()) +
              " stored bars");
@@ -120,9 +122,28 @@ Result<TrainResult> train(Context& ctx, const TrainRequest& request) {
     }
     auto store = ctx.writable_store("awet train");
     if (!store.ok()) return store.error();
+    AWET_TRY(check_date_range(request.from, request.to));
     TrainResult out;
     auto fvs = training_features(ctx, **store, out.features_computed);
     if (!fvs.ok()) return fvs.error();
+    if (request.from || request.to) {
+        // Features are computed over every stored bar (warm-up included), then the range kept.
+        const Timestamp from = request.from ? SessionCalendar::from_local(*request.from, 0)
+                                            : Timestamp::from_ns(INT64_MIN);
+        const Timestamp to = request.to ? SessionCalendar::from_local(
+                                              civil_from_days(days_from_civil(*request.to) + 1), 0)
+                                        : Timestamp::from_ns(INT64_MAX);
+        std::erase_if(*fvs, [&](const FeatureVector& fv) {
+            return fv.bar_start < from || fv.bar_start >= to;
+        });
+        if (fvs->empty()) {
+            return make_error(ErrorCode::kNotFound,
+                              "no stored features or bars from " +
+                                  (request.from ? request.from->to_string() : "the first") +
+                                  " to " + (request.to ? request.to->to_string() : "the last") +
+                                  " in " + ctx.store_location());
+        }
+    }
     spec.tft = request.tft;
     spec.tft.git_revision = git_revision();
     auto outcome = train_and_register(**store, ctx.config(), *fvs, ctx.now(), spec);

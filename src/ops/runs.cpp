@@ -1,5 +1,7 @@
 #include "awet/ops/runs.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "awet/calendar/calendar.hpp"
@@ -18,6 +20,27 @@ Result<std::vector<MarketBar>> stored_bars(Store& store, std::optional<Date> fro
     if (from) q.from = SessionCalendar::from_local(*from, 0);
     if (to) q.to = SessionCalendar::from_local(civil_from_days(days_from_civil(*to) + 1), 0);
     return store.load_bars(q);
+}
+
+/// A run's progress as the context's progress lines ("replay [ 45%] 12000 of 26000 bars,
+/// 2026-03-20"), each replacing the last.
+ReplayProgressFn progress_lines(const Context& ctx, std::string what) {
+    return [&ctx, what = std::move(what)](const ReplayProgress& p) {
+        const Date day = SessionCalendar::to_local(p.bar).date;
+        const int64_t percent = p.total > 0 ? p.bars * 100 / p.total : 0;
+        ctx.progress(fmt::format("{} [{:3}%] {} of {} bars, {}", what, percent, p.bars, p.total,
+                                 day.to_string()));
+    };
+}
+
+/// Why there are no minute bars to run on: none at all, or (said exactly) only daily ones.
+Error no_minute_bars(Store& store, const std::string& location, std::string_view range) {
+    auto daily = store.count_rows("market_raw_day");
+    if (daily.ok() && *daily > 0) {
+        return no_minute_bars_but_daily(*daily, location);
+    }
+    return make_error(ErrorCode::kNotFound, "no stored bars" + std::string(range) + " in " +
+                                                location + "; run `awet ingest csv FILE` first");
 }
 
 std::string line_of(const std::string& file, int64_t line) {
@@ -81,10 +104,7 @@ Result<FeaturesResult> features(Context& ctx, const FeaturesRequest& request) {
     if (!store.ok()) return store.error();
     auto bars = stored_bars(**store, std::nullopt, std::nullopt);
     if (!bars.ok()) return bars.error();
-    if (bars->empty()) {
-        return make_error(ErrorCode::kNotFound, "no bars in " + ctx.config().store.path +
-                                                    "; run `awet ingest csv FILE` first");
-    }
+    if (bars->empty()) return no_minute_bars(**store, ctx.store_location(), "");
     auto fvs = compute_features(*bars, ctx.config().seed);
     for (const auto& fv : fvs) AWET_TRY((*store)->put_features(fv));
     AWET_TRY((*store)->flush());
@@ -120,8 +140,21 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
     auto bars = stored_bars(**store, request.from, request.to);
     if (!bars.ok()) return bars.error();
     if (bars->empty()) {
+        return no_minute_bars(**store, ctx.store_location(),
+                              request.from || request.to ? " in the range" : "");
+    }
+    out.skipped_symbols = keep_symbols(*bars, config.data.symbols);
+    if (!out.skipped_symbols.empty()) {
+        std::string skipped;
+        for (const auto& [symbol, n] : out.skipped_symbols) {
+            skipped += (skipped.empty() ? "" : ", ") + symbol + " (" + std::to_string(n) + ")";
+        }
+        ctx.note("bars of symbols not in data.symbols are not traded: " + skipped);
+    }
+    if (bars->empty()) {
         return make_error(ErrorCode::kNotFound,
-                          "no stored bars in the range; run `awet ingest csv FILE` first");
+                          "none of the stored bars is of data.symbols: list the symbols to trade "
+                          "in data.symbols");
     }
     auto sessions = split_sessions(*bars);
     out.sessions = request.days > 0
@@ -139,12 +172,20 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
                           "and `awet models promote ID`");
     }
     out.model_id = (*green)->model_id;
+    const ModelRecord& model = **green;
+    if (model.trained_to.is_set()) {
+        const Timestamp from = std::max(selected.front().bar_start, model.trained_from);
+        const Timestamp to = std::min(selected.back().bar_start, model.trained_to);
+        if (from <= to) out.in_sample = ReplayRunResult::Overlap{from, to};
+    }
     out.dry_run = config.execution.dry_run;
     AWET_TRY(check_replay_range(**store, selected.front().bar_start));
     ctx.note("AWET replay: " + std::to_string(out.sessions) + " sessions, " +
              std::to_string(out.bars) + " bars, model " + out.model_id +
              ", dry_run=" + (out.dry_run ? "true" : "false"));
-    auto result = replay_bars(config, *store, selected);
+    ReplayOptions options;
+    options.progress = progress_lines(ctx, "replay");
+    auto result = replay_bars(config, *store, selected, options);
     if (!result.ok()) return result.error();
     out.result = std::move(*result);
     return out;
@@ -153,9 +194,9 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
 Config with_demo_sandbox(Config base) {
     base.execution.broker = "sim";
     base.execution.dry_run = false;
-    base.execution.approval_file = "var/demo/APPROVE_EXECUTION";
-    base.prediction.model_dir = "var/demo/models";
-    base.store.path = std::string(kDemoDatabase);
+    base.execution.approval_file = resolve_config_path(base, "var/demo/APPROVE_EXECUTION");
+    base.prediction.model_dir = resolve_config_path(base, "var/demo/models");
+    base.store.path = resolve_config_path(base, std::string(kDemoDatabase));
     base.logging.level = "warn";
     base.logging.format = "text";
     return base;
@@ -197,6 +238,7 @@ Result<DemoRunResult> demo(Context& ctx, const DemoRequest& request) {
     options.days = request.days;
     options.train_days = request.train_days;
     options.data_dir = request.data_dir;
+    options.progress = progress_lines(ctx, "demo: trading");
     auto run = run_demo(config, **store, options);
     if (!run.ok()) return run.error();
     DemoRunResult out;

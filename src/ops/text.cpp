@@ -89,6 +89,7 @@ std::string tft_report_text(const std::string& model_id, const TftTrainReport& r
     if (r.n_test > 0) {
         out += fmt::sprintf(", test %s .. %s", r.test_from.iso().c_str(), r.test_to.iso().c_str());
     }
+    for (const std::string& w : r.warnings) out += "\n  warning: " + w;
     out += fmt::sprintf("\n  %-6s %12s %12s\n", "epoch", "train_loss", "val_loss");
     for (size_t e = 0; e < r.train_loss.size(); ++e) {
         const double val = e < r.val_loss.size() ? r.val_loss[e] : 0.0;
@@ -332,12 +333,17 @@ std::string to_text(const TraceResult& r) { return format_trace(r.correlation_id
 
 std::string to_text(const ModelsListResult& r) {
     if (r.models.empty()) return "no models registered; run `awet train --model linear`\n";
-    std::string out = fmt::sprintf("%-32s %-16s %-11s %-10s  %s\n", "MODEL_ID", "TYPE", "STATUS",
-                                   "CREATED", "HEADLINE (all metrics: --json)");
+    std::string out =
+        fmt::sprintf("%-32s %-16s %-11s %-10s %-22s  %s\n", "MODEL_ID", "TYPE", "STATUS", "CREATED",
+                     "TRAINED ON", "HEADLINE (all metrics: --json)");
+    auto date = [](Timestamp t) { return t.is_set() ? t.iso().substr(0, 10) : std::string("-"); };
     for (const auto& m : r.models) {
-        const std::string created = m.created_at.is_set() ? m.created_at.iso().substr(0, 10) : "-";
-        out += fmt::sprintf("%-32s %-16s %-11s %-10s  %s\n", m.model_id, m.model_type,
-                            std::string(to_string(m.status)), created, headline(m.metrics_json));
+        const std::string trained = m.trained_to.is_set()
+                                        ? date(m.trained_from) + ".." + date(m.trained_to)
+                                        : std::string("-");
+        out += fmt::sprintf("%-32s %-16s %-11s %-10s %-22s  %s\n", m.model_id, m.model_type,
+                            std::string(to_string(m.status)), date(m.created_at), trained,
+                            headline(m.metrics_json));
     }
     return out;
 }
@@ -365,6 +371,10 @@ std::string to_text(const TrainResult& r) {
     } else {
         out += fmt::sprintf("registered %s as candidate (%s)\n  %s\n", r.model.model_id,
                             r.model.path, r.summary);
+    }
+    if (r.model.trained_to.is_set()) {
+        out += fmt::sprintf("  trained on the bars from %s to %s (a replay there is in-sample)\n",
+                            r.model.trained_from.iso(), r.model.trained_to.iso());
     }
     out += fmt::sprintf("  promote with: awet models promote %s\n", r.model.model_id);
     return out;
@@ -484,7 +494,17 @@ std::string to_text(const FeaturesResult& r) {
                         r.bars, r.out_path);
 }
 
-std::string to_text(const ReplayRunResult& r) { return replay_summary_text(r.result); }
+std::string to_text(const ReplayRunResult& r) {
+    std::string out = replay_summary_text(r.result);
+    if (r.in_sample) {
+        out += fmt::sprintf(
+            "  %-24s the bars from %s to %s are in the training range of %s: its forecasts "
+            "there are in-sample and the PnL flatters it; replay after its training range, or "
+            "train with --to before the replay's --from\n",
+            "warning: in-sample", r.in_sample->from.iso(), r.in_sample->to.iso(), r.model_id);
+    }
+    return out;
+}
 
 std::string to_text(const DemoRunResult& d) {
     const DemoResult& r = d.run;
@@ -495,6 +515,13 @@ std::string to_text(const DemoRunResult& d) {
     if (r.csv_rejected > 0) {
         out += fmt::sprintf("  %-24s %lld (see the log for file:line and reason)\n",
                             "CSV rows rejected", static_cast<long long>(r.csv_rejected));
+    }
+    if (!r.skipped_symbols.empty()) {
+        std::string skipped;
+        for (const auto& [symbol, n] : r.skipped_symbols) {
+            skipped += fmt::format("{}{} ({} bars)", skipped.empty() ? "" : ", ", symbol, n);
+        }
+        out += fmt::sprintf("  %-24s %s: not in data.symbols\n", "not traded", skipped);
     }
     out += fmt::sprintf("  %-24s %lld bars -> %s\n", "training",
                         static_cast<long long>(r.training_bars), r.model.record.model_id);

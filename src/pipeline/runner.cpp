@@ -129,9 +129,25 @@ Result<TrainOutcome> train_and_register(Store& store, const Config& config,
     outcome->record.model_id = model_id;
     outcome->record.status = ModelStatus::kCandidate;
     outcome->record.created_at = now;
+    if (!features.empty()) {
+        outcome->record.trained_from = features.front().bar_start;
+        outcome->record.trained_to = features.back().bar_start;
+    }
     AWET_TRY(store.register_model(outcome->record));
     AWET_TRY(store.flush());
     return outcome;
+}
+
+std::map<std::string, int64_t> keep_symbols(std::vector<MarketBar>& bars,
+                                            const std::vector<std::string>& symbols) {
+    std::map<std::string, int64_t> skipped;
+    std::erase_if(bars, [&](const MarketBar& bar) {
+        const std::string symbol = bar.header.symbol.str();
+        if (std::find(symbols.begin(), symbols.end(), symbol) != symbols.end()) return false;
+        ++skipped[symbol];
+        return true;
+    });
+    return skipped;
 }
 
 std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>& bars) {
@@ -151,7 +167,14 @@ std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>&
 Result<ReplayResult> replay_bars(const Config& config, Store* store,
                                  const std::vector<MarketBar>& bars, const ReplayOptions& options) {
     VectorSource source(bars, "replay");
-    return replay_source(config, store, source, options);
+    ReplayOptions with_total = options;
+    if (options.progress) {
+        const auto total = static_cast<int64_t>(bars.size());
+        with_total.progress = [&options, total](const ReplayProgress& p) {
+            options.progress(ReplayProgress{p.bars, total, p.bar});
+        };
+    }
+    return replay_source(config, store, source, with_total);
 }
 
 namespace {
@@ -260,8 +283,11 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
         AWET_TRY(pipeline.process(**next));
         ++bars;
         last_bar = (*next)->bar_start;
+        if (options.progress && bars % kReplayProgressBars == 0)
+            options.progress(ReplayProgress{bars, 0, last_bar});
     }
     AWET_TRY(pipeline.finish());
+    if (options.progress && bars > 0) options.progress(ReplayProgress{bars, 0, last_bar});
     if (run) {
         run->last_bar = last_bar;
         run->bars = bars;
@@ -363,6 +389,14 @@ Result<std::vector<MarketBar>> load_market(const Config& config, const DemoOptio
     if (!csv.ok()) return csv.error();
     bars = std::move(csv->bars);
     result.csv_rejected = csv->rejected;
+    result.skipped_symbols = keep_symbols(bars, config.data.symbols);
+    if (bars.empty()) {
+        std::string held;
+        for (const auto& [symbol, n] : result.skipped_symbols) held += " " + symbol;
+        return make_error(ErrorCode::kNotFound, "none of data.symbols is in " + options.data_dir +
+                                                    " (it holds" + held +
+                                                    "): list the symbols to trade in data.symbols");
+    }
     result.data_description = "CSV bars from " + options.data_dir;
     return bars;
 }
@@ -417,7 +451,9 @@ Result<DemoResult> run_demo(const Config& config, Store& store, const DemoOption
     for (size_t s = train_sessions; s < train_sessions + trade_sessions; ++s) {
         trade_bars.insert(trade_bars.end(), sessions[s].begin(), sessions[s].end());
     }
-    auto replay = replay_bars(config, &store, trade_bars);
+    ReplayOptions replay_options;
+    replay_options.progress = options.progress;
+    auto replay = replay_bars(config, &store, trade_bars, replay_options);
     if (!replay.ok()) return replay.error();
     result.replay = std::move(*replay);
     return result;

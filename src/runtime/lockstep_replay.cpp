@@ -145,7 +145,10 @@ private:
     std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
 };
 
-Result<std::vector<MarketBar>> replay_bars_of(Store& store, const AgentOptions& args) {
+/// The stored bars of data.symbols from --from, --days sessions of them: what the in-process
+/// `awet replay` of the same range runs on.
+Result<std::vector<MarketBar>> replay_bars_of(Store& store, const AgentOptions& args,
+                                              const std::vector<std::string>& symbols) {
     BarQuery q;
     if (!args.from.empty()) {
         auto from = Date::parse(args.from);
@@ -155,6 +158,10 @@ Result<std::vector<MarketBar>> replay_bars_of(Store& store, const AgentOptions& 
     }
     auto bars = store.load_bars(q);
     if (!bars.ok()) return bars.error();
+    const auto skipped = keep_symbols(*bars, symbols);
+    for (const auto& [symbol, n] : skipped) {
+        logger("ingestion")->info("{} bars of {} not replayed: not in data.symbols", n, symbol);
+    }
     auto sessions = split_sessions(*bars);
     const size_t n = args.days > 0
                          ? std::min<size_t>(static_cast<size_t>(args.days), sessions.size())
@@ -191,7 +198,7 @@ Status run_ingestion(AgentProcess& p, const AgentOptions& args, const KafkaBusOp
     // The venue serves only requests with the shared token: no token, no venue.
     auto venue_token = venue_token_from_env();
     if (!venue_token.ok()) return venue_token.error();
-    auto bars = replay_bars_of(*st, args);
+    auto bars = replay_bars_of(*st, args, config.data.symbols);
     if (!bars.ok()) return bars.error();
     if (bars->empty()) {
         return make_error(ErrorCode::kNotFound,

@@ -260,6 +260,14 @@ CREATE TABLE runs (
 CREATE INDEX runs_unfinished ON runs (started_at_ns) WHERE finished_at_ns IS NULL;
 )sql";
 
+// Each ADD COLUMN alone: SQLite adds one column per statement.
+constexpr std::string_view kTrainingRange = R"sql(
+ALTER TABLE models_registry ADD COLUMN trained_from {INSTANT};
+ALTER TABLE models_registry ADD COLUMN trained_from_ns {I64};
+ALTER TABLE models_registry ADD COLUMN trained_to {INSTANT};
+ALTER TABLE models_registry ADD COLUMN trained_to_ns {I64};
+)sql";
+
 /// One migration as written: the text both dialects share, then each one's own statements.
 struct Written {
     int version;
@@ -269,13 +277,14 @@ struct Written {
     std::string_view postgres_only;
 };
 
-constexpr std::array<Written, 6> kWritten = {{
+constexpr std::array<Written, 7> kWritten = {{
     {1, "market_data", kMarketData, {}, {}},
     {2, "features_predictions", kFeaturesPredictions, {}, {}},
     {3, "trading_audit", kTrading, kTradingSqlite, kTradingPostgres},
     {4, "ml_operations", kMlOperations, {}, {}},
     {5, "observability", kObservability, {}, {}},
     {6, "runs", kRuns, {}, {}},
+    {7, "models_training_range", kTrainingRange, {}, {}},
 }};
 
 constexpr std::string_view kEventHeader = R"sql(id              {HEADER_ID},

@@ -15,7 +15,7 @@ const ConfigSection& store_config_section() {
     static const ConfigSection kSection{
         "store",
         {AWET_CONFIG_FIELD(StoreConfig, backend, "Store backend: sqlite or postgres."),
-         AWET_CONFIG_FIELD(StoreConfig, path, "Database file of the store (sqlite)."),
+         AWET_CONFIG_FIELD(StoreConfig, path, kConfigPath, "Database file of the store (sqlite)."),
          AWET_CONFIG_FIELD(StoreConfig, batch_size, config_range::closed(1, 1'000'000),
                            "Rows per transaction in replay."),
          AWET_CONFIG_FIELD(StoreConfig, postgres_url,

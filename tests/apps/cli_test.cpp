@@ -300,8 +300,10 @@ TEST(CliHealth, DownAgentsAndBadArguments) {
 TEST(CliPostgres, DemoRunsOnAThrowawayPostgresServer) {
     awet::testing::PgServer pg;
     ASSERT_TRUE(pg.ok()) << pg.error();
-    const std::string env = "AWET_STORE_BACKEND=postgres AWET_STORE_POSTGRES_URL=" + pg.url();
     awet::testing::TempDir dir;
+    // The sandbox's approval file and models go to the test's folder, not the source tree.
+    const std::string env = "AWET_HOME=" + dir.path().string() +
+                            " AWET_STORE_BACKEND=postgres AWET_STORE_POSTGRES_URL=" + pg.url();
     auto demo =
         run("demo --config " + std::string(AWET_SOURCE_DIR) +
                 "/config/sandbox.yaml --days 1 --train-days 2 --db " + dir.file("unused.db"),

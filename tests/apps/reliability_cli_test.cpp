@@ -69,6 +69,7 @@ TEST_F(ReliabilityCli, DemoDefaultsToItsOwnDatabaseNotTheConfiguredStore) {
     // A folder with config/awet.yaml whose store holds a user's data.
     std::filesystem::create_directories(dir_.file("work/config"));
     std::filesystem::copy_file(dir_.file("cfg.yaml"), dir_.file("work/config/awet.yaml"));
+    std::ofstream(dir_.file("work/config/awet.yaml"), std::ios::app) << "home: ..\n";
     const std::string bars = (awet::testing::shared_data() / "bars" / "1min").string();
     const std::string cd = "cd " + dir_.file("work") + " && ";
     auto ingest =

@@ -9,22 +9,16 @@
 #include <regex>
 #include <string>
 
-#include "awet_test_support.hpp"
+#include "cli_support.hpp"
 
 namespace {
 
 using Run = awet::testing::CommandResult;
 
 Run run(const std::string& args, const std::string& env = "") {
-    return awet::testing::run_command(env + " " + AWET_CLI + " " + args);
+    return awet::testing::run_awet(args, env);
 }
-
-/// stdout alone (stderr dropped), for a --json document.
-nlohmann::json json_of(const std::string& command) {
-    auto r = awet::testing::run_command("(" + command + " 2>/dev/null)");
-    EXPECT_EQ(r.code, 0) << r.out;
-    return nlohmann::json::parse(r.out, nullptr, false);
-}
+using awet::testing::json_of;
 
 class UsabilityCli : public ::testing::Test {
 protected:
@@ -129,8 +123,10 @@ TEST_F(UsabilityCli, TheDemoTradesInItsSandboxOutOfTheBoxAndSaysSo) {
     auto list = awet::testing::run_command(in_work("models list --db var/demo.db 2>&1"));
     ASSERT_EQ(list.code, 0) << list.out;
     EXPECT_TRUE(std::regex_search(
-        list.out, std::regex("\\s+green\\s+\\d{4}-\\d\\d-\\d\\d\\s+validation pinball "
-                             "x1e4: model [0-9.]+, empirical [0-9.]+")))
+        list.out,
+        std::regex("\\s+green\\s+\\d{4}-\\d\\d-\\d\\d\\s+\\d{4}-\\d\\d-\\d\\d\\.\\.\\d{4}-"
+                   "\\d\\d-\\d\\d\\s+validation pinball x1e4: model [0-9.]+, "
+                   "empirical [0-9.]+")))
         << list.out;
     EXPECT_EQ(list.out.find("{\""), std::string::npos) << "raw JSON in the table:\n" << list.out;
 }

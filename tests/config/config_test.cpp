@@ -564,7 +564,7 @@ TEST(ConfigSections, EveryKeyComesFromTheSectionOfTheComponentThatOwnsIt) {
         &risk_config_section(),       &exit_config_section(),   &execution_config_section(),
         &prediction_config_section(), &store_config_section(),  &bus_config_section(),
         &data_config_section(),       &logging_config_section()};
-    std::vector<std::string> from_sections = {"seed"};
+    std::vector<std::string> from_sections = {"seed", "home"};
     for (const ConfigSection* section : sections) {
         EXPECT_FALSE(section->fields.empty()) << section->name;
         for (const ConfigField& f : section->fields) from_sections.push_back(section->key(f));

@@ -726,13 +726,14 @@ TEST_F(SecretsNeverLeak, ReconcileAgainstAVenueThatEchoesTheToken) {
 
 TEST_F(SecretsNeverLeak, DemoReplayAndTheStoreCommands) {
     // The demo's sandbox opens the gates and writes the approval file (var/demo/, relative to
-    // the working directory: the test's).
+    // its home: AWET_HOME, the test's working directory, and never the source tree).
     const std::string sandbox = sh_quote(std::string(AWET_SOURCE_DIR) + "/config/sandbox.yaml");
     const std::string with = " --db demo.db --config " + sandbox;
-    auto demo = awet("demo --days 1 --train-days 1" + with);
+    const std::string home = "AWET_HOME=.";
+    auto demo = awet("demo --days 1 --train-days 1" + with, home);
     ASSERT_EQ(demo.code, 0) << demo.out;
     ASSERT_TRUE(fs::exists(dir_.path() / "var/demo/APPROVE_EXECUTION"));
-    auto replay = awet("replay --fresh --days 1" + with);
+    auto replay = awet("replay --fresh --days 1" + with, home);
     ASSERT_EQ(replay.code, 0) << replay.out;
     std::smatch m;
     ASSERT_TRUE(std::regex_search(replay.out, m, std::regex("awet trace (\\S+)"))) << replay.out;
@@ -742,7 +743,7 @@ TEST_F(SecretsNeverLeak, DemoReplayAndTheStoreCommands) {
           std::string("pnl week"), std::string("eod"), std::string("models list"),
           std::string("predict --symbol AAPL"), std::string("features --out features.csv"),
           std::string("revoke"), std::string("approve")}) {
-        auto r = awet(args + with);
+        auto r = awet(args + with, home);
         EXPECT_EQ(r.code, 0) << args << ": " << r.out;
     }
     // ingest csv prints where the bars went; health asks agents that are not there.

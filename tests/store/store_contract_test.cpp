@@ -117,6 +117,8 @@ protected:
         m.metrics_json = R"({"pinball_loss":0.0123})";
         m.params_json = R"({"features":["rsi_14","sma_5"]})";
         m.created_at = created;
+        m.trained_from = created - Duration::days(3);
+        m.trained_to = created - Duration::minutes(1);
         return m;
     }
 
@@ -331,8 +333,9 @@ TEST_P(StoreContract, EverySeedTableExistsWithItsKeyColumns) {
         risk.emplace_back(c);
     }
     has("risk_decisions", risk);
-    has("models_registry", {"model_id", "model_type", "status", "path", "metrics_json",
-                            "params_json", "created_at", "promoted_at"});
+    has("models_registry",
+        {"model_id", "model_type", "status", "path", "metrics_json", "params_json", "created_at",
+         "promoted_at", "trained_from", "trained_to"});
     has("backfill_checkpoints", {"source", "symbol", "last_ts", "rows", "updated_at"});
     has("llm_traces", {"id", "ts", "ts_ns", "agent", "model", "prompt", "response", "latency_ms",
                        "prompt_tokens", "completion_tokens", "correlation_id"});
@@ -971,6 +974,8 @@ TEST_P(StoreContract, ModelLifecycle) {
     EXPECT_EQ((*g)->model_id, "m1");
     EXPECT_EQ((*g)->promoted_at, kT0 + Duration::hours(2));
     EXPECT_EQ((*g)->metrics_json, R"({"pinball_loss":0.0123})");
+    EXPECT_EQ((*g)->trained_from, kT0 - Duration::days(3));
+    EXPECT_EQ((*g)->trained_to, kT0 - Duration::minutes(1));
 
     ASSERT_OK(store().promote_model("m2", kT0 + Duration::hours(3)));
     auto models = store().list_models();

@@ -196,19 +196,32 @@ TEST(SqliteMigrations, AppliesOnlyPendingVersions) {
     {
         auto store = open_migrated(path);
         ASSERT_TRUE(*store->put_bar(bar("AAPL", kT0)));
+        ModelRecord m;
+        m.model_id = "linear-old-1";
+        m.model_type = "linear_quantile";
+        m.path = "models/linear-old-1.json";
+        m.metrics_json = m.params_json = "{}";
+        m.created_at = kT0;
+        m.trained_from = kT0;
+        m.trained_to = kT0 + Duration::days(1);
+        ASSERT_OK(store->register_model(m));
+        ASSERT_OK(store->flush());
     }
-    ASSERT_EQ(latest, 6);  // the tables dropped below are those of migrations 5 and 6
+    ASSERT_EQ(latest, 7);  // what is undone below is what migrations 5, 6 and 7 made
     {
-        // Pretend the database predates the last two migrations.
+        // Pretend the database predates the last three migrations.
         RawDb raw(path);
         raw.exec(
             "DROP TABLE llm_traces; DROP TABLE llm_daily_summary; DROP TABLE daily_pnl_summary; "
             "DROP TABLE runs;");
+        for (const char* c : {"trained_from", "trained_from_ns", "trained_to", "trained_to_ns"}) {
+            raw.exec(std::string("ALTER TABLE models_registry DROP COLUMN ") + c);
+        }
         raw.exec("DELETE FROM schema_migrations WHERE version >= 5");
     }
     auto s = SqliteStore::open(path);
     ASSERT_OK(s);
-    EXPECT_EQ(*(*s)->schema_version(), latest - 2);
+    EXPECT_EQ(*(*s)->schema_version(), latest - 3);
     EXPECT_FALSE((*s)->count_rows("daily_pnl_summary").ok());
     EXPECT_FALSE((*s)->count_rows("runs").ok());
     ASSERT_OK((*s)->migrate());
@@ -216,6 +229,12 @@ TEST(SqliteMigrations, AppliesOnlyPendingVersions) {
     EXPECT_EQ(*(*s)->count_rows("daily_pnl_summary"), 0);
     EXPECT_EQ(*(*s)->count_rows("runs"), 0);
     EXPECT_EQ(*(*s)->count_rows("market_raw_minute"), 1);  // earlier data untouched
+    // A model registered before the registry held training ranges: kept, its range unknown.
+    auto models = (*s)->list_models();
+    ASSERT_OK(models);
+    ASSERT_EQ(models->size(), 1U);
+    EXPECT_EQ((*models)[0].model_id, "linear-old-1");
+    EXPECT_FALSE((*models)[0].trained_to.is_set());
 }
 
 TEST(SqliteMigrations, NewerDatabaseIsRefused) {

@@ -7,7 +7,10 @@
 #include <cstdio>
 #include <numeric>
 #include <random>
+#include <set>
+#include <span>
 
+#include "awet/calendar/calendar.hpp"
 #include "model_io.hpp"
 
 namespace awet::tft {
@@ -66,6 +69,41 @@ json metrics_json(const TftSplitMetrics& m) {
 }
 
 std::string iso(Timestamp t) { return t.iso(); }
+
+/// Fewer windows than this in a split: its metrics are noise more than skill.
+constexpr size_t kFewSplitWindows = 100;
+
+void split_warnings(const TftData& data, const TftCommonSessions& common, size_t symbols,
+                    std::span<const TftWindow> val, std::span<const TftWindow> test,
+                    std::vector<std::string>& out) {
+    if (common.after_last > 0) {
+        out.push_back(fmt::format(
+            "{} session(s) after {} are left out: not every symbol has them (the split uses the "
+            "{} sessions all {} symbols have)",
+            common.after_last, SessionCalendar::to_local(common.starts.back()).date.to_string(),
+            common.starts.size(), data.series.size()));
+    }
+    auto check = [&](const char* name, std::span<const TftWindow> windows) {
+        if (windows.empty()) return;
+        std::set<uint32_t> in_split;
+        for (const auto& w : windows) in_split.insert(w.series);
+        if (in_split.size() < symbols) {
+            std::string missing;
+            for (uint32_t i = 0; i < data.series.size(); ++i) {
+                if (!in_split.contains(i)) missing += " " + data.series[i].symbol;
+            }
+            out.push_back(fmt::format("{} has {} of the {} symbols trained on (missing:{})", name,
+                                      in_split.size(), symbols, missing));
+        }
+        if (windows.size() < kFewSplitWindows) {
+            out.push_back(fmt::format(
+                "{} has {} windows only: its metrics are noisy (more sessions: --{}-sessions)",
+                name, windows.size(), name));
+        }
+    };
+    check("validation", val);
+    check("test", test);
+}
 
 }  // namespace
 
@@ -127,22 +165,28 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
                           "tft training needs a model_dir and model_id");
     }
     const TftData data = build_tft_data(rows);
-    const std::vector<Timestamp> bounds = tft_session_starts(data);
-    const int sessions = bounds.empty() ? 0 : static_cast<int>(bounds.size()) - 1;
+    // Validation and test are the last sessions every symbol has: a symbol with sessions the
+    // others lack (SPY, say) would otherwise be alone in them.
+    const TftCommonSessions common = tft_common_sessions(data);
+    const int sessions = static_cast<int>(common.starts.size());
     const int held_out =
         std::max(0, options.validation_sessions) + std::max(0, options.test_sessions);
     if (options.validation_sessions < 1 || sessions < held_out + 1) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          fmt::format("tft training needs at least {} sessions ({} to train, {} "
-                                      "validation, {} test) and at least 1 validation session; "
-                                      "the data has {}",
-                                      held_out + 1, 1, options.validation_sessions,
-                                      options.test_sessions, sessions));
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            fmt::format("tft training needs at least {} sessions that every symbol "
+                        "has ({} to train, {} validation, {} test) and at least 1 "
+                        "validation session; the data has {} ({} sessions of any "
+                        "of its {} symbols)",
+                        held_out + 1, 1, options.validation_sessions, options.test_sessions,
+                        sessions, common.all, data.series.size()));
     }
-    const Timestamp start = bounds.front(), end = bounds.back();
-    const Timestamp val_from = bounds[static_cast<size_t>(sessions - held_out)];
+    const Timestamp start = tft_session_starts(data).front(), end = common.end;
+    const Timestamp val_from = common.starts[static_cast<size_t>(sessions - held_out)];
     const Timestamp test_from =
-        bounds[static_cast<size_t>(sessions - std::max(0, options.test_sessions))];
+        options.test_sessions > 0
+            ? common.starts[static_cast<size_t>(sessions - options.test_sessions)]
+            : end;
 
     TftNormalisation norm = fit_tft_normalisation(data, start, val_from);
     if (norm.symbols.empty()) {
@@ -178,6 +222,7 @@ Result<TftTrainReport> train_tft(std::span<const FeatureVector> rows,
 
     TftTrainReport report;
     report.model_id = options.model_id;
+    split_warnings(data, common, norm.symbols.size(), val, test, report.warnings);
     for (const auto& p : model->parameters()) report.parameters += p.numel();
     std::vector<torch::Tensor> best;
     double best_val = std::numeric_limits<double>::infinity();

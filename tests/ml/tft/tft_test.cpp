@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "awet/calendar/calendar.hpp"
 #include "awet/data/synthetic_market.hpp"
 #include "awet/ml/tft_module.hpp"
 #include "awet/pipeline/runner.hpp"
@@ -338,6 +339,39 @@ TEST_F(TftTrained, UnknownSymbolsAndWarmUpGiveNoForecast) {
         }
     }
     EXPECT_GT(produced, 0);
+}
+
+TEST(TftTraining, ValidationAndTestAreSessionsEverySymbolHas) {
+    // Six sessions of AAA, BBB and CCC, the last two of AAA alone (as SPY's in the shared bars).
+    std::vector<FeatureVector> rows = market_rows(6);
+    std::vector<Date> days;
+    for (const auto& fv : rows) {
+        const Date d = SessionCalendar::to_local(fv.bar_start).date;
+        if (days.empty() || days.back() != d) days.push_back(d);
+    }
+    ASSERT_EQ(days.size(), 6U);
+    const Timestamp fifth = SessionCalendar::from_local(days[4], 0);
+    std::erase_if(rows, [&](const FeatureVector& fv) {
+        return fv.bar_start >= fifth && fv.header.symbol != "AAA";
+    });
+    TempDir dir;
+    auto r = train_tft(rows, small_options(dir, "tft-uneven"));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    // Validation is the third session, test the fourth: both before AAA's lone sessions.
+    EXPECT_LT(r->test_to, fifth);
+    EXPECT_EQ(SessionCalendar::to_local(r->val_from).date, days[2]);
+    EXPECT_EQ(SessionCalendar::to_local(r->test_from).date, days[3]);
+    std::string warnings;
+    for (const auto& w : r->warnings) warnings += w + "\n";
+    EXPECT_NE(warnings.find("2 session(s) after " + days[3].to_string() + " are left out"),
+              std::string::npos)
+        << warnings;
+    EXPECT_EQ(warnings.find("symbols trained on"), std::string::npos) << warnings;
+
+    // The same data with every session common: no session left out.
+    auto even = train_tft(market_rows(6), small_options(dir, "tft-even"));
+    ASSERT_TRUE(even.ok()) << even.error().message;
+    for (const auto& w : even->warnings) EXPECT_EQ(w.find("left out"), std::string::npos) << w;
 }
 
 TEST(TftTraining, RejectsTooLittleData) {

@@ -31,6 +31,11 @@ namespace awet {
 
 struct Config {
     uint64_t seed = 42;
+    /// The folder relative paths (store.path, execution.approval_file, prediction.model_dir)
+    /// resolve against, whichever source set them; once loaded, absolute or empty. Empty in a
+    /// file or unset: the config file's folder (no file: the current directory). A relative home
+    /// in a file is relative to the file's folder; in AWET_HOME, to the current directory.
+    std::string home;
     RiskConfig risk;
     ExitConfig exits;
     ExecutionConfig execution;
@@ -61,11 +66,14 @@ std::string config_env_var(const std::string& key);
 /// that is not a config key is reported by load_config.
 const std::vector<std::string>& non_config_env_vars();
 
-/// Loads defaults, then the YAML file (if path is non-empty), then env overrides; validates.
-/// Errors name the file, the key and what is wrong.
+/// Loads defaults, then the YAML file (if path is non-empty), then env overrides; resolves the
+/// relative paths against `home`; validates. Errors name the file, the key and what is wrong.
 Result<Config> load_config(const std::string& path);
 /// Same from YAML text (tests); `origin` names it in errors.
 Result<Config> load_config_from_string(const std::string& yaml, const std::string& origin);
+/// `path` (a file or folder) as the config reads it: a relative one resolved against
+/// config.home when home is set; otherwise as given.
+std::string resolve_config_path(const Config& config, const std::string& path);
 /// Checks ranges and cross-field rules.
 Status validate(const Config& config);
 

@@ -88,6 +88,7 @@ struct ConfigField {
     ConfigKind kind;
     void* (*ref)(void* section);  // the field inside its section struct
     ConfigRange range;            // numeric keys only (every one but seed, whose type is its range)
+    bool path = false;  // a file or folder: a relative one resolves against the `home` key
 
     void* at(void* section) const { return ref(section); }
     const void* at(const void* section) const { return ref(const_cast<void*>(section)); }
@@ -130,22 +131,31 @@ void config_check(const void* section, ConfigChecker& checker) {
     Check(*static_cast<const S*>(section), checker);
 }
 
-/// One field of section struct S: its key is the member's name.
-#define AWET_CONFIG_FIELD(S, member, ...)                                                        \
-    ::awet::ConfigField {                                                                        \
-#member, ::awet::config_detail::description_of(__VA_ARGS__),                             \
-            ::awet::config_kind_of < decltype(S::member)>(),                                     \
-            [](void* s)                                                                          \
-                 -> void* { return &static_cast<S*>(s)->member; },                               \
-                                                                ::awet::config_detail::range_of( \
-                                                                    __VA_ARGS__)                 \
-    }
+/// Marks a field that names a file or folder: AWET_CONFIG_FIELD(S, path, kConfigPath, "...").
+struct ConfigPathTag {};
+inline constexpr ConfigPathTag kConfigPath{};
+
+// clang-format off
+/// One field of section struct S: its key is the member's name; before the description, a range
+/// (numeric keys) or kConfigPath (paths).
+#define AWET_CONFIG_FIELD(S, member, ...)                                    \
+    ::awet::ConfigField{#member, ::awet::config_detail::description_of(__VA_ARGS__), \
+                        ::awet::config_kind_of<decltype(S::member)>(),       \
+                        [](void* s) -> void* { return &static_cast<S*>(s)->member; }, \
+                        ::awet::config_detail::range_of(__VA_ARGS__),        \
+                        ::awet::config_detail::path_of(__VA_ARGS__)}
+// clang-format on
 
 namespace config_detail {
 constexpr const char* description_of(const char* description) { return description; }
 constexpr const char* description_of(ConfigRange, const char* description) { return description; }
+constexpr const char* description_of(ConfigPathTag, const char* description) { return description; }
 constexpr ConfigRange range_of(const char*) { return {}; }
 constexpr ConfigRange range_of(ConfigRange range, const char*) { return range; }
+constexpr ConfigRange range_of(ConfigPathTag, const char*) { return {}; }
+constexpr bool path_of(const char*) { return false; }
+constexpr bool path_of(ConfigRange, const char*) { return false; }
+constexpr bool path_of(ConfigPathTag, const char*) { return true; }
 }  // namespace config_detail
 
 // ---- Values as text: what YAML, the environment and the README table hold. ----

@@ -1,5 +1,5 @@
 #pragma once
-// Market data: the symbols traded, the sources, and the plausibility bounds of every bar.
+// Market data: the symbols traded, the live feed, and the plausibility bounds of every bar.
 // Keys `data.*` of config/awet.yaml (env AWET_DATA_*); composed with the other sections by
 // awet/config/config.hpp.
 #include <string>
@@ -12,7 +12,6 @@ namespace awet {
 
 struct DataConfig {
     std::vector<std::string> symbols = {"AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA"};
-    std::string source = "synthetic";
     // Live minute bars (`awet agent ingestion --live alpaca`).
     std::string alpaca_feed = "iex";  // iex|sip
     std::string alpaca_stream_url = "wss://stream.data.alpaca.markets";

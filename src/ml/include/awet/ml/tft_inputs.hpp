@@ -105,4 +105,16 @@ TftNormalisation fit_tft_normalisation(const TftData& data, Timestamp from, Time
 /// session, ascending, plus one past the end of the last.
 std::vector<Timestamp> tft_session_starts(const TftData& data);
 
+/// The sessions every symbol of the data has bars in: where a time split may put its validation
+/// and test sessions so that each split holds every symbol (a symbol with sessions the others
+/// lack would otherwise be alone in them).
+struct TftCommonSessions {
+    std::vector<Timestamp> starts;  // first bar start of each common session, ascending
+    Timestamp end;                  // where the last common session ends (the next session's
+                                    // first bar start, or one past the data's last bar)
+    int all = 0;                    // sessions of any symbol
+    int after_last = 0;             // sessions after the last common one
+};
+TftCommonSessions tft_common_sessions(const TftData& data);
+
 }  // namespace awet

@@ -72,6 +72,9 @@ struct TftTrainReport {
     int64_t parameters = 0;
     std::string metrics_json;  // what goes to models_registry.metrics_json
     std::string params_json;   // what goes to models_registry.params_json
+    /// What makes the split's metrics weaker than they look: sessions left out because not every
+    /// symbol has them, a split with fewer symbols than training, or few windows.
+    std::vector<std::string> warnings;
 };
 
 /// One window's forecast (evaluation / explain).

@@ -94,6 +94,10 @@ private:
     std::function<void(std::string_view)> progress_;
 };
 
+/// The store holds `daily` bars (market_raw_day) and no minute bars: what the user is told by a
+/// command that needs minute bars (features, training, replay are intraday).
+Error no_minute_bars_but_daily(int64_t daily, const std::string& store_location);
+
 /// "YYYY-MM-DD" as a Date; "" is no date. Errors name `field`.
 Result<std::optional<Date>> parse_date_field(std::string_view text, std::string_view field);
 /// A `to` before `from` is refused, naming both ("the range is reversed: --to .. is before --from

@@ -49,6 +49,7 @@ Result<ExportOnnxResult> models_export_onnx(Context& ctx, const ExportOnnxReques
 
 struct TrainRequest {
     std::string model = "linear";  // "linear" | "tft"
+    std::optional<Date> from, to;  // inclusive trading dates; default: every stored feature
     /// The TFT's options (hp, validation/test sessions, windows, threads, progress); model_dir,
     /// model_id and git_revision are filled in by the operation.
     TftTrainOptions tft;

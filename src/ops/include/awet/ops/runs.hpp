@@ -3,6 +3,7 @@
 // replay stored bars through every agent, the demo. All write; `ingest.csv` and `features` read
 // or write files where they are told, the demo opens the gates of the simulated broker (local
 // only).
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,7 +50,14 @@ struct ReplayRunResult {
     /// --fresh: the rows removed per table (set only when fresh).
     std::optional<std::vector<std::pair<std::string, int64_t>>> removed;
     size_t sessions = 0, bars = 0;
-    std::string model_id;  // the green model it ran with
+    std::map<std::string, int64_t> skipped_symbols;  // stored bars not of data.symbols, per symbol
+    std::string model_id;                            // the green model it ran with
+    /// The bars of the run that the green model was trained on (models_registry's training
+    /// range): its forecasts there are in-sample and its PnL flatters it. Unset: none.
+    struct Overlap {
+        Timestamp from, to;
+    };
+    std::optional<Overlap> in_sample;
     bool dry_run = true;
     ReplayResult result;
 };

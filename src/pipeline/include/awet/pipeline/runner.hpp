@@ -2,6 +2,7 @@
 // The flows behind the CLI commands, as library functions so tests run exactly what users run:
 // feature computation over stored bars, training + registration of the baseline model, and the
 // end-to-end replay (demo, replay).
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -60,12 +61,26 @@ Result<CsvBars> load_csv_bars(const std::vector<std::string>& paths,
                               const std::vector<std::string>& symbols = {},
                               const BarLimits& limits = {});
 
+/// Keeps the bars of `symbols` (data.symbols: the symbols traded), in order; returns how many
+/// bars of each other symbol were dropped.
+std::map<std::string, int64_t> keep_symbols(std::vector<MarketBar>& bars,
+                                            const std::vector<std::string>& symbols);
+
 /// The bars grouped by trading session (local date), in order.
 std::vector<std::vector<MarketBar>> split_sessions(const std::vector<MarketBar>& bars);
 
+/// Where a long run stands: bars done of the total (0: unknown), the last bar's start.
+struct ReplayProgress {
+    int64_t bars = 0, total = 0;
+    Timestamp bar;
+};
+using ReplayProgressFn = std::function<void(const ReplayProgress&)>;
+
 struct ReplayOptions {
     bool persist = true;
+    ReplayProgressFn progress;  // called every kReplayProgressBars bars and after the last
 };
+inline constexpr int64_t kReplayProgressBars = 1000;
 
 /// A run of the same range that was interrupted (killed, crashed) and that this run redid: its
 /// mark, and the rows of its partial results discarded before the redo (kRunResultTables order).
@@ -122,9 +137,10 @@ Result<ReplayResult> replay_bars(const Config& config, Store* store,
 
 struct DemoOptions {
     uint64_t seed = 42;
-    int train_days = 3;    // sessions used to train the baseline before trading
-    int days = 5;          // sessions traded
-    std::string data_dir;  // empty: seeded synthetic market; else CSV bars
+    int train_days = 3;         // sessions used to train the baseline before trading
+    int days = 5;               // sessions traded
+    std::string data_dir;       // empty: seeded synthetic market; else CSV bars
+    ReplayProgressFn progress;  // of the traded sessions' replay
 };
 
 struct DemoResult {
@@ -134,6 +150,7 @@ struct DemoResult {
     int trade_sessions = 0;
     Date train_from, trade_from, trade_to;  // local trading dates
     int64_t csv_rejected = 0;
+    std::map<std::string, int64_t> skipped_symbols;  // CSV bars not of data.symbols, per symbol
     TrainOutcome model;
     ReplayResult replay;
 };

@@ -115,6 +115,9 @@ struct ModelRecord {
     std::string params_json;   // hyper-parameters, feature list, data range
     Timestamp created_at;
     Timestamp promoted_at;  // unset unless it was ever green
+    /// The bar starts of its first and last training features (unset on models registered before
+    /// the registry held them): what a replay over the same bars would be in-sample on.
+    Timestamp trained_from, trained_to;
 };
 
 /// A row of `daily_pnl_summary` (seed §8.2).

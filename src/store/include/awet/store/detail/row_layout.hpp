@@ -382,6 +382,8 @@ void visit_row(Row& m, V& v) {
     v("params_json", m.params_json);
     v("created_at", m.created_at);
     v("promoted_at", m.promoted_at);
+    v("trained_from", m.trained_from);
+    v("trained_to", m.trained_to);
 }
 
 template <class Row, class V>
