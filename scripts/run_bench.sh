@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 pin=""
 if command -v taskset >/dev/null 2>&1; then pin="taskset -c 0"; fi
 
-for b in features pipeline tft bus store; do
+for b in features pipeline tft bus store scheduler; do
   echo "== bench_$b"
   # The Kafka and PostgreSQL benches measure several processes and threads working together
   # (brokers, librdkafka's threads, the server): they run unpinned.
@@ -52,13 +52,15 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
   echo "| store: SQLite batched inserts, 1-min bars (rows/s) | - | $(field "$tmp/store.txt" BM_SqliteBatchedInsert rows_per_s) |"
   echo "| store: PostgreSQL batched prepared inserts (rows/s) | - | $(field "$tmp/store.txt" BM_PostgresBatchedInsert rows_per_s) |"
   echo "| store: PostgreSQL COPY via put_bars (rows/s) | >= 300k/s | $(field "$tmp/store.txt" BM_PostgresCopy rows_per_s) |"
+  echo "| scheduler: a week's 145 slots claimed, run (no-op bodies) and recorded in SQLite | - | $(field "$tmp/scheduler.txt" BM_SchedulerWeekJobsOnly slots_per_s) slots/s |"
+  echo "| scheduler --simulate, a week on 3 symbols' real bars with the four jobs (bars/s) | - | $(field "$tmp/scheduler.txt" BM_SchedulerSimulatedWeekOnRealBars bars_per_s) |"
   echo
   echo "NautilusTrader's published backtest of an EMA-cross strategy runs about 0.54M events/s (for scale)."
   echo
   if [ -f bench/EVAL.md ]; then cat bench/EVAL.md; echo; fi
   if [ -f bench/NOTES.md ]; then cat bench/NOTES.md; echo; fi
   echo "## Raw output"
-  for b in features pipeline tft bus store; do
+  for b in features pipeline tft bus store scheduler; do
     echo
     echo "### bench_$b"
     echo '```'

@@ -9,6 +9,7 @@
 #include "build_info.hpp"
 #include "commands.hpp"
 #include "completion.hpp"
+#include "jobs_command.hpp"
 
 namespace {
 
@@ -86,6 +87,7 @@ public:
         add_reports();
         add_agent();
         add_services();
+        awet::cli::add_orchestration(app, common, rc, &add_common, &add_json);
     }
     int rc = 0;
 

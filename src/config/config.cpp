@@ -40,7 +40,7 @@ struct Part {
 };
 
 // clang-format off
-constexpr std::array<Part, 9> kParts = {{
+constexpr std::array<Part, 10> kParts = {{
     {&top_level_section,        [](Config& c) -> void* { return &c; }},
     {&risk_config_section,      [](Config& c) -> void* { return &c.risk; }},
     {&exit_config_section,      [](Config& c) -> void* { return &c.exits; }},
@@ -50,6 +50,7 @@ constexpr std::array<Part, 9> kParts = {{
     {&bus_config_section,       [](Config& c) -> void* { return &c.bus; }},
     {&data_config_section,      [](Config& c) -> void* { return &c.data; }},
     {&logging_config_section,   [](Config& c) -> void* { return &c.logging; }},
+    {&scheduler_config_section, [](Config& c) -> void* { return &c.scheduler; }},
 }};
 // clang-format on
 

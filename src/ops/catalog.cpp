@@ -71,6 +71,17 @@ const std::array kEntries = {
             DemoRequest, DemoRunResult, demo),
     AWET_OP("reconcile", false, false, "the store against the broker, read-only", ReconcileRequest,
             ReconcileResult, reconcile),
+    AWET_OP("jobs.list", false, false, "the scheduler's record: job runs, newest last",
+            JobsListRequest, JobsListResult, jobs_list),
+    AWET_OP("jobs.morning_check", true, false,
+            "go / no-go for a session (a no-go revokes the approval file)", MorningCheckRequest,
+            MorningCheckResult, morning_check),
+    AWET_OP("jobs.watchdog", true, false,
+            "the session so far: drawdown, feed, stuck orders (beyond the limit: kill switch)",
+            WatchdogRequest, WatchdogResult, watchdog),
+    AWET_OP("scheduler.simulate", true, true,
+            "run the schedule over days of stored bars against a simulated clock", SimulateRequest,
+            SimulateResult, scheduler_simulate),
 };
 
 #undef AWET_OP

@@ -4,6 +4,7 @@
 #include <fmt/printf.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -546,6 +547,64 @@ std::string to_text(const DemoRunResult& d) {
     }
     out += replay_summary_text(r.replay);
     out += fmt::sprintf("  %-24s %s\n", "store", d.store);
+    return out;
+}
+
+std::string to_text(const JobsListResult& r) {
+    if (r.runs.empty())
+        return "no job runs yet (awet scheduler --simulate, or the scheduler agent)\n";
+    std::string out =
+        fmt::sprintf("%-20s %-15s %-9s %-10s %s\n", "SLOT", "JOB", "TRIGGER", "STATUS", "SUMMARY");
+    for (const auto& j : r.runs) {
+        out += fmt::sprintf("%-20s %-15s %-9s %-10s %s\n", j.slot.iso(), j.job, j.trigger, j.status,
+                            j.summary);
+    }
+    return out;
+}
+
+std::string to_text(const MorningCheckResult& r) {
+    std::string out =
+        fmt::sprintf("%s for the session of %s%s\n", r.go ? "GO" : "NO-GO", r.session.to_string(),
+                     r.revoked ? " (approval file revoked)" : "");
+    for (const auto& c : r.checks) {
+        out += fmt::sprintf("  %-4s %-18s %s\n", c.ok ? "ok" : "FAIL", c.name, c.detail);
+    }
+    return out;
+}
+
+std::string to_text(const WatchdogResult& r) {
+    std::string out = fmt::sprintf("session %s: PnL %s (limit -%s)%s\n", r.session.to_string(),
+                                   usd(r.session_pnl), usd(r.limit),
+                                   r.tripped ? ": KILL SWITCH, approval file revoked" : "");
+    for (const auto& c : r.findings) {
+        out += fmt::sprintf("  %-4s %-12s %s\n", c.ok ? "ok" : "FAIL", c.name, c.detail);
+    }
+    return out;
+}
+
+std::string to_text(const SimulateResult& r) {
+    std::map<std::string, std::map<std::string, int>> by_job;
+    for (const auto& j : r.runs) ++by_job[j.job][j.status];
+    std::string out = fmt::sprintf(
+        "simulated %s .. %s: %zu slots run or skipped, %lld bars traded\n", r.from.to_string(),
+        r.to.to_string(), r.runs.size(), static_cast<long long>(r.bars_traded));
+    for (const auto& [job, statuses] : by_job) {
+        std::string counts;
+        for (const auto& [status, n] : statuses) {
+            counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, status);
+        }
+        out += fmt::sprintf("  %-15s %s\n", job, counts);
+    }
+    std::vector<JobRunRecord> notable;
+    for (const auto& j : r.runs) {
+        if (j.job != "watchdog" || j.status != "ok" || j.summary != "all clear")
+            notable.push_back(j);
+    }
+    if (r.runs.empty()) {
+        return out + "nothing was due: every slot of these days is in job_runs already\n";
+    }
+    out += "\n" + to_text(JobsListResult{std::move(notable)});
+    out += "(watchdog slots with nothing to report are left out here: awet jobs --job watchdog)\n";
     return out;
 }
 

@@ -236,67 +236,90 @@ Status check_replay_range(Store& store, Timestamp first_bar_start) {
     return check_range_not_run(*last, first_bar_start);
 }
 
-Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
-                                   const ReplayOptions& options) {
+/// The state of one run between its bars (ReplayRun).
+struct ReplayRun::State {
+    const Config& config;
+    Store* store;
+    ReplayOptions options;
     ReplayResult result;
+    std::optional<RunRecord> run;
+    SimBroker broker;
+    std::unique_ptr<Pipeline> pipeline;
+    BrokerAccount account_at_start;
+    int64_t bars = 0;
+    Timestamp last_bar;
+
+    State(const Config& c, Store* st, ReplayOptions o)
+        : config(c), store(st), options(std::move(o)), broker(SimBrokerConfig::from(c.execution)) {}
+};
+
+ReplayRun::ReplayRun(const Config& config, Store* store, ReplayOptions options)
+    : s_(std::make_unique<State>(config, store, std::move(options))) {}
+
+ReplayRun::~ReplayRun() = default;
+
+Status ReplayRun::begin(std::optional<Timestamp> first_bar_start) {
+    State& s = *s_;
     // The first bar names the run's range: an interrupted run of it is discarded before anything
     // is read from the store.
-    auto first_bar = source.next();
-    if (!first_bar.ok()) return first_bar.error();
-    std::optional<RunRecord> run;
-    if (store != nullptr && first_bar->has_value()) {
-        auto begun = begin_run(*store, (*first_bar)->bar_start, result.redone);
+    if (s.store != nullptr && first_bar_start) {
+        auto begun = begin_run(*s.store, *first_bar_start, s.result.redone);
         if (!begun.ok()) return begun.error();
-        run = std::move(*begun);
+        s.run = std::move(*begun);
     }
-    const SimBrokerConfig broker_config = SimBrokerConfig::from(config.execution);
-    SimBroker broker(broker_config);
     std::vector<TradeRow> stored_trades;
-    if (store != nullptr) {
+    if (s.store != nullptr) {
         // The simulated venue of a run on a store with earlier trades holds what they explain:
         // positions, cash, and their open orders (expired with the earlier run's venue).
-        auto trades = store->load_trades(TradeQuery{});
+        auto trades = s.store->load_trades(TradeQuery{});
         if (!trades.ok()) return trades.error();
         stored_trades = std::move(*trades);
-        AWET_TRY(broker.restore(stored_trades));
+        AWET_TRY(s.broker.restore(stored_trades));
     }
-    auto account_at_start = broker.account();
+    auto account_at_start = s.broker.account();
     if (!account_at_start.ok()) return account_at_start.error();
+    s.account_at_start = *account_at_start;
 
     PipelineOptions pipeline_options;
-    pipeline_options.persist = options.persist;
-    Pipeline pipeline(config, store, broker, default_model_loader(), pipeline_options);
-    pipeline.set_venue_step([&broker](const MarketBar& bar) { broker.on_bar(bar); });
-
-    pipeline.bus().subscribe(Topic::kExecutionCompleted, "replay", [&result](const Delivery& d) {
+    pipeline_options.persist = s.options.persist;
+    s.pipeline = std::make_unique<Pipeline>(s.config, s.store, s.broker, default_model_loader(),
+                                            pipeline_options);
+    SimBroker& broker = s.broker;
+    s.pipeline->set_venue_step([&broker](const MarketBar& bar) { broker.on_bar(bar); });
+    ReplayResult& result = s.result;
+    s.pipeline->bus().subscribe(Topic::kExecutionCompleted, "replay", [&result](const Delivery& d) {
         const auto& r = std::get<ExecutionReport>(d.event);
         if (!r.fill_qty.is_zero()) result.fills.push_back(r);
         return Status::Ok();
     });
-    AWET_TRY(pipeline.start(stored_trades));
-    stored_trades = {};
-    int64_t bars = 0;
-    Timestamp last_bar;
-    for (auto next = std::move(first_bar);; next = source.next()) {
-        if (!next.ok()) return next.error();
-        if (!next->has_value()) break;
-        AWET_TRY(pipeline.process(**next));
-        ++bars;
-        last_bar = (*next)->bar_start;
-        if (options.progress && bars % kReplayProgressBars == 0)
-            options.progress(ReplayProgress{bars, 0, last_bar});
-    }
-    AWET_TRY(pipeline.finish());
-    if (options.progress && bars > 0) options.progress(ReplayProgress{bars, 0, last_bar});
-    if (run) {
-        run->last_bar = last_bar;
-        run->bars = bars;
-        run->finished_at = WallClock().now();
-        AWET_TRY(store->put_run(*run));
+    return s.pipeline->start(stored_trades);
+}
+
+Status ReplayRun::feed(const MarketBar& bar) {
+    State& s = *s_;
+    AWET_TRY(s.pipeline->process(bar));
+    ++s.bars;
+    s.last_bar = bar.bar_start;
+    if (s.options.progress && s.bars % kReplayProgressBars == 0)
+        s.options.progress(ReplayProgress{s.bars, 0, s.last_bar});
+    return Status::Ok();
+}
+
+Result<ReplayResult> ReplayRun::finish() {
+    State& s = *s_;
+    AWET_TRY(s.pipeline->finish());
+    if (s.options.progress && s.bars > 0) s.options.progress(ReplayProgress{s.bars, 0, s.last_bar});
+    if (s.run) {
+        s.run->last_bar = s.last_bar;
+        s.run->bars = s.bars;
+        s.run->finished_at = WallClock().now();
+        AWET_TRY(s.store->put_run(*s.run));
     }
 
     // This run's figures: what the book held before it (restored from the store) is not counted
     // again, but its open positions are marked and count as unrealized.
+    ReplayResult& result = s.result;
+    const Pipeline& pipeline = *s.pipeline;
     const Portfolio& book = pipeline.portfolio();
     const RestoredState& restored = pipeline.restored();
     result.restored = restored;
@@ -320,16 +343,32 @@ Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDat
         if (first || pnl < result.worst_pnl) result.worst_symbol = symbol, result.worst_pnl = pnl;
         first = false;
     }
-    auto account = broker.account();
+    auto account = s.broker.account();
     if (account.ok()) {
         result.broker_account = *account;
-        result.broker_pnl = account->equity - account_at_start->equity;
+        result.broker_pnl = account->equity - s.account_at_start.equity;
     }
     result.reconcile = pipeline.last_reconcile();
     result.duplicate_orders = pipeline.execution().engine().stats().duplicates;
     result.ignored_signals = pipeline.risk().engine().ignored();
     result.inference = pipeline.inference_stats();
-    return result;
+    return std::move(result);
+}
+
+Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
+                                   const ReplayOptions& options) {
+    auto first_bar = source.next();
+    if (!first_bar.ok()) return first_bar.error();
+    ReplayRun run(config, store, options);
+    std::optional<Timestamp> first;
+    if (first_bar->has_value()) first = (*first_bar)->bar_start;
+    AWET_TRY(run.begin(first));
+    for (auto next = std::move(first_bar);; next = source.next()) {
+        if (!next.ok()) return next.error();
+        if (!next->has_value()) break;
+        AWET_TRY(run.feed(**next));
+    }
+    return run.finish();
 }
 
 Result<CsvBars> load_csv_bars(const std::vector<std::string>& paths,

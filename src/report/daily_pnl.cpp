@@ -84,7 +84,18 @@ Result<DailyPnlRow> eod_from_store(Store& store, Date date, Timestamp now) {
     } else {
         cutoff = SessionCalendar::from_local(civil_from_days(days_from_civil(date) + 1), 0);
     }
+    auto row = daily_pnl_at(store, date, cutoff, now);
+    if (!row.ok()) return row.error();
+    if (Status s = store.upsert_daily_pnl(*row); !s.ok()) {
+        return make_error(s.error().code, "eod: save daily pnl: " + s.error().message);
+    }
+    if (Status s = store.flush(); !s.ok()) {
+        return make_error(s.error().code, "eod: flush: " + s.error().message);
+    }
+    return row;
+}
 
+Result<DailyPnlRow> daily_pnl_at(Store& store, Date date, Timestamp cutoff, Timestamp now) {
     auto stored = load_stored_book(store, cutoff);
     if (!stored.ok())
         return make_error(stored.error().code, "eod: load trades: " + stored.error().message);
@@ -98,14 +109,7 @@ Result<DailyPnlRow> eod_from_store(Store& store, Date date, Timestamp now) {
         }
         if (close->has_value()) book.mark(p.symbol, **close, cutoff);
     }
-    DailyPnlRow row = daily_pnl_of(book, date, now);
-    if (Status s = store.upsert_daily_pnl(row); !s.ok()) {
-        return make_error(s.error().code, "eod: save daily pnl: " + s.error().message);
-    }
-    if (Status s = store.flush(); !s.ok()) {
-        return make_error(s.error().code, "eod: flush: " + s.error().message);
-    }
-    return row;
+    return daily_pnl_of(book, date, now);
 }
 
 std::string format_money(Money m) {

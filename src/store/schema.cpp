@@ -268,6 +268,26 @@ ALTER TABLE models_registry ADD COLUMN trained_to {INSTANT};
 ALTER TABLE models_registry ADD COLUMN trained_to_ns {I64};
 )sql";
 
+constexpr std::string_view kJobRuns = R"sql(
+CREATE TABLE job_runs (
+    job            TEXT      NOT NULL,
+    slot           {INSTANT} NOT NULL,
+    slot_ns        {I64}     NOT NULL,
+    trigger_kind   TEXT      NOT NULL CHECK (trigger_kind IN ('on_time', 'catch_up', 'manual')),
+    status         TEXT      NOT NULL
+                   CHECK (status IN ('running', 'ok', 'failed', 'timed_out', 'skipped')),
+    started_at     {INSTANT},
+    started_at_ns  {I64},
+    finished_at    {INSTANT},
+    finished_at_ns {I64},
+    summary        TEXT      NOT NULL,
+    details_json   TEXT      NOT NULL,
+    correlation_id {UUID}    NOT NULL,
+    PRIMARY KEY (job, slot_ns)
+);
+CREATE INDEX job_runs_slot ON job_runs (slot_ns);
+)sql";
+
 /// One migration as written: the text both dialects share, then each one's own statements.
 struct Written {
     int version;
@@ -277,7 +297,7 @@ struct Written {
     std::string_view postgres_only;
 };
 
-constexpr std::array<Written, 7> kWritten = {{
+constexpr std::array<Written, 8> kWritten = {{
     {1, "market_data", kMarketData, {}, {}},
     {2, "features_predictions", kFeaturesPredictions, {}, {}},
     {3, "trading_audit", kTrading, kTradingSqlite, kTradingPostgres},
@@ -285,6 +305,7 @@ constexpr std::array<Written, 7> kWritten = {{
     {5, "observability", kObservability, {}, {}},
     {6, "runs", kRuns, {}, {}},
     {7, "models_training_range", kTrainingRange, {}, {}},
+    {8, "job_runs", kJobRuns, {}, {}},
 }};
 
 constexpr std::string_view kEventHeader = R"sql(id              {HEADER_ID},

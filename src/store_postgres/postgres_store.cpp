@@ -1132,6 +1132,45 @@ Result<std::vector<std::pair<std::string, int64_t>>> PostgresStore::clear_run_re
 }
 AWET_PG_CATCH("clear_run_results")
 
+Result<bool> PostgresStore::claim_job_run(const JobRunRecord& run) try {
+    Params p;
+    bind_row(p, run);
+    const auto res = impl_->write(kClaimJobRun, p);
+    impl_->commit();  // the claim is durable before the job runs
+    return res.affected_rows() > 0;
+}
+AWET_PG_CATCH("claim_job_run")
+
+Status PostgresStore::update_job_run(const JobRunRecord& run) try {
+    Params p;
+    bind_row(p, run);
+    impl_->write(kUpsertJobRun, p);
+    impl_->commit();
+    return Status::Ok();
+}
+AWET_PG_CATCH("update_job_run")
+
+Result<std::vector<JobRunRecord>> PostgresStore::load_job_runs(const JobRunQuery& query) try {
+    Params p;
+    if (query.job.empty()) {
+        p.null();
+    } else {
+        p.text(query.job);
+    }
+    p.i64(query.from.ns());
+    p.i64(query.to.ns());
+    if (query.limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())) {
+        p.null();  // LIMIT NULL: all rows
+    } else {
+        p.i64(static_cast<int64_t>(query.limit));
+    }
+    return impl_->read([&](pqxx::transaction_base& tx) {
+        return parse_rows<JobRunRecord>(exec(tx, kLoadJobRuns, p), "load_job_runs",
+                                        [](Reader& r) { return read_row<JobRunRecord>(r); });
+    });
+}
+AWET_PG_CATCH("load_job_runs")
+
 Status PostgresStore::put_run(const RunRecord& run) try {
     Params p;
     p.text(run.run_id);

@@ -1191,6 +1191,47 @@ Result<std::optional<RunRecord>> SqliteStore::unfinished_run() try {
     return library_error("unfinished_run", e);
 }
 
+Result<bool> SqliteStore::claim_job_run(const JobRunRecord& run) try {
+    constexpr std::string_view op = "claim_job_run";
+    int changes = 0;
+    AWET_TRY(write_one(
+        kClaimJobRun, op, [&](Binder& b) { bind_row(b, run); }, &changes));
+    AWET_TRY(flush_for(op));  // the claim is durable before the job runs
+    return changes > 0;
+} catch (const std::exception& e) {
+    return library_error("claim_job_run", e);
+}
+
+Status SqliteStore::update_job_run(const JobRunRecord& run) try {
+    constexpr std::string_view op = "update_job_run";
+    AWET_TRY(write_one(
+        kUpsertJobRun, op, [&](Binder& b) { bind_row(b, run); }, nullptr));
+    return flush_for(op);
+} catch (const std::exception& e) {
+    return library_error("update_job_run", e);
+}
+
+Result<std::vector<JobRunRecord>> SqliteStore::load_job_runs(const JobRunQuery& query) try {
+    constexpr std::string_view op = "load_job_runs";
+    return select_rows<JobRunRecord>(
+        kLoadJobRuns, op,
+        [&](Binder& b) {
+            if (query.job.empty()) {
+                b.null();
+            } else {
+                b.text(query.job);
+            }
+            b.i64(query.from.ns());
+            b.i64(query.to.ns());
+            b.i64(query.limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())
+                      ? -1
+                      : static_cast<int64_t>(query.limit));
+        },
+        [](Reader& r) { return read_row<JobRunRecord>(r); });
+} catch (const std::exception& e) {
+    return library_error("load_job_runs", e);
+}
+
 Status SqliteStore::set_application_id(int32_t id) try {
     const std::string sql = "PRAGMA application_id = " + std::to_string(id);
     AWET_TRY(flush_for("set_application_id"));

@@ -45,6 +45,8 @@ TEST(Readme, ListsEveryCommand) {
                                     "awet trace",
                                     "awet positions",
                                     "awet trades",
+                                    "awet scheduler --simulate",
+                                    "awet jobs",
                                     "make demo",
                                     "make test",
                                     "make eval",

@@ -65,7 +65,7 @@ TEST(Config, DefaultsAreSeedParameters) {
 
 TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     const auto& keys = config_keys();
-    EXPECT_EQ(keys.size(), 54u);
+    EXPECT_EQ(keys.size(), 64u);
     std::set<std::string> names;
     for (const auto& k : keys) {
         EXPECT_FALSE(k.description.empty()) << k.key;
@@ -561,9 +561,9 @@ namespace {
 // them, in README order, and its rules name the full key.
 TEST(ConfigSections, EveryKeyComesFromTheSectionOfTheComponentThatOwnsIt) {
     const std::vector<const ConfigSection*> sections = {
-        &risk_config_section(),       &exit_config_section(),   &execution_config_section(),
-        &prediction_config_section(), &store_config_section(),  &bus_config_section(),
-        &data_config_section(),       &logging_config_section()};
+        &risk_config_section(),       &exit_config_section(),    &execution_config_section(),
+        &prediction_config_section(), &store_config_section(),   &bus_config_section(),
+        &data_config_section(),       &logging_config_section(), &scheduler_config_section()};
     std::vector<std::string> from_sections = {"seed", "home"};
     for (const ConfigSection* section : sections) {
         EXPECT_FALSE(section->fields.empty()) << section->name;

@@ -13,6 +13,7 @@
 
 #include "awet/ops/backfill.hpp"
 #include "awet/ops/book.hpp"
+#include "awet/ops/jobs.hpp"
 #include "awet/ops/json.hpp"
 #include "awet/ops/models.hpp"
 #include "awet/ops/runs.hpp"
@@ -106,6 +107,12 @@ std::map<std::string, Json> documents() {
     DemoRunResult demo;
     demo.run.replay = sample_replay();
     d["demo"] = to_json(demo);
+    JobRunRecord job;
+    job.details_json = "{}";
+    d["jobs"] = to_json(JobsListResult{{job}});
+    SimulateResult simulate;
+    simulate.runs.push_back(job);
+    d["scheduler --simulate"] = to_json(simulate);
     return d;
 }
 

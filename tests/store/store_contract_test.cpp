@@ -289,6 +289,7 @@ TEST_P(StoreContract, EveryRowFieldHasItsColumnInTheMigratedSchema) {
     check("trades", row_cols<TradeRow>(), {"id"});
     check("positions", row_cols<PositionRow>(), {});
     check("models_registry", row_cols<ModelRecord>(), {});
+    check("job_runs", row_cols<JobRunRecord>(), {});
     check("daily_pnl_summary", row_cols<DailyPnlRow>(), {});
     check("backfill_checkpoints", row_cols<BackfillCheckpoint>(), {});
     // What an update of a trade changes is a subset of its row, keyed by its idempotency key.
@@ -956,6 +957,75 @@ TEST_P(StoreContract, AuditChainAcrossMidnightAndYears) {
 
 // ---------------------------------------------------------------------------------------------
 // Models registry
+
+// Job runs
+
+TEST_P(StoreContract, AJobSlotIsClaimedOnceAndItsRunRecorded) {
+    JobRunRecord run;
+    run.job = "eod";
+    run.slot = kT0;
+    run.trigger = "on_time";
+    run.status = "running";
+    run.started_at = kT0 + Duration::seconds(2);
+    run.summary = "";
+    run.details_json = "{}";
+    run.correlation_id = ids_.next();
+    auto first = store().claim_job_run(run);
+    ASSERT_OK(first);
+    EXPECT_TRUE(*first);
+    // The same slot again (a second scheduler, or one restarted): not this caller's to run.
+    JobRunRecord again = run;
+    again.trigger = "catch_up";
+    auto second = store().claim_job_run(again);
+    ASSERT_OK(second);
+    EXPECT_FALSE(*second);
+
+    run.status = "ok";
+    run.finished_at = kT0 + Duration::seconds(5);
+    run.summary = "daily_pnl_summary saved";
+    run.details_json = R"({"trades":3})";
+    ASSERT_OK(store().update_job_run(run));
+    JobRunRecord watch = run;
+    watch.job = "watchdog";
+    watch.slot = kT0 + Duration::minutes(15);
+    watch.status = "skipped";
+    watch.started_at = Timestamp{};
+    watch.finished_at = Timestamp{};
+    ASSERT_TRUE(*store().claim_job_run(watch));
+
+    auto all = store().load_job_runs(JobRunQuery{});
+    ASSERT_OK(all);
+    ASSERT_EQ(all->size(), 2U);
+    const JobRunRecord& eod = (*all)[0];  // by slot
+    EXPECT_EQ(eod.job, "eod");
+    EXPECT_EQ(eod.slot, kT0);
+    EXPECT_EQ(eod.trigger, "on_time");  // the first claim's
+    EXPECT_EQ(eod.status, "ok");
+    EXPECT_EQ(eod.started_at, kT0 + Duration::seconds(2));
+    EXPECT_EQ(eod.finished_at, kT0 + Duration::seconds(5));
+    EXPECT_EQ(eod.summary, "daily_pnl_summary saved");
+    EXPECT_EQ(eod.details_json, R"({"trades":3})");
+    EXPECT_EQ(eod.correlation_id, run.correlation_id);
+    EXPECT_FALSE((*all)[1].started_at.is_set());
+
+    JobRunQuery only;
+    only.job = "watchdog";
+    auto w = store().load_job_runs(only);
+    ASSERT_OK(w);
+    ASSERT_EQ(w->size(), 1U);
+    EXPECT_EQ((*w)[0].status, "skipped");
+    JobRunQuery range;
+    range.from = kT0 + Duration::minutes(1);
+    EXPECT_EQ(store().load_job_runs(range)->size(), 1U);
+    range.limit = 0;
+    EXPECT_EQ(store().load_job_runs(range)->size(), 0U);
+
+    // The table's checks refuse a status it does not know.
+    JobRunRecord bad = run;
+    bad.slot = kT0 + Duration::hours(1);
+    bad.status = "maybe";
+    EXPECT_FALSE(store().claim_job_run(bad).ok());
+}
 
 TEST_P(StoreContract, ModelLifecycle) {
     ASSERT_OK(store().register_model(model("m1", kT0)));

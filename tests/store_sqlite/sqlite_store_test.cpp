@@ -207,13 +207,13 @@ TEST(SqliteMigrations, AppliesOnlyPendingVersions) {
         ASSERT_OK(store->register_model(m));
         ASSERT_OK(store->flush());
     }
-    ASSERT_EQ(latest, 7);  // what is undone below is what migrations 5, 6 and 7 made
+    ASSERT_EQ(latest, 8);  // what is undone below is what migrations 5 to 8 made
     {
-        // Pretend the database predates the last three migrations.
+        // Pretend the database predates the last four migrations.
         RawDb raw(path);
         raw.exec(
             "DROP TABLE llm_traces; DROP TABLE llm_daily_summary; DROP TABLE daily_pnl_summary; "
-            "DROP TABLE runs;");
+            "DROP TABLE runs; DROP TABLE job_runs;");
         for (const char* c : {"trained_from", "trained_from_ns", "trained_to", "trained_to_ns"}) {
             raw.exec(std::string("ALTER TABLE models_registry DROP COLUMN ") + c);
         }
@@ -221,13 +221,14 @@ TEST(SqliteMigrations, AppliesOnlyPendingVersions) {
     }
     auto s = SqliteStore::open(path);
     ASSERT_OK(s);
-    EXPECT_EQ(*(*s)->schema_version(), latest - 3);
+    EXPECT_EQ(*(*s)->schema_version(), latest - 4);
     EXPECT_FALSE((*s)->count_rows("daily_pnl_summary").ok());
     EXPECT_FALSE((*s)->count_rows("runs").ok());
     ASSERT_OK((*s)->migrate());
     EXPECT_EQ(*(*s)->schema_version(), latest);
     EXPECT_EQ(*(*s)->count_rows("daily_pnl_summary"), 0);
     EXPECT_EQ(*(*s)->count_rows("runs"), 0);
+    EXPECT_EQ(*(*s)->count_rows("job_runs"), 0);
     EXPECT_EQ(*(*s)->count_rows("market_raw_minute"), 1);  // earlier data untouched
     // A model registered before the registry held training ranges: kept, its range unknown.
     auto models = (*s)->list_models();
@@ -393,7 +394,7 @@ TEST(SqliteModels, OnlyOneGreenEvenThroughRegister) {
 
 TEST(SqliteStoreTables, CountRowsKnowsEveryTable) {
     auto store = open_migrated(":memory:");
-    EXPECT_EQ(SqliteStore::table_names().size(), 14U);
+    EXPECT_EQ(SqliteStore::table_names().size(), 15U);
     for (std::string_view t : SqliteStore::table_names()) {
         auto n = store->count_rows(t);
         ASSERT_TRUE(n.ok()) << t << ": " << n.error().to_string();

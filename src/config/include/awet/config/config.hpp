@@ -25,6 +25,7 @@
 #include "awet/exits/exit_config.hpp"
 #include "awet/ml/prediction_config.hpp"
 #include "awet/risk/risk_config.hpp"
+#include "awet/scheduler/scheduler_config.hpp"
 #include "awet/store/store_config.hpp"
 
 namespace awet {
@@ -44,6 +45,7 @@ struct Config {
     BusConfig bus;
     DataConfig data;
     LoggingConfig logging;
+    SchedulerConfig scheduler;
 };
 
 /// One documented configuration key (drives validation, env overrides and the README table).

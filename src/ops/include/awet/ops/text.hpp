@@ -6,6 +6,7 @@
 
 #include "awet/ops/backfill.hpp"
 #include "awet/ops/book.hpp"
+#include "awet/ops/jobs.hpp"
 #include "awet/ops/models.hpp"
 #include "awet/ops/runs.hpp"
 #include "awet/ops/system.hpp"
@@ -43,6 +44,14 @@ std::string to_text(const FeaturesResult& r);
 std::string to_text(const ReplayRunResult& r);
 /// What the demo ran on and trained, the safety gates, the replay summary, the store.
 std::string to_text(const DemoRunResult& r);
+/// A table of job_runs rows: slot, job, trigger, status, summary.
+std::string to_text(const JobsListResult& r);
+/// GO / NO-GO, then each check.
+std::string to_text(const MorningCheckResult& r);
+/// The session's PnL against the limit, then each finding.
+std::string to_text(const WatchdogResult& r);
+/// What the simulation ran, per job and status, then the table of its rows.
+std::string to_text(const SimulateResult& r);
 
 /// The summary of one run of the pipeline (replay, demo): counts, PnL, reconciliation, latency.
 std::string replay_summary_text(const ReplayResult& r);

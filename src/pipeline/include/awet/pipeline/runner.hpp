@@ -4,6 +4,7 @@
 // end-to-end replay (demo, replay).
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -130,6 +131,25 @@ struct ReplayResult {
 /// results are discarded first, so the store ends as if it had never been interrupted.
 Result<ReplayResult> replay_source(const Config& config, Store* store, MarketDataSource& source,
                                    const ReplayOptions& options = {});
+/// replay_source one bar at a time, for a caller that does other work between bars (the
+/// scheduler's simulation runs its jobs between them): begin (with the first bar's start, which
+/// names the run's range; nullopt: no bars), feed every bar in time order, finish once.
+class ReplayRun {
+public:
+    ReplayRun(const Config& config, Store* store, ReplayOptions options = {});
+    ~ReplayRun();
+    ReplayRun(const ReplayRun&) = delete;
+    ReplayRun& operator=(const ReplayRun&) = delete;
+
+    Status begin(std::optional<Timestamp> first_bar_start);
+    Status feed(const MarketBar& bar);
+    Result<ReplayResult> finish();
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
+
 /// replay_source over a vector of bars.
 Result<ReplayResult> replay_bars(const Config& config, Store* store,
                                  const std::vector<MarketBar>& bars,

@@ -29,6 +29,10 @@ DailyPnlRow compute_daily_pnl(Date date, std::span<const ClosedTrade> closed_tha
 /// rule of every end-of-day path (the embedded pipeline, the reconciler process, `awet eod`).
 DailyPnlRow daily_pnl_of(const Portfolio& book, Date date, Timestamp created_at);
 
+/// The row of `date` as the store has it at `cutoff` (nothing written): eod_from_store's rule
+/// with another cutoff, for a check during the session (the trade watchdog's drawdown).
+Result<DailyPnlRow> daily_pnl_at(Store& store, Date date, Timestamp cutoff, Timestamp now);
+
 /// Recomputes the row of `date` from the store and upserts it into daily_pnl_summary:
 ///  - cutoff = the session close of `date` (13:00 on early-close days); on a non-trading day, the
 ///    end of that local day;

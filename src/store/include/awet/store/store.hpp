@@ -159,6 +159,28 @@ struct RunRecord {
     int64_t pid = 0;
 };
 
+/// A row of `job_runs`: one scheduled job's run for one slot (its scheduled time). (job, slot)
+/// is the key: a slot is claimed once, so a job never runs twice for it, even across a restart
+/// of the scheduler.
+struct JobRunRecord {
+    std::string job;           // "night_training", "morning_check", "watchdog", "eod"
+    Timestamp slot;            // the scheduled time the run is for
+    std::string trigger;       // "on_time", "catch_up" (a slot missed while down), "manual"
+    std::string status;        // "running", "ok", "failed", "timed_out", "skipped"
+    Timestamp started_at;      // unset for a skipped slot
+    Timestamp finished_at;     // unset while running
+    std::string summary;       // one line for a person
+    std::string details_json;  // the job's figures ("{}" when none)
+    Uuid correlation_id;       // of the run's audit events and traces
+};
+
+struct JobRunQuery {
+    std::string job;                                 // empty: every job
+    Timestamp from = Timestamp::from_ns(INT64_MIN);  // slots in [from, to)
+    Timestamp to = Timestamp::from_ns(INT64_MAX);
+    size_t limit = SIZE_MAX;  // the first this many, by slot
+};
+
 /// Who may write to a store at the same time (Store::acquire_writer).
 enum class WriterMode : uint8_t {
     /// Agents and commands that add to the record (ingest, eod, the agents of one stack): any
@@ -270,6 +292,17 @@ public:
                                                                      std::string_view symbol) = 0;
 };
 
+/// job_runs: the scheduler's record of every slot it ran or skipped.
+class JobLog : public virtual Committer {
+public:
+    /// Inserts the row if its (job, slot) is new, committed before this returns: true when it
+    /// did (the slot is this caller's to run), false when the slot was claimed before.
+    virtual Result<bool> claim_job_run(const JobRunRecord& run) = 0;
+    /// Writes the row of (run.job, run.slot) as it is now (status, finish, summary, details).
+    virtual Status update_job_run(const JobRunRecord& run) = 0;
+    virtual Result<std::vector<JobRunRecord>> load_job_runs(const JobRunQuery& query) = 0;
+};
+
 /// The whole record: every role, and what only a command that owns the store does (migrations,
 /// runs, the writer lease).
 class Store : public virtual EventLog,
@@ -277,7 +310,8 @@ class Store : public virtual EventLog,
               public virtual PositionBook,
               public virtual ModelRegistry,
               public virtual PnlReports,
-              public virtual CheckpointStore {
+              public virtual CheckpointStore,
+              public virtual JobLog {
 public:
     ~Store() override = default;
     Store() = default;
@@ -320,14 +354,15 @@ public:
 };
 
 /// Every table of the schema (what count_rows accepts), in schema order.
-inline constexpr std::array<std::string_view, 14> kSchemaTables = {
+inline constexpr std::array<std::string_view, 15> kSchemaTables = {
     "market_raw_minute", "market_raw_day",
     "features_tft",      "predictions_tft",
     "risk_decisions",    "trades",
     "positions",         "audit_events",
     "models_registry",   "backfill_checkpoints",
     "llm_traces",        "llm_daily_summary",
-    "daily_pnl_summary", "runs"};
+    "daily_pnl_summary", "runs",
+    "job_runs"};
 
 /// What runs produce (and clear_run_results() deletes): everything but the market data, the
 /// features computed from it, the model registry and the backfill checkpoints.

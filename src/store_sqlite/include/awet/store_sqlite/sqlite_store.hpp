@@ -76,6 +76,9 @@ public:
     Result<std::vector<std::pair<std::string, int64_t>>> clear_run_results() override;
     Status put_run(const RunRecord& run) override;
     Result<std::optional<RunRecord>> unfinished_run() override;
+    Result<bool> claim_job_run(const JobRunRecord& run) override;
+    Status update_job_run(const JobRunRecord& run) override;
+    Result<std::vector<JobRunRecord>> load_job_runs(const JobRunQuery& query) override;
     Result<std::vector<std::pair<std::string, int64_t>>> discard_results_since(
         Timestamp since) override;
     Result<std::unique_ptr<WriterLease>> acquire_writer(WriterMode mode, std::string_view role,

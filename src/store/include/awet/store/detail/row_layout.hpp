@@ -387,6 +387,20 @@ void visit_row(Row& m, V& v) {
 }
 
 template <class Row, class V>
+requires std::same_as<std::remove_const_t<Row>, JobRunRecord>
+void visit_row(Row& j, V& v) {
+    v("job", j.job);
+    v("slot", j.slot);
+    v("trigger_kind", j.trigger);
+    v("status", j.status);
+    v("started_at", j.started_at);
+    v("finished_at", j.finished_at);
+    v("summary", j.summary);
+    v("details_json", j.details_json);
+    v("correlation_id", j.correlation_id);
+}
+
+template <class Row, class V>
 requires std::same_as<std::remove_const_t<Row>, DailyPnlRow>
 void visit_row(Row& d, V& v) {
     v("report_date", d.report_date);

@@ -161,6 +161,14 @@ inline std::vector<std::string> common_statements(const SqlDialect& d) {
     s[kUpsertRun] = upsert_sql(q, "runs", kRunCols, {"run_id"});
     s[kUnfinishedRun] = select_sql(
         kRunCols, "FROM runs WHERE finished_at_ns IS NULL ORDER BY started_at_ns DESC LIMIT 1");
+    s[kClaimJobRun] = insert_sql(q, "job_runs", row_cols<JobRunRecord>(),
+                                 "ON CONFLICT (job, slot_ns) DO NOTHING");
+    s[kUpsertJobRun] = upsert_sql(q, "job_runs", row_cols<JobRunRecord>(), {"job", "slot_ns"});
+    s[kLoadJobRuns] =
+        select_sql(row_cols<JobRunRecord>(),
+                   "FROM job_runs WHERE (" + p(1, "text") + " IS NULL OR job = " + p(1, "text") +
+                       ") AND slot_ns >= " + p(2) + " AND slot_ns < " + p(3) +
+                       " ORDER BY slot_ns, job LIMIT " + p(4, "bigint"));
     return s;
 }
 

@@ -38,6 +38,9 @@ enum Stmt : uint8_t {
     kGetCheckpoint,
     kUpsertRun,
     kUnfinishedRun,
+    kClaimJobRun,
+    kUpsertJobRun,
+    kLoadJobRuns,
     kCommonStmts
 };
 
