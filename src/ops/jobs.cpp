@@ -8,7 +8,9 @@
 
 #include "awet/calendar/calendar.hpp"
 #include "awet/execution/safety_gate.hpp"
+#include "awet/ml/forecast_score.hpp"
 #include "awet/ops/book.hpp"
+#include "awet/ops/json.hpp"
 #include "awet/ops/models.hpp"
 #include "awet/ops/system.hpp"
 #include "awet/pipeline/runner.hpp"
@@ -185,6 +187,96 @@ Result<JobsListResult> jobs_list(Context& ctx, const JobsListRequest& request) {
     return out;
 }
 
+namespace {
+
+/// The promotion gate's verdict on the candidate's score against the green's: "" when it wins,
+/// else why not.
+std::string gate_verdict(const ForecastScore& candidate, const ForecastScore* green,
+                         const SchedulerConfig& c) {
+    if (candidate.rows == 0) return "no held-out row to score the candidate on";
+    for (size_t h = 0; h < kNumHorizons; ++h) {
+        const double cov = candidate.coverage[h];
+        if (cov < c.promotion_coverage_min || cov > c.promotion_coverage_max) {
+            return fmt::format("{}m coverage {:.0f}% outside [{:.0f}%, {:.0f}%]",
+                               kHorizonsMinutes[h], cov * 100, c.promotion_coverage_min * 100,
+                               c.promotion_coverage_max * 100);
+        }
+        if (green == nullptr) continue;
+        const double bar = green->pinball[h] * (1 - c.promotion_margin_pct / 100);
+        if (!(candidate.pinball[h] <= bar)) {
+            return fmt::format("{}m pinball x1e4 {:.3f} is not {:.1f}% below the green's {:.3f}",
+                               kHorizonsMinutes[h], candidate.pinball[h] * 1e4,
+                               c.promotion_margin_pct, green->pinball[h] * 1e4);
+        }
+    }
+    return "";
+}
+
+}  // namespace
+
+Result<NightTrainingResult> night_training(Context& ctx, const NightTrainingRequest& request) {
+    const SchedulerConfig& c = ctx.config().scheduler;
+    auto store = ctx.writable_store("awet night training");
+    if (!store.ok()) return store.error();
+    // Held out: the last gate_sessions sessions before the one ahead.
+    Date held_from = request.session;
+    for (int i = 0; i < c.gate_sessions; ++i) held_from = previous_trading_day(held_from);
+    Date train_from_day = held_from;
+    for (int i = 0; i < c.night_training_sessions; ++i)
+        train_from_day = previous_trading_day(train_from_day);
+    NightTrainingResult out;
+    out.held_out_from = held_from;
+    out.held_out_to = previous_trading_day(request.session);
+    TrainRequest train_request;
+    train_request.model = "linear";
+    train_request.to = previous_trading_day(held_from);
+    if (c.night_training_sessions > 0) train_request.from = train_from_day;
+    auto trained = train(ctx, train_request);
+    if (!trained.ok()) return trained.error();
+    out.candidate = trained->model.model_id;
+
+    // Both scored on the held-out sessions' stored features (two days before them warm up a
+    // model with memory).
+    const Timestamp from = SessionCalendar::from_local(held_from, 0);
+    const Timestamp to = SessionCalendar::from_local(request.session, 0);
+    BarQuery q;
+    q.from = SessionCalendar::from_local(civil_from_days(days_from_civil(held_from) - 4), 0);
+    q.to = to;
+    auto rows = (*store)->load_features(q);
+    if (!rows.ok()) return rows.error();
+    auto score_of = [&](const ModelRecord& record) -> Result<ForecastScore> {
+        auto model = default_model_loader()(record);
+        if (!model.ok()) return model.error();
+        return score_forecaster(**model, *rows, from, to);
+    };
+    auto candidate = score_of(trained->model);
+    if (!candidate.ok()) return candidate.error();
+    out.candidate_score = *candidate;
+    auto green = (*store)->green_model();
+    if (!green.ok()) return green.error();
+    if (green->has_value()) {
+        out.green = (*green)->model_id;
+        out.green_in_sample = (*green)->trained_to.is_set() && (*green)->trained_to >= from;
+        auto g = score_of(**green);
+        if (!g.ok()) return g.error();
+        out.green_score = *g;
+    }
+    out.verdict =
+        gate_verdict(out.candidate_score, out.green_score ? &*out.green_score : nullptr, c);
+    if (out.verdict.empty()) {
+        auto promoted = models_promote(ctx, PromoteRequest{out.candidate});
+        if (!promoted.ok()) return promoted.error();
+        out.promoted = true;
+        out.summary = "promoted " + out.candidate +
+                      (out.green.empty() ? " (there was no green model)"
+                                         : " over " + out.green + ": better on every horizon");
+    } else {
+        out.summary = "kept " + (out.green.empty() ? std::string("no green model") : out.green) +
+                      ": candidate " + out.candidate + " refused (" + out.verdict + ")";
+    }
+    return out;
+}
+
 void set_job_bodies(Context& ctx, JobRunner& runner, bool check_agents) {
     runner.set_body(
         JobKind::kMorningCheck, [&ctx, check_agents](const JobRun& run) -> Result<JobOutcome> {
@@ -234,21 +326,11 @@ void set_job_bodies(Context& ctx, JobRunner& runner, bool check_agents) {
         return out;
     });
     runner.set_body(JobKind::kNightTraining, [&ctx](const JobRun& run) -> Result<JobOutcome> {
-        // A candidate on every session before the one ahead. The promotion gate (candidate
-        // against green on the same held-out sessions) is not built yet: the green is kept.
-        TrainRequest request;
-        request.model = "linear";
-        request.to = previous_trading_day(run.slot.session);
-        auto r = train(ctx, request);
+        auto r = night_training(ctx, NightTrainingRequest{run.slot.session});
         if (!r.ok()) return r.error();
         JobOutcome out;
-        out.summary = "trained " + r->model.model_id +
-                      " (candidate); no promotion gate yet: the green model is kept";
-        out.details_json = Json{
-            {"candidate", r->model.model_id},
-            {"trained_to", r->model.trained_to.iso()},
-            {"promoted",
-             false}}.dump();
+        out.summary = r->summary;
+        out.details_json = to_json(*r).dump();
         return out;
     });
 }

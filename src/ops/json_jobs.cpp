@@ -40,6 +40,28 @@ Json items(const std::vector<CheckItem>& items) {
 
 Json to_json(const JobsListResult& r) { return {{"runs", rows(r.runs)}}; }
 
+Json to_json(const NightTrainingResult& r) {
+    auto score = [](const ForecastScore& s) {
+        Json h = Json::array();
+        for (size_t i = 0; i < kNumHorizons; ++i) {
+            h.push_back({{"minutes", kHorizonsMinutes[i]},
+                         {"pinball", s.pinball[i]},
+                         {"coverage", s.coverage[i]}});
+        }
+        return Json{{"rows", s.rows}, {"horizons", h}};
+    };
+    return {{"candidate", r.candidate},
+            {"green", r.green.empty() ? Json(nullptr) : Json(r.green)},
+            {"held_out_from", r.held_out_from.to_string()},
+            {"held_out_to", r.held_out_to.to_string()},
+            {"candidate_score", score(r.candidate_score)},
+            {"green_score", r.green_score ? score(*r.green_score) : Json(nullptr)},
+            {"green_in_sample", r.green_in_sample},
+            {"verdict", r.verdict},
+            {"promoted", r.promoted},
+            {"summary", r.summary}};
+}
+
 Json to_json(const SimulateResult& r) {
     return {{"from", r.from.to_string()},
             {"to", r.to.to_string()},
@@ -77,6 +99,13 @@ Result<MorningCheckRequest> request_from_json(const Json& j) {
     f.required_date("session", r.session);
     f.get("check_agents", r.check_agents);
     f.get("agents", r.agents);
+    return f.done(r);
+}
+template <>
+Result<NightTrainingRequest> request_from_json(const Json& j) {
+    Fields f(j);
+    NightTrainingRequest r;
+    f.required_date("session", r.session);
     return f.done(r);
 }
 template <>

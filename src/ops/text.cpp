@@ -572,6 +572,24 @@ std::string to_text(const MorningCheckResult& r) {
     return out;
 }
 
+std::string to_text(const NightTrainingResult& r) {
+    std::string out = r.summary + "\n";
+    out += fmt::sprintf("  held out %s .. %s%s\n", r.held_out_from.to_string(),
+                        r.held_out_to.to_string(),
+                        r.green_in_sample ? " (the green model was trained on them)" : "");
+    for (size_t h = 0; h < kNumHorizons; ++h) {
+        out +=
+            fmt::sprintf("  %dm  candidate pinball x1e4 %.3f coverage %.0f%%", kHorizonsMinutes[h],
+                         r.candidate_score.pinball[h] * 1e4, r.candidate_score.coverage[h] * 100);
+        if (r.green_score) {
+            out += fmt::sprintf("  green %.3f / %.0f%%", r.green_score->pinball[h] * 1e4,
+                                r.green_score->coverage[h] * 100);
+        }
+        out += "\n";
+    }
+    return out;
+}
+
 std::string to_text(const WatchdogResult& r) {
     std::string out = fmt::sprintf("session %s: PnL %s (limit -%s)%s\n", r.session.to_string(),
                                    usd(r.session_pnl), usd(r.limit),

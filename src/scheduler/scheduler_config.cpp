@@ -29,6 +29,10 @@ void check(const SchedulerConfig& c, ConfigChecker& k) {
     k.one_of("morning_check_missed", c.morning_check_missed, {"catch_up", "latest", "skip"});
     k.one_of("watchdog_missed", c.watchdog_missed, {"catch_up", "latest", "skip"});
     k.one_of("eod_missed", c.eod_missed, {"catch_up", "latest", "skip"});
+    if (c.promotion_coverage_min > c.promotion_coverage_max) {
+        k.fail("promotion_coverage_min", "must not be above promotion_coverage_max",
+               std::to_string(c.promotion_coverage_min));
+    }
 }
 
 }  // namespace
@@ -60,7 +64,23 @@ const ConfigSection& scheduler_config_section() {
          AWET_CONFIG_FIELD(SchedulerConfig, watchdog_max_drawdown_usd,
                            config_range::left_open(0, config_range::kMaxUsd),
                            "Trade watchdog: a session loss (realized + unrealized) beyond this "
-                           "trips the kill switch (the approval file is revoked).")},
+                           "trips the kill switch (the approval file is revoked)."),
+         AWET_CONFIG_FIELD(SchedulerConfig, gate_sessions, config_range::closed(1, 20),
+                           "Night training: the latest sessions held out of the candidate's "
+                           "training, on which it and the green model are scored."),
+         AWET_CONFIG_FIELD(SchedulerConfig, night_training_sessions,
+                           config_range::closed(0, 10'000),
+                           "Night training: sessions the candidate trains on, the latest before "
+                           "the held-out ones (0: all of them)."),
+         AWET_CONFIG_FIELD(SchedulerConfig, promotion_margin_pct, config_range::closed(0, 50),
+                           "Promotion gate: the candidate's pinball loss must be at least this "
+                           "many percent below the green model's on every horizon."),
+         AWET_CONFIG_FIELD(SchedulerConfig, promotion_coverage_min, config_range::closed(0, 1),
+                           "Promotion gate: the lowest q10-q90 coverage accepted on any horizon "
+                           "(nominal 0.8)."),
+         AWET_CONFIG_FIELD(SchedulerConfig, promotion_coverage_max, config_range::closed(0, 1),
+                           "Promotion gate: the highest q10-q90 coverage accepted on any "
+                           "horizon.")},
         &config_check<SchedulerConfig, check>};
     return kSection;
 }

@@ -52,9 +52,12 @@ protected:
 };
 
 TEST_F(SchedulerCli, ASimulatedWeekRunsEverySlotOnceAndTradesAsAReplayOfTheSameDays) {
+    // No candidate is promoted in this week (a gate it cannot pass): the green model trades
+    // throughout, so a replay of the same days must give the same orders.
+    const std::string keep = "AWET_SCHEDULER_PROMOTION_MARGIN_PCT=50 ";
     const std::string sim = store("sim.db");
-    const auto week = json_of(std::string(AWET_CLI) +
-                              " scheduler --simulate --from 2026-03-16 --days 5 --json " + sim);
+    const auto week =
+        json_of(keep + AWET_CLI + " scheduler --simulate --from 2026-03-16 --days 5 --json " + sim);
     ASSERT_TRUE(week.is_object());
     std::map<std::string, int> per_job;
     std::set<std::string> slots;
@@ -65,6 +68,7 @@ TEST_F(SchedulerCli, ASimulatedWeekRunsEverySlotOnceAndTradesAsAReplayOfTheSameD
         EXPECT_FALSE(r["finished_at"].is_null()) << r.dump();
         EXPECT_TRUE(
             slots.insert(r["job"].get<std::string>() + r["slot"].get<std::string>()).second);
+        if (r["job"] == "night_training") EXPECT_EQ(r["details"]["promoted"], false) << r.dump();
     }
     // Monday 16 to Friday 20 March 2026: five sessions, 26 watchdog slots each.
     EXPECT_EQ(per_job,
@@ -82,12 +86,10 @@ TEST_F(SchedulerCli, ASimulatedWeekRunsEverySlotOnceAndTradesAsAReplayOfTheSameD
     // A scheduler stopped after two days and started again: nothing runs twice, the trades are
     // the same as the week's in one go.
     const std::string restarted = store("restart.db");
-    const auto two =
-        json_of(std::string(AWET_CLI) + " scheduler --simulate --from 2026-03-16 --days 2 --json " +
-                restarted);
-    const auto rest =
-        json_of(std::string(AWET_CLI) + " scheduler --simulate --from 2026-03-16 --days 5 --json " +
-                restarted);
+    const auto two = json_of(
+        keep + AWET_CLI + " scheduler --simulate --from 2026-03-16 --days 2 --json " + restarted);
+    const auto rest = json_of(
+        keep + AWET_CLI + " scheduler --simulate --from 2026-03-16 --days 5 --json " + restarted);
     EXPECT_EQ(two["runs"].size() + rest["runs"].size(), week["runs"].size());
     for (const auto& r : rest["runs"]) {
         EXPECT_GE(r["slot"].get<std::string>(), std::string("2026-03-18")) << r.dump();
@@ -99,6 +101,84 @@ TEST_F(SchedulerCli, ASimulatedWeekRunsEverySlotOnceAndTradesAsAReplayOfTheSameD
     auto again = run_awet("scheduler --simulate --from 2026-03-16 --days 5 " + restarted);
     ASSERT_EQ(again.code, 0) << again.out;
     EXPECT_NE(again.out.find("nothing was due"), std::string::npos) << again.out;
+}
+
+/// The night training's summary and figures of a one-day simulation (2026-03-20: the candidate
+/// trains up to 03-18, both are scored on 03-19).
+nlohmann::json night_training(const std::string& args, const std::string& env = "") {
+    const auto day =
+        json_of(env + " " + AWET_CLI +
+                " scheduler --simulate --from 2026-03-20 --days 1 --no-trade --json " + args);
+    for (const auto& r : day["runs"]) {
+        if (r["job"] == "night_training") return r;
+    }
+    ADD_FAILURE() << "no night training run: " << day.dump();
+    return {};
+}
+
+TEST_F(SchedulerCli, ThePromotionGatePromotesABetterCandidateAndRefusesAWorseOne) {
+    const std::string bars = bars_dir();
+    const auto prepare = [&](const std::string& db, const std::string& train_range) {
+        const std::string args = "--config " + dir_.file("cfg.yaml") + " --db " + dir_.file(db);
+        EXPECT_EQ(run_awet("ingest csv " + bars + "/AAPL.csv " + bars + "/MSFT.csv " + bars +
+                           "/NVDA.csv " + args)
+                      .code,
+                  0);
+        auto train = run_awet("train --model linear " + train_range + " " + args);
+        std::smatch m;
+        EXPECT_TRUE(std::regex_search(train.out, m, std::regex("registered (\\S+) as candidate")));
+        EXPECT_EQ(run_awet("models promote " + std::string(m[1]) + " " + args).code, 0);
+        return std::make_pair(args, std::string(m[1]));
+    };
+    // A green model of one session against a candidate of five: promoted.
+    const auto [weak_args, weak] = prepare("weak.db", "--from 2026-03-12 --to 2026-03-12");
+    const auto better = night_training(weak_args);
+    EXPECT_EQ(better["status"], "ok") << better.dump();
+    EXPECT_EQ(better["details"]["promoted"], true) << better.dump();
+    EXPECT_EQ(better["details"]["green"], weak);
+    EXPECT_EQ(better["details"]["held_out_from"], "2026-03-19");
+    const std::string promoted = better["details"]["candidate"];
+    for (size_t h = 0; h < 3; ++h) {
+        EXPECT_LT(better["details"]["candidate_score"]["horizons"][h]["pinball"].get<double>(),
+                  better["details"]["green_score"]["horizons"][h]["pinball"].get<double>());
+    }
+    const auto models = json_of(std::string(AWET_CLI) + " models list --json " + weak_args);
+    for (const auto& m : models["models"]) {
+        EXPECT_EQ(m["status"], m["model_id"] == promoted ? "green" : "deprecated") << m.dump();
+    }
+
+    // A green model of five sessions against a candidate of one: refused, the green kept.
+    const auto [strong_args, strong] = prepare("strong.db", "--to 2026-03-18");
+    const auto worse = night_training(strong_args, "AWET_SCHEDULER_NIGHT_TRAINING_SESSIONS=1");
+    EXPECT_EQ(worse["details"]["promoted"], false) << worse.dump();
+    EXPECT_NE(worse["summary"].get<std::string>().find("kept " + strong), std::string::npos)
+        << worse.dump();
+    EXPECT_FALSE(worse["details"]["verdict"].get<std::string>().empty());
+    const auto kept = json_of(std::string(AWET_CLI) + " models list --json " + strong_args);
+    for (const auto& m : kept["models"]) {
+        EXPECT_EQ(m["status"], m["model_id"] == strong ? "green" : "candidate") << m.dump();
+    }
+}
+
+TEST_F(SchedulerCli, AMorningWithoutYesterdaysBarsIsANoGoThatShutsTheGate) {
+    const std::string args = store("stale.db");
+    ASSERT_TRUE(std::filesystem::exists(dir_.file("APPROVE")));
+    // The stored bars end on 2026-03-31; the session of Tuesday 2026-04-07 follows 04-06's.
+    const auto day =
+        json_of(std::string(AWET_CLI) +
+                " scheduler --simulate --from 2026-04-07 --days 1 --no-trade --json " + args);
+    nlohmann::json check;
+    for (const auto& r : day["runs"]) {
+        if (r["job"] == "morning_check") check = r;
+    }
+    ASSERT_FALSE(check.is_null()) << day.dump();
+    EXPECT_EQ(check["details"]["go"], false) << check.dump();
+    EXPECT_EQ(check["details"]["revoked"], true) << check.dump();
+    EXPECT_NE(check["summary"].get<std::string>().find("data_fresh: bars through 2026-03-31 "
+                                                       "(previous session 2026-04-06)"),
+              std::string::npos)
+        << check.dump();
+    EXPECT_FALSE(std::filesystem::exists(dir_.file("APPROVE")));
 }
 
 TEST_F(SchedulerCli, TheWatchdogTripsTheKillSwitchAndEveryLaterOrderIsBlocked) {

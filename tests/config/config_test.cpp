@@ -65,7 +65,7 @@ TEST(Config, DefaultsAreSeedParameters) {
 
 TEST(Config, KeysTableCoversEveryFieldWithDefaults) {
     const auto& keys = config_keys();
-    EXPECT_EQ(keys.size(), 64u);
+    EXPECT_EQ(keys.size(), 69u);
     std::set<std::string> names;
     for (const auto& k : keys) {
         EXPECT_FALSE(k.description.empty()) << k.key;

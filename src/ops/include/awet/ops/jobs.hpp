@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "awet/ml/forecast_score.hpp"
 #include "awet/ops/context.hpp"
 #include "awet/scheduler/job_runner.hpp"
 
@@ -50,6 +51,27 @@ struct WatchdogResult {
 /// the watchdog takes), a stale feed (no bar for longer than data.stale_feed_seconds while
 /// open), orders open for more than 15 minutes.
 Result<WatchdogResult> watchdog(Context& ctx, const WatchdogRequest& request);
+
+struct NightTrainingRequest {
+    Date session;  // the session ahead: the held-out sessions are the ones just before it
+};
+struct NightTrainingResult {
+    std::string candidate;  // registered (candidate), promoted when it passed the gate
+    std::string green;      // the green model it was scored against ("" when there was none)
+    Date held_out_from, held_out_to;  // the sessions both were scored on
+    ForecastScore candidate_score;
+    std::optional<ForecastScore> green_score;
+    bool green_in_sample = false;  // the green model was trained on the held-out sessions
+    std::string verdict;           // why the gate refused ("" when it passed)
+    bool promoted = false;
+    std::string summary;
+};
+/// The night training: a linear candidate trained on the sessions before the held-out ones
+/// (scheduler.gate_sessions, scheduler.night_training_sessions), then the promotion gate: it and
+/// the green model scored on the held-out sessions (score_forecaster); promoted only when the
+/// candidate's pinball loss is scheduler.promotion_margin_pct below the green's on every horizon
+/// and its coverage is in band; otherwise the green is kept, and the result says why.
+Result<NightTrainingResult> night_training(Context& ctx, const NightTrainingRequest& request);
 
 struct JobsListRequest {
     std::string job;    // empty: every job

@@ -36,10 +36,11 @@ Json to_json(const IngestVendorResult& r);
 Json to_json(const FeaturesResult& r);
 Json to_json(const ReplayRunResult& r);
 Json to_json(const DemoRunResult& r);
-Json to_json(const JobsListResult& r);      // json_jobs.cpp
-Json to_json(const SimulateResult& r);      // json_jobs.cpp
-Json to_json(const MorningCheckResult& r);  // json_jobs.cpp
-Json to_json(const WatchdogResult& r);      // json_jobs.cpp
+Json to_json(const JobsListResult& r);       // json_jobs.cpp
+Json to_json(const SimulateResult& r);       // json_jobs.cpp
+Json to_json(const MorningCheckResult& r);   // json_jobs.cpp
+Json to_json(const WatchdogResult& r);       // json_jobs.cpp
+Json to_json(const NightTrainingResult& r);  // json_jobs.cpp
 
 /// A request from its JSON form: an object whose keys are the request's fields (each optional
 /// unless the operation needs it); an unknown key, a wrong type or a bad value is an error that

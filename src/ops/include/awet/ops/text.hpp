@@ -48,6 +48,8 @@ std::string to_text(const DemoRunResult& r);
 std::string to_text(const JobsListResult& r);
 /// GO / NO-GO, then each check.
 std::string to_text(const MorningCheckResult& r);
+/// The gate's verdict, then both models' figures per horizon.
+std::string to_text(const NightTrainingResult& r);
 /// The session's PnL against the limit, then each finding.
 std::string to_text(const WatchdogResult& r);
 /// What the simulation ran, per job and status, then the table of its rows.

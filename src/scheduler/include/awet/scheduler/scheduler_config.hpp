@@ -25,6 +25,16 @@ struct SchedulerConfig {
     std::string eod_missed = "catch_up";
     // The watchdog's limit: the session's loss beyond this trips the kill switch.
     Money watchdog_max_drawdown_usd = Money::from_units(1'000);
+    // Night training: the candidate trains on the sessions before the last `gate_sessions`
+    // (all of them, or the latest `night_training_sessions`), then it and the green model are
+    // scored on those held-out sessions; the candidate is promoted only when its pinball loss
+    // is at least `promotion_margin_pct` below the green's on every horizon and its q10-q90
+    // coverage is within [promotion_coverage_min, promotion_coverage_max] on every horizon.
+    int gate_sessions = 1;
+    int night_training_sessions = 0;  // 0: every session before the held-out ones
+    double promotion_margin_pct = 1.0;
+    double promotion_coverage_min = 0.6;
+    double promotion_coverage_max = 0.95;
 };
 
 /// The `scheduler` keys: name, meaning, range of each field above, and the rules across them.
