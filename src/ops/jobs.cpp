@@ -45,11 +45,11 @@ std::string failed_names(const std::vector<CheckItem>& items) {
     return out;
 }
 
-/// The latest stored minute bar, if any.
-Result<std::optional<MarketBar>> last_bar(Store& store, Timestamp at_or_before) {
+/// The latest stored minute bar in the `days` before `at_or_before`, if any.
+Result<std::optional<MarketBar>> last_bar(Store& store, Timestamp at_or_before, int days) {
     BarQuery q;
     q.to = at_or_before + Duration::nanos(1);
-    q.from = at_or_before - Duration::days(10);
+    q.from = at_or_before - Duration::days(days);
     auto bars = store.load_bars(q);
     if (!bars.ok()) return bars.error();
     if (bars->empty()) return std::optional<MarketBar>{};
@@ -69,10 +69,10 @@ Result<MorningCheckResult> morning_check(Context& ctx, const MorningCheckRequest
                                             : CheckItem{"green_model", false,
                                                         "no green model (awet models promote ID)"});
     const Date previous = previous_trading_day(request.session);
-    auto bar = last_bar(**store, SessionCalendar::from_local(request.session, 0));
+    auto bar = last_bar(**store, SessionCalendar::from_local(request.session, 0), 60);
     if (!bar.ok()) return bar.error();
     if (!bar->has_value()) {
-        out.checks.push_back({"data_fresh", false, "no bars in the 10 days before the session"});
+        out.checks.push_back({"data_fresh", false, "no bars in the 60 days before the session"});
     } else {
         const Date through = SessionCalendar::to_local((*bar)->bar_start).date;
         const bool fresh = days_from_civil(through) >= days_from_civil(previous);
@@ -136,10 +136,12 @@ Result<WatchdogResult> watchdog(Context& ctx, const WatchdogRequest& request) {
     out.findings.push_back({"drawdown", !breach,
                             fmt::format("session PnL {} (limit -{})", out.session_pnl.to_string(),
                                         out.limit.to_string())});
-    if (SessionCalendar::is_open(request.at)) {
-        auto bar = last_bar(**store, request.at);
+    const Duration stale = Duration::seconds(ctx.config().data.stale_feed_seconds);
+    const auto session = SessionCalendar::session_at(request.at);
+    // Open for longer than the stale limit: a bar must have come in since.
+    if (session && request.at - session->open > stale) {
+        auto bar = last_bar(**store, request.at, 1);
         if (!bar.ok()) return bar.error();
-        const Duration stale = Duration::seconds(ctx.config().data.stale_feed_seconds);
         const bool fresh =
             bar->has_value() && request.at - ((*bar)->bar_start + (*bar)->interval) <= stale;
         out.findings.push_back(

@@ -174,9 +174,10 @@ TEST_F(SchedulerCli, AMorningWithoutYesterdaysBarsIsANoGoThatShutsTheGate) {
     ASSERT_FALSE(check.is_null()) << day.dump();
     EXPECT_EQ(check["details"]["go"], false) << check.dump();
     EXPECT_EQ(check["details"]["revoked"], true) << check.dump();
-    EXPECT_NE(check["summary"].get<std::string>().find("data_fresh: bars through 2026-03-31 "
-                                                       "(previous session 2026-04-06)"),
-              std::string::npos)
+    EXPECT_TRUE(std::regex_search(
+        check["summary"].get<std::string>(),
+        std::regex("no-go: data_fresh: bars through 2026-03-\\d\\d \\(previous session "
+                   "2026-04-06\\); approval file revoked")))
         << check.dump();
     EXPECT_FALSE(std::filesystem::exists(dir_.file("APPROVE")));
 }
