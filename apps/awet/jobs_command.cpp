@@ -4,8 +4,7 @@
 #include <memory>
 
 #include "awet/ops/jobs.hpp"
-#include "awet/ops/json.hpp"
-#include "awet/ops/text.hpp"
+#include "show.hpp"
 
 namespace awet::cli {
 
@@ -22,24 +21,10 @@ struct SimulateArgs {
     bool no_trade = false;
 };
 
-template <class Res>
-int print(const Common& common, const Result<Res>& result) {
-    if (!result.ok()) {
-        std::fprintf(stderr, "awet: %s\n", result.error().message.c_str());
-        return 1;
-    }
-    if (common.json) {
-        std::printf("%s\n", ops::to_json(*result).dump(2).c_str());
-    } else {
-        std::fputs(ops::to_text(*result).c_str(), stdout);
-    }
-    return 0;
-}
-
 int jobs(const Common& common, const JobsArgs& args) {
     auto ctx = ops_context(common);
     if (!ctx) return 1;
-    return print(common, ops::jobs_list(*ctx, {args.job, args.limit}));
+    return show(common, ops::jobs_list(*ctx, {args.job, args.limit}));
 }
 
 int simulate(const Common& common, const SimulateArgs& args) {
@@ -66,7 +51,7 @@ int simulate(const Common& common, const SimulateArgs& args) {
         TtyProgress progress(*ctx, common);
         return ops::scheduler_simulate(*ctx, request);
     }();
-    return print(common, r);
+    return show(common, r);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "awet/report/daily_pnl.hpp"
 #include "brokers.hpp"
 #include "commands.hpp"
+#include "show.hpp"
 
 namespace awet::cli {
 
@@ -30,19 +31,6 @@ WallClock& wall_clock() {
 int fail(const Error& error, int rc = 1) {
     std::fprintf(stderr, "awet: %s\n", error.message.c_str());
     return rc;
-}
-
-/// Prints the result in its JSON form with --json, else its text form; the failure's one line
-/// otherwise.
-template <class Res>
-int show(const Common& common, const Result<Res>& result) {
-    if (!result.ok()) return fail(result.error());
-    if (common.json) {
-        std::printf("%s\n", ops::to_json(*result).dump(2).c_str());
-    } else {
-        std::fputs(ops::to_text(*result).c_str(), stdout);
-    }
-    return 0;
 }
 
 std::optional<Date> date_arg(const std::string& text, const char* option, int& rc) {

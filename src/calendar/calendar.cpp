@@ -355,6 +355,15 @@ Date SessionCalendar::next_trading_day(Date d) {
     }
 }
 
+Date SessionCalendar::previous_trading_day(Date d) {
+    int64_t day = days_of(d.year, d.month, d.day) - 1;
+    while (true) {
+        uint8_t k = day_kind(day);
+        if (k == kTrading || k == kEarlyClose) return date_of(day);
+        --day;
+    }
+}
+
 Date SessionCalendar::trading_day_on_or_after(Date d) {
     int64_t day = days_of(d.year, d.month, d.day);
     while (true) {

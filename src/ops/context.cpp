@@ -1,5 +1,7 @@
 #include "awet/ops/context.hpp"
 
+#include "awet/calendar/calendar.hpp"
+
 namespace awet::ops {
 
 Context::Context(Config config, Backends backends, Clock& clock)
@@ -76,13 +78,22 @@ void Context::note(std::string_view line) const {
     if (notes_) notes_(line);
 }
 
-Error no_minute_bars_but_daily(int64_t daily, const std::string& store_location) {
+std::optional<Error> only_daily_bars(Store& store, const std::string& store_location) {
+    auto daily = store.count_rows("market_raw_day");
+    if (!daily.ok() || *daily == 0) return std::nullopt;
     return make_error(
         ErrorCode::kNotFound,
-        "no minute bars in " + store_location + ", only " + std::to_string(daily) +
+        "no minute bars in " + store_location + ", only " + std::to_string(*daily) +
             " daily bars (market_raw_day): features, training and replay are intraday (the "
             "forecast horizons are 30, 45 and 60 minutes), so they read minute bars only; "
             "ingest minute bars (`awet ingest csv FILE`, or a vendor with --interval 1m)");
+}
+
+BarQuery bars_between(std::optional<Date> from, std::optional<Date> to) {
+    BarQuery q;
+    if (from) q.from = SessionCalendar::from_local(*from, 0);
+    if (to) q.to = SessionCalendar::from_local(civil_from_days(days_from_civil(*to) + 1), 0);
+    return q;
 }
 
 Result<std::optional<Date>> parse_date_field(std::string_view text, std::string_view field) {

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "awet/calendar/calendar.hpp"
 #include "awet/execution/safety_gate.hpp"
@@ -19,23 +18,6 @@
 namespace awet::ops {
 
 namespace {
-
-using Json = nlohmann::json;
-
-Date previous_trading_day(Date d) {
-    int64_t day = days_from_civil(d);
-    do {
-        --day;
-    } while (!SessionCalendar::is_trading_day(civil_from_days(day)));
-    return civil_from_days(day);
-}
-
-Json items_json(const std::vector<CheckItem>& items) {
-    Json out = Json::array();
-    for (const auto& c : items)
-        out.push_back({{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}});
-    return out;
-}
 
 std::string failed_names(const std::vector<CheckItem>& items) {
     std::string out;
@@ -68,7 +50,7 @@ Result<MorningCheckResult> morning_check(Context& ctx, const MorningCheckRequest
     out.checks.push_back(green->has_value() ? CheckItem{"green_model", true, (*green)->model_id}
                                             : CheckItem{"green_model", false,
                                                         "no green model (awet models promote ID)"});
-    const Date previous = previous_trading_day(request.session);
+    const Date previous = SessionCalendar::previous_trading_day(request.session);
     auto bar = last_bar(**store, SessionCalendar::from_local(request.session, 0), 60);
     if (!bar.ok()) return bar.error();
     if (!bar->has_value()) {
@@ -222,16 +204,17 @@ Result<NightTrainingResult> night_training(Context& ctx, const NightTrainingRequ
     if (!store.ok()) return store.error();
     // Held out: the last gate_sessions sessions before the one ahead.
     Date held_from = request.session;
-    for (int i = 0; i < c.gate_sessions; ++i) held_from = previous_trading_day(held_from);
+    for (int i = 0; i < c.gate_sessions; ++i)
+        held_from = SessionCalendar::previous_trading_day(held_from);
     Date train_from_day = held_from;
     for (int i = 0; i < c.night_training_sessions; ++i)
-        train_from_day = previous_trading_day(train_from_day);
+        train_from_day = SessionCalendar::previous_trading_day(train_from_day);
     NightTrainingResult out;
     out.held_out_from = held_from;
-    out.held_out_to = previous_trading_day(request.session);
+    out.held_out_to = SessionCalendar::previous_trading_day(request.session);
     TrainRequest train_request;
     train_request.model = "linear";
-    train_request.to = previous_trading_day(held_from);
+    train_request.to = SessionCalendar::previous_trading_day(held_from);
     if (c.night_training_sessions > 0) train_request.from = train_from_day;
     auto trained = train(ctx, train_request);
     if (!trained.ok()) return trained.error();
@@ -292,9 +275,7 @@ void set_job_bodies(Context& ctx, JobRunner& runner, bool check_agents) {
             out.summary = r->go
                               ? "go: every check passed"
                               : "no-go: " + failed + (r->revoked ? "; approval file revoked" : "");
-            out.details_json =
-                Json{{"go", r->go}, {"revoked", r->revoked}, {"checks", items_json(r->checks)}}
-                    .dump();
+            out.details_json = to_json(*r).dump();
             return out;
         });
     runner.set_body(JobKind::kWatchdog, [&ctx](const JobRun& run) -> Result<JobOutcome> {
@@ -305,11 +286,7 @@ void set_job_bodies(Context& ctx, JobRunner& runner, bool check_agents) {
         out.summary = r->tripped       ? "kill switch: " + failed + "; approval file revoked"
                       : failed.empty() ? "all clear"
                                        : "findings: " + failed;
-        out.details_json = Json{{"session_pnl", r->session_pnl.to_string()},
-                                {"limit", r->limit.to_string()},
-                                {"tripped", r->tripped},
-                                {"findings", items_json(r->findings)}}
-                               .dump();
+        out.details_json = to_json(*r).dump();
         return out;
     });
     runner.set_body(JobKind::kEod, [&ctx](const JobRun& run) -> Result<JobOutcome> {
@@ -320,11 +297,7 @@ void set_job_bodies(Context& ctx, JobRunner& runner, bool check_agents) {
             fmt::format("daily_pnl_summary {}: realized {}, unrealized {}, {} trades",
                         r->row.report_date.to_string(), r->row.realized_pnl_usd.to_string(),
                         r->row.unrealized_pnl_usd.to_string(), r->row.num_trades);
-        out.details_json = Json{{"report_date", r->row.report_date.to_string()},
-                                {"realized_pnl_usd", r->row.realized_pnl_usd.to_string()},
-                                {"unrealized_pnl_usd", r->row.unrealized_pnl_usd.to_string()},
-                                {"num_trades", r->row.num_trades}}
-                               .dump();
+        out.details_json = to_json(*r).dump();
         return out;
     });
     runner.set_body(JobKind::kNightTraining, [&ctx](const JobRun& run) -> Result<JobOutcome> {
@@ -395,12 +368,14 @@ Result<SimulateResult> scheduler_simulate(Context& ctx, const SimulateRequest& r
         return Status::Ok();
     };
     const auto slots = schedule.all_slots(start, end);
+    Timestamp since = start;  // every slot before it has been run (or was recorded before)
     for (size_t i = 0; i < slots.size(); ++i) {
         if (i > 0 && slots[i].at == slots[i - 1].at) continue;  // run_due runs every job due
         AWET_TRY(trade_until(slots[i].at));
         AWET_TRY((*store)->flush());  // the jobs read what the agents wrote
         clock.advance_to(slots[i].at);
-        auto written = runner.run_due(start);
+        auto written = runner.run_due(since);
+        since = slots[i].at + Duration::nanos(1);
         if (!written.ok()) return written.error();
         for (auto& w : *written) {
             ctx.progress(fmt::format("{} {} {}: {}", w.slot.iso(), w.job, w.status, w.summary));

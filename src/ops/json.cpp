@@ -8,9 +8,6 @@ namespace awet::ops {
 
 namespace {
 
-Json money(Money m) { return m.to_string(); }
-Json time_or_null(Timestamp t) { return t.is_set() ? Json(t.iso()) : Json(nullptr); }
-
 Json row(const PositionRow& p) {
     return {{"symbol", p.symbol.str()},
             {"qty", p.qty.to_string()},

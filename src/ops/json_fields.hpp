@@ -1,5 +1,6 @@
 #pragma once
-// Reading a request's JSON form field by field (json.cpp, json_jobs.cpp): private to ops.
+// What json.cpp and json_jobs.cpp share, private to ops: the spelling of money and of a time
+// that may be unset, and reading a request's JSON form field by field.
 #include <optional>
 #include <set>
 #include <string>
@@ -9,6 +10,10 @@
 #include "awet/ops/json.hpp"
 
 namespace awet::ops {
+
+inline Json money(Money m) { return m.to_string(); }
+/// A time, or null while it is unset.
+inline Json time_or_null(Timestamp t) { return t.is_set() ? Json(t.iso()) : Json(nullptr); }
 
 /// Reads a request object's fields, refusing keys it never asked for.
 class Fields {

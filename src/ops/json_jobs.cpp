@@ -7,8 +7,6 @@ namespace awet::ops {
 
 namespace {
 
-Json time_or_null(Timestamp t) { return t.is_set() ? Json(t.iso()) : Json(nullptr); }
-
 Json row(const JobRunRecord& r) {
     Json details = Json::parse(r.details_json, nullptr, /*allow_exceptions=*/false);
     return {{"job", r.job},

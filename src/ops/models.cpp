@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "awet/calendar/calendar.hpp"
 #include "awet/pipeline/runner.hpp"
 
 namespace awet::ops {
@@ -44,8 +43,7 @@ Result<std::vector<FeatureVector>> training_features(Context& ctx, Store& store,
     auto bars = store.load_bars(BarQuery{});
     if (!bars.ok()) return bars.error();
     if (bars->empty()) {
-        auto daily = store.count_rows("market_raw_day");
-        if (daily.ok() && *daily > 0) return no_minute_bars_but_daily(*daily, ctx.store_location());
+        if (auto daily = only_daily_bars(store, ctx.store_location())) return *daily;
         return make_error(ErrorCode::kNotFound, "no features and no bars in " +
                                                     ctx.store_location() + "; ingest data first");
     }
@@ -128,13 +126,9 @@ Result<TrainResult> train(Context& ctx, const TrainRequest& request) {
     if (!fvs.ok()) return fvs.error();
     if (request.from || request.to) {
         // Features are computed over every stored bar (warm-up included), then the range kept.
-        const Timestamp from = request.from ? SessionCalendar::from_local(*request.from, 0)
-                                            : Timestamp::from_ns(INT64_MIN);
-        const Timestamp to = request.to ? SessionCalendar::from_local(
-                                              civil_from_days(days_from_civil(*request.to) + 1), 0)
-                                        : Timestamp::from_ns(INT64_MAX);
+        const BarQuery range = bars_between(request.from, request.to);
         std::erase_if(*fvs, [&](const FeatureVector& fv) {
-            return fv.bar_start < from || fv.bar_start >= to;
+            return fv.bar_start < range.from || fv.bar_start >= range.to;
         });
         if (fvs->empty()) {
             return make_error(ErrorCode::kNotFound,

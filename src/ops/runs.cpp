@@ -14,14 +14,6 @@ namespace awet::ops {
 
 namespace {
 
-Result<std::vector<MarketBar>> stored_bars(Store& store, std::optional<Date> from,
-                                           std::optional<Date> to) {
-    BarQuery q;
-    if (from) q.from = SessionCalendar::from_local(*from, 0);
-    if (to) q.to = SessionCalendar::from_local(civil_from_days(days_from_civil(*to) + 1), 0);
-    return store.load_bars(q);
-}
-
 /// A run's progress as the context's progress lines ("replay [ 45%] 12000 of 26000 bars,
 /// 2026-03-20"), each replacing the last.
 ReplayProgressFn progress_lines(const Context& ctx, std::string what) {
@@ -35,10 +27,7 @@ ReplayProgressFn progress_lines(const Context& ctx, std::string what) {
 
 /// Why there are no minute bars to run on: none at all, or (said exactly) only daily ones.
 Error no_minute_bars(Store& store, const std::string& location, std::string_view range) {
-    auto daily = store.count_rows("market_raw_day");
-    if (daily.ok() && *daily > 0) {
-        return no_minute_bars_but_daily(*daily, location);
-    }
+    if (auto daily = only_daily_bars(store, location)) return *daily;
     return make_error(ErrorCode::kNotFound, "no stored bars" + std::string(range) + " in " +
                                                 location + "; run `awet ingest csv FILE` first");
 }
@@ -102,7 +91,7 @@ Result<IngestCsvResult> ingest_csv(Context& ctx, const IngestCsvRequest& request
 Result<FeaturesResult> features(Context& ctx, const FeaturesRequest& request) {
     auto store = ctx.writable_store("awet features");
     if (!store.ok()) return store.error();
-    auto bars = stored_bars(**store, std::nullopt, std::nullopt);
+    auto bars = (*store)->load_bars(BarQuery{});
     if (!bars.ok()) return bars.error();
     if (bars->empty()) return no_minute_bars(**store, ctx.store_location(), "");
     auto fvs = compute_features(*bars, ctx.config().seed);
@@ -137,7 +126,7 @@ Result<ReplayRunResult> replay(Context& ctx, const ReplayRequest& request) {
                  (what.empty() ? std::string("there were none") : what) +
                  "); bars and models kept");
     }
-    auto bars = stored_bars(**store, request.from, request.to);
+    auto bars = (*store)->load_bars(bars_between(request.from, request.to));
     if (!bars.ok()) return bars.error();
     if (bars->empty()) {
         return no_minute_bars(**store, ctx.store_location(),

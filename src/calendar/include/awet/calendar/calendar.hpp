@@ -39,6 +39,8 @@ public:
     static bool is_open(Timestamp t) { return session_at(t).has_value(); }
     /// The first trading day strictly after d.
     static Date next_trading_day(Date d);
+    /// The last trading day strictly before d.
+    static Date previous_trading_day(Date d);
     /// The first trading day on or after d.
     static Date trading_day_on_or_after(Date d);
 };

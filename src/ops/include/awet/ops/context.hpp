@@ -94,9 +94,12 @@ private:
     std::function<void(std::string_view)> progress_;
 };
 
-/// The store holds `daily` bars (market_raw_day) and no minute bars: what the user is told by a
-/// command that needs minute bars (features, training, replay are intraday).
-Error no_minute_bars_but_daily(int64_t daily, const std::string& store_location);
+/// When the store holds daily bars (market_raw_day): what a command that found no minute bars
+/// tells the user (features, training and replay are intraday). nullopt: no daily bars either.
+std::optional<Error> only_daily_bars(Store& store, const std::string& store_location);
+
+/// The bars of the trading dates [from, to] (New York; an open end is unbounded), as a query.
+BarQuery bars_between(std::optional<Date> from, std::optional<Date> to);
 
 /// "YYYY-MM-DD" as a Date; "" is no date. Errors name `field`.
 Result<std::optional<Date>> parse_date_field(std::string_view text, std::string_view field);
